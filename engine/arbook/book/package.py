@@ -1,0 +1,56 @@
+"""Where things live inside an .xlsx/.xlsm package: sheet parts and their table parts."""
+from __future__ import annotations
+
+import posixpath
+import xml.etree.ElementTree as ET
+import zipfile
+from dataclasses import dataclass
+
+NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+TABLE_REL = NS_REL + "/table"
+CALC_CHAIN = "xl/calcChain.xml"
+
+
+@dataclass(frozen=True)
+class SheetPart:
+    """A worksheet's part name and, when it has one, its first table's part name."""
+
+    name: str
+    path: str
+    table_path: str | None
+
+
+def _rels(zf: zipfile.ZipFile, rels_path: str, base_dir: str) -> dict[str, tuple[str, str]]:
+    """Relationship Id -> (type, absolute part name) from a .rels part ({} when absent)."""
+    try:
+        root = ET.fromstring(zf.read(rels_path))
+    except KeyError:
+        return {}
+    out = {}
+    for rel in root.iter(f"{{{NS_PKG_REL}}}Relationship"):
+        target = rel.get("Target", "")
+        if rel.get("TargetMode") == "External":
+            continue
+        part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
+            posixpath.join(base_dir, target))
+        out[rel.get("Id", "")] = (rel.get("Type", ""), part)
+    return out
+
+
+def sheet_parts(zf: zipfile.ZipFile) -> dict[str, SheetPart]:
+    """Every worksheet of the package by sheet name."""
+    workbook = ET.fromstring(zf.read("xl/workbook.xml"))
+    book_rels = _rels(zf, "xl/_rels/workbook.xml.rels", "xl")
+    parts: dict[str, SheetPart] = {}
+    for node in workbook.iter(f"{{{NS_MAIN}}}sheet"):
+        rel_id = node.get(f"{{{NS_REL}}}id", "")
+        if rel_id not in book_rels:
+            continue
+        path = book_rels[rel_id][1]
+        directory, filename = posixpath.split(path)
+        sheet_rels = _rels(zf, f"{directory}/_rels/{filename}.rels", directory)
+        tables = sorted(p for t, p in sheet_rels.values() if t == TABLE_REL)
+        parts[node.get("name", "")] = SheetPart(node.get("name", ""), path, tables[0] if tables else None)
+    return parts

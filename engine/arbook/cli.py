@@ -1,0 +1,162 @@
+"""The ``arbook`` command line: a thin layer over the library; one-line errors, exit code 1."""
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import click
+
+from . import __version__
+from .book import new_book, open_book
+from .errors import ArbookError
+from .export import export_csv
+from .masterdata import import_master
+from .schema import CUSTOMERS, INVOICES, SHEETS, Sheet, sheet as sheet_named
+from .tabular import read_table_file
+
+
+class Steps:
+    """A progress bar over a command's named steps, shown only on a terminal."""
+
+    def __init__(self, labels: list[str]):
+        self._bar = None
+        if sys.stderr.isatty():
+            self._bar = click.progressbar(length=len(labels), label=labels[0], file=sys.stderr,
+                                          show_eta=False, width=24)
+            self._bar.__enter__()
+
+    @contextmanager
+    def step(self, label: str) -> Iterator[None]:
+        if self._bar is not None:
+            self._bar.label = label
+            self._bar.render_progress()
+        yield
+        if self._bar is not None:
+            self._bar.update(1)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="Show the full traceback on errors.")
+@click.version_option(__version__, prog_name="arbook")
+def cli(debug: bool) -> None:
+    """arbook: accounts receivable in an Excel workbook.
+
+    Keep customers and invoices in BOOK (.xlsx or .xlsm), import bank statements, match
+    payments to invoices, age the ledger and send statements. Every change is saved
+    atomically (BOOK.bak keeps the previous version) and logged on the Log sheet.
+    """
+
+
+@cli.command()
+@click.argument("book", type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, help="Replace BOOK if it exists (the old one is kept as BOOK.bak).")
+def new(book: str, force: bool) -> None:
+    """Create an empty book with every sheet of the schema.
+
+    Example: arbook new ar.xlsx
+    """
+    path = new_book(book, overwrite=force)
+    click.echo(f"created {path} with sheets {', '.join(s.name for s in SHEETS)}")
+
+
+def _import_master(book: str, file: str, sheet: Sheet) -> None:
+    steps = Steps(["reading file", "reading book", "validating", "saving"])
+    try:
+        with steps.step("reading file"):
+            table = read_table_file(file)
+        with steps.step("reading book"), open_book(book) as handle:
+            with steps.step("validating"):
+                result = import_master(handle, sheet, table)
+            with steps.step("saving"):
+                handle.commit()
+    finally:
+        steps.close()
+    click.echo(result.summary(sheet.name))
+
+
+@cli.command()
+@click.argument("book", type=click.Path(dir_okay=False))
+@click.argument("file", type=click.Path(dir_okay=False))
+def customers(book: str, file: str) -> None:
+    """Add or update customers from a CSV (UTF-8, CP932, GB18030...) or .xlsx file, by Customer ID.
+
+    Only the columns present in FILE are updated. Any bad row stops the whole file.
+    Example: arbook customers ar.xlsx customers.csv
+    """
+    _import_master(book, file, CUSTOMERS)
+
+
+@cli.command()
+@click.argument("book", type=click.Path(dir_okay=False))
+@click.argument("file", type=click.Path(dir_okay=False))
+def invoices(book: str, file: str) -> None:
+    """Add or update invoices from a CSV or .xlsx file, by Invoice No.
+
+    An empty Due Date becomes Issue Date + the client's Terms Days.
+    Example: arbook invoices ar.xlsx invoices.csv
+    """
+    _import_master(book, file, INVOICES)
+
+
+@cli.command()
+@click.argument("book", type=click.Path(dir_okay=False))
+@click.argument("sheet")
+@click.argument("out", type=click.Path(dir_okay=False))
+def export(book: str, sheet: str, out: str) -> None:
+    """Write SHEET of BOOK to OUT as UTF-8 CSV (with BOM) with the schema's headers.
+
+    Example: arbook export ar.xlsx Invoices invoices-out.csv
+    """
+    target = sheet_named(sheet)
+    with open_book(book) as handle:
+        count = export_csv(target, handle.read(target.name), out)
+    click.echo(f"wrote {count} {target.name} rows to {out}")
+
+
+@cli.command()
+@click.option("--markdown", is_flag=True, help="As Markdown tables (the README's schema section).")
+def schema(markdown: bool) -> None:
+    """Print every sheet and column of the workbook schema."""
+    from .schemadoc import schema_text
+
+    click.echo(schema_text(markdown=markdown))
+
+
+@cli.command()
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="arbook-demo",
+              show_default=True, help="Folder to copy the sample book and bank files into.")
+def demo(out_dir: str) -> None:
+    """Copy the sample book and files into a folder and run the month-end on them."""
+    from .demo import run_demo
+
+    run_demo(Path(out_dir), click.echo)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the console script: ArbookError -> one line on stderr and exit code 1."""
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args
+    try:
+        cli.main(args=args, prog_name="arbook", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("arbook: aborted", err=True)
+        sys.exit(1)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except ArbookError as exc:
+        if debug:
+            raise
+        click.echo(f"arbook: {exc}", err=True)
+        sys.exit(1)
+    except Exception as exc:  # a bug: still one line unless --debug
+        if debug:
+            raise
+        click.echo(f"arbook: internal error: {type(exc).__name__}: {exc} (run with --debug for details)", err=True)
+        sys.exit(2)

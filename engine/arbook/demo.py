@@ -1,0 +1,48 @@
+"""``arbook demo``: the month-end on the sample book, as far as the features exist."""
+from __future__ import annotations
+
+import shutil
+from collections import Counter, defaultdict
+from decimal import Decimal
+from pathlib import Path
+from typing import Callable
+
+from .book import open_book
+from .sampledata import write_samples
+
+REPO_SAMPLES = Path(__file__).resolve().parents[2] / "samples"
+
+
+def copy_samples(out_dir: Path) -> list[Path]:
+    """Copy the repository's sample book and files into ``out_dir`` (regenerated when absent)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if not (REPO_SAMPLES / "book.xlsx").is_file():
+        return write_samples(out_dir)
+    copied = []
+    for source in sorted(REPO_SAMPLES.iterdir()):
+        if source.is_file() and source.suffix in (".xlsx", ".xlsm", ".csv", ".txt", ".xml", ".sta", ".ofx"):
+            target = out_dir / source.name
+            shutil.copyfile(source, target)
+            copied.append(target)
+    return copied
+
+
+def run_demo(out_dir: Path, echo: Callable[[str], None]) -> Path:
+    """Copy the samples into ``out_dir``, run every available month-end step, print a summary."""
+    files = copy_samples(out_dir)
+    book_path = out_dir / "book.xlsx"
+    echo(f"Sample copied to {out_dir}/ ({len(files)} files)")
+    with open_book(book_path) as book:
+        customers = book.read("Customers")
+        invoices = book.read("Invoices")
+        languages = Counter(customers["Language"])
+        echo(f"Customers: {len(customers)} ({', '.join(f'{k} {v}' for k, v in sorted(languages.items()))})")
+        totals: dict[str, Decimal] = defaultdict(Decimal)
+        for currency, amount in zip(invoices["Currency"], invoices["Amount"]):
+            totals[currency] += amount
+        disputed = sum(bool(d) for d in invoices["Disputed"])
+        echo(f"Invoices: {len(invoices)}, {disputed} disputed; billed "
+             + ", ".join(f"{c} {v:,}" for c, v in sorted(totals.items())))
+        book.log("demo", f"demo run in {out_dir}")
+    echo(f"Book: {book_path} (open it in Excel or LibreOffice)")
+    return book_path

@@ -1,0 +1,76 @@
+"""Exact money: Decimal amounts checked against each currency's minor units (ISO 4217)."""
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+#: Currency code -> number of minor-unit digits (ISO 4217). Codes not listed default to 2.
+CURRENCIES: dict[str, int] = {
+    "JPY": 0, "USD": 2, "CNY": 2, "EUR": 2, "GBP": 2, "HKD": 2, "TWD": 2, "KRW": 0, "SGD": 2,
+    "AUD": 2, "CAD": 2, "CHF": 2, "NZD": 2, "THB": 2, "VND": 0, "IDR": 2, "MYR": 2, "PHP": 2,
+    "INR": 2, "SEK": 2, "NOK": 2, "DKK": 2, "PLN": 2, "HUF": 2, "CZK": 2, "RON": 2, "BRL": 2,
+    "MXN": 2, "ZAR": 2, "AED": 2, "BHD": 3, "KWD": 3, "JOD": 3, "OMR": 3, "TND": 3, "CLP": 0,
+    "ISK": 0,
+}
+
+
+class MoneyError(ValueError):
+    """An amount that is not a number, or has more decimals than its currency allows."""
+
+
+def minor_digits(currency: str | None) -> int:
+    """Minor-unit digits of ``currency`` (2 when unknown or not given)."""
+    return CURRENCIES.get((currency or "").upper(), 2)
+
+
+def to_decimal(value: object) -> Decimal:
+    """Exact Decimal of an int, Decimal, float (by its shortest repr) or plain numeric string."""
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, bool):
+        raise MoneyError(f"not an amount: {value!r}")
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise MoneyError(f"not an amount: {value!r}")
+        return Decimal(repr(value))
+    try:
+        result = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise MoneyError(f"not an amount: {value!r}") from None
+    if not result.is_finite():
+        raise MoneyError(f"not an amount: {value!r}")
+    return result
+
+
+def money(value: object, currency: str | None = None) -> Decimal:
+    """``value`` as an exact Decimal with the currency's minor digits; MoneyError if it has more."""
+    amount = to_decimal(value)
+    digits = minor_digits(currency)
+    quantum = Decimal(1).scaleb(-digits)
+    quantized = amount.quantize(quantum)
+    if quantized != amount:
+        unit = currency or "this currency"
+        raise MoneyError(f"{value} has more than {digits} decimal places for {unit}")
+    return quantized
+
+
+def to_minor(amount: Decimal, currency: str | None) -> int:
+    """Integer minor units of an exact amount (e.g. USD 12.34 -> 1234, JPY 500 -> 500)."""
+    return int(amount.scaleb(minor_digits(currency)))
+
+
+def from_minor(units: int, currency: str | None) -> Decimal:
+    """The Decimal amount of ``units`` minor units of ``currency``."""
+    return money(Decimal(units).scaleb(-minor_digits(currency)), currency)
+
+
+def excel_number(amount: Decimal) -> int | float:
+    """The number stored in a cell for an exact amount: int when whole, else the nearest float.
+
+    Floats print back by their shortest repr, so ``to_decimal(excel_number(x)) == x`` for any
+    amount with up to 15 significant digits.
+    """
+    if amount == amount.to_integral_value():
+        return int(amount)
+    return float(amount)

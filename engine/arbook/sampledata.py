@@ -1,0 +1,164 @@
+"""Realistic sample data with a fixed seed: ja/zh/en clients, their invoices, subscription plans.
+
+Used for ``samples/`` (``python -m arbook.sampledata samples``), the demo and the benchmarks,
+so every figure reported anywhere is reproducible.
+"""
+from __future__ import annotations
+
+import random
+import sys
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import jaconv
+import pandas as pd
+
+from .book.frames import make_frame
+from .schema import CUSTOMERS, INVOICES
+
+JA_SURNAMES = [("山田", "ヤマダ"), ("佐藤", "サトウ"), ("鈴木", "スズキ"), ("高橋", "タカハシ"), ("田中", "タナカ"),
+               ("伊藤", "イトウ"), ("渡辺", "ワタナベ"), ("中村", "ナカムラ"), ("小林", "コバヤシ"), ("加藤", "カトウ"),
+               ("吉田", "ヨシダ"), ("松本", "マツモト"), ("井上", "イノウエ"), ("木村", "キムラ"), ("林", "ハヤシ"),
+               ("清水", "シミズ"), ("山崎", "ヤマザキ"), ("森", "モリ"), ("池田", "イケダ"), ("橋本", "ハシモト")]
+JA_TRADES = [("商事", "ショウジ"), ("製作所", "セイサクショ"), ("工業", "コウギョウ"), ("物産", "ブッサン"),
+             ("電機", "デンキ"), ("建設", "ケンセツ"), ("食品", "ショクヒン"), ("運輸", "ウンユ"), ("興産", "コウサン"),
+             ("薬品", "ヤクヒン"), ("精機", "セイキ"), ("印刷", "インサツ")]
+JA_FORMS = [("株式会社", "カ"), ("有限会社", "ユ"), ("合同会社", "ド")]
+ZH_CITIES = ["上海", "北京", "深圳市", "广州", "杭州", "苏州", "天津", "成都", "南京", "宁波"]
+ZH_WORDS = ["华贸", "东方科技", "腾达电子", "恒信贸易", "瑞丰实业", "宏远物流", "新世纪材料", "金桥进出口",
+            "长城机械", "明珠食品", "海天软件", "中信达"]
+ZH_FORMS = ["有限公司", "贸易有限公司", "股份有限公司", "科技有限公司"]
+EN_FIRST = ["Acme", "Northwind", "Blue Harbor", "Summit", "Redwood", "Pioneer", "Silverline", "Evergreen",
+            "Granite", "Lakeside", "Orion", "Beacon", "Maple Leaf", "Atlas", "Crescent"]
+EN_TRADES = ["Traders", "Logistics", "Foods", "Systems", "Manufacturing", "Holdings", "Supplies", "Analytics",
+             "Industries", "Partners"]
+EN_FORMS = ["Inc.", "Ltd.", "LLC", "Corp.", "Pte. Ltd.", "GmbH"]
+PROFILE = {"ja": ("JPY", [30, 30, 60, 45]), "zh": ("CNY", [30, 45, 60]), "en": ("USD", [30, 15, 45])}
+
+
+@dataclass(frozen=True)
+class SampleSet:
+    """Customers and invoices (typed sheet frames) and which clients are on monthly plans."""
+
+    customers: pd.DataFrame
+    invoices: pd.DataFrame
+    plans: dict[str, Decimal]
+
+
+def bank_kana(kana: str, form: str | None, before: bool = True) -> str:
+    """A payer name as Japanese banks print it: half-width katakana, small kana big, form mark."""
+    big = kana.translate(str.maketrans("ァィゥェォャュョッヮ", "アイウエオヤユヨツワ"))
+    name = jaconv.z2h(big, kana=True, ascii=True, digit=True)
+    if not form:
+        return name
+    mark = jaconv.z2h(form, kana=True)
+    return f"{mark}){name}" if before else f"{name}({mark}"
+
+
+def _amount(rng: random.Random, currency: str) -> Decimal:
+    if currency == "JPY":
+        return Decimal(rng.choice([33000, 55000, 110000, 165000, 220000, 275000, 330000, 495000, 1100000])
+                       + rng.randrange(0, 40) * 1100)
+    base = Decimal(rng.randrange(20_000, 2_500_000)) / 100
+    return base.quantize(Decimal("0.01"))
+
+
+def make_customers(rng: random.Random, count: int, mix: tuple[float, float, float] = (0.4, 0.3, 0.3)) -> pd.DataFrame:
+    """``count`` clients, languages in ``mix`` (ja, zh, en), with kana readings and payer aliases."""
+    records = []
+    for n in range(count):
+        language = rng.choices(["ja", "zh", "en"], weights=mix)[0]
+        currency, terms = PROFILE[language]
+        record = {"Customer ID": f"C{n + 1:05d}", "Language": language, "Currency": currency,
+                  "Terms Days": rng.choice(terms)}
+        if language == "ja":
+            (surname, s_kana), (trade, t_kana) = rng.choice(JA_SURNAMES), rng.choice(JA_TRADES)
+            form, mark = rng.choice(JA_FORMS)
+            prefix = rng.random() < 0.6
+            record["Name"] = f"{form}{surname}{trade}" if prefix else f"{surname}{trade}{form}"
+            record["Name Kana"] = s_kana + t_kana
+            record["Email"] = f"keiri{n + 1}@example.jp"
+            if rng.random() < 0.3:
+                record["Payer Names"] = bank_kana(s_kana + t_kana, mark, before=prefix)
+            record["Credit Limit"] = Decimal(rng.choice([1_000_000, 3_000_000, 5_000_000, 10_000_000]))
+            record["Fee Deduction"] = Decimal(rng.choice([0, 440, 660, 880]))
+        elif language == "zh":
+            record["Name"] = rng.choice(ZH_CITIES) + rng.choice(ZH_WORDS) + rng.choice(ZH_FORMS)
+            record["Email"] = f"caiwu{n + 1}@example.cn"
+            record["Credit Limit"] = Decimal(rng.choice([100_000, 300_000, 500_000, 1_000_000]))
+            record["Fee Deduction"] = Decimal(rng.choice([0, 0, 50]))
+        else:
+            first, trade = rng.choice(EN_FIRST), rng.choice(EN_TRADES)
+            record["Name"] = f"{first} {trade} {rng.choice(EN_FORMS)}"
+            record["Email"] = f"ap{n + 1}@example.com"
+            if rng.random() < 0.3:
+                record["Payer Names"] = f"{first} {trade}".upper()
+            record["Credit Limit"] = Decimal(rng.choice([10_000, 25_000, 50_000, 100_000]))
+            record["Fee Deduction"] = Decimal(rng.choice([0, 15, 25, 35]))
+        records.append(record)
+    return make_frame(CUSTOMERS, records)
+
+
+def make_invoices(rng: random.Random, customers: pd.DataFrame, count: int, last_issue: date,
+                  months: int = 6, plan_share: float = 0.2) -> tuple[pd.DataFrame, dict[str, Decimal]]:
+    """About ``count`` invoices over ``months`` months up to ``last_issue``; a share of clients
+    are on monthly plans (same amount on the 1st of every month). A few are disputed."""
+    ids = customers["Customer ID"].tolist()
+    currency = dict(zip(ids, customers["Currency"]))
+    terms = dict(zip(ids, customers["Terms Days"]))
+    plan_ids = rng.sample(ids, k=max(1, int(len(ids) * plan_share)))
+    plans = {cid: _amount(rng, currency[cid]) for cid in plan_ids}
+    first_day = last_issue - timedelta(days=30 * months)
+    issued: list[tuple[date, str, Decimal]] = []
+    for cid, amount in plans.items():
+        day = date(first_day.year, first_day.month, 1)
+        while day <= last_issue:
+            issued.append((day, cid, amount))
+            day = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    span = (last_issue - first_day).days
+    while len(issued) < count:
+        cid = rng.choice(ids)
+        issued.append((first_day + timedelta(days=rng.randrange(span + 1)), cid, _amount(rng, currency[cid])))
+    issued.sort(key=lambda item: (item[0], item[1]))
+    records = []
+    for n, (day, cid, amount) in enumerate(issued):
+        records.append({"Invoice No": f"INV-{1001 + n}", "Customer ID": cid, "Issue Date": day,
+                        "Due Date": day + timedelta(days=terms[cid]), "Currency": currency[cid],
+                        "Amount": amount, "Disputed": rng.random() < 0.02 or None})
+    return make_frame(INVOICES, records), plans
+
+
+def make_sample(seed: int = 20261031, customers: int = 30, invoices: int = 150,
+                last_issue: date = date(2026, 10, 31)) -> SampleSet:
+    """The sample set: deterministic for a given seed and size."""
+    rng = random.Random(seed)
+    customer_frame = make_customers(rng, customers)
+    invoice_frame, plans = make_invoices(rng, customer_frame, invoices, last_issue)
+    return SampleSet(customer_frame, invoice_frame, plans)
+
+
+def write_samples(out_dir: Path, sample: SampleSet | None = None) -> list[Path]:
+    """Write the sample book and its source files into ``out_dir``; returns the paths written."""
+    from .book import new_book, open_book
+    from .export import export_csv
+    from .masterdata import import_master
+    from .tabular import read_table_file
+
+    sample = sample or make_sample()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    customers_csv, invoices_csv = out_dir / "customers.csv", out_dir / "invoices.csv"
+    export_csv(CUSTOMERS, sample.customers, customers_csv)
+    export_csv(INVOICES, sample.invoices, invoices_csv)
+    book = out_dir / "book.xlsx"
+    new_book(book, overwrite=True)
+    with open_book(book) as handle:
+        import_master(handle, CUSTOMERS, read_table_file(customers_csv))
+        import_master(handle, INVOICES, read_table_file(invoices_csv))
+    return [customers_csv, invoices_csv, book]
+
+
+if __name__ == "__main__":
+    for written in write_samples(Path(sys.argv[1] if len(sys.argv) > 1 else "samples")):
+        print(written)

@@ -1,0 +1,59 @@
+"""Shared fixtures: fresh books, small deterministic sample sets, and the adapters under contract."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from arbook.book import new_book, open_book
+from arbook.sampledata import make_sample
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_SAMPLES = ROOT.parent / "shared" / "bank-samples"
+
+
+@pytest.fixture
+def book_path(tmp_path: Path) -> Path:
+    """A new, empty .xlsx book."""
+    return new_book(tmp_path / "book.xlsx")
+
+
+@pytest.fixture(scope="session")
+def sample():
+    """A small deterministic sample: 12 clients across ja/zh/en, 60 invoices."""
+    return make_sample(seed=7, customers=12, invoices=60)
+
+
+def excel_available() -> bool:
+    """True only where xlwings can drive a real Excel (Windows or macOS with Excel installed)."""
+    if sys.platform not in ("win32", "darwin") or os.environ.get("ARBOOK_NO_EXCEL"):
+        return False
+    try:
+        import xlwings as xw
+
+        return bool(xw.apps.count is not None)
+    except Exception:
+        return False
+
+
+@pytest.fixture(params=["file", pytest.param("live", marks=pytest.mark.excel)])
+def adapter(request, tmp_path: Path):
+    """A factory opening a new book through the file adapter or, where Excel runs, the live one."""
+    path = new_book(tmp_path / "contract.xlsx")
+    if request.param == "file":
+        yield lambda: open_book(path)
+        return
+    if not excel_available():
+        pytest.skip("live adapter: needs Microsoft Excel through xlwings (Windows/macOS); not run here")
+    import xlwings as xw
+
+    from arbook.book.livebook import LiveBook
+
+    app = xw.App(visible=False)
+    try:
+        xw_book = app.books.open(str(path))
+        yield lambda: LiveBook(xw_book)
+    finally:
+        app.quit()

@@ -1,0 +1,142 @@
+"""File adapter specifics: what is kept byte for byte, what text becomes, locks and performance shape."""
+import re
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from arbook.book import new_book, open_book
+from arbook.book.frames import make_frame
+from arbook.errors import BookLockedError
+from arbook.schema import BANK, CUSTOMERS
+
+RIBBON_REL = ('<Relationship Id="rIdUI" Type="http://schemas.microsoft.com/office/2007/relationships/ui/extensibility" '
+              'Target="customUI/customUI14.xml"/>')
+RIBBON_XML = b'<customUI xmlns="http://schemas.microsoft.com/office/2009/07/customui"><ribbon/></customUI>'
+VBA_BYTES = bytes(range(256)) * 40
+
+
+def _add_vba_and_ribbon(path: Path) -> None:
+    """Give a book a (dummy) VBA project and a 2009 ribbon part, as the shipped .xlsm has."""
+    src = zipfile.ZipFile(path)
+    parts = {i.filename: src.read(i.filename) for i in src.infolist()}
+    src.close()
+    parts["xl/vbaProject.bin"] = VBA_BYTES
+    parts["customUI/customUI14.xml"] = RIBBON_XML
+    parts["_rels/.rels"] = parts["_rels/.rels"].replace(b"</Relationships>", RIBBON_REL.encode() + b"</Relationships>")
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
+        b"</Types>", b'<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/></Types>')
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for name, data in parts.items():
+            out.writestr(name, data)
+
+
+def _customers(*names):
+    return make_frame(CUSTOMERS, [{"Customer ID": f"C{i}", "Name": n, "Language": "en", "Currency": "USD"}
+                                  for i, n in enumerate(names)])
+
+
+def test_xlsm_keeps_vba_ribbon_and_rels_byte_for_byte(tmp_path):
+    path = new_book(tmp_path / "book.xlsm")
+    with zipfile.ZipFile(path) as z:
+        assert b"macroEnabled" in z.read("[Content_Types].xml")
+    _add_vba_and_ribbon(path)
+    before = zipfile.ZipFile(path)
+    kept = {n: before.read(n) for n in ("xl/vbaProject.bin", "customUI/customUI14.xml", "_rels/.rels",
+                                         "[Content_Types].xml", "xl/styles.xml", "xl/worksheets/sheet2.xml")}
+    before.close()
+    with open_book(path) as book:
+        book.replace("Customers", _customers("Acme"))
+        book.log("test", "write one sheet")
+    with zipfile.ZipFile(path) as after:
+        for name, data in kept.items():
+            assert after.read(name) == data, name
+        assert after.read("xl/worksheets/sheet1.xml") != b""
+
+
+def test_text_that_looks_like_a_formula_is_stored_as_text(book_path):
+    risky = ["=1+2", "+81 3 1234", "-5", "@SUM(A1)", '=HYPERLINK("http://evil","x")', "=cmd|' /C calc'!A0"]
+    with open_book(book_path) as book:
+        book.replace("Customers", _customers(*risky))
+    with zipfile.ZipFile(book_path) as z:
+        xml = z.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in xml and "<f " not in xml
+    wb = openpyxl.load_workbook(book_path)
+    cells = [wb["Customers"].cell(row=r, column=2) for r in range(2, 2 + len(risky))]
+    assert [c.value for c in cells] == risky
+    assert all(c.data_type == "s" for c in cells)
+
+
+def test_control_characters_and_markup_survive(book_path):
+    names = ["A & B <Ltd>", "tab\there", "bell\x07ring", "  spaces  ", "改行\nあり", "_x0041_ literal"]
+    with open_book(book_path) as book:
+        book.replace("Customers", _customers(*names))
+    with open_book(book_path) as book:
+        back = book.read("Customers")["Name"].tolist()
+    assert back == names
+
+
+def test_users_own_columns_survive_a_rewrite(book_path):
+    frame = _customers("Acme", "Beta")
+    frame["Salesperson"] = ["Kato", None]
+    with open_book(book_path) as book:
+        book.replace("Customers", frame)
+    with open_book(book_path) as book:
+        back = book.read("Customers")
+        assert back["Salesperson"].tolist() == ["Kato", None]
+        book.replace("Customers", back)
+    with zipfile.ZipFile(book_path) as z:
+        table = z.read("xl/tables/table1.xml").decode()
+    assert 'name="Salesperson"' in table and 'ref="A1:T3"' in table
+    assert re.search(r'<tableColumns count="20">', table)
+
+
+def test_calc_chain_is_dropped_with_its_references(book_path):
+    src = zipfile.ZipFile(book_path)
+    parts = {i.filename: src.read(i.filename) for i in src.infolist()}
+    src.close()
+    parts["xl/calcChain.xml"] = b'<calcChain xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>'
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(b"</Types>", (
+        b'<Override PartName="/xl/calcChain.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+        b'spreadsheetml.calcChain+xml"/></Types>'))
+    with zipfile.ZipFile(book_path, "w") as out:
+        for name, data in parts.items():
+            out.writestr(name, data)
+    with open_book(book_path) as book:
+        book.replace("Customers", _customers("Acme"))
+    with zipfile.ZipFile(book_path) as z:
+        assert "xl/calcChain.xml" not in z.namelist()
+        assert b"calcChain" not in z.read("[Content_Types].xml")
+
+
+@pytest.mark.parametrize("owner", ["~$book.xlsx", "~$ok.xlsx"])
+def test_refuses_a_book_open_in_excel(book_path, owner):
+    before = book_path.read_bytes()
+    (book_path.parent / owner).write_bytes(b"owner")
+    with pytest.raises(BookLockedError, match="open in Excel"):
+        open_book(book_path)
+    assert book_path.read_bytes() == before
+
+
+def test_save_keeps_previous_version_as_bak(book_path):
+    original = book_path.read_bytes()
+    with open_book(book_path) as book:
+        book.replace("Customers", _customers("Acme"))
+    assert (book_path.parent / "book.xlsx.bak").read_bytes() == original
+    assert not list(book_path.parent.glob("*.arbook-tmp"))
+
+
+def test_money_and_dates_exact_through_the_file(book_path):
+    from datetime import date
+
+    frame = make_frame(BANK, [{"Bank Ref": f"R{i}", "Date": date(2026, 10, 31), "Amount": Decimal(a), "Currency": c}
+                              for i, (a, c) in enumerate([("0.10", "USD"), ("1234567890.12", "USD"),
+                                                          ("-0.01", "USD"), ("9999999999999", "JPY")])])
+    with open_book(book_path) as book:
+        book.replace("Bank", frame)
+    with open_book(book_path) as book:
+        back = book.read("Bank")
+    assert back["Amount"].tolist() == frame["Amount"].tolist()
+    assert sum(back["Amount"].iloc[:3]) == Decimal("1234567890.21")

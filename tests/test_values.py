@@ -1,0 +1,61 @@
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from arbook.money import MoneyError, from_minor, money, to_decimal, to_minor
+from arbook.textparse import parse_amount, parse_bool, parse_date
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("1,234.56", "1234.56"), ("¥1,234", "1234"), ("￥１，２３４", "1234"), ("△1,000", "-1000"),
+    ("▲500", "-500"), ("(1,000)", "-1000"), ("-7,971.39", "-7971.39"), ("$-12.00", "-12.00"),
+    ("+31070,11", None), ("1 234", "1234"), ("EUR 12.50", "12.50"), ("100-", "-100"),
+])
+def test_parse_amount(text, expected):
+    if expected is None:
+        assert parse_amount(text, decimal_comma=True) == Decimal("31070.11")
+    else:
+        assert parse_amount(text) == Decimal(expected)
+
+
+def test_parse_amount_decimal_comma_and_rejects_garbage():
+    assert parse_amount("1.234,56", decimal_comma=True) == Decimal("1234.56")
+    for bad in ("abc", "1.2.3", "", "12a"):
+        with pytest.raises(ValueError):
+            parse_amount(bad)
+
+
+@pytest.mark.parametrize("text", ["2026-10-31", "2026/10/31", "2026.10.31", "20261031", "2026年10月31日",
+                                  "R8.10.31", "令和8年10月31日", "２０２６－１０－３１", "2026-10-31 09:15:00"])
+def test_parse_date_unambiguous_forms(text):
+    assert parse_date(text) == date(2026, 10, 31)
+
+
+def test_parse_date_rejects_impossible_and_ambiguous():
+    for bad in ("2026-02-30", "31/10/2026", "next week", "R8.13.01"):
+        with pytest.raises(ValueError):
+            parse_date(bad)
+    assert parse_date("令和元年5月1日") == date(2019, 5, 1)
+
+
+def test_money_is_exact_and_checks_minor_units():
+    assert money(0.1, "USD") + money(0.2, "USD") == Decimal("0.30")
+    assert money("1234.5", "USD") == Decimal("1234.50")
+    with pytest.raises(MoneyError):
+        money("100.5", "JPY")
+    with pytest.raises(MoneyError):
+        money("1.001", "USD")
+    assert money("1.001", "KWD") == Decimal("1.001")
+    assert to_minor(Decimal("12.34"), "USD") == 1234
+    assert from_minor(1234, "USD") == Decimal("12.34")
+    assert to_decimal(1234.56) == Decimal("1234.56")
+    with pytest.raises(MoneyError):
+        to_decimal(float("nan"))
+
+
+def test_parse_bool_languages():
+    assert parse_bool("はい") and parse_bool("是") and parse_bool("TRUE") and parse_bool("x")
+    assert not parse_bool("") and not parse_bool("否") and not parse_bool("no")
+    with pytest.raises(ValueError):
+        parse_bool("maybe")

@@ -18,7 +18,7 @@ from ..errors import ArbookError, BookFormatError
 from ..schema import Sheet
 from .atomic import atomic_write, check_not_locked, exclusive, remove_stale_temps
 from .base import Book
-from .frames import rows_from_frame
+from .frames import cell_columns
 from .package import CALC_CHAIN, SheetPart, sheet_parts
 from .sheetxml import render_sheet, render_table
 
@@ -68,8 +68,8 @@ class FileBook(Book):
         with zipfile.ZipFile(self.path) as zin:
             for sheet, frame in changes.items():
                 part = self._part(sheet)
-                headers, rows = rows_from_frame(sheet, frame)
-                sheet_xml, ref = render_sheet(zin.read(part.path), headers, rows)
+                headers, kinds, columns = cell_columns(sheet, frame)
+                sheet_xml, ref = render_sheet(zin.read(part.path), headers, kinds, columns)
                 replaced[part.path] = sheet_xml
                 replaced[part.table_path] = render_table(zin.read(part.table_path), ref, headers)
             names = zin.namelist()
@@ -80,7 +80,7 @@ class FileBook(Book):
                     zin.read("xl/_rels/workbook.xml.rels"))
 
             def write(handle: BinaryIO) -> None:
-                with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zout:
+                with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout:
                     for info in zin.infolist():
                         if drop_calc_chain and info.filename == CALC_CHAIN:
                             continue

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from itertools import zip_longest
+from typing import Any, Iterable, Sequence
 
 import pandas as pd
 
@@ -23,20 +24,6 @@ def make_frame(sheet: Sheet, records: Sequence[dict[str, Any]]) -> pd.DataFrame:
     return pd.DataFrame(data, columns=columns)
 
 
-def _fast(column: Column) -> Callable[[Any], bool]:
-    """A predicate: True when a raw value is already the typed value (skips conversion)."""
-    kind = column.kind
-    if kind is Kind.TEXT:
-        return lambda v: type(v) is str and v.strip() != ""
-    if kind is Kind.DATE:
-        return lambda v: type(v) is date
-    if kind is Kind.DATETIME:
-        return lambda v: type(v) is datetime
-    if kind is Kind.BOOL:
-        return lambda v: type(v) is bool
-    return lambda v: False
-
-
 def frame_from_rows(sheet: Sheet, header: Sequence[Any], rows: Iterable[Sequence[Any]],
                     source: str, first_line: int = 2, lines: Sequence[int] | None = None) -> pd.DataFrame:
     """Typed DataFrame of a sheet's rows, matched to the schema by header name.
@@ -53,17 +40,17 @@ def frame_from_rows(sheet: Sheet, header: Sequence[Any], rows: Iterable[Sequence
         raise InputError([Problem(source, (lines[0] - 1) if lines else first_line - 1, None,
                                   f"{sheet.name}: missing column {', '.join(map(repr, missing))}")])
     extras = [n for n in names if n and not sheet.has(n)]
-    rows = [list(r) for r in rows]
+    rows = list(rows)
     lines = list(lines) if lines is not None else [first_line + i for i in range(len(rows))]
-    keep = [i for i, r in enumerate(rows) if any(v is not None and str(v).strip() != "" for v in r)]
-    rows = [rows[i] for i in keep]
-    lines = [lines[i] for i in keep]
+    keep = [i for i, r in enumerate(rows) if r.count("") + r.count(None) < len(r)]
+    if len(keep) < len(rows):
+        rows, lines = [rows[i] for i in keep], [lines[i] for i in keep]
+    transposed = list(zip_longest(*rows, fillvalue=None)) if rows else []
+    blank: list[Any] = [None] * len(rows)
 
-    def raw_column(name: str) -> list[Any]:
+    def raw_column(name: str) -> Sequence[Any]:
         idx = position.get(name)
-        if idx is None:
-            return [None] * len(rows)
-        return [r[idx] if idx < len(r) else None for r in rows]
+        return transposed[idx] if idx is not None and idx < len(transposed) else blank
 
     problems: list[Problem] = []
     data: dict[str, list[Any]] = {}
@@ -71,28 +58,12 @@ def frame_from_rows(sheet: Sheet, header: Sequence[Any], rows: Iterable[Sequence
     ordered = sorted(sheet.columns, key=lambda c: c.kind is Kind.MONEY)  # currency columns first
     for column in ordered:
         raw = raw_column(column.name)
-        fast = _fast(column)
         ccy = currencies.get(column.currency_col) if column.currency_col else None
-        required = column.required and column.role is Role.INPUT
-        out: list[Any] = []
-        for i, value in enumerate(raw):
-            if fast(value):
-                out.append(value)
-                continue
-            try:
-                typed = to_value(column, value, ccy[i] if ccy else None)
-            except ValueError as exc:
-                typed = None
-                problems.append(Problem(source, lines[i], column.name, str(exc)))
-            else:
-                if typed is None and required:
-                    problems.append(Problem(source, lines[i], column.name, "is required"))
-            out.append(typed)
-        data[column.name] = out
+        data[column.name] = _convert_column(column, raw, ccy, lines, source, problems)
         if column.kind is Kind.CHOICE:
-            currencies[column.name] = out
+            currencies[column.name] = data[column.name]
     for name in extras:
-        data[name] = [None if v in (None, "") else v for v in raw_column(name)]
+        data[name] = [None if v == "" else v for v in raw_column(name)]
     if problems:
         problems.sort(key=lambda p: (p.line or 0, sheet.headers.index(p.field) if p.field in sheet.headers else 0))
         raise InputError(problems)
@@ -102,6 +73,37 @@ def frame_from_rows(sheet: Sheet, header: Sequence[Any], rows: Iterable[Sequence
     return frame
 
 
+_NATIVE = {Kind.TEXT: str, Kind.DATE: date, Kind.DATETIME: datetime, Kind.BOOL: bool}
+
+
+def _convert_column(column: Column, raw: Sequence[Any], currencies: list[Any] | None, lines: list[int],
+                    source: str, problems: list[Problem]) -> list[Any]:
+    """Typed values of one column; values already of the right type skip ``to_value``."""
+    native = _NATIVE.get(column.kind)
+    choices = set(column.choices)
+    required = column.required and column.role is Role.INPUT
+    out: list[Any] = []
+    append = out.append
+    for i, value in enumerate(raw):
+        if value is None or value == "":
+            typed = None
+        elif type(value) is native:
+            typed = None if native is str and value.isspace() else value
+        elif value in choices:
+            typed = value
+        else:
+            try:
+                typed = to_value(column, value, currencies[i] if currencies else None)
+            except ValueError as exc:
+                problems.append(Problem(source, lines[i], column.name, str(exc)))
+                append(None)
+                continue
+        if typed is None and required:
+            problems.append(Problem(source, lines[i], column.name, "is required"))
+        append(typed)
+    return out
+
+
 def table_columns(sheet: Sheet, frame: pd.DataFrame) -> tuple[list[str], list[list[Any]]]:
     """Headers in writing order (schema columns, then the user's own) and each one's values."""
     extras = [c for c in frame.columns if not sheet.has(c)]
@@ -109,16 +111,27 @@ def table_columns(sheet: Sheet, frame: pd.DataFrame) -> tuple[list[str], list[li
     return headers, [frame[h].tolist() if h in frame.columns else [None] * len(frame) for h in headers]
 
 
-def rows_from_frame(sheet: Sheet, frame: pd.DataFrame) -> tuple[list[str], Iterator[list[Any]]]:
-    """Header and raw cell rows for writing ``frame``: schema columns first, then the user's own."""
+#: How each kind is written into a cell (see ``sheetxml.render_sheet``).
+CELL_KINDS = {Kind.TEXT: "text", Kind.CHOICE: "text", Kind.MONEY: "number", Kind.INT: "number",
+              Kind.NUMBER: "number", Kind.DATE: "date", Kind.DATETIME: "date", Kind.BOOL: "bool"}
+
+
+def cell_columns(sheet: Sheet, frame: pd.DataFrame) -> tuple[list[str], list[str], list[list[Any]]]:
+    """Headers, cell kinds and raw cell values per column for writing ``frame``.
+
+    Missing values (None, NaN, NaT) become None; Decimal becomes int or float; the user's own
+    columns are written as whatever they hold (kind "any").
+    """
     headers, columns = table_columns(sheet, frame)
+    kinds = [CELL_KINDS[sheet.column(h).kind] if sheet.has(h) else "any" for h in headers]
+    return headers, kinds, [[None if _missing(v) else to_cell(v) for v in col] for col in columns]
 
-    def generate() -> Iterator[list[Any]]:
-        for row in zip(*columns):
-            yield [to_cell(None if _missing(v) else v) for v in row]
 
-    return headers, generate()
+def rows_from_frame(sheet: Sheet, frame: pd.DataFrame) -> tuple[list[str], list[list[Any]]]:
+    """Header and raw cell rows of ``frame`` (row-major, for adapters that write ranges)."""
+    headers, _, columns = cell_columns(sheet, frame)
+    return headers, [list(row) for row in zip(*columns)]
 
 
 def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and value != value) or value is pd.NaT
+    return value is None or value is pd.NaT or (type(value) is float and value != value)

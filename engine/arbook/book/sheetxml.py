@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Sequence
 from xml.sax.saxutils import escape, quoteattr
 
 from ..textparse import date_to_excel_serial
 
+_NEEDS_ESCAPE = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_x")
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
 _COL = re.compile(r"<col\b([^>]*)/?>")
 _ATTR = re.compile(r'([\w:]+)="([^"]*)"')
@@ -70,17 +71,41 @@ def _header_styles(old_data: str) -> dict[int, str]:
     return styles
 
 
-def _cell(ref: str, style: str, value: Any) -> str:
-    s = f' s="{style}"' if style else ""
-    if isinstance(value, str):
-        return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{text_xml(value)}</t></is></c>'
-    if isinstance(value, bool):
-        return f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'
-    if isinstance(value, (date, datetime)):
-        return f'<c r="{ref}"{s}><v>{date_to_excel_serial(value)!r}</v></c>'
-    if isinstance(value, float):
-        return f'<c r="{ref}"{s}><v>{value!r}</v></c>'
-    return f'<c r="{ref}"{s}><v>{value}</v></c>'
+def _text_cells(letter: str, s: str, values: Sequence[Any], rows: Sequence[str]) -> list[str]:
+    needs = _NEEDS_ESCAPE.search
+    return ["" if v is None else
+            f'<c r="{letter}{n}"{s} t="inlineStr"><is><t xml:space="preserve">'
+            f'{text_xml(v) if needs(v) else v}</t></is></c>'
+            for n, v in zip(rows, values)]
+
+
+def _number_cells(letter: str, s: str, values: Sequence[Any], rows: Sequence[str]) -> list[str]:
+    return ["" if v is None else f'<c r="{letter}{n}"{s}><v>{v!r}</v></c>' for n, v in zip(rows, values)]
+
+
+def _date_cells(letter: str, s: str, values: Sequence[Any], rows: Sequence[str]) -> list[str]:
+    serial = date_to_excel_serial
+    return ["" if v is None else f'<c r="{letter}{n}"{s}><v>{serial(v)!r}</v></c>' for n, v in zip(rows, values)]
+
+
+def _bool_cells(letter: str, s: str, values: Sequence[Any], rows: Sequence[str]) -> list[str]:
+    return ["" if v is None else f'<c r="{letter}{n}"{s} t="b"><v>{int(v)}</v></c>' for n, v in zip(rows, values)]
+
+
+def _mixed_cells(letter: str, s: str, values: Sequence[Any], rows: Sequence[str]) -> list[str]:
+    out = []
+    for n, v in zip(rows, values):
+        if v is None:
+            out.append("")
+            continue
+        kind = ("text" if isinstance(v, str) else "bool" if isinstance(v, bool)
+                else "date" if isinstance(v, (date, datetime)) else "number")
+        out.append(_COLUMN_RENDERERS[kind](letter, s, [v], [n])[0])
+    return out
+
+
+_COLUMN_RENDERERS: dict[str, Callable[[str, str, Sequence[Any], Sequence[str]], list[str]]] = {
+    "text": _text_cells, "number": _number_cells, "date": _date_cells, "bool": _bool_cells, "any": _mixed_cells}
 
 
 def split_sheet(xml: str) -> tuple[str, str, str]:
@@ -93,27 +118,30 @@ def split_sheet(xml: str) -> tuple[str, str, str]:
     return xml[:start], xml[open_end + 1:close], xml[close + len("</sheetData>"):]
 
 
-def render_sheet(old_xml: bytes, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> tuple[bytes, str]:
-    """New sheet XML holding ``headers`` in row 1 and ``rows`` below; returns (xml, table ref)."""
+def render_sheet(old_xml: bytes, headers: Sequence[str], kinds: Sequence[str],
+                 columns: Sequence[Sequence[Any]]) -> tuple[bytes, str]:
+    """New sheet XML with ``headers`` in row 1 and the column-major ``columns`` below.
+
+    ``kinds`` says per column how its values are written: text, number, date, bool or any.
+    Returns (xml, table ref).
+    """
     prefix, old_data, suffix = split_sheet(old_xml.decode("utf-8"))
     body_styles = _column_styles(prefix)
     head_styles = _header_styles(old_data)
     letters = [column_letter(i) for i in range(len(headers))]
-    styles = [body_styles.get(i, "") for i in range(len(headers))]
-    parts = ['<sheetData><row r="1">']
-    parts.extend(_cell(f"{letters[i]}1", head_styles.get(i, ""), h) for i, h in enumerate(headers))
-    parts.append("</row>")
-    row_no = 1
-    for row in rows:
-        row_no += 1
-        cells = "".join(_cell(f"{letters[i]}{row_no}", styles[i], v)
-                        for i, v in enumerate(row) if v is not None)
-        parts.append(f'<row r="{row_no}">{cells}</row>')
-    parts.append("</sheetData>")
+    count = len(columns[0]) if columns else 0
+    row_numbers = [str(n) for n in range(2, count + 2)]
+    rendered = [_COLUMN_RENDERERS[kind](letter, f' s="{body_styles[i]}"' if i in body_styles else "",
+                                        values, row_numbers)
+                for i, (letter, kind, values) in enumerate(zip(letters, kinds, columns))]
+    head = "".join(_text_cells(letters[i], f' s="{head_styles[i]}"' if i in head_styles else "", [h], ["1"])[0]
+                   for i, h in enumerate(headers))
+    body = "".join([f'<row r="{n}">{"".join(cells)}</row>' for n, cells in zip(row_numbers, zip(*rendered))])
     last = letters[-1] if letters else "A"
-    table_ref = f"A1:{last}{max(row_no, 2)}"
-    prefix = _DIMENSION.sub(f'<dimension ref="A1:{last}{row_no}"/>', prefix, count=1)
-    return (prefix + "".join(parts) + suffix).encode("utf-8"), table_ref
+    table_ref = f"A1:{last}{max(count + 1, 2)}"
+    prefix = _DIMENSION.sub(f'<dimension ref="A1:{last}{count + 1}"/>', prefix, count=1)
+    xml = f'{prefix}<sheetData><row r="1">{head}</row>{body}</sheetData>{suffix}'
+    return xml.encode("utf-8"), table_ref
 
 
 def render_table(old_xml: bytes, ref: str, headers: Sequence[str]) -> bytes:

@@ -1,0 +1,46 @@
+"""A second spreadsheet program opens the books we write and sees text, dates and numbers as meant."""
+import csv
+import shutil
+import subprocess
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from arbook.book import open_book
+from arbook.book.frames import make_frame
+from arbook.schema import CUSTOMERS, INVOICES
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+ALL_SHEETS_CSV = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
+pytestmark = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice not installed (.ci/run installs it)")
+
+
+def convert(book, out_dir):
+    subprocess.run([SOFFICE, "--headless", "--norestore", f"-env:UserInstallation=file://{out_dir}/profile",
+                    "--convert-to", ALL_SHEETS_CSV, "--outdir", str(out_dir), str(book)],
+                   check=True, capture_output=True, timeout=120)
+    stem = book.stem
+    return {p.stem[len(stem) + 1:]: list(csv.reader(p.open(encoding="utf-8"))) for p in out_dir.glob(f"{stem}-*.csv")}
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".xlsm"])
+def test_libreoffice_reads_our_writes(tmp_path, suffix):
+    from arbook.book import new_book
+
+    book = new_book(tmp_path / f"lo{suffix}")
+    with open_book(book) as handle:
+        handle.replace("Customers", make_frame(CUSTOMERS, [
+            {"Customer ID": "C1", "Name": "=1+2", "Name Kana": "ヤマダ", "Language": "ja", "Currency": "JPY"},
+            {"Customer ID": "C2", "Name": "上海华贸有限公司", "Payer Names": "@SUM(A1)", "Language": "zh", "Currency": "CNY"},
+        ]))
+        handle.replace("Invoices", make_frame(INVOICES, [
+            {"Invoice No": "INV-1", "Customer ID": "C1", "Issue Date": date(2026, 10, 31), "Currency": "JPY",
+             "Amount": Decimal("110000")}]))
+    sheets = convert(book, tmp_path / "out")
+    assert set(sheets) == {"Customers", "Invoices", "Bank", "Allocations", "Settings", "Log"}
+    customers = sheets["Customers"]
+    assert customers[1][1:3] == ["=1+2", "ヤマダ"] and customers[2][1] == "上海华贸有限公司"
+    assert customers[2][3] == "@SUM(A1)"
+    invoice = sheets["Invoices"][1]
+    assert invoice[2] == "2026-10-31" and invoice[5] == "110000", invoice

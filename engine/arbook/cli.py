@@ -104,6 +104,48 @@ def invoices(book: str, file: str) -> None:
     _import_master(book, file, INVOICES)
 
 
+@cli.command("import")
+@click.argument("book", type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--profile", help="Use the column mapping saved in the book under this name.")
+@click.option("--map", "mapping", multiple=True, metavar="ROLE=COLUMN",
+              help="Map a CSV column (header text or 1-based number) to a role: date, amount, credit, debit, "
+                   "dc, payer, memo, ref, currency, account, value_date, balance, status.")
+@click.option("--save-profile", metavar="NAME", help="Save --map/--currency/--date-order as a bank profile.")
+@click.option("--currency", help="Currency of files that name none (else the book's Home Currency setting).")
+@click.option("--date-order", type=click.Choice(["dmy", "mdy", "ymd"]), help="Day/month order when ambiguous.")
+def import_(book: str, files: tuple[str, ...], profile: str | None, mapping: tuple[str, ...],
+            save_profile: str | None, currency: str | None, date_order: str | None) -> None:
+    """Import bank statement files (CSV/TSV/xlsx, camt.052/053/054, MT940, OFX/QFX, Zengin) into Bank.
+
+    Formats, encodings and columns are detected. Re-importing a file adds nothing; if any file
+    is unreadable or its stated balances do not add up, nothing is imported.
+    Example: arbook import ar.xlsx statement.csv zengin.txt camt053.xml
+    """
+    from .bankimport import import_bank_files, profile_options, save_profile as store_profile
+
+    pairs = []
+    for item in mapping:
+        role, sep, column = item.partition("=")
+        if not sep or not role.strip() or not column.strip():
+            raise click.BadParameter(f"{item!r}: use ROLE=COLUMN, e.g. date=1 or amount=Betrag", param_hint="--map")
+        pairs.append((role.strip().lower(), column.strip()))
+    steps = Steps(["reading book", "reading files", "saving"])
+    try:
+        with steps.step("reading book"), open_book(book) as handle:
+            options = profile_options(handle, profile, pairs, currency and currency.upper(), date_order)
+            with steps.step("reading files"):
+                reports = import_bank_files(handle, files, options)
+            if save_profile:
+                store_profile(handle, save_profile, options)
+            with steps.step("saving"):
+                handle.commit()
+    finally:
+        steps.close()
+    for report in reports:
+        click.echo(report.summary())
+
+
 @cli.command()
 @click.argument("book", type=click.Path(dir_okay=False))
 @click.argument("sheet")

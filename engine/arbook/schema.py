@@ -190,7 +190,14 @@ LOG = Sheet("Log", (
     C("Details", width=80),
 ), append_only=True, tab_color="404040", doc="Audit log: every import, match, confirm and send. Append-only.")
 
-SHEETS: tuple[Sheet, ...] = (CUSTOMERS, INVOICES, BANK, ALLOCATIONS, SETTINGS, LOG)
+PROFILES = Sheet("Profiles", (
+    C("Profile", required=True, width=18, doc="Name given with --save-profile / --profile."),
+    C("Setting", required=True, width=16,
+      doc="A column role (date, amount, credit, debit, dc, payer, memo, ref, currency...) or Default Currency / Date Order."),
+    C("Value", required=True, width=30, doc="The column's header text or number (1 = first), or the setting's value."),
+), tab_color="808080", doc="Saved column mappings for bank files that are not recognised on their own.")
+
+SHEETS: tuple[Sheet, ...] = (CUSTOMERS, INVOICES, BANK, ALLOCATIONS, SETTINGS, PROFILES, LOG)
 _BY_NAME = {s.name.lower(): s for s in SHEETS}
 
 #: Settings rows every new book starts with: (key, value, note).
@@ -199,6 +206,7 @@ DEFAULT_SETTINGS: tuple[tuple[str, str, str], ...] = (
     ("Company Address", "", "Printed on statements."),
     ("Payment Instructions", "", "Bank account details printed on statements."),
     ("Language", "en", "Ribbon and message language: ja, zh or en."),
+    ("Home Currency", "", "Currency of bank files that name none (e.g. JPY); empty = ask."),
     ("Aging Buckets", "30,60,90,120", "Upper edges (days past due) of the aging buckets after Current."),
     ("Watch Threshold %", "80", "Credit used at or above this share of the limit is 'Watch'."),
     ("Hold Days Overdue", "90", "Anything overdue more than this many days puts the client on 'Hold'."),

@@ -37,11 +37,15 @@ def sniff_delimiter(lines: list[str]) -> str:
     return max(DELIMITERS, key=score)
 
 
-def read_text_table(path: str, text: str) -> tuple[list[list[str]], list[int]]:
-    """CSV rows of ``text`` and the physical line each row starts on (quoted newlines allowed)."""
+def read_text_table(path: str, text: str, strict: bool = True) -> tuple[list[list[str]], list[int]]:
+    """CSV rows of ``text`` and the physical line each row starts on (quoted newlines allowed).
+
+    ``strict=False`` accepts what bank exports do, such as a tab between a closing quote and
+    the delimiter.
+    """
     sample = text.splitlines()[:50]
     delimiter = sniff_delimiter(sample)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=strict)
     rows: list[list[str]] = []
     lines: list[int] = []
     line = 1

@@ -77,3 +77,13 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
     if readings:
         return readings[0][2], readings[0][1]
     raise EncodingError("not UTF-8, CP932, GB18030 or Windows-1252 text")
+
+
+def decode_file(data: bytes, source: str) -> tuple[str, str]:
+    """``decode_bytes`` for a file: InputError naming the file when no supported encoding reads it."""
+    from .errors import fail
+
+    try:
+        return decode_bytes(data)
+    except EncodingError as exc:
+        raise fail(source, 1, None, str(exc)) from None

@@ -9,10 +9,11 @@ from typing import Any
 
 from python_calamine import CalamineWorkbook
 
-from .encoding import EncodingError, decode_bytes
+from .encoding import decode_file
 from .errors import fail
 
 DELIMITERS = (",", "\t", ";", "|")
+csv.field_size_limit(64 * 1024 * 1024)  # bank memos can be long; the default 128 KiB stops real files
 
 
 @dataclass
@@ -73,10 +74,7 @@ def read_table_file(path: str | Path) -> TableFile:
             raise fail(name, None, None, f"not a readable spreadsheet: {exc}") from None
         rows, lines, encoding = [list(r) for r in raw_rows], list(range(1, len(raw_rows) + 1)), "xlsx"
     else:
-        try:
-            text, encoding = decode_bytes(path.read_bytes())
-        except EncodingError as exc:
-            raise fail(name, None, None, str(exc)) from None
+        text, encoding = decode_file(path.read_bytes(), name)
         rows, lines = read_text_table(name, text)
     keep = [i for i, r in enumerate(rows) if any(v is not None and str(v).strip() != "" for v in r)]
     if not keep:

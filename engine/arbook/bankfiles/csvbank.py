@@ -18,7 +18,7 @@ from typing import Any, Sequence
 
 from python_calamine import CalamineWorkbook
 
-from ..encoding import EncodingError, decode_bytes
+from ..encoding import decode_file
 from ..errors import InputError, Problem
 from ..money import CURRENCIES
 from ..textparse import parse_amount, parse_date
@@ -86,7 +86,7 @@ ZH_CHARS = set("额贷账户对币务单时间类说备余笔")
 _STRIP = re.compile(r"[\s\(\)（）\[\]【】/\\._\-:：'\"＂・,;]+")
 _YMD = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{2}|\d{4})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$")
 _MD_ONLY = re.compile(r"^(\d{1,2})月(\d{1,2})日$")
-_ANNOTATION = re.compile(r"\s*[\(（][^\d\-+,.\s][^)）]*[\)）]?\s*$")
+_ANNOTATION = re.compile(r"(?<=[\d.])\s*[\(（][^)）]*[\)）]?\s*$")  # "416.87(已退款...)": a note after the number
 
 
 def _fold_latin(text: str) -> str:
@@ -334,10 +334,7 @@ class CsvImporter:
             except Exception as exc:  # calamine's own error types for damaged workbooks
                 raise InputError([Problem(source, None, None, f"not a readable spreadsheet: {exc}")]) from None
             return rows, list(range(1, len(rows) + 1))
-        try:
-            text, _ = decode_bytes(data)
-        except EncodingError as exc:
-            raise InputError([Problem(source, 1, None, str(exc))]) from None
+        text, _ = decode_file(data, source)
         if "\x00" in text:
             raise InputError([Problem(source, text[: text.index("\x00")].count("\n") + 1, None,
                                       "binary data (NUL byte) in a text file")])

@@ -13,7 +13,7 @@ import re
 from datetime import date
 from decimal import Decimal
 
-from ..encoding import decode_bytes
+from ..encoding import decode_file
 from ..errors import InputError, Problem
 from .model import BankLine, Options, Statement
 
@@ -81,7 +81,7 @@ class MT940Importer:
         return bool(re.search(rb"(^|\n|\{4:\s*)\s*:20:", head)) and b":25:" in head
 
     def parse(self, data: bytes, source: str, options: Options) -> list[Statement]:
-        text, _ = decode_bytes(data)
+        text, _ = decode_file(data, source)
         text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x01", "").replace("\x03", "")
         text = SWIFT_BLOCK.sub(lambda m: "\n" * m.group().count("\n"), text).replace("{4:", "\n")
         text = MESSAGE_END.sub("", text)

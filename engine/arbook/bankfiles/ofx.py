@@ -10,7 +10,7 @@ import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from ..encoding import decode_bytes
+from ..encoding import decode_file
 from ..errors import InputError, Problem
 from .model import BankLine, Options, Statement
 
@@ -46,7 +46,7 @@ class OFXImporter:
         return b"OFXHEADER" in upper or b"<OFX>" in upper or suffix in (".ofx", ".qfx")
 
     def parse(self, data: bytes, source: str, options: Options) -> list[Statement]:
-        text, _ = decode_bytes(data)
+        text, _ = decode_file(data, source)
         statements: list[Statement] = []
         current: Statement | None = None
         txn: dict[str, str] | None = None

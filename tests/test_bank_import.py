@@ -1,0 +1,119 @@
+"""Importing bank files into a book: idempotent, all or nothing, debits excluded, profiles."""
+import zipfile
+from datetime import date, datetime
+from decimal import Decimal as D
+
+import pytest
+
+from arbook.bankfiles import Options
+from arbook.bankimport import import_bank_files, profile_options
+from arbook.book import open_book
+from arbook.cli import main
+from arbook.errors import InputError
+from arbook.samplebank import Account, SynthLine, bank_csv, camt053, zengin_03
+
+OCT = [SynthLine(date(2026, 10, d), D(1000 * d), f"ﾊﾟｲﾔ-{d}", f"INV-{d}", f"{d:08d}") for d in range(1, 11)]
+
+
+def bank_sheet_bytes(path):
+    with zipfile.ZipFile(path) as z:
+        return z.read("xl/worksheets/sheet3.xml")
+
+
+def write_files(tmp_path):
+    files = {
+        "z.txt": zengin_03(Account(), D(0), OCT + [SynthLine(date(2026, 10, 11), D(-500), "", "FEE")], date(2026, 10, 31)),
+        "c.xml": camt053(Account(currency="USD"), D("0"), [SynthLine(date(2026, 10, 5), D("99.50"), "ACME", "INV-7")],
+                         datetime(2026, 10, 31, 9)),
+        "b.csv": bank_csv("cn", [SynthLine(date(2026, 10, 6), D("12.30"), "上海华贸有限公司", "INV-8", "")]),
+    }
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    return [tmp_path / n for n in files]
+
+
+def test_three_imports_leave_a_byte_identical_bank_table(book_path, tmp_path):
+    files = write_files(tmp_path)
+    with open_book(book_path) as book:
+        reports = import_bank_files(book, files, Options())
+    assert [(r.added, r.credits) for r in reports] == [(11, 10), (1, 1), (1, 1)]
+    first = bank_sheet_bytes(book_path)
+    for _ in range(2):
+        with open_book(book_path) as book:
+            reports = import_bank_files(book, files, Options())
+        assert sum(r.added for r in reports) == 0 and sum(r.duplicates for r in reports) == 13
+        assert bank_sheet_bytes(book_path) == first
+    with open_book(book_path) as book:
+        bank = book.read("Bank")
+        log = book.read("Log")
+    assert len(bank) == 13 and bank["Bank Ref"].is_unique
+    assert (bank["Status"] == "excluded").sum() == 1 and bank.loc[bank["Amount"] < 0, "Status"].eq("excluded").all()
+    assert (log["Action"] == "import bank").sum() == 9
+
+
+def test_overlapping_statements_add_only_new_lines(book_path, tmp_path):
+    first_half = bank_csv("us", [SynthLine(date(2026, 10, d), D(d), "P", f"m{d}") for d in (1, 2, 3)])
+    overlap = bank_csv("us", [SynthLine(date(2026, 10, d), D(d), "P", f"m{d}") for d in (2, 3, 4, 5)])
+    (tmp_path / "a.csv").write_bytes(first_half)
+    (tmp_path / "b.csv").write_bytes(overlap)
+    with open_book(book_path) as book:
+        reports = import_bank_files(book, [tmp_path / "a.csv", tmp_path / "b.csv"], Options())
+    assert [(r.added, r.duplicates) for r in reports] == [(3, 0), (2, 2)]
+
+
+def test_identical_lines_inside_one_file_are_both_kept(book_path, tmp_path):
+    same = SynthLine(date(2026, 10, 1), D(500), "SAME PAYER", "same memo")
+    (tmp_path / "d.csv").write_bytes(bank_csv("us", [same, same, same]))
+    for _ in range(2):
+        with open_book(book_path) as book:
+            import_bank_files(book, [tmp_path / "d.csv"], Options())
+    with open_book(book_path) as book:
+        bank = book.read("Bank")
+    assert len(bank) == 3 and bank["Fingerprint"].is_unique and bank["Bank Ref"].is_unique
+
+
+def test_one_bad_file_means_nothing_is_imported(book_path, tmp_path, capsys):
+    files = write_files(tmp_path)
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(zengin_03(Account(), D(0), OCT, date(2026, 10, 31)).replace(b"8000010", b"8000011"))
+    before = book_path.read_bytes()
+    with pytest.raises(SystemExit) as info:
+        main(["import", str(book_path), *map(str, files), str(bad)])
+    assert info.value.code == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"arbook: {bad}:12: credit_count: trailer says 11") and len(err.splitlines()) == 1
+    assert book_path.read_bytes() == before
+
+
+def test_profile_saved_once_then_reused(book_path, tmp_path, capsys):
+    headerless = tmp_path / "h.csv"
+    headerless.write_text("31-10-2026,ACME BV,12.50,INV-1\n", encoding="utf-8")
+    main(["import", str(book_path), str(headerless), "--map", "date=1", "--map", "payer=2", "--map", "amount=3",
+          "--map", "memo=4", "--currency", "eur", "--save-profile", "asn"])
+    headerless.write_text("01-11-2026,BETA BV,7.00,INV-2\n", encoding="utf-8")
+    main(["import", str(book_path), str(headerless), "--profile", "asn"])
+    with open_book(book_path) as book:
+        bank = book.read("Bank")
+        profiles = book.read("Profiles")
+    assert bank["Payer"].tolist() == ["ACME BV", "BETA BV"] and set(bank["Currency"]) == {"EUR"}
+    assert ("asn", "Default Currency", "EUR") in set(zip(profiles["Profile"], profiles["Setting"], profiles["Value"]))
+    with pytest.raises(SystemExit):
+        main(["import", str(book_path), str(headerless), "--profile", "nope"])
+    assert "no bank profile 'nope'" in capsys.readouterr().err
+
+
+def test_home_currency_setting_is_the_last_resort(book_path, tmp_path):
+    with open_book(book_path) as book:
+        settings = book.read("Settings")
+        settings.loc[settings["Key"] == "Home Currency", "Value"] = "JPY"
+        book.replace("Settings", settings)
+    with open_book(book_path) as book:
+        options = profile_options(book, None, [], None, None)
+        assert options.currency == "JPY"
+        assert profile_options(book, None, [], "USD", None).currency == "USD"
+
+
+def test_amount_with_too_many_decimals_for_its_currency(book_path, tmp_path):
+    (tmp_path / "x.csv").write_text("Date,Amount,Currency\n2026-10-31,100.5,JPY\n", encoding="utf-8")
+    with open_book(book_path) as book, pytest.raises(InputError, match="x.csv:2: amount: 100.5 has more than 0"):
+        import_bank_files(book, [tmp_path / "x.csv"], Options())

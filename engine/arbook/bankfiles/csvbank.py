@@ -86,6 +86,7 @@ ZH_CHARS = set("额贷账户对币务单时间类说备余笔")
 _STRIP = re.compile(r"[\s\(\)（）\[\]【】/\\._\-:：'\"＂・,;]+")
 _YMD = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{2}|\d{4})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$")
 _MD_ONLY = re.compile(r"^(\d{1,2})月(\d{1,2})日$")
+_PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?$")
 _ANNOTATION = re.compile(r"(?<=[\d.])\s*[\(（][^)）]*[\)）]?\s*$")  # "416.87(已退款...)": a note after the number
 
 
@@ -190,6 +191,7 @@ class DateColumn:
 
     def __init__(self, values: list[Any], options: Options, today: date, source: str, hint: str | None = None):
         self.today = today
+        self._cache: dict[str, date] = {}
         self.order = options.date_order
         if self.order is None:
             self.order = self._decide([v for v in values if isinstance(v, str)], source, hint)
@@ -225,6 +227,15 @@ class DateColumn:
         return (year, b, a) if order == "dmy" else (year, a, b)
 
     def parse(self, value: Any) -> date:
+        """The date of one cell (statements repeat dates, so each text is parsed once)."""
+        if isinstance(value, str):
+            found = self._cache.get(value)
+            if found is None:
+                found = self._cache[value] = self._parse(value)
+            return found
+        return self._parse(value)
+
+    def _parse(self, value: Any) -> date:
         if isinstance(value, datetime):
             return value.date()
         if isinstance(value, date):
@@ -264,6 +275,8 @@ def _money(value: Any, decimal_comma: bool) -> Decimal | None:
         return None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    if not decimal_comma and _PLAIN_NUMBER.match(value):
+        return Decimal(value)
     text = _ANNOTATION.sub("", str(value)).strip()
     if text in ("", "-", "--", "/"):
         return None
@@ -369,17 +382,18 @@ class CsvImporter:
         for line, row in body:
             if all(v in (None, "") or (isinstance(v, str) and not v.strip()) for v in row):
                 continue
-            if _is_totals_row(row):
-                continue
             raw_date = _cell(row, col("date"))
             try:
                 booked = dates.parse(raw_date) if raw_date is not None else None
             except (ValueError, TypeError) as exc:
-                booked = None
+                if _is_totals_row(row):
+                    continue
                 if trailing_problem is None:
                     trailing_problem = Problem(source, line, "date", str(exc))
                 continue
             if booked is None:
+                if _is_totals_row(row):
+                    continue
                 if any(_cell(row, c) is not None for c in money_cols) and trailing_problem is None:
                     trailing_problem = Problem(source, line, "date", "is empty")
                 continue

@@ -7,8 +7,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Callable
 
+from .bankfiles import Options
+from .bankimport import import_bank_files
 from .book import open_book
 from .sampledata import write_samples
+from .samplepay import LANGUAGE_FILES
 
 REPO_SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 
@@ -44,5 +47,9 @@ def run_demo(out_dir: Path, echo: Callable[[str], None]) -> Path:
         echo(f"Invoices: {len(invoices)}, {disputed} disputed; billed "
              + ", ".join(f"{c} {v:,}" for c, v in sorted(totals.items())))
         book.log("demo", f"demo run in {out_dir}")
+        bank_files = [out_dir / name for name in LANGUAGE_FILES.values() if (out_dir / name).is_file()]
+        echo(f"Importing {len(bank_files)} bank files ({', '.join(p.name for p in bank_files)}):")
+        for report in import_bank_files(book, bank_files, Options()):
+            echo("  " + report.summary())
     echo(f"Book: {book_path} (open it in Excel or LibreOffice)")
     return book_path

@@ -130,7 +130,11 @@ def make_invoices(rng: random.Random, customers: pd.DataFrame, count: int, last_
     return make_frame(INVOICES, records), plans
 
 
-def make_sample(seed: int = 20261031, customers: int = 30, invoices: int = 150,
+SAMPLE_SEED = 20261031
+SAMPLE_AS_OF = date(2026, 11, 16)
+
+
+def make_sample(seed: int = SAMPLE_SEED, customers: int = 30, invoices: int = 150,
                 last_issue: date = date(2026, 10, 31)) -> SampleSet:
     """The sample set: deterministic for a given seed and size."""
     rng = random.Random(seed)
@@ -140,14 +144,22 @@ def make_sample(seed: int = 20261031, customers: int = 30, invoices: int = 150,
 
 
 def write_samples(out_dir: Path, sample: SampleSet | None = None) -> list[Path]:
-    """Write the sample book and its source files into ``out_dir``; returns the paths written."""
+    """Write the sample book, its source files, bank files paying its invoices and their ground
+    truth (``truth.csv``) into ``out_dir``; returns the paths written."""
     from .book import new_book, open_book
     from .export import export_csv
     from .masterdata import import_master
     from .tabular import read_table_file
 
+    from .samplepay import make_payments, truth_frame, write_bank_files
+
     sample = sample or make_sample()
     out_dir.mkdir(parents=True, exist_ok=True)
+    payments = make_payments(random.Random(SAMPLE_SEED + 1), sample.customers, sample.invoices, sample.plans,
+                             SAMPLE_AS_OF)
+    bank_files = write_bank_files(payments, out_dir, SAMPLE_AS_OF)
+    truth = out_dir / "truth.csv"
+    truth_frame(payments).to_csv(truth, index=False, encoding="utf-8")
     customers_csv, invoices_csv = out_dir / "customers.csv", out_dir / "invoices.csv"
     export_csv(CUSTOMERS, sample.customers, customers_csv)
     export_csv(INVOICES, sample.invoices, invoices_csv)
@@ -156,7 +168,7 @@ def write_samples(out_dir: Path, sample: SampleSet | None = None) -> list[Path]:
     with open_book(book) as handle:
         import_master(handle, CUSTOMERS, read_table_file(customers_csv))
         import_master(handle, INVOICES, read_table_file(invoices_csv))
-    return [customers_csv, invoices_csv, book]
+    return [customers_csv, invoices_csv, book, *bank_files, truth]
 
 
 if __name__ == "__main__":

@@ -1,0 +1,212 @@
+"""Synthetic incoming payments with a ground truth, as Japanese, Chinese and US banks print them.
+
+Every situation cash application meets: exact payments with mangled invoice numbers, no
+memo at all, bank fees deducted by the payer, several invoices paid together (with and
+without a fee), partial payments, overpayments, subscription clients paying the same amount
+monthly, third parties paying for a client, and credits that pay nothing. Payer names are
+rendered per bank: half-width katakana with company marks for Zengin, full Chinese names,
+upper-case English without punctuation. Used by ``samples/``, the demo and the benchmarks.
+"""
+from __future__ import annotations
+
+import random
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Iterable
+
+import pandas as pd
+
+from .sampledata import bank_kana
+from .samplebank import Account, SynthLine, bank_csv, camt053, zengin_03
+
+FORMS = {"株式会社": "カ", "有限会社": "ユ", "合同会社": "ド"}
+LANGUAGE_FILES = {"ja": "zengin_03.txt", "zh": "bank_cn_gb18030.csv", "en": "camt053_usd.xml"}
+ZENGIN_ACCOUNT = Account()
+CAMT_ACCOUNT = Account(currency="USD", iban="US00ARBK0000012345678")
+KIND_WEIGHTS = {"exact_memo": 34, "exact_plain": 18, "fee": 14, "multi": 10, "multi_fee": 4, "partial": 5,
+                "over": 3, "third_party": 5, "unpaid": 7}
+
+
+@dataclass
+class Payment:
+    """One bank line and the truth about it: which client paid which invoices (none for noise)."""
+
+    language: str
+    line: SynthLine
+    customer: str | None
+    invoices: tuple[str, ...]
+    kind: str
+    bank_ref: str = ""
+    applied: dict[str, Decimal] = field(default_factory=dict)
+
+
+def invoice_digits(number: str) -> str:
+    return "".join(ch for ch in number if ch.isdigit())
+
+
+def mangle(rng: random.Random, number: str, language: str) -> str:
+    """An invoice number as payers type it: INV-1042, INV 1042, inv-1042., ＩＮＶ－１０４２, 1042..."""
+    digits = invoice_digits(number)
+    forms = [number, number.replace("-", " "), number.lower() + ".", digits,
+             unicodedata.normalize("NFKC", number).translate(str.maketrans(
+                 "INV-0123456789", "ＩＮＶ－０１２３４５６７８９")),
+             number.replace("-", "")]
+    forms += {"ja": [f"ｾｲｷﾕｳ{digits}"], "zh": [f"付款{number}", f"货款 {number}"],
+              "en": [f"Invoice {digits}", f"PAYMENT {number}"]}[language]
+    return rng.choice(forms)
+
+
+def payer_name(rng: random.Random, customer: dict, language: str) -> str:
+    """The client's name as its bank prints it on the statement."""
+    name = customer["Name"]
+    if language == "ja":
+        kana = customer.get("Name Kana") or ""
+        form = next((f for f in FORMS if f in name), None)
+        style = rng.random()
+        if style < 0.4:
+            text = bank_kana(kana, FORMS.get(form or "", None), before=bool(form and name.startswith(form)))
+        elif style < 0.6:
+            text = bank_kana(kana, FORMS.get(form or "", None), before=not (form and name.startswith(form)))
+        elif style < 0.75:
+            plain = bank_kana(kana, None)
+            cut = rng.randrange(2, max(3, len(plain) - 1))
+            text = plain[:cut] + " " + plain[cut:]
+        elif style < 0.85:
+            text = f"{customer['Customer ID']} {bank_kana(kana, None)}"
+        else:
+            text = bank_kana(kana, None)
+        return text[:24] if rng.random() < 0.1 else text
+    if language == "zh":
+        if rng.random() < 0.2:
+            for city in ("深圳市", "上海", "北京", "广州", "杭州", "苏州", "天津", "成都", "南京", "宁波"):
+                if name.startswith(city):
+                    return name[len(city):]
+        return name
+    words = "".join(ch if ch.isalnum() or ch == " " else " " for ch in name).upper().split()
+    if rng.random() < 0.3 and len(words) > 2:
+        words = words[:-1]
+    return " ".join(words)
+
+
+def make_payments(rng: random.Random, customers: pd.DataFrame, invoices: pd.DataFrame, plans: dict[str, Decimal],
+                  as_of: date, noise_share: float = 0.05) -> list[Payment]:
+    """Payments received up to ``as_of`` for the sample's invoices, plus noise credits."""
+    by_customer: dict[str, list[dict]] = defaultdict(list)
+    for record in invoices.sort_values(["Issue Date", "Invoice No"]).to_dict("records"):
+        if record["Issue Date"] <= as_of - timedelta(days=5) and not record.get("Disputed"):
+            by_customer[record["Customer ID"]].append(record)
+    people = {c["Customer ID"]: c for c in customers.to_dict("records")}
+    kinds, weights = zip(*KIND_WEIGHTS.items())
+    payments: list[Payment] = []
+    for cid, open_items in by_customer.items():
+        customer = people[cid]
+        language = customer["Language"]
+        fee_cap = customer.get("Fee Deduction") or Decimal(0)
+        index = 0
+        while index < len(open_items):
+            invoice = open_items[index]
+            due = invoice["Due Date"]
+            kind = "plan" if cid in plans else rng.choices(kinds, weights)[0]
+            if kind in ("fee", "multi_fee") and not fee_cap:
+                kind = "exact_plain" if kind == "fee" else "multi"
+            group = [invoice]
+            if kind in ("multi", "multi_fee"):
+                group = open_items[index:index + rng.randint(2, 4)]
+                if len(group) < 2:
+                    kind = "exact_memo"
+            index += len(group)
+            if kind == "unpaid":
+                continue
+            pay_day = min(as_of, max(g["Due Date"] for g in group) + timedelta(days=rng.randint(-10, 12)))
+            if pay_day < invoice["Issue Date"]:
+                pay_day = invoice["Issue Date"] + timedelta(days=1)
+            if due > as_of + timedelta(days=10) and kind != "plan":
+                continue
+            total = sum((g["Amount"] for g in group), Decimal(0))
+            applied = {g["Invoice No"]: g["Amount"] for g in group}
+            digits = 0 if customer["Currency"] == "JPY" else 2
+            amount = total
+            if kind in ("fee", "multi_fee"):
+                amount = total - rng.choice([f for f in (Decimal(440), Decimal(660), Decimal(880), fee_cap)
+                                             if f <= fee_cap] or [fee_cap])
+            elif kind == "partial":
+                amount = (total * Decimal(rng.choice([30, 50, 70])) / 100).quantize(Decimal(1).scaleb(-digits))
+                applied = {invoice["Invoice No"]: amount}
+            elif kind == "over":
+                amount = total + Decimal(rng.choice([1000, 5000])) / (1 if digits == 0 else 100)
+            memo = ""
+            payer = payer_name(rng, customer, language)
+            if kind in ("exact_memo", "fee", "partial", "over", "third_party", "multi", "multi_fee") and (
+                    kind != "multi" or rng.random() < 0.5):
+                memo = " ".join(mangle(rng, g["Invoice No"], language) for g in group)
+            if kind == "third_party":
+                payer = {"ja": "ｶ)ﾀﾞｲｺｳｼﾔ", "zh": "代付服务有限公司", "en": "GLOBAL PAYMENTS SERVICES"}[language]
+            elif language == "ja" and memo and rng.random() < 0.3:
+                payer, memo = f"{invoice_digits(invoice['Invoice No'])} {payer}", ""
+            payments.append(Payment(language, SynthLine(pay_day, amount, payer, memo), cid,
+                                    tuple(applied), kind, applied=applied))
+    noise_count = max(3, int(len(payments) * noise_share))
+    for n in range(noise_count):
+        language = rng.choice(["ja", "zh", "en"])
+        day = as_of - timedelta(days=rng.randrange(60))
+        choice = n % 4
+        if choice == 0:
+            line = SynthLine(day, Decimal(rng.randrange(1, 300)), {"ja": "ﾘｿｸ", "zh": "利息", "en": "INTEREST"}[language],
+                             {"ja": "ﾘｿｸ", "zh": "结息", "en": "INTEREST PAID"}[language])
+        elif choice == 1:
+            line = SynthLine(day, Decimal(rng.randrange(5_000, 90_000)),
+                             {"ja": "ﾀﾅｶ ﾀﾛｳ", "zh": "张伟", "en": "JOHN SMITH"}[language], "")
+        elif choice == 2:
+            line = SynthLine(day, Decimal(rng.randrange(100_000, 900_000)),
+                             {"ja": "ｴ-ｱ-ﾙﾌﾞﾂｸ(ｶ", "zh": "本公司", "en": "OWN ACCOUNT TRANSFER"}[language], "FURIKAE")
+        else:
+            line = SynthLine(day, -Decimal(rng.randrange(1_000, 50_000)), "", "REFUND")
+        if language != "ja" and line.amount == line.amount.to_integral_value():
+            line = SynthLine(line.date, line.amount / 100, line.payer, line.memo)
+        payments.append(Payment(language, line, None, (), "noise"))
+    payments.sort(key=lambda p: (p.line.date, p.language))
+    return payments
+
+
+def write_bank_files(payments: list[Payment], out_dir: Path, as_of: date) -> list[Path]:
+    """One file per bank (Zengin 03, GB18030 CSV, camt.053) and the Bank Ref each line gets on import."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for language, name in LANGUAGE_FILES.items():
+        mine = [p for p in payments if p.language == language]
+        if not mine:
+            continue
+        lines = []
+        for n, payment in enumerate(mine, start=1):
+            ref = f"{n:08d}" if language == "ja" else f"{'CN' if language == 'zh' else 'US'}{n:08d}"
+            line = SynthLine(payment.line.date, payment.line.amount, payment.line.payer, payment.line.memo, ref)
+            lines.append(line)
+            payment.bank_ref = (f"{ZENGIN_ACCOUNT.bank_code:04d}-{ZENGIN_ACCOUNT.branch_code:03d}-"
+                                f"{ZENGIN_ACCOUNT.number}:{line.date:%Y%m%d}:{n}") if language == "ja" else ref
+        if language == "ja":
+            data = zengin_03(ZENGIN_ACCOUNT, Decimal(5_000_000), lines, as_of)
+        elif language == "zh":
+            data = bank_csv("cn", lines, account="6222020200112233")
+        else:
+            data = camt053(CAMT_ACCOUNT, Decimal("25000.00"), lines, datetime.combine(as_of, datetime.min.time()))
+        path = out_dir / name
+        path.write_bytes(data)
+        written.append(path)
+    return written
+
+
+def truth_frame(payments: Iterable[Payment]) -> pd.DataFrame:
+    """The ground truth: one row per (bank line, invoice) with the amount applied; noise has no invoice."""
+    rows = []
+    for p in payments:
+        if not p.applied:
+            rows.append({"Bank Ref": p.bank_ref, "Kind": p.kind, "Customer ID": p.customer or "", "Invoice No": "",
+                         "Applied": ""})
+        for invoice, amount in p.applied.items():
+            rows.append({"Bank Ref": p.bank_ref, "Kind": p.kind, "Customer ID": p.customer or "",
+                         "Invoice No": invoice, "Applied": str(amount)})
+    return pd.DataFrame(rows)

@@ -148,6 +148,59 @@ def import_(book: str, files: tuple[str, ...], profile: str | None, mapping: tup
 
 @cli.command()
 @click.argument("book", type=click.Path(dir_okay=False))
+def match(book: str) -> None:
+    """Match unmatched bank credits to open invoices (cash application; 入金消込; 核销).
+
+    Clear matches become Allocations with Status auto; the rest are proposed on the Review
+    sheet. Each allocation carries its Rule, Reason and Score. Re-running adds no duplicates.
+    Example: arbook match ar.xlsx
+    """
+    from .cashapp import match_book
+
+    steps = Steps(["reading book", "matching", "saving"])
+    try:
+        with steps.step("reading book"), open_book(book) as handle:
+            with steps.step("matching"):
+                result = match_book(handle)
+            with steps.step("saving"):
+                handle.commit()
+    finally:
+        steps.close()
+    click.echo(result.summary())
+
+
+@cli.command()
+@click.argument("book", type=click.Path(dir_okay=False))
+def confirm(book: str) -> None:
+    """Apply the Review sheet's Accept column: yes confirms a proposal, no rejects it.
+
+    A confirmed payer name is learned into the client's Payer Names, so next month the same
+    payer is matched automatically. Example: arbook confirm ar.xlsx
+    """
+    from .cashapp import confirm_book
+
+    with open_book(book) as handle:
+        result = confirm_book(handle)
+    click.echo(result.summary())
+
+
+@cli.command()
+@click.argument("book", type=click.Path(dir_okay=False))
+@click.argument("bank_ref")
+def unmatch(book: str, bank_ref: str) -> None:
+    """Reverse the allocation of one bank line (kept as rejected, so it is not proposed again).
+
+    Example: arbook unmatch ar.xlsx US00000012
+    """
+    from .cashapp import unmatch_book
+
+    with open_book(book) as handle:
+        count = unmatch_book(handle, bank_ref)
+    click.echo(f"reversed {count} allocation row(s) of {bank_ref}; the line is unmatched again")
+
+
+@cli.command()
+@click.argument("book", type=click.Path(dir_okay=False))
 @click.argument("sheet")
 @click.argument("out", type=click.Path(dir_okay=False))
 def export(book: str, sheet: str, out: str) -> None:

@@ -10,6 +10,7 @@ from typing import Callable
 from .bankfiles import Options
 from .bankimport import import_bank_files
 from .book import open_book
+from .cashapp import match_book
 from .sampledata import write_samples
 from .samplepay import LANGUAGE_FILES
 
@@ -51,5 +52,6 @@ def run_demo(out_dir: Path, echo: Callable[[str], None]) -> Path:
         echo(f"Importing {len(bank_files)} bank files ({', '.join(p.name for p in bank_files)}):")
         for report in import_bank_files(book, bank_files, Options()):
             echo("  " + report.summary())
+        echo("Cash application: " + match_book(book).summary())
     echo(f"Book: {book_path} (open it in Excel or LibreOffice)")
     return book_path

@@ -175,7 +175,29 @@ ALLOCATIONS = Sheet("Allocations", (
     C("Rule", width=18),
     C("Reason", width=48),
     C("Score", K.NUMBER, width=8),
-), tab_color="7030A0", doc="Which payment pays which invoice, and why.")
+    C("Proposal", K.TEXT, R.COMPUTED, width=16, doc="Groups the rows of one proposal (Bank Ref#n)."),
+), tab_color="7030A0", doc="Which payment pays which invoice, and why. Rows without an invoice are a bank fee "
+                          "(negative) or unapplied cash left on the client's account.")
+
+REVIEW = Sheet("Review", (
+    C("Accept", K.CHOICE, choices=("yes", "no"), width=9, doc="yes = apply this proposal, no = reject it."),
+    C("Proposal", K.TEXT, R.COMPUTED, width=16),
+    C("Bank Ref", K.TEXT, R.COMPUTED, width=22),
+    C("Date", K.DATE, R.COMPUTED, width=12),
+    C("Amount", K.MONEY, R.COMPUTED, currency_col="Currency", width=14),
+    C("Currency", K.CHOICE, R.COMPUTED, choices=CURRENCY_CODES, width=9),
+    C("Payer", K.TEXT, R.COMPUTED, width=26),
+    C("Memo", K.TEXT, R.COMPUTED, width=26),
+    C("Customer ID", K.TEXT, R.COMPUTED, width=12),
+    C("Customer", K.TEXT, R.COMPUTED, width=26),
+    C("Invoices", K.TEXT, R.COMPUTED, width=22),
+    C("Applied", K.MONEY, R.COMPUTED, currency_col="Currency", width=14),
+    C("Fee", K.MONEY, R.COMPUTED, currency_col="Currency", width=10),
+    C("Unapplied", K.MONEY, R.COMPUTED, currency_col="Currency", width=12),
+    C("Rule", K.TEXT, R.COMPUTED, width=18),
+    C("Reason", K.TEXT, R.COMPUTED, width=50),
+    C("Score", K.NUMBER, R.COMPUTED, width=8),
+), tab_color="C00000", doc="Proposals waiting for the accountant: set Accept to yes or no, then run confirm.")
 
 SETTINGS = Sheet("Settings", (
     C("Key", required=True, width=26),
@@ -197,7 +219,7 @@ PROFILES = Sheet("Profiles", (
     C("Value", required=True, width=30, doc="The column's header text or number (1 = first), or the setting's value."),
 ), tab_color="808080", doc="Saved column mappings for bank files that are not recognised on their own.")
 
-SHEETS: tuple[Sheet, ...] = (CUSTOMERS, INVOICES, BANK, ALLOCATIONS, SETTINGS, PROFILES, LOG)
+SHEETS: tuple[Sheet, ...] = (CUSTOMERS, INVOICES, BANK, ALLOCATIONS, REVIEW, SETTINGS, PROFILES, LOG)
 _BY_NAME = {s.name.lower(): s for s in SHEETS}
 
 #: Settings rows every new book starts with: (key, value, note).

@@ -1,0 +1,423 @@
+"""Cash application: every unmatched bank credit -> proposals from named rules -> auto or review.
+
+Pure: DataFrames in, DataFrames out. Lines are taken in date order; an auto allocation
+consumes the invoices' open amounts, so two payments never settle the same invoice twice and
+a subscription client's payments take its oldest invoices of that amount one after another.
+
+A proposal is auto-applied only when its score is at least ``AUTO_SCORE`` and no proposal
+for a different allocation comes within ``MARGIN`` of it: a wrong auto-match is far worse
+than a suggestion. Otherwise the best ``SUGGESTIONS`` proposals go to the Review sheet.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+import pandas as pd
+
+from ..book.frames import make_frame
+from ..money import from_minor, to_minor
+from ..schema import ALLOCATIONS, REVIEW
+from .names import CustomerIndex, NameHit
+from .normalize import digit_runs, fold, invoice_core
+from .subset import find_combination
+
+AUTO_SCORE = 0.9
+MARGIN = 0.1
+SUGGESTIONS = 3
+APPLIED_STATUSES = ("auto", "confirmed")
+FEE_RULE = "bank fee"
+UNAPPLIED_RULE = "unapplied cash"
+OPEN_BANK_STATUSES = ("new", "unmatched", "suggested", None, "")
+
+
+@dataclass
+class OpenItem:
+    """An invoice with money still owed on it (integer minor units)."""
+
+    number: str
+    customer: str
+    currency: str
+    open: int
+    issued: date
+    disputed: bool
+
+
+@dataclass
+class Proposal:
+    """One way to explain a payment: which invoices get how much, plus fee and unapplied cash."""
+
+    customer: str
+    applied: list[tuple[OpenItem, int]]
+    rule: str
+    reason: str
+    score: float
+    fee: int = 0
+    unapplied: int = 0
+    key: frozenset = field(default_factory=frozenset)
+
+    def __post_init__(self) -> None:
+        self.key = frozenset([self.customer, *(item.number for item, _ in self.applied)])
+
+    @property
+    def disputed(self) -> bool:
+        return any(item.disputed for item, _ in self.applied)
+
+
+@dataclass
+class MatchResult:
+    """What one run produced: the new Allocations, Bank and Review tables and counts."""
+
+    allocations: pd.DataFrame
+    bank: pd.DataFrame
+    review: pd.DataFrame
+    considered: int = 0
+    auto: int = 0
+    suggested: int = 0
+    unmatched: int = 0
+
+    def summary(self) -> str:
+        return (f"Matched {self.auto} of {self.considered} credits automatically; {self.suggested} to review; "
+                f"{self.unmatched} without a candidate")
+
+
+def open_items(invoices: pd.DataFrame, allocations: pd.DataFrame) -> dict[str, OpenItem]:
+    """Every invoice with an open amount, after auto and confirmed allocations."""
+    applied: dict[str, Decimal] = defaultdict(Decimal)
+    for number, amount, status in zip(allocations["Invoice No"], allocations["Applied Amount"], allocations["Status"]):
+        if number and status in APPLIED_STATUSES:
+            applied[number] += amount
+    items = {}
+    for number, cid, currency, amount, issued, disputed in zip(
+            invoices["Invoice No"], invoices["Customer ID"], invoices["Currency"], invoices["Amount"],
+            invoices["Issue Date"], invoices["Disputed"]):
+        remaining = to_minor(amount - applied.get(number, Decimal(0)), currency)
+        if remaining > 0:
+            items[number] = OpenItem(number, cid, currency, remaining, issued, bool(disputed))
+    return items
+
+
+class Matcher:
+    """Indexes of customers and open invoices, and the rules that turn a credit into proposals."""
+
+    def __init__(self, customers: pd.DataFrame, items: dict[str, OpenItem]):
+        records = customers.to_dict("records")
+        self.names = CustomerIndex(records)
+        self.customer_names = {r["Customer ID"]: r["Name"] for r in records}
+        self.fee_caps = {r["Customer ID"]: (r.get("Fee Deduction") or Decimal(0)) for r in records}
+        self.by_customer: dict[tuple[str, str], list[OpenItem]] = defaultdict(list)
+        self.by_core: dict[str, list[OpenItem]] = defaultdict(list)
+        self.by_amount: dict[tuple[str, int], list[OpenItem]] = defaultdict(list)
+        for item in sorted(items.values(), key=lambda i: (i.issued, i.number)):
+            self.by_customer[(item.customer, item.currency)].append(item)
+            core = invoice_core(item.number)
+            self.by_core[core].append(item)
+            self.by_amount[(item.currency, item.open)].append(item)
+
+    # -- evidence ------------------------------------------------------------------------
+    def referenced(self, payer: str, memo: str, currency: str) -> list[OpenItem]:
+        """Open invoices whose number appears in the memo or payer text (mangled forms too)."""
+        text = f"{memo} {payer}"
+        folded = fold(text).replace(" ", "")
+        found: dict[str, OpenItem] = {}
+        for run in digit_runs(text):
+            for key in {run, run.lstrip("0")}:
+                for item in self.by_core.get(key, ()):
+                    if item.currency != currency or item.open <= 0:
+                        continue
+                    if len(run) < 4 and not self._prefixed(folded, run, item.number):
+                        continue
+                    found[item.number] = item
+        return sorted(found.values(), key=lambda i: (i.issued, i.number))
+
+    @staticmethod
+    def _prefixed(folded: str, run: str, number: str) -> bool:
+        core = invoice_core(number)
+        prefix = fold(number)[: fold(number).find(core)].replace("-", "").replace(" ", "")
+        return bool(prefix) and (prefix + run) in folded.replace("-", "")
+
+    def customer_items(self, customer: str, currency: str) -> list[OpenItem]:
+        items = self.by_customer.get((customer, currency), [])
+        if any(i.open <= 0 for i in items):
+            items[:] = [i for i in items if i.open > 0]
+        return items
+
+    def fee_cap(self, customer: str, currency: str) -> int:
+        return to_minor(self.fee_caps.get(customer) or Decimal(0), currency)
+
+    # -- rules -----------------------------------------------------------------------------
+    def proposals(self, amount: int, currency: str, payer: str, memo: str) -> list[Proposal]:
+        """Every rule's proposal for a credit of ``amount`` minor units, unsorted."""
+        hits = {h.customer: h for h in self.names.identify(payer, memo)}
+        refs = self.referenced(payer, memo, currency)
+        out: list[Proposal] = []
+        by_owner: dict[str, list[OpenItem]] = defaultdict(list)
+        for item in refs:
+            by_owner[item.customer].append(item)
+        for customer, items in by_owner.items():
+            out.extend(self._by_reference(amount, currency, customer, items, hits.get(customer)))
+        for hit in hits.values():
+            if hit.customer in by_owner and any(p.score >= AUTO_SCORE for p in out if p.customer == hit.customer):
+                continue
+            out.extend(self._by_name(amount, currency, hit))
+        if not out:
+            out.extend(self._by_amount(amount, currency))
+        return out
+
+    def _by_reference(self, amount: int, currency: str, customer: str, items: list[OpenItem],
+                      hit: NameHit | None) -> list[Proposal]:
+        numbers = ", ".join(i.number for i in items)
+        total = sum(i.open for i in items)
+        cap = self.fee_cap(customer, currency)
+        named = hit is not None and hit.score >= 0.9
+        who = f"; {hit.why}" if hit else "; payer not recognised (paid by someone else?)"
+        base = f"invoice no {numbers} in the payment{who}"
+        fmt = lambda units: _fmt(units, currency)
+        full = [(i, i.open) for i in items]
+        if amount == total:
+            return [Proposal(customer, full, "invoice no + amount", f"{base}; amount equals the open amount",
+                             0.99 if named else 0.96)]
+        if 0 < total - amount <= cap:
+            return [Proposal(customer, full, "invoice no + amount - fee",
+                             f"{base}; amount is the open amount less a bank fee of {fmt(total - amount)} "
+                             f"(client may deduct up to {fmt(cap)})", 0.97 if named else 0.93, fee=total - amount)]
+        if amount > total:  # the memo names some of the invoices paid: find the rest among the client's
+            others = [i for i in self.customer_items(customer, currency) if i not in items]
+            extra = _complete(others, amount - total, amount - total + cap)
+            if extra is not None:
+                paid = items + extra
+                fee = sum(i.open for i in paid) - amount
+                return [Proposal(customer, [(i, i.open) for i in paid], "invoice no + other invoices",
+                                 f"{base}; with {', '.join(i.number for i in extra)} the amount equals the open "
+                                 "amounts" + (f" less a bank fee of {fmt(fee)}" if fee else ""),
+                                 0.95 if named else 0.8, fee=fee)]
+        if amount < total:
+            applied, left = [], amount
+            for item in items:
+                take = min(item.open, left)
+                if take:
+                    applied.append((item, take))
+                left -= take
+            return [Proposal(customer, applied, "invoice no, part paid",
+                             f"{base}; pays {fmt(amount)} of {fmt(total)}, the rest stays open",
+                             0.92 if named else 0.75)]
+        return [Proposal(customer, full, "invoice no, overpaid",
+                         f"{base}; pays {fmt(amount - total)} more than the open amount: left as unapplied cash",
+                         0.92 if named else 0.75, unapplied=amount - total)]
+
+    def _by_name(self, amount: int, currency: str, hit: NameHit) -> list[Proposal]:
+        customer, s = hit.customer, hit.score
+        items = self.customer_items(customer, currency)
+        if not items:
+            return []
+        fmt = lambda units: _fmt(units, currency)
+        cap = self.fee_cap(customer, currency)
+        exact = [i for i in items if i.open == amount]
+        if exact:
+            item = exact[0]
+            why = (f"{hit.why}; amount equals the open amount of {item.number}" if len(exact) == 1 else
+                   f"{hit.why}; {len(exact)} open invoices of this amount: the oldest, {item.number}, is settled first")
+            return [Proposal(customer, [(item, item.open)], "name + amount", why, round(s * 0.97, 3))]
+        with_fee = [i for i in items if 0 < i.open - amount <= cap]
+        if with_fee:
+            item = with_fee[0]
+            return [Proposal(customer, [(item, item.open)], "name + amount - fee",
+                             f"{hit.why}; amount is the open amount of {item.number} less a bank fee of "
+                             f"{fmt(item.open - amount)} (up to {fmt(cap)} allowed)", round(s * 0.95, 3),
+                             fee=item.open - amount)]
+        opens = [i.open for i in items]
+        combo = find_combination(opens, amount, amount)
+        if combo:
+            chosen = [items[p] for p in combo.positions]
+            return [Proposal(customer, [(i, i.open) for i in chosen], "name + several invoices",
+                             f"{hit.why}; amount equals {len(chosen)} open invoices together "
+                             f"({', '.join(i.number for i in chosen)})" + ("; other combinations fit too"
+                                                                            if combo.ambiguous else ""),
+                             round(s * (0.7 if combo.ambiguous else 0.94), 3))]
+        if cap:
+            combo = find_combination(opens, amount, amount + cap)
+            if combo and combo.total > amount:
+                chosen = [items[p] for p in combo.positions]
+                return [Proposal(customer, [(i, i.open) for i in chosen], "name + several invoices - fee",
+                                 f"{hit.why}; amount is {len(chosen)} open invoices together "
+                                 f"({', '.join(i.number for i in chosen)}) less a bank fee of "
+                                 f"{fmt(combo.total - amount)}", round(s * (0.65 if combo.ambiguous else 0.92), 3),
+                                 fee=combo.total - amount)]
+        total = sum(opens)
+        if amount > total:
+            return [Proposal(customer, [(i, i.open) for i in items], "name, overpaid",
+                             f"{hit.why}; pays all {len(items)} open invoices and {fmt(amount - total)} more "
+                             "(unapplied cash)", round(s * 0.6, 3), unapplied=amount - total)]
+        applied, left = [], amount
+        for item in items:
+            take = min(item.open, left)
+            if take:
+                applied.append((item, take))
+            left -= take
+            if not left:
+                break
+        return [Proposal(customer, applied, "name, oldest first",
+                         f"{hit.why}; amount fits no open invoice or combination: applied to the oldest "
+                         f"({', '.join(i.number for i, _ in applied)}), the last one part paid", round(s * 0.5, 3))]
+
+    def _by_amount(self, amount: int, currency: str) -> list[Proposal]:
+        items = [i for i in self.by_amount.get((currency, amount), ()) if i.open == amount]
+        score = 0.6 if len(items) == 1 else 0.4
+        return [Proposal(i.customer, [(i, i.open)], "amount only",
+                         f"payer not recognised; amount equals the open amount of {i.number} "
+                         f"({self.customer_names.get(i.customer, i.customer)})"
+                         + ("" if len(items) == 1 else f"; {len(items)} invoices have this amount"), score)
+                for i in items[:SUGGESTIONS]]
+
+    def consume(self, proposal: Proposal) -> None:
+        for item, amount in proposal.applied:
+            item.open -= amount
+
+
+def _complete(items: list[OpenItem], low: int, high: int) -> list[OpenItem] | None:
+    """The oldest single invoice, else the oldest unambiguous combination, with open total in [low, high]."""
+    single = next((i for i in items if low <= i.open <= high), None)
+    if single is not None:
+        return [single]
+    combo = find_combination([i.open for i in items], low, high)
+    if combo is None or combo.ambiguous:
+        return None
+    return [items[p] for p in combo.positions]
+
+
+def _fmt(units: int, currency: str) -> str:
+    return f"{currency} {from_minor(units, currency):,}"
+
+
+def decide(proposals: list[Proposal], rejected: set[frozenset]) -> tuple[Proposal | None, list[Proposal]]:
+    """(the proposal to apply automatically or None, the proposals to suggest)."""
+    ranked = sorted((p for p in proposals if p.key not in rejected),
+                    key=lambda p: (-p.score, min((i.issued for i, _ in p.applied), default=date.max),
+                                   sorted(p.key)))
+    unique: list[Proposal] = []
+    for proposal in ranked:
+        if all(proposal.key != other.key for other in unique):
+            unique.append(proposal)
+    if not unique:
+        return None, []
+    best = unique[0]
+    runner_up = unique[1].score if len(unique) > 1 else 0.0
+    if best.score >= AUTO_SCORE and best.score - runner_up >= MARGIN and not best.disputed:
+        return best, []
+    return None, unique[:SUGGESTIONS]
+
+
+def allocation_rows(bank_ref: str, currency: str, proposal: Proposal, status: str, number: int) -> list[dict]:
+    """Allocation records for one proposal: one per invoice, plus fee and unapplied-cash rows."""
+    tag = f"{bank_ref}#{number}"
+    base = {"Bank Ref": bank_ref, "Customer ID": proposal.customer, "Status": status, "Rule": proposal.rule,
+            "Reason": proposal.reason, "Score": proposal.score, "Proposal": tag}
+    rows = [{**base, "Invoice No": item.number, "Applied Amount": from_minor(units, currency)}
+            for item, units in proposal.applied]
+    if proposal.fee:
+        rows.append({**base, "Invoice No": None, "Applied Amount": -from_minor(proposal.fee, currency),
+                     "Rule": FEE_RULE})
+    if proposal.unapplied:
+        rows.append({**base, "Invoice No": None, "Applied Amount": from_minor(proposal.unapplied, currency),
+                     "Rule": UNAPPLIED_RULE})
+    return rows
+
+
+def review_row(line: dict, proposal: Proposal, tag: str, customer_name: str) -> dict:
+    currency = line["Currency"]
+    return {"Accept": None, "Proposal": tag, "Bank Ref": line["Bank Ref"], "Date": line["Date"],
+            "Amount": line["Amount"], "Currency": currency, "Payer": line["Payer"], "Memo": line["Memo"],
+            "Customer ID": proposal.customer, "Customer": customer_name,
+            "Invoices": ", ".join(item.number for item, _ in proposal.applied),
+            "Applied": from_minor(sum(u for _, u in proposal.applied), currency),
+            "Fee": from_minor(proposal.fee, currency) if proposal.fee else None,
+            "Unapplied": from_minor(proposal.unapplied, currency) if proposal.unapplied else None,
+            "Rule": proposal.rule, "Reason": proposal.reason, "Score": proposal.score}
+
+
+def rejected_keys(allocations: pd.DataFrame) -> dict[str, set[frozenset]]:
+    """Per bank line, the proposals the accountant rejected (never suggested again)."""
+    groups: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for ref, tag, cid, number, status in zip(allocations["Bank Ref"], allocations["Proposal"],
+                                             allocations["Customer ID"], allocations["Invoice No"],
+                                             allocations["Status"]):
+        if status == "rejected":
+            group = groups[(ref, tag or "")]
+            group.add(cid)
+            if number:
+                group.add(number)
+    out: dict[str, set[frozenset]] = defaultdict(set)
+    for (ref, _), members in groups.items():
+        out[ref].add(frozenset(members))
+    return out
+
+
+def run_matching(customers: pd.DataFrame, invoices: pd.DataFrame, bank: pd.DataFrame,
+                 allocations: pd.DataFrame) -> MatchResult:
+    """Match every open bank credit; returns the new Allocations, Bank (statuses) and Review."""
+    applied_refs = set(allocations.loc[allocations["Status"].isin(APPLIED_STATUSES), "Bank Ref"])
+    stale = allocations["Status"].eq("suggested")
+    kept = allocations[~stale].reset_index(drop=True)
+    matcher = Matcher(customers, open_items(invoices, kept))
+    rejected = rejected_keys(kept)
+    used_tags = defaultdict(int)
+    for tag in kept["Proposal"].dropna():
+        ref, _, n = str(tag).rpartition("#")
+        used_tags[ref] = max(used_tags[ref], int(n) if n.isdigit() else 0)
+    lines = bank[(bank["Amount"] > 0) & bank["Status"].isin(OPEN_BANK_STATUSES) & ~bank["Bank Ref"].isin(applied_refs)]
+    lines = lines.sort_values(["Date", "Bank Ref"], kind="stable")
+    new_rows: list[dict] = []
+    review: list[dict] = []
+    status: dict[str, str] = {}
+    result = MatchResult(allocations, bank, pd.DataFrame())
+    for line in lines.to_dict("records"):
+        result.considered += 1
+        currency, ref = line["Currency"], line["Bank Ref"]
+        amount = to_minor(line["Amount"], currency)
+        proposals = matcher.proposals(amount, currency, line["Payer"] or "", line["Memo"] or "")
+        best, suggestions = decide(proposals, rejected.get(ref, set()))
+        if best is not None:
+            used_tags[ref] += 1
+            new_rows += allocation_rows(ref, currency, best, "auto", used_tags[ref])
+            matcher.consume(best)
+            status[ref] = "matched"
+            result.auto += 1
+        elif suggestions:
+            for proposal in suggestions:
+                used_tags[ref] += 1
+                new_rows += allocation_rows(ref, currency, proposal, "suggested", used_tags[ref])
+                review.append(review_row(line, proposal, f"{ref}#{used_tags[ref]}",
+                                         matcher.customer_names.get(proposal.customer, "")))
+            status[ref] = "suggested"
+            result.suggested += 1
+        else:
+            status[ref] = "unmatched"
+            result.unmatched += 1
+    combined = pd.concat([kept, make_frame(ALLOCATIONS, new_rows)], ignore_index=True) if new_rows else kept
+    result.allocations = combined.astype(object).where(combined.notna(), None)
+    result.bank = bank_totals(bank, result.allocations, status)
+    result.review = make_frame(REVIEW, review)
+    return result
+
+
+def bank_totals(bank: pd.DataFrame, allocations: pd.DataFrame, status: dict[str, str]) -> pd.DataFrame:
+    """Bank with new statuses and its Applied / Unapplied columns recomputed from allocations."""
+    applied: dict[str, Decimal] = defaultdict(Decimal)
+    unapplied: dict[str, Decimal] = defaultdict(Decimal)
+    for ref, number, amount, rule, state in zip(allocations["Bank Ref"], allocations["Invoice No"],
+                                                allocations["Applied Amount"], allocations["Rule"],
+                                                allocations["Status"]):
+        if state not in APPLIED_STATUSES:
+            continue
+        if number:
+            applied[ref] += amount
+        elif rule == UNAPPLIED_RULE:
+            unapplied[ref] += amount
+    out = bank.copy()
+    refs = out["Bank Ref"].tolist()
+    out["Status"] = [status.get(r, s) for r, s in zip(refs, out["Status"])]
+    out["Applied"] = [applied.get(r) for r in refs]
+    out["Unapplied"] = [unapplied.get(r) for r in refs]
+    return out

@@ -21,19 +21,33 @@ from .schema import CUSTOMERS, INVOICES
 JA_SURNAMES = [("山田", "ヤマダ"), ("佐藤", "サトウ"), ("鈴木", "スズキ"), ("高橋", "タカハシ"), ("田中", "タナカ"),
                ("伊藤", "イトウ"), ("渡辺", "ワタナベ"), ("中村", "ナカムラ"), ("小林", "コバヤシ"), ("加藤", "カトウ"),
                ("吉田", "ヨシダ"), ("松本", "マツモト"), ("井上", "イノウエ"), ("木村", "キムラ"), ("林", "ハヤシ"),
-               ("清水", "シミズ"), ("山崎", "ヤマザキ"), ("森", "モリ"), ("池田", "イケダ"), ("橋本", "ハシモト")]
+               ("清水", "シミズ"), ("山崎", "ヤマザキ"), ("森", "モリ"), ("池田", "イケダ"), ("橋本", "ハシモト"),
+               ("阿部", "アベ"), ("石川", "イシカワ"), ("山下", "ヤマシタ"), ("中島", "ナカジマ"), ("石井", "イシイ"),
+               ("小川", "オガワ"), ("前田", "マエダ"), ("岡田", "オカダ"), ("長谷川", "ハセガワ"), ("藤田", "フジタ"),
+               ("後藤", "ゴトウ"), ("近藤", "コンドウ"), ("村上", "ムラカミ"), ("遠藤", "エンドウ"), ("青木", "アオキ"),
+               ("坂本", "サカモト"), ("斉藤", "サイトウ"), ("福田", "フクダ"), ("太田", "オオタ"), ("西村", "ニシムラ")]
+JA_REGIONS = [("東京", "トウキョウ"), ("大阪", "オオサカ"), ("名古屋", "ナゴヤ"), ("札幌", "サッポロ"), ("福岡", "フクオカ"),
+              ("横浜", "ヨコハマ"), ("神戸", "コウベ"), ("京都", "キョウト"), ("仙台", "センダイ"), ("広島", "ヒロシマ"),
+              ("北陸", "ホクリク"), ("九州", "キュウシュウ"), ("東海", "トウカイ"), ("関西", "カンサイ"), ("湘南", "ショウナン")]
 JA_TRADES = [("商事", "ショウジ"), ("製作所", "セイサクショ"), ("工業", "コウギョウ"), ("物産", "ブッサン"),
              ("電機", "デンキ"), ("建設", "ケンセツ"), ("食品", "ショクヒン"), ("運輸", "ウンユ"), ("興産", "コウサン"),
              ("薬品", "ヤクヒン"), ("精機", "セイキ"), ("印刷", "インサツ")]
 JA_FORMS = [("株式会社", "カ"), ("有限会社", "ユ"), ("合同会社", "ド")]
-ZH_CITIES = ["上海", "北京", "深圳市", "广州", "杭州", "苏州", "天津", "成都", "南京", "宁波"]
+ZH_CITIES = ["上海", "北京", "深圳市", "广州", "杭州", "苏州", "天津", "成都", "南京", "宁波", "重庆", "武汉", "西安",
+             "青岛", "厦门", "大连", "长沙", "郑州", "无锡", "佛山"]
 ZH_WORDS = ["华贸", "东方科技", "腾达电子", "恒信贸易", "瑞丰实业", "宏远物流", "新世纪材料", "金桥进出口",
-            "长城机械", "明珠食品", "海天软件", "中信达"]
+            "长城机械", "明珠食品", "海天软件", "中信达", "博远信息", "汇通商贸", "鼎盛建材", "光明纺织", "永安医药",
+            "嘉禾农业", "天成化工", "宏达汽配", "新源能源", "金鹏电器", "锦程包装", "华信精密", "安达物流", "众诚咨询",
+            "凯旋服饰", "正泰五金", "盛世印务", "银河网络"]
 ZH_FORMS = ["有限公司", "贸易有限公司", "股份有限公司", "科技有限公司"]
 EN_FIRST = ["Acme", "Northwind", "Blue Harbor", "Summit", "Redwood", "Pioneer", "Silverline", "Evergreen",
-            "Granite", "Lakeside", "Orion", "Beacon", "Maple Leaf", "Atlas", "Crescent"]
+            "Granite", "Lakeside", "Orion", "Beacon", "Maple Leaf", "Atlas", "Crescent", "Harborview", "Ironwood",
+            "Keystone", "Lighthouse", "Meridian", "Northstar", "Oakridge", "Pinnacle", "Quantum", "Riverside",
+            "Sequoia", "Trident", "Unity", "Vanguard", "Westfield", "Yellowstone", "Zenith", "Bluebird", "Cobalt",
+            "Driftwood", "Everest", "Falcon", "Greenleaf", "Horizon", "Juniper"]
 EN_TRADES = ["Traders", "Logistics", "Foods", "Systems", "Manufacturing", "Holdings", "Supplies", "Analytics",
-             "Industries", "Partners"]
+             "Industries", "Partners", "Pharma", "Textiles", "Robotics", "Media", "Packaging", "Electronics",
+             "Consulting", "Marine", "Energy", "Software"]
 EN_FORMS = ["Inc.", "Ltd.", "LLC", "Corp.", "Pte. Ltd.", "GmbH"]
 PROFILE = {"ja": ("JPY", [30, 30, 60, 45]), "zh": ("CNY", [30, 45, 60]), "en": ("USD", [30, 15, 45])}
 
@@ -68,13 +82,21 @@ def _amount(rng: random.Random, currency: str) -> Decimal:
 def make_customers(rng: random.Random, count: int, mix: tuple[float, float, float] = (0.4, 0.3, 0.3)) -> pd.DataFrame:
     """``count`` clients, languages in ``mix`` (ja, zh, en), with kana readings and payer aliases."""
     records = []
+    used: set[str] = set()
     for n in range(count):
         language = rng.choices(["ja", "zh", "en"], weights=mix)[0]
         currency, terms = PROFILE[language]
         record = {"Customer ID": f"C{n + 1:05d}", "Language": language, "Currency": currency,
                   "Terms Days": rng.choice(terms)}
         if language == "ja":
-            (surname, s_kana), (trade, t_kana) = rng.choice(JA_SURNAMES), rng.choice(JA_TRADES)
+            for attempt in range(20):  # real books rarely hold two clients of the same name
+                (surname, s_kana), (trade, t_kana) = rng.choice(JA_SURNAMES), rng.choice(JA_TRADES)
+                if attempt >= 5:
+                    region, r_kana = rng.choice(JA_REGIONS)
+                    surname, s_kana = region + surname, r_kana + s_kana
+                if surname + trade not in used:
+                    break
+            used.add(surname + trade)
             form, mark = rng.choice(JA_FORMS)
             prefix = rng.random() < 0.6
             record["Name"] = f"{form}{surname}{trade}" if prefix else f"{surname}{trade}{form}"
@@ -85,12 +107,21 @@ def make_customers(rng: random.Random, count: int, mix: tuple[float, float, floa
             record["Credit Limit"] = Decimal(rng.choice([1_000_000, 3_000_000, 5_000_000, 10_000_000]))
             record["Fee Deduction"] = Decimal(rng.choice([0, 440, 660, 880]))
         elif language == "zh":
-            record["Name"] = rng.choice(ZH_CITIES) + rng.choice(ZH_WORDS) + rng.choice(ZH_FORMS)
+            for _ in range(20):
+                stem = rng.choice(ZH_CITIES) + rng.choice(ZH_WORDS)
+                if stem[-4:] not in used:
+                    break
+            used.add(stem[-4:])
+            record["Name"] = stem + rng.choice(ZH_FORMS)
             record["Email"] = f"caiwu{n + 1}@example.cn"
             record["Credit Limit"] = Decimal(rng.choice([100_000, 300_000, 500_000, 1_000_000]))
             record["Fee Deduction"] = Decimal(rng.choice([0, 0, 50]))
         else:
-            first, trade = rng.choice(EN_FIRST), rng.choice(EN_TRADES)
+            for _ in range(20):
+                first, trade = rng.choice(EN_FIRST), rng.choice(EN_TRADES)
+                if first + trade not in used:
+                    break
+            used.add(first + trade)
             record["Name"] = f"{first} {trade} {rng.choice(EN_FORMS)}"
             record["Email"] = f"ap{n + 1}@example.com"
             if rng.random() < 0.3:

@@ -74,6 +74,8 @@ def payer_name(rng: random.Random, customer: dict, language: str) -> str:
         elif style < 0.75:
             plain = bank_kana(kana, None)
             cut = rng.randrange(2, max(3, len(plain) - 1))
+            while cut < len(plain) and plain[cut] in "ﾞﾟ":  # a voiced mark stays with its kana
+                cut += 1
             text = plain[:cut] + " " + plain[cut:]
         elif style < 0.85:
             text = f"{customer['Customer ID']} {bank_kana(kana, None)}"

@@ -6,7 +6,9 @@ a subscription client's payments take its oldest invoices of that amount one aft
 
 A proposal is auto-applied only when its score is at least ``AUTO_SCORE`` and no proposal
 for a different allocation comes within ``MARGIN`` of it: a wrong auto-match is far worse
-than a suggestion. Otherwise the best ``SUGGESTIONS`` proposals go to the Review sheet.
+than a suggestion. Otherwise the best ``SUGGESTIONS`` proposals go to the Review sheet, and the
+best one (when the client was recognised) holds its invoices, so that a later payment, say of
+a monthly plan, does not take the invoice an earlier payment waiting for review most likely paid.
 """
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ from .subset import find_combination
 AUTO_SCORE = 0.9
 MARGIN = 0.1
 SUGGESTIONS = 3
+RESERVE_SCORE = 0.5  # a suggestion this good holds its invoices while it waits for review
 APPLIED_STATUSES = ("auto", "confirmed")
 FEE_RULE = "bank fee"
 UNAPPLIED_RULE = "unapplied cash"
@@ -159,9 +162,8 @@ class Matcher:
         for customer, items in by_owner.items():
             out.extend(self._by_reference(amount, currency, customer, items, hits.get(customer)))
         for hit in hits.values():
-            if hit.customer in by_owner and any(p.score >= AUTO_SCORE for p in out if p.customer == hit.customer):
-                continue
-            out.extend(self._by_name(amount, currency, hit))
+            if hit.customer not in by_owner:  # where the payment names the client's invoices, they govern
+                out.extend(self._by_name(amount, currency, hit))
         if not out:
             out.extend(self._by_amount(amount, currency))
         return out
@@ -183,16 +185,18 @@ class Matcher:
             return [Proposal(customer, full, "invoice no + amount - fee",
                              f"{base}; amount is the open amount less a bank fee of {fmt(total - amount)} "
                              f"(client may deduct up to {fmt(cap)})", 0.97 if named else 0.93, fee=total - amount)]
-        if amount > total:  # the memo names some of the invoices paid: find the rest among the client's
-            others = [i for i in self.customer_items(customer, currency) if i not in items]
-            extra = _complete(others, amount - total, amount - total + cap)
-            if extra is not None:
+        others = [i for i in self.customer_items(customer, currency) if i not in items and not i.disputed]
+        if amount > total and others:  # the memo names some of the invoices paid: find the rest
+            found = _complete(others, amount - total, amount - total + cap)
+            if found is not None:
+                extra, ambiguous = found
                 paid = items + extra
                 fee = sum(i.open for i in paid) - amount
                 return [Proposal(customer, [(i, i.open) for i in paid], "invoice no + other invoices",
                                  f"{base}; with {', '.join(i.number for i in extra)} the amount equals the open "
-                                 "amounts" + (f" less a bank fee of {fmt(fee)}" if fee else ""),
-                                 0.95 if named else 0.8, fee=fee)]
+                                 "amounts" + (f" less a bank fee of {fmt(fee)}" if fee else "")
+                                 + ("; other combinations fit too" if ambiguous else ""),
+                                 0.95 if named and not ambiguous else 0.8, fee=fee)]
         if amount < total:
             applied, left = [], amount
             for item in items:
@@ -203,13 +207,16 @@ class Matcher:
             return [Proposal(customer, applied, "invoice no, part paid",
                              f"{base}; pays {fmt(amount)} of {fmt(total)}, the rest stays open",
                              0.92 if named else 0.75)]
+        # An overpayment is only clear when nothing else of the client's could explain the surplus.
         return [Proposal(customer, full, "invoice no, overpaid",
-                         f"{base}; pays {fmt(amount - total)} more than the open amount: left as unapplied cash",
+                         f"{base}; pays {fmt(amount - total)} more than the open amount: left as unapplied cash"
+                         + ("; no other open invoice of the client explains the surplus" if others else ""),
                          0.92 if named else 0.75, unapplied=amount - total)]
 
     def _by_name(self, amount: int, currency: str, hit: NameHit) -> list[Proposal]:
+        """Rules for an identified client; disputed invoices are on hold, so never chosen by amount."""
         customer, s = hit.customer, hit.score
-        items = self.customer_items(customer, currency)
+        items = [i for i in self.customer_items(customer, currency) if not i.disputed]
         if not items:
             return []
         fmt = lambda units: _fmt(units, currency)
@@ -276,15 +283,15 @@ class Matcher:
             item.open -= amount
 
 
-def _complete(items: list[OpenItem], low: int, high: int) -> list[OpenItem] | None:
-    """The oldest single invoice, else the oldest unambiguous combination, with open total in [low, high]."""
-    single = next((i for i in items if low <= i.open <= high), None)
-    if single is not None:
-        return [single]
+def _complete(items: list[OpenItem], low: int, high: int) -> tuple[list[OpenItem], bool] | None:
+    """(the oldest single invoice or combination with open total in [low, high], whether others fit)."""
+    singles = [i for i in items if low <= i.open <= high]
+    if singles:
+        return [singles[0]], len({i.open for i in singles}) > 1
     combo = find_combination([i.open for i in items], low, high)
-    if combo is None or combo.ambiguous:
+    if combo is None:
         return None
-    return [items[p] for p in combo.positions]
+    return [items[p] for p in combo.positions], combo.ambiguous
 
 
 def _fmt(units: int, currency: str) -> str:
@@ -385,6 +392,8 @@ def run_matching(customers: pd.DataFrame, invoices: pd.DataFrame, bank: pd.DataF
             status[ref] = "matched"
             result.auto += 1
         elif suggestions:
+            if suggestions[0].score >= RESERVE_SCORE and suggestions[0].rule != "amount only":
+                matcher.consume(suggestions[0])  # held for this payment, so later ones do not take it
             for proposal in suggestions:
                 used_tags[ref] += 1
                 new_rows += allocation_rows(ref, currency, proposal, "suggested", used_tags[ref])

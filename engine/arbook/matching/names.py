@@ -1,7 +1,7 @@
 """Who paid: the customers a bank payer string can be, each with a score and a reason.
 
 Keys per customer: its Name, Name Kana, every learned Payer Names alias and its Customer ID.
-Exact key equality scores 1.0; a key contained in the payer (a prefix code or a branch added)
+The whole name (company form included) or the customer code scores 1.0, key equality 0.98; a key contained in the payer (a prefix code or a branch added)
 or the payer contained in a key (the bank cut the name short) scores 0.9-0.95; otherwise a
 fuzzy ratio (rapidfuzz) over customers that share a rare character pair with the payer, kept
 only from 0.88 up. Lookups are cached: the same payer string recurs every month.
@@ -45,12 +45,14 @@ class CustomerIndex:
         self.keys: dict[str, list[tuple[str, str]]] = defaultdict(list)  # customer -> (key, label)
         self.grams: dict[str, set[str]] = defaultdict(set)
         self.codes: dict[str, str] = {}
+        self.full: dict[str, set[str]] = defaultdict(set)  # whole names, company form included
         self._cache: dict[tuple[str, str], list[NameHit]] = {}
         for customer in customers:
             cid = str(customer["Customer ID"])
             self.codes[compact(cid)] = cid
             labelled = [(customer.get("Name"), "name"), (customer.get("Name Kana"), "kana")]
             labelled += [(alias, "learned payer name") for alias in str(customer.get("Payer Names") or "").split(";")]
+            self.full[compact(str(customer.get("Name") or ""))].add(cid)
             for text, label in labelled:
                 key = name_key(str(text or ""))
                 if len(key) < 2:
@@ -78,13 +80,15 @@ class CustomerIndex:
             cid = self.codes.get(compact(token))
             if cid is not None and len(compact(token)) >= 4:
                 offer(NameHit(cid, 1.0, f"customer code {cid} in the payment"))
+        for cid in self.full.get(compact(payer), ()):
+            offer(NameHit(cid, 1.0, "payer equals the name, company form included"))
         for key in {name_key(payer), name_key(payer, drop_digits=True)}:
             if len(key) < 2:
                 continue
             for cid in self.exact.get(key, ()):
                 label = next(lbl for k, lbl in self.keys[cid] if k == key)
-                offer(NameHit(cid, 1.0, f"payer equals {label}"))
-            if best and max(h.score for h in best.values()) >= 1.0:
+                offer(NameHit(cid, 0.98, f"payer equals {label}"))
+            if best and max(h.score for h in best.values()) >= 0.98:
                 continue
             self._near(key, offer)
         return sorted(best.values(), key=lambda h: (-h.score, h.customer))

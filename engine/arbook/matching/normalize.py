@@ -26,9 +26,12 @@ _NOT_WORD = re.compile(r"[^0-9A-Z\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]+")
 _DIGITS = re.compile(r"\d+")
 
 
+_SPACE_BEFORE_MARK = re.compile(r"\s+(?=[ﾞﾟ゛゜\u3099\u309a])")
+
+
 def fold(text: str) -> str:
     """NFKC, upper case, katakana, big kana, old variants folded; spacing and marks kept."""
-    text = unicodedata.normalize("NFKC", text or "").upper()
+    text = unicodedata.normalize("NFKC", _SPACE_BEFORE_MARK.sub("", text or "")).upper()
     text = "".join(chr(ord(ch) + 0x60) if "\u3041" <= ch <= "\u3096" else ch for ch in text)  # hiragana
     return text.translate(SMALL_KANA).translate(OLD_KANA)
 

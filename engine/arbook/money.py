@@ -13,6 +13,9 @@ CURRENCIES: dict[str, int] = {
 }
 
 
+_DIGITS_CACHE: dict[str | None, int] = {}
+
+
 class MoneyError(ValueError):
     """An amount that is not a number, or has more decimals than its currency allows."""
 
@@ -57,12 +60,18 @@ def money(value: object, currency: str | None = None) -> Decimal:
 
 def to_minor(amount: Decimal, currency: str | None) -> int:
     """Integer minor units of an exact amount (e.g. USD 12.34 -> 1234, JPY 500 -> 500)."""
-    return int(amount.scaleb(minor_digits(currency)))
+    digits = _DIGITS_CACHE.get(currency)
+    if digits is None:
+        digits = _DIGITS_CACHE[currency] = minor_digits(currency)
+    return int(amount.scaleb(digits))
 
 
 def from_minor(units: int, currency: str | None) -> Decimal:
-    """The Decimal amount of ``units`` minor units of ``currency``."""
-    return money(Decimal(units).scaleb(-minor_digits(currency)), currency)
+    """The Decimal amount of ``units`` minor units of ``currency`` (exact, with its minor digits)."""
+    digits = _DIGITS_CACHE.get(currency)
+    if digits is None:
+        digits = _DIGITS_CACHE[currency] = minor_digits(currency)
+    return Decimal(units).scaleb(-digits)
 
 
 def excel_number(amount: Decimal) -> int | float:

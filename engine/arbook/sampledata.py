@@ -39,6 +39,8 @@ ZH_WORDS = ["华贸", "东方科技", "腾达电子", "恒信贸易", "瑞丰实
             "长城机械", "明珠食品", "海天软件", "中信达", "博远信息", "汇通商贸", "鼎盛建材", "光明纺织", "永安医药",
             "嘉禾农业", "天成化工", "宏达汽配", "新源能源", "金鹏电器", "锦程包装", "华信精密", "安达物流", "众诚咨询",
             "凯旋服饰", "正泰五金", "盛世印务", "银河网络"]
+ZH_BRANDS = ["国际", "实业", "华东", "华南", "华北", "西部", "联合", "新华", "恒通", "鑫源", "广达", "中兴", "昌盛",
+             "瑞达", "天元", "百川", "东升", "嘉信", "利华", "泰和"]
 ZH_FORMS = ["有限公司", "贸易有限公司", "股份有限公司", "科技有限公司"]
 EN_FIRST = ["Acme", "Northwind", "Blue Harbor", "Summit", "Redwood", "Pioneer", "Silverline", "Evergreen",
             "Granite", "Lakeside", "Orion", "Beacon", "Maple Leaf", "Atlas", "Crescent", "Harborview", "Ironwood",
@@ -48,6 +50,9 @@ EN_FIRST = ["Acme", "Northwind", "Blue Harbor", "Summit", "Redwood", "Pioneer", 
 EN_TRADES = ["Traders", "Logistics", "Foods", "Systems", "Manufacturing", "Holdings", "Supplies", "Analytics",
              "Industries", "Partners", "Pharma", "Textiles", "Robotics", "Media", "Packaging", "Electronics",
              "Consulting", "Marine", "Energy", "Software"]
+EN_REGIONS = ["Pacific", "Atlantic", "Northern", "Southern", "Global", "United", "Central", "Eastern", "Western",
+              "Coastal", "Metro", "Continental", "Alpine", "Prairie", "Gulf", "Capital", "Royal", "Frontier", "Delta",
+              "Highland"]
 EN_FORMS = ["Inc.", "Ltd.", "LLC", "Corp.", "Pte. Ltd.", "GmbH"]
 PROFILE = {"ja": ("JPY", [30, 30, 60, 45]), "zh": ("CNY", [30, 45, 60]), "en": ("USD", [30, 15, 45])}
 
@@ -89,9 +94,9 @@ def make_customers(rng: random.Random, count: int, mix: tuple[float, float, floa
         record = {"Customer ID": f"C{n + 1:05d}", "Language": language, "Currency": currency,
                   "Terms Days": rng.choice(terms)}
         if language == "ja":
-            for attempt in range(20):  # real books rarely hold two clients of the same name
+            for attempt in range(200):  # real books rarely hold two clients of the same name
                 (surname, s_kana), (trade, t_kana) = rng.choice(JA_SURNAMES), rng.choice(JA_TRADES)
-                if attempt >= 5:
+                if attempt >= 3:
                     region, r_kana = rng.choice(JA_REGIONS)
                     surname, s_kana = region + surname, r_kana + s_kana
                 if surname + trade not in used:
@@ -107,18 +112,22 @@ def make_customers(rng: random.Random, count: int, mix: tuple[float, float, floa
             record["Credit Limit"] = Decimal(rng.choice([1_000_000, 3_000_000, 5_000_000, 10_000_000]))
             record["Fee Deduction"] = Decimal(rng.choice([0, 440, 660, 880]))
         elif language == "zh":
-            for _ in range(20):
+            for attempt in range(200):
                 stem = rng.choice(ZH_CITIES) + rng.choice(ZH_WORDS)
-                if stem[-4:] not in used:
+                if attempt >= 3:
+                    stem = stem[:-2] + rng.choice(ZH_BRANDS) + stem[-2:]
+                if stem not in used:
                     break
-            used.add(stem[-4:])
+            used.add(stem)
             record["Name"] = stem + rng.choice(ZH_FORMS)
             record["Email"] = f"caiwu{n + 1}@example.cn"
             record["Credit Limit"] = Decimal(rng.choice([100_000, 300_000, 500_000, 1_000_000]))
             record["Fee Deduction"] = Decimal(rng.choice([0, 0, 50]))
         else:
-            for _ in range(20):
+            for attempt in range(200):
                 first, trade = rng.choice(EN_FIRST), rng.choice(EN_TRADES)
+                if attempt >= 3:
+                    first = f"{first} {rng.choice(EN_REGIONS)}"
                 if first + trade not in used:
                     break
             used.add(first + trade)

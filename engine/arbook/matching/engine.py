@@ -12,10 +12,14 @@ a monthly plan, does not take the invoice an earlier payment waiting for review 
 """
 from __future__ import annotations
 
+import multiprocessing
+import os
 from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pandas as pd
 
@@ -34,9 +38,10 @@ APPLIED_STATUSES = ("auto", "confirmed")
 FEE_RULE = "bank fee"
 UNAPPLIED_RULE = "unapplied cash"
 OPEN_BANK_STATUSES = ("new", "unmatched", "suggested", None, "")
+PARALLEL_FROM = 5_000  # fewer lines than this are matched in one process
 
 
-@dataclass
+@dataclass(eq=False)
 class OpenItem:
     """An invoice with money still owed on it (integer minor units)."""
 
@@ -96,7 +101,8 @@ def open_items(invoices: pd.DataFrame, allocations: pd.DataFrame) -> dict[str, O
     for number, cid, currency, amount, issued, disputed in zip(
             invoices["Invoice No"], invoices["Customer ID"], invoices["Currency"], invoices["Amount"],
             invoices["Issue Date"], invoices["Disputed"]):
-        remaining = to_minor(amount - applied.get(number, Decimal(0)), currency)
+        paid = applied.get(number)
+        remaining = to_minor(amount - paid if paid is not None else amount, currency)
         if remaining > 0:
             items[number] = OpenItem(number, cid, currency, remaining, issued, bool(disputed))
     return items
@@ -112,20 +118,25 @@ class Matcher:
         self.fee_caps = {r["Customer ID"]: (r.get("Fee Deduction") or Decimal(0)) for r in records}
         self.by_customer: dict[tuple[str, str], list[OpenItem]] = defaultdict(list)
         self.by_core: dict[str, list[OpenItem]] = defaultdict(list)
-        self.by_amount: dict[tuple[str, int], list[OpenItem]] = defaultdict(list)
+        self._by_amount_index: dict[tuple[str, int], list[OpenItem]] | None = None  # built on first use
+        self._all = items
+        self._settled: set[tuple[str, str]] = set()
         for item in sorted(items.values(), key=lambda i: (i.issued, i.number)):
-            self.by_customer[(item.customer, item.currency)].append(item)
+            if not item.disputed:  # disputed invoices are on hold: only an explicit reference reaches them
+                self.by_customer[(item.customer, item.currency)].append(item)
             core = invoice_core(item.number)
             self.by_core[core].append(item)
-            self.by_amount[(item.currency, item.open)].append(item)
 
     # -- evidence ------------------------------------------------------------------------
     def referenced(self, payer: str, memo: str, currency: str) -> list[OpenItem]:
         """Open invoices whose number appears in the memo or payer text (mangled forms too)."""
         text = f"{memo} {payer}"
-        folded = fold(text).replace(" ", "")
+        runs = digit_runs(text)
+        if not runs:
+            return []
+        folded = fold(text).replace(" ", "") if any(len(r) < 4 for r in runs) else ""
         found: dict[str, OpenItem] = {}
-        for run in digit_runs(text):
+        for run in runs:
             for key in {run, run.lstrip("0")}:
                 for item in self.by_core.get(key, ()):
                     if item.currency != currency or item.open <= 0:
@@ -142,9 +153,12 @@ class Matcher:
         return bool(prefix) and (prefix + run) in folded.replace("-", "")
 
     def customer_items(self, customer: str, currency: str) -> list[OpenItem]:
-        items = self.by_customer.get((customer, currency), [])
-        if any(i.open <= 0 for i in items):
+        """The client's open, undisputed invoices in a currency, oldest first."""
+        key = (customer, currency)
+        items = self.by_customer.get(key, [])
+        if key in self._settled:
             items[:] = [i for i in items if i.open > 0]
+            self._settled.discard(key)
         return items
 
     def fee_cap(self, customer: str, currency: str) -> int:
@@ -161,9 +175,11 @@ class Matcher:
             by_owner[item.customer].append(item)
         for customer, items in by_owner.items():
             out.extend(self._by_reference(amount, currency, customer, items, hits.get(customer)))
+        top = max((h.score for h in hits.values()), default=0.0)
+        clear = sum(1 for h in hits.values() if h.score == top) == 1
         for hit in hits.values():
             if hit.customer not in by_owner:  # where the payment names the client's invoices, they govern
-                out.extend(self._by_name(amount, currency, hit))
+                out.extend(self._by_name(amount, currency, hit, search=clear and hit.score == top))
         if not out:
             out.extend(self._by_amount(amount, currency))
         return out
@@ -185,7 +201,8 @@ class Matcher:
             return [Proposal(customer, full, "invoice no + amount - fee",
                              f"{base}; amount is the open amount less a bank fee of {fmt(total - amount)} "
                              f"(client may deduct up to {fmt(cap)})", 0.97 if named else 0.93, fee=total - amount)]
-        others = [i for i in self.customer_items(customer, currency) if i not in items and not i.disputed]
+        named_here = set(map(id, items))
+        others = [i for i in self.customer_items(customer, currency) if id(i) not in named_here]
         if amount > total and others:  # the memo names some of the invoices paid: find the rest
             found = _complete(others, amount - total, amount - total + cap)
             if found is not None:
@@ -213,10 +230,14 @@ class Matcher:
                          + ("; no other open invoice of the client explains the surplus" if others else ""),
                          0.92 if named else 0.75, unapplied=amount - total)]
 
-    def _by_name(self, amount: int, currency: str, hit: NameHit) -> list[Proposal]:
-        """Rules for an identified client; disputed invoices are on hold, so never chosen by amount."""
+    def _by_name(self, amount: int, currency: str, hit: NameHit, search: bool = True) -> list[Proposal]:
+        """Rules for an identified client; disputed invoices are on hold, so never chosen by amount.
+
+        Combinations are searched (``search``) only for the one clearly best-named client: for a
+        weaker or tied name the result could not be applied automatically anyway.
+        """
         customer, s = hit.customer, hit.score
-        items = [i for i in self.customer_items(customer, currency) if not i.disputed]
+        items = self.customer_items(customer, currency)
         if not items:
             return []
         fmt = lambda units: _fmt(units, currency)
@@ -235,6 +256,8 @@ class Matcher:
                              f"{fmt(item.open - amount)} (up to {fmt(cap)} allowed)", round(s * 0.95, 3),
                              fee=item.open - amount)]
         opens = [i.open for i in items]
+        if s < AUTO_SCORE or not search:
+            return self._fallback(customer, items, amount, currency, hit)
         combo = find_combination(opens, amount, amount)
         if combo:
             chosen = [items[p] for p in combo.positions]
@@ -252,7 +275,13 @@ class Matcher:
                                  f"({', '.join(i.number for i in chosen)}) less a bank fee of "
                                  f"{fmt(combo.total - amount)}", round(s * (0.65 if combo.ambiguous else 0.92), 3),
                                  fee=combo.total - amount)]
-        total = sum(opens)
+        return self._fallback(customer, items, amount, currency, hit)
+
+    def _fallback(self, customer: str, items: list[OpenItem], amount: int, currency: str,
+                  hit: NameHit) -> list[Proposal]:
+        """Over-payment of everything open, else oldest first: always for review, never auto."""
+        s, fmt = hit.score, (lambda units: _fmt(units, currency))
+        total = sum(i.open for i in items)
         if amount > total:
             return [Proposal(customer, [(i, i.open) for i in items], "name, overpaid",
                              f"{hit.why}; pays all {len(items)} open invoices and {fmt(amount - total)} more "
@@ -270,7 +299,11 @@ class Matcher:
                          f"({', '.join(i.number for i, _ in applied)}), the last one part paid", round(s * 0.5, 3))]
 
     def _by_amount(self, amount: int, currency: str) -> list[Proposal]:
-        items = [i for i in self.by_amount.get((currency, amount), ()) if i.open == amount]
+        if self._by_amount_index is None:
+            self._by_amount_index = defaultdict(list)
+            for item in sorted(self._all.values(), key=lambda i: (i.issued, i.number)):
+                self._by_amount_index[(item.currency, item.open)].append(item)
+        items = [i for i in self._by_amount_index.get((currency, amount), ()) if i.open == amount]
         score = 0.6 if len(items) == 1 else 0.4
         return [Proposal(i.customer, [(i, i.open)], "amount only",
                          f"payer not recognised; amount equals the open amount of {i.number} "
@@ -279,8 +312,11 @@ class Matcher:
                 for i in items[:SUGGESTIONS]]
 
     def consume(self, proposal: Proposal) -> None:
+        """Take the proposal's amounts off its invoices' open amounts."""
         for item, amount in proposal.applied:
             item.open -= amount
+            if item.open <= 0:
+                self._settled.add((item.customer, item.currency))
 
 
 def _complete(items: list[OpenItem], low: int, high: int) -> tuple[list[OpenItem], bool] | None:
@@ -361,50 +397,108 @@ def rejected_keys(allocations: pd.DataFrame) -> dict[str, set[frozenset]]:
     return out
 
 
-def run_matching(customers: pd.DataFrame, invoices: pd.DataFrame, bank: pd.DataFrame,
-                 allocations: pd.DataFrame) -> MatchResult:
-    """Match every open bank credit; returns the new Allocations, Bank (statuses) and Review."""
-    applied_refs = set(allocations.loc[allocations["Status"].isin(APPLIED_STATUSES), "Bank Ref"])
-    stale = allocations["Status"].eq("suggested")
-    kept = allocations[~stale].reset_index(drop=True)
-    matcher = Matcher(customers, open_items(invoices, kept))
-    rejected = rejected_keys(kept)
-    used_tags = defaultdict(int)
-    for tag in kept["Proposal"].dropna():
-        ref, _, n = str(tag).rpartition("#")
-        used_tags[ref] = max(used_tags[ref], int(n) if n.isdigit() else 0)
-    lines = bank[(bank["Amount"] > 0) & bank["Status"].isin(OPEN_BANK_STATUSES) & ~bank["Bank Ref"].isin(applied_refs)]
-    lines = lines.sort_values(["Date", "Bank Ref"], kind="stable")
-    new_rows: list[dict] = []
-    review: list[dict] = []
-    status: dict[str, str] = {}
-    result = MatchResult(allocations, bank, pd.DataFrame())
-    for line in lines.to_dict("records"):
-        result.considered += 1
+@dataclass
+class _Run:
+    """What one pass over a set of bank lines produced (one currency group)."""
+
+    rows: list[tuple[int, dict]] = field(default_factory=list)  # (line position, allocation row)
+    review: list[tuple[int, dict]] = field(default_factory=list)
+    status: dict[str, str] = field(default_factory=dict)
+    auto: int = 0
+    suggested: int = 0
+    unmatched: int = 0
+
+
+_SHARED: dict[str, Any] = {}  # inputs handed to forked workers without pickling them
+
+
+def _match_lines(currencies: frozenset[str]) -> _Run:
+    """Match the shared lines of the given currencies, in date order (invoices of other
+    currencies can never be touched, so currency groups run independently)."""
+    customers, invoices, kept, rejected, used_tags, lines = (
+        _SHARED[k] for k in ("customers", "invoices", "kept", "rejected", "used_tags", "lines"))
+    items = open_items(invoices[invoices["Currency"].isin(currencies)], kept)
+    owners = {item.customer for item in items.values()}
+    matcher = Matcher(customers[customers["Customer ID"].isin(owners)], items)
+    run = _Run()
+    tags = dict(used_tags)
+    fields = ("Bank Ref", "Date", "Amount", "Currency", "Payer", "Memo")
+    for position, values in enumerate(zip(*(lines[f].tolist() for f in fields))):
+        if values[3] not in currencies:
+            continue
+        line = dict(zip(fields, values))
         currency, ref = line["Currency"], line["Bank Ref"]
         amount = to_minor(line["Amount"], currency)
         proposals = matcher.proposals(amount, currency, line["Payer"] or "", line["Memo"] or "")
         best, suggestions = decide(proposals, rejected.get(ref, set()))
         if best is not None:
-            used_tags[ref] += 1
-            new_rows += allocation_rows(ref, currency, best, "auto", used_tags[ref])
+            tags[ref] = tags.get(ref, 0) + 1
+            run.rows += [(position, r) for r in allocation_rows(ref, currency, best, "auto", tags[ref])]
             matcher.consume(best)
-            status[ref] = "matched"
-            result.auto += 1
+            run.status[ref] = "matched"
+            run.auto += 1
         elif suggestions:
             if suggestions[0].score >= RESERVE_SCORE and suggestions[0].rule != "amount only":
                 matcher.consume(suggestions[0])  # held for this payment, so later ones do not take it
             for proposal in suggestions:
-                used_tags[ref] += 1
-                new_rows += allocation_rows(ref, currency, proposal, "suggested", used_tags[ref])
-                review.append(review_row(line, proposal, f"{ref}#{used_tags[ref]}",
-                                         matcher.customer_names.get(proposal.customer, "")))
-            status[ref] = "suggested"
-            result.suggested += 1
+                tags[ref] = tags.get(ref, 0) + 1
+                run.rows += [(position, r) for r in allocation_rows(ref, currency, proposal, "suggested", tags[ref])]
+                run.review.append((position, review_row(line, proposal, f"{ref}#{tags[ref]}",
+                                                        matcher.customer_names.get(proposal.customer, ""))))
+            run.status[ref] = "suggested"
+            run.suggested += 1
         else:
-            status[ref] = "unmatched"
-            result.unmatched += 1
-    combined = pd.concat([kept, make_frame(ALLOCATIONS, new_rows)], ignore_index=True) if new_rows else kept
+            run.status[ref] = "unmatched"
+            run.unmatched += 1
+    return run
+
+
+def _currency_groups(counts: dict[str, int], workers: int) -> list[frozenset[str]]:
+    """Currencies split into at most ``workers`` groups of similar line counts (largest first)."""
+    groups: list[tuple[int, set[str]]] = [(0, set()) for _ in range(max(1, min(workers, len(counts))))]
+    for currency, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        load, members = min(groups, key=lambda g: g[0])
+        groups[groups.index((load, members))] = (load + count, members | {currency})
+    return [frozenset(members) for _, members in groups if members]
+
+
+def run_matching(customers: pd.DataFrame, invoices: pd.DataFrame, bank: pd.DataFrame,
+                 allocations: pd.DataFrame, workers: int | None = None,
+                 parallel_from: int = PARALLEL_FROM) -> MatchResult:
+    """Match every open bank credit; returns the new Allocations, Bank (statuses) and Review.
+
+    Lines are processed per currency; with ``parallel_from`` lines or more and a platform that
+    can fork, currency groups run in ``workers`` processes (default: the cores). The result is
+    the same as a single pass.
+    """
+    applied_refs = set(allocations.loc[allocations["Status"].isin(APPLIED_STATUSES), "Bank Ref"])
+    kept = allocations[~allocations["Status"].eq("suggested")].reset_index(drop=True)
+    used_tags: dict[str, int] = {}
+    for tag in kept["Proposal"].dropna():
+        ref, _, n = str(tag).rpartition("#")
+        used_tags[ref] = max(used_tags.get(ref, 0), int(n) if n.isdigit() else 0)
+    lines = bank[(bank["Amount"] > 0) & bank["Status"].isin(OPEN_BANK_STATUSES) & ~bank["Bank Ref"].isin(applied_refs)]
+    lines = lines.sort_values(["Date", "Bank Ref"], kind="stable")
+    _SHARED.update(customers=customers, invoices=invoices, kept=kept, rejected=rejected_keys(kept),
+                   used_tags=used_tags, lines=lines)
+    try:
+        counts = lines["Currency"].value_counts().to_dict()
+        workers = workers or os.cpu_count() or 1
+        groups = _currency_groups(counts, workers if len(lines) >= parallel_from else 1)
+        if len(groups) > 1 and "fork" in multiprocessing.get_all_start_methods():
+            with ProcessPoolExecutor(len(groups), mp_context=multiprocessing.get_context("fork")) as pool:
+                runs = list(pool.map(_match_lines, groups))
+        else:
+            runs = [_match_lines(frozenset(counts))]
+    finally:
+        _SHARED.clear()
+    result = MatchResult(allocations, bank, pd.DataFrame(), considered=len(lines),
+                         auto=sum(r.auto for r in runs), suggested=sum(r.suggested for r in runs),
+                         unmatched=sum(r.unmatched for r in runs))
+    rows = [row for _, row in sorted((item for r in runs for item in r.rows), key=lambda item: item[0])]
+    review = [row for _, row in sorted((item for r in runs for item in r.review), key=lambda item: item[0])]
+    status = {ref: state for r in runs for ref, state in r.status.items()}
+    combined = pd.concat([kept, make_frame(ALLOCATIONS, rows)], ignore_index=True) if rows else kept
     result.allocations = combined.astype(object).where(combined.notna(), None)
     result.bank = bank_totals(bank, result.allocations, status)
     result.review = make_frame(REVIEW, review)

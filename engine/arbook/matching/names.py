@@ -12,11 +12,15 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterable
 
+import re
+import unicodedata
+
 from rapidfuzz import fuzz
 
-from .normalize import compact, name_key
+from .normalize import compact, name_key, name_keys
 
 FUZZY_FLOOR = 0.88
+_CODE_LIKE = re.compile(r"[A-Z]*\d[A-Z\d-]{2,}")  # customer codes look like C00123 or 12345
 MIN_CONTAINED = {"cjk": 2, "other": 4}
 
 
@@ -46,10 +50,11 @@ class CustomerIndex:
         self.grams: dict[str, set[str]] = defaultdict(set)
         self.codes: dict[str, str] = {}
         self.full: dict[str, set[str]] = defaultdict(set)  # whole names, company form included
-        self._cache: dict[tuple[str, str], list[NameHit]] = {}
+        self._cache: dict[str, list[NameHit]] = {}
         for customer in customers:
             cid = str(customer["Customer ID"])
-            self.codes[compact(cid)] = cid
+            if len(compact(cid)) >= 4:
+                self.codes[compact(cid)] = cid
             labelled = [(customer.get("Name"), "name"), (customer.get("Name Kana"), "kana")]
             labelled += [(alias, "learned payer name") for alias in str(customer.get("Payer Names") or "").split(";")]
             self.full[compact(str(customer.get("Name") or ""))].add(cid)
@@ -63,26 +68,36 @@ class CustomerIndex:
                     self.grams[gram].add(cid)
 
     def identify(self, payer: str, memo: str = "") -> list[NameHit]:
-        """Customers ``payer`` may be, best first (a customer code in payer or memo counts too)."""
-        cache_key = (payer, memo)
-        if cache_key not in self._cache:
-            self._cache[cache_key] = self._identify(payer, memo)
-        return self._cache[cache_key]
+        """Customers ``payer`` may be, best first (``memo`` is kept for callers; codes count in the payer)."""
+        by_code = [NameHit(cid, 1.0, f"customer code {cid} before the payer name") for cid in self._codes_in(payer)]
+        if payer not in self._cache:
+            self._cache[payer] = self._by_name(payer)
+        hits = self._cache[payer]
+        if not by_code:
+            return hits
+        coded = {h.customer for h in by_code}
+        return by_code + [h for h in hits if h.customer not in coded]
 
-    def _identify(self, payer: str, memo: str) -> list[NameHit]:
+    def _codes_in(self, payer: str) -> list[str]:
+        """Customer codes written into the payer field (``K12345 ﾔﾏﾀﾞ``); a memo's numbers are
+        left to invoice numbers, which they usually are."""
+        found = []
+        for token in _CODE_LIKE.findall(unicodedata.normalize("NFKC", payer).upper()):
+            cid = self.codes.get(token)
+            if cid is not None and cid not in found:
+                found.append(cid)
+        return found
+
+    def _by_name(self, payer: str) -> list[NameHit]:
         best: dict[str, NameHit] = {}
 
         def offer(hit: NameHit) -> None:
             if hit.customer not in best or hit.score > best[hit.customer].score:
                 best[hit.customer] = hit
 
-        for token in (payer + " " + memo).split():
-            cid = self.codes.get(compact(token))
-            if cid is not None and len(compact(token)) >= 4:
-                offer(NameHit(cid, 1.0, f"customer code {cid} in the payment"))
         for cid in self.full.get(compact(payer), ()):
             offer(NameHit(cid, 1.0, "payer equals the name, company form included"))
-        for key in {name_key(payer), name_key(payer, drop_digits=True)}:
+        for key in set(name_keys(payer)):
             if len(key) < 2:
                 continue
             for cid in self.exact.get(key, ()):

@@ -29,11 +29,38 @@ _DIGITS = re.compile(r"\d+")
 _SPACE_BEFORE_MARK = re.compile(r"\s+(?=[ﾞﾟ゛゜\u3099\u309a])")
 
 
+HIRAGANA = str.maketrans({chr(code): chr(code + 0x60) for code in range(0x3041, 0x3097)})
+_FOLD = {**HIRAGANA, **SMALL_KANA, **OLD_KANA}  # one pass: hiragana -> katakana -> big -> modern
+
+
 def fold(text: str) -> str:
     """NFKC, upper case, katakana, big kana, old variants folded; spacing and marks kept."""
-    text = unicodedata.normalize("NFKC", _SPACE_BEFORE_MARK.sub("", text or "")).upper()
-    text = "".join(chr(ord(ch) + 0x60) if "\u3041" <= ch <= "\u3096" else ch for ch in text)  # hiragana
-    return text.translate(SMALL_KANA).translate(OLD_KANA)
+    text = text or ""
+    if "ﾞ" in text or "ﾟ" in text:
+        text = _SPACE_BEFORE_MARK.sub("", text)
+    return unicodedata.normalize("NFKC", text).upper().translate(_FOLD).translate(_FOLD)
+
+
+_FORMS_RE = re.compile("|".join(re.escape(f) for f in sorted(JA_FORMS + ZH_FORMS, key=len, reverse=True)))
+_NO_LONG_VOWELS = str.maketrans("", "", LONG_VOWELS)
+_SEPARATORS = re.compile(r"[\s.,&'/・]+")
+
+
+def name_keys(text: str) -> tuple[str, str]:
+    """(``name_key(text)``, ``name_key(text, drop_digits=True)``) from one pass over the text."""
+    folded = _FORMS_RE.sub(" ", fold(text))
+    kept: list[str] = []
+    without_digits: list[str] = []
+    for word in _SEPARATORS.split(folded):
+        if "(" in word or ")" in word or "（" in word or "）" in word:
+            word = KANA_FORM.sub("", KANA_FORM.sub("", word))  # a mark may sit on both ends: ｶ)ﾔﾏﾀﾞ(ｶ
+        word = word.translate(_NO_LONG_VOWELS)
+        if not word or word in EN_FORMS:
+            continue
+        kept.append(word)
+        if not _DIGITS.search(word):
+            without_digits.append(word)
+    return _NOT_WORD.sub("", "".join(kept)), _NOT_WORD.sub("", "".join(without_digits))
 
 
 def name_key(text: str, drop_digits: bool = False) -> str:
@@ -42,18 +69,7 @@ def name_key(text: str, drop_digits: bool = False) -> str:
     ``drop_digits`` also drops words with digits in them (a customer code or an invoice number
     glued to the payer name: ``1042 ｶ)ﾔﾏﾀﾞ``, ``K12345 ﾔﾏﾀﾞ``).
     """
-    folded = fold(text)
-    for form in JA_FORMS + ZH_FORMS:
-        folded = folded.replace(form, " ")
-    words = []
-    for word in re.split(r"[\s.,&'/・]+", folded):
-        word = KANA_FORM.sub("", KANA_FORM.sub("", word))  # a mark may sit on both ends: ｶ)ﾔﾏﾀﾞ(ｶ
-        for mark in LONG_VOWELS:
-            word = word.replace(mark, "")
-        if not word or word in EN_FORMS or (drop_digits and _DIGITS.search(word)):
-            continue
-        words.append(word)
-    return _NOT_WORD.sub("", "".join(words))
+    return name_keys(text)[1 if drop_digits else 0]
 
 
 def digit_runs(text: str) -> list[str]:
@@ -63,7 +79,7 @@ def digit_runs(text: str) -> list[str]:
 
 def invoice_core(number: str) -> str:
     """The digits that identify an invoice number (``INV-1042`` -> ``1042``; none -> the folded text)."""
-    runs = digit_runs(number)
+    runs = _DIGITS.findall(number) if number.isascii() else digit_runs(number)
     return max(runs, key=len) if runs else fold(number)
 
 

@@ -20,8 +20,8 @@ class Combination:
     ambiguous: bool
 
 
-def find_combination(amounts: Sequence[int], low: int, high: int, max_size: int = 4, max_items: int = 40,
-                     budget: int = 200_000) -> Combination | None:
+def find_combination(amounts: Sequence[int], low: int, high: int, max_size: int = 4, max_items: int = 24,
+                     budget: int = 20_000) -> Combination | None:
     """The oldest set of at least two amounts whose total lies in [low, high], or None.
 
     ``ambiguous`` is set when a combination of other amounts also fits (another set of the same
@@ -35,13 +35,19 @@ def find_combination(amounts: Sequence[int], low: int, high: int, max_size: int 
         if total >= low and end >= 1:
             return Combination(tuple(range(end + 1)), total, ambiguous=False)
     items = list(amounts[:max_items])
+    ceiling = [0] * (len(items) + 1)  # ceiling[i]: the largest amount from position i on
+    for position in range(len(items) - 1, -1, -1):
+        ceiling[position] = max(items[position], ceiling[position + 1])
     found: list[tuple[tuple[int, ...], int]] = []
     first_amounts: list[int] = []
     visited = 0
 
     def walk(start: int, chosen: list[int], subtotal: int) -> bool:
         nonlocal visited
+        slots = max_size - len(chosen)
         for position in range(start, len(items)):
+            if subtotal + slots * ceiling[position] < low:
+                return False  # even the largest remaining amounts cannot reach the target
             visited += 1
             if visited > budget:
                 return True

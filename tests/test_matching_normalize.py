@@ -1,0 +1,59 @@
+"""Normalisers: kana folding, company forms, invoice numbers, subset search, payer identification."""
+import pytest
+
+from arbook.matching.names import CustomerIndex
+from arbook.matching.normalize import digit_runs, fold, invoice_core, name_key, name_keys
+from arbook.matching.subset import find_combination
+
+
+@pytest.mark.parametrize("bank,book", [
+    ("ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ", "（株）ヤマダショウジ"),    # company mark before, small kana printed big
+    ("ﾔﾏﾀﾞｼﾖｳｼﾞ(ｶ", "ヤマダショウジ"),          # mark after; reading in the book
+    ("ﾔﾏﾀﾞ ｼﾖｳｼﾞ", "やまだしょうじ"),           # space moved; hiragana in the book
+    ("ﾕ)ﾓﾘﾔｸﾋﾝ", "モリヤクヒン"),
+    ("ﾄﾞ)ｶﾄｳｳﾝﾕ", "カトウウンユ"),
+    ("ｴ-ｱ-ﾙﾌﾞﾂｸ(ｶ", "エーアールブック"),        # long vowels printed as '-'
+    ("ACME TRADERS INC", "Acme Traders, Inc."),
+    ("上海华贸有限公司", "上海华贸股份有限公司"),
+    ("ｺｳﾍﾞｴﾝﾄ ﾞｳｺｳｷﾞﾖｳ", "コウベエンドウコウギョウ"),  # a space before a voiced mark
+])
+def test_bank_and_book_names_fold_to_the_same_key(bank, book):
+    assert name_key(bank) == name_key(book) != ""
+
+
+def test_digits_glued_to_the_payer_are_dropped_on_request():
+    assert name_keys("1042 ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ") == ("1042ヤマダシヨウジ", "ヤマダシヨウジ")
+    assert name_key("K12345 ﾔﾏﾀﾞ", drop_digits=True) == "ヤマダ"
+
+
+def test_fold_and_invoice_numbers():
+    assert fold("ＩＮＶ－１０４２") == "INV-1042"
+    assert digit_runs("ＩＮＶ－１０４２ inv-1043. 1044ｶ)") == ["1042", "1043", "1044"]
+    assert invoice_core("INV-1042") == "1042" and invoice_core("2026-00042") == "00042"
+
+
+def test_subset_prefers_the_oldest_run_and_is_bounded():
+    assert find_combination([100, 200, 300], 300, 300).positions == (0, 1)
+    assert find_combination([5, 100, 7, 100], 200, 200).positions == (1, 3)
+    combo = find_combination([7] * 150, 21, 21)
+    assert combo.positions == (0, 1, 2) and not combo.ambiguous  # equal amounts: oldest is the rule
+    assert find_combination([100, 250, 150, 200, 50], 300, 300).ambiguous  # 100+200, 250+50, 150+100+50...
+    assert find_combination(list(range(1000, 1200)), 10**9, 10**9 + 5) is None
+    assert find_combination([500, 400], 880, 890) is None and find_combination([500, 400], 880, 950).total == 900
+
+
+def test_customer_index_scores_and_reasons():
+    index = CustomerIndex([
+        {"Customer ID": "C1", "Name": "株式会社山田商事", "Name Kana": "ヤマダショウジ", "Payer Names": None},
+        {"Customer ID": "C2", "Name": "深圳市腾达电子有限公司", "Name Kana": None, "Payer Names": None},
+        {"Customer ID": "C3", "Name": "Acme Traders Inc.", "Name Kana": None, "Payer Names": "ACME TRD;ACME"},
+        {"Customer ID": "K12345", "Name": "佐藤製作所", "Name Kana": "サトウセイサクショ", "Payer Names": None},
+    ])
+    top = lambda payer: (index.identify(payer) or [None])[0]
+    assert (top("ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ").customer, top("ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ").score) == ("C1", 0.98)
+    assert top("Acme Traders Inc.").score == 1.0  # the whole name, company form included
+    assert top("ACME TRD").why == "payer equals learned payer name"
+    assert top("腾达电子有限公司").customer == "C2" and top("腾达电子有限公司").score == 0.95  # without its city
+    assert top("ﾔﾏﾀﾞｼﾖｳ").why.startswith("payer is the start")  # cut short by the bank
+    assert top("K12345 ｻﾄｳ").customer == "K12345" and top("K12345 ｻﾄｳ").score == 1.0
+    assert index.identify("ﾀﾅｶ ﾀﾛｳ") == [] and index.identify("") == []

@@ -199,6 +199,19 @@ REVIEW = Sheet("Review", (
     C("Score", K.NUMBER, R.COMPUTED, width=8),
 ), tab_color="C00000", doc="Proposals waiting for the accountant: set Accept to yes or no, then run confirm.")
 
+AGING = Sheet("Aging", (
+    C("Customer ID", K.TEXT, R.COMPUTED, width=13, doc="Empty on the per-currency total rows."),
+    C("Customer", K.TEXT, R.COMPUTED, width=30),
+    C("Currency", K.CHOICE, R.COMPUTED, choices=CURRENCY_CODES, width=9),
+    C("Total Open", K.MONEY, R.COMPUTED, currency_col="Currency", width=15),
+    C("Unapplied", K.MONEY, R.COMPUTED, currency_col="Currency", width=13),
+    C("Net", K.MONEY, R.COMPUTED, currency_col="Currency", width=15, doc="Total Open less unapplied cash."),
+    C("Current", K.MONEY, R.COMPUTED, currency_col="Currency", width=14, doc="Not yet due."),
+    *(C(label, K.MONEY, R.COMPUTED, currency_col="Currency", width=13, doc="Days past due (default buckets).")
+      for label in ("1-30", "31-60", "61-90", "91-120", ">120")),
+), tab_color="375623", doc="Open amounts by days past due, per client and currency (never JPY added to USD); the "
+                          "bucket columns follow the Aging Buckets setting.")
+
 SETTINGS = Sheet("Settings", (
     C("Key", required=True, width=26),
     C("Value", width=40),
@@ -219,7 +232,7 @@ PROFILES = Sheet("Profiles", (
     C("Value", required=True, width=30, doc="The column's header text or number (1 = first), or the setting's value."),
 ), tab_color="808080", doc="Saved column mappings for bank files that are not recognised on their own.")
 
-SHEETS: tuple[Sheet, ...] = (CUSTOMERS, INVOICES, BANK, ALLOCATIONS, REVIEW, SETTINGS, PROFILES, LOG)
+SHEETS: tuple[Sheet, ...] = (CUSTOMERS, INVOICES, BANK, ALLOCATIONS, REVIEW, AGING, SETTINGS, PROFILES, LOG)
 _BY_NAME = {s.name.lower(): s for s in SHEETS}
 
 #: Settings rows every new book starts with: (key, value, note).

@@ -12,6 +12,7 @@ a monthly plan, does not take the invoice an earlier payment waiting for review 
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections import defaultdict
@@ -481,6 +482,9 @@ def run_matching(customers: pd.DataFrame, invoices: pd.DataFrame, bank: pd.DataF
     lines = lines.sort_values(["Date", "Bank Ref"], kind="stable")
     _SHARED.update(customers=customers, invoices=invoices, kept=kept, rejected=rejected_keys(kept),
                    used_tags=used_tags, lines=lines)
+    collecting = gc.isenabled()
+    gc.disable()  # the loop allocates many small objects and no cycles; a full scan of a large heap is waste
+    gc.freeze()  # forked workers then never touch (copy) the parent's objects for the collector
     try:
         counts = lines["Currency"].value_counts().to_dict()
         workers = workers or os.cpu_count() or 1
@@ -492,6 +496,9 @@ def run_matching(customers: pd.DataFrame, invoices: pd.DataFrame, bank: pd.DataF
             runs = [_match_lines(frozenset(counts))]
     finally:
         _SHARED.clear()
+        gc.unfreeze()
+        if collecting:
+            gc.enable()
     result = MatchResult(allocations, bank, pd.DataFrame(), considered=len(lines),
                          auto=sum(r.auto for r in runs), suggested=sum(r.suggested for r in runs),
                          unmatched=sum(r.unmatched for r in runs))

@@ -109,8 +109,13 @@ def test_home_currency_setting_is_the_last_resort(book_path, tmp_path):
         book.replace("Settings", settings)
     with open_book(book_path) as book:
         options = profile_options(book, None, [], None, None)
-        assert options.currency == "JPY"
+        assert options.home_currency == "JPY" and options.currency is None
         assert profile_options(book, None, [], "USD", None).currency == "USD"
+    (tmp_path / "n.csv").write_text("Date,Amount\n2026-10-31,100\n", encoding="utf-8")
+    (tmp_path / "c.csv").write_text("币种:,人民币\n交易日期,金额\n2026-10-31,100.50\n", encoding="utf-8")
+    with open_book(book_path) as book:
+        import_bank_files(book, [tmp_path / "n.csv", tmp_path / "c.csv"], profile_options(book, None, [], None, None))
+        assert book.read("Bank")["Currency"].tolist() == ["JPY", "CNY"]  # the file's own word beats the home currency
 
 
 def test_amount_with_too_many_decimals_for_its_currency(book_path, tmp_path):

@@ -92,7 +92,8 @@ def _payments(allocations: pd.DataFrame, bank: pd.DataFrame, as_of: date) -> pd.
     dates = dict(zip(bank["Bank Ref"], bank["Date"]))
     frame = allocations[allocations["Status"].isin(APPLIED_STATUSES)].copy()
     frame["Paid On"] = [dates.get(ref) for ref in frame["Bank Ref"]]
-    return frame[[d is not None and d <= as_of for d in frame["Paid On"]]]
+    booked = pd.Series([d is not None and d <= as_of for d in frame["Paid On"]], index=frame.index, dtype=bool)
+    return frame.loc[booked]
 
 
 def age(customers: pd.DataFrame, invoices: pd.DataFrame, allocations: pd.DataFrame, bank: pd.DataFrame,

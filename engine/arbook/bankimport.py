@@ -121,7 +121,7 @@ def profile_options(book: Any, name: str | None, mapping: Sequence[tuple[str, st
     columns = {k: v for k, v in saved.items() if k not in PROFILE_SETTINGS}
     columns.update(dict(mapping))
     home = book.settings().get("Home Currency", "").strip().upper() or None
-    return Options(currency=(currency or saved.get("Default Currency") or home),
+    return Options(currency=currency or saved.get("Default Currency") or None, home_currency=home,
                    date_order=date_order or saved.get("Date Order") or None,
                    mapping=tuple(sorted(columns.items())))
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sys
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Iterator
 
@@ -197,6 +198,50 @@ def unmatch(book: str, bank_ref: str) -> None:
     with open_book(book) as handle:
         count = unmatch_book(handle, bank_ref)
     click.echo(f"reversed {count} allocation row(s) of {bank_ref}; the line is unmatched again")
+
+
+def _as_of(value: str | None) -> date | None:
+    from .textparse import parse_date
+
+    if value is None:
+        return None
+    try:
+        return parse_date(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--as-of") from None
+
+
+@cli.command("age")
+@click.argument("book", type=click.Path(dir_okay=False))
+@click.option("--as-of", "as_of", metavar="DATE", help="Age as of this date (default today), e.g. 2026-10-31.")
+def age_(book: str, as_of: str | None) -> None:
+    """Recalculate Applied/Open/Days Overdue/Bucket/Status/Reminder Level of every invoice, the
+    clients' balances and credit status, and the Aging sheet (per currency).
+
+    Example: arbook age ar.xlsx --as-of 2026-10-31
+    """
+    from .receivables import age_book
+
+    with open_book(book) as handle:
+        result = age_book(handle, _as_of(as_of))
+    click.echo(result.summary())
+
+
+@cli.command()
+@click.argument("book", type=click.Path(dir_okay=False))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True, help="Folder for the messages.")
+@click.option("--as-of", "as_of", metavar="DATE", help="As of this date (default today).")
+def reminders(book: str, out_dir: str, as_of: str | None) -> None:
+    """Write one reminder message per client and dunning level, in the client's language (ja/zh/en).
+
+    Levels start at the Reminder Days setting (default 7, 30, 60 days past due); disputed
+    invoices get no reminder. Example: arbook reminders ar.xlsx --out reminders/
+    """
+    from .receivables import write_reminders
+
+    with open_book(book) as handle:
+        files = write_reminders(handle, Path(out_dir), _as_of(as_of))
+    click.echo(f"wrote {len(files)} reminder message(s) to {out_dir}")
 
 
 @cli.command()

@@ -11,7 +11,8 @@ from .bankfiles import Options
 from .bankimport import import_bank_files
 from .book import open_book
 from .cashapp import match_book
-from .sampledata import write_samples
+from .receivables import age_book
+from .sampledata import SAMPLE_AS_OF, write_samples
 from .samplepay import LANGUAGE_FILES
 
 REPO_SAMPLES = Path(__file__).resolve().parents[2] / "samples"
@@ -53,5 +54,6 @@ def run_demo(out_dir: Path, echo: Callable[[str], None]) -> Path:
         for report in import_bank_files(book, bank_files, Options()):
             echo("  " + report.summary())
         echo("Cash application: " + match_book(book).summary())
+        echo(age_book(book, SAMPLE_AS_OF).summary())
     echo(f"Book: {book_path} (open it in Excel or LibreOffice)")
     return book_path

@@ -171,6 +171,10 @@ def make_invoices(rng: random.Random, customers: pd.DataFrame, count: int, last_
 
 
 SAMPLE_SEED = 20261031
+SAMPLE_COMPANY = {"Company Name": "株式会社エーアールブック (ARbook Trading K.K.)",
+                  "Company Address": "東京都千代田区丸の内1-1-1 / 1-1-1 Marunouchi, Chiyoda-ku, Tokyo",
+                  "Payment Instructions": "三菱UFJ銀行 本店 普通 1234567 ｶ)ｴ-ｱ-ﾙﾌﾞﾂｸ / MUFG Bank, Head Office, 1234567",
+                  "Home Currency": "JPY"}
 SAMPLE_AS_OF = date(2026, 11, 16)
 
 
@@ -206,6 +210,10 @@ def write_samples(out_dir: Path, sample: SampleSet | None = None) -> list[Path]:
     book = out_dir / "book.xlsx"
     new_book(book, overwrite=True)
     with open_book(book) as handle:
+        settings = handle.read("Settings")
+        for key, value in SAMPLE_COMPANY.items():
+            settings.loc[settings["Key"] == key, "Value"] = value
+        handle.replace("Settings", settings)
         import_master(handle, CUSTOMERS, read_table_file(customers_csv))
         import_master(handle, INVOICES, read_table_file(invoices_csv))
     return [customers_csv, invoices_csv, book, *bank_files, truth]

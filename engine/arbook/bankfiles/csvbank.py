@@ -80,6 +80,8 @@ CREDIT_MARKS = ("c", "cr", "credit", "h", "haben", "贷", "贷方", "收", "收�
                 "gutschrift", "deposit", "in")
 DEBIT_MARKS = ("d", "dr", "debit", "s", "soll", "借", "借方", "支", "支出", "出", "出金", "af", "-", "lastschrift",
                "withdrawal", "out")
+CURRENCY_WORDS = (("人民币", "CNY"), ("日元", "JPY"), ("美元", "USD"), ("欧元", "EUR"), ("港币", "HKD"), ("港元", "HKD"),
+                  ("日本円", "JPY"), ("米ドル", "USD"))
 PENDING_WORDS = ("pending", "vorgemerkt", "umsatzvorgemerkt", "未記帳", "处理中", "待处理")
 JA_CHARS = set("額残払預込円依頼")
 ZH_CHARS = set("额贷账户对币务单时间类说备余笔")
@@ -311,6 +313,9 @@ def _currency_guess(rows: list[list[Any]], language: str, header: Sequence[Any] 
         if found and found.group(1) in CURRENCIES:
             return found.group(1)
     sample = " ".join(str(v) for row in rows[:200] for v in row if isinstance(v, str))
+    for word, code in CURRENCY_WORDS:
+        if word in sample:
+            return code
     if "€" in sample:
         return "EUR"
     if "£" in sample:
@@ -374,7 +379,7 @@ class CsvImporter:
         hint = "dmy" if decimal_comma else "mdy" if _currency_guess(rows, "") == "USD" else None
         dates = DateColumn([_cell(r, col("date")) for _, r in body], options, today or date.today(), source, hint)
         language = _language(header)
-        currency_default = options.currency or _currency_guess(rows, language, header)
+        currency_default = options.currency or _currency_guess(rows, language, header) or options.home_currency
         account_default = _preamble_account(rows[:layout.header_row or 0])
         statement = Statement(source, "csv", account=account_default, currency=currency_default,
                               line=(lines[layout.header_row] if layout.header_row is not None else 1))

@@ -52,7 +52,8 @@ class Statement:
 class Options:
     """What the user told the importer; everything else is detected."""
 
-    currency: str | None = None        # default currency when the file names none
+    currency: str | None = None        # currency of files that name none (given by the user or a profile)
+    home_currency: str | None = None   # the book's Home Currency: used only when nothing else tells
     date_order: str | None = None      # "dmy", "mdy" or "ymd" for CSV day/month ambiguity
     mapping: tuple[tuple[str, str], ...] = ()  # CSV role -> column header (from --map or a profile)
 

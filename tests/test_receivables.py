@@ -1,0 +1,43 @@
+"""arbook age / reminders on the sample book: columns filled, messages per client language."""
+import shutil
+
+from arbook.book import open_book
+from arbook.cli import main
+from arbook.demo import REPO_SAMPLES
+
+
+def test_age_and_reminders_on_the_sample(tmp_path, capsys):
+    for name in ("book.xlsx", "zengin_03.txt", "bank_cn_gb18030.csv", "camt053_usd.xml"):
+        shutil.copyfile(REPO_SAMPLES / name, tmp_path / name)
+    book = tmp_path / "book.xlsx"
+    main(["import", str(book), *(str(tmp_path / n) for n in ("zengin_03.txt", "bank_cn_gb18030.csv", "camt053_usd.xml"))])
+    main(["match", str(book)])
+    main(["age", str(book), "--as-of", "2026-11-16"])
+    out = capsys.readouterr().out
+    assert "Aged as of 2026-11-16: CNY" in out and "JPY" in out and "USD" in out
+    with open_book(book) as handle:
+        invoices = handle.read("Invoices")
+        aging = handle.read("Aging")
+        customers = handle.read("Customers")
+    assert set(invoices["Status"].dropna()) <= {"open", "partial", "paid", "disputed"}
+    assert invoices["Open"].notna().all() and (invoices["Status"] == "paid").sum() > 50
+    assert set(aging.loc[aging["Customer ID"].isna(), "Customer"]) == {"Total CNY", "Total JPY", "Total USD"}
+    assert customers["Credit Status"].notna().all()
+    main(["reminders", str(book), "--out", str(tmp_path / "rem"), "--as-of", "2026-11-16"])
+    files = sorted((tmp_path / "rem").iterdir())
+    assert files and all(f.name.split("-")[1].startswith("level") for f in files)
+    by_language = {f.name.rsplit("-", 1)[1][:2]: f.read_text(encoding="utf-8") for f in files}
+    if "ja" in by_language:
+        assert "御中" in by_language["ja"] and "株式会社エーアールブック" in by_language["ja"]
+    if "en" in by_language:
+        assert "Dear " in by_language["en"] and "days overdue" in by_language["en"]
+    with open_book(book) as handle:
+        assert {"age", "reminders"} <= set(handle.read("Log")["Action"])
+
+
+def test_bad_as_of_is_a_usage_error(book_path, capsys):
+    try:
+        main(["age", str(book_path), "--as-of", "someday"])
+    except SystemExit as exc:
+        assert exc.code == 2
+    assert "not a date" in capsys.readouterr().err

@@ -17,7 +17,9 @@ import pandas as pd
 from .book.frames import make_frame
 from .errors import ArbookError
 from .matching.engine import APPLIED_STATUSES, UNAPPLIED_RULE
-from .schema import AGING
+from .schema import AGING, CREDIT_STATUSES, DASHBOARD
+
+DASHBOARD_AGING_ROWS, DASHBOARD_TOP_ROWS = 5, 10
 
 ZERO = Decimal(0)
 
@@ -79,6 +81,7 @@ class AgingResult:
     customers: pd.DataFrame
     aging: pd.DataFrame
     as_of: date
+    dashboard: pd.DataFrame | None = None
 
     def summary(self) -> str:
         totals = self.aging[self.aging["Customer ID"].isna()]
@@ -156,7 +159,38 @@ def age(customers: pd.DataFrame, invoices: pd.DataFrame, allocations: pd.DataFra
             unapplied[(cid, bank_currency.get(ref) or currency_of.get(cid))] += amount
     result_customers = _customer_columns(customers, open_by, overdue, worst, unapplied, revenue, lateness,
                                          last_payment, policy, as_of)
-    return AgingResult(inv, result_customers, _aging_table(customers, open_by, unapplied, policy), as_of)
+    table = _aging_table(customers, open_by, unapplied, policy)
+    return AgingResult(inv, result_customers, table, as_of, dashboard(table, result_customers, policy))
+
+
+def dashboard(aging: pd.DataFrame, customers: pd.DataFrame, policy: Policy) -> pd.DataFrame:
+    """The Dashboard rows in their fixed layout (the charts read fixed ranges; see the schema)."""
+    buckets = ["Current", *policy.labels]
+    shown = [b for b in DASHBOARD.headers if b in buckets]  # the chart's bucket columns
+    blank = {h: None for h in DASHBOARD.headers}
+
+    def bucket_row(section: str, record: dict, item: str, note: str | None = None) -> dict:
+        row = {**blank, "Section": section, "Currency": record["Currency"], "Item": item, "Note": note,
+               "Total": record["Total Open"]}
+        row.update({b: record.get(b) for b in shown})
+        return row
+
+    totals = aging[aging["Customer ID"].isna()].to_dict("records")
+    rows = [bucket_row("Aging", r, r["Currency"]) for r in totals[:DASHBOARD_AGING_ROWS]]
+    rows += [{**blank, "Section": "Aging"}] * (DASHBOARD_AGING_ROWS - len(rows))
+    clients = aging[aging["Customer ID"].notna()].to_dict("records")
+    overdue = sorted(clients, key=lambda r: (-(r["Total Open"] - r["Current"]), r["Customer ID"]))
+    top = [bucket_row("Top overdue", r, r["Customer"] or r["Customer ID"], f"{r['Total Open'] - r['Current']:,} overdue")
+           for r in overdue[:DASHBOARD_TOP_ROWS] if r["Total Open"] - r["Current"] > 0]
+    rows += top + [{**blank, "Section": "Top overdue"}] * (DASHBOARD_TOP_ROWS - len(top))
+    counts = customers["Credit Status"].value_counts().to_dict()
+    rows += [{**blank, "Section": "Credit", "Item": status, "Total": Decimal(int(counts.get(status, 0))),
+              "Note": "clients"} for status in CREDIT_STATUSES]
+    for record in customers[customers["Credit Status"].isin(["Hold", "Over limit"])].to_dict("records"):
+        rows.append({**blank, "Section": "Alert", "Currency": record["Currency"], "Item": record["Name"],
+                     "Total": record["Balance"], "Note": f"{record['Credit Status']}; credit used "
+                                                         f"{record['Credit Used %']}%; overdue {record['Overdue']:,}"})
+    return make_frame(DASHBOARD, rows)
 
 
 def _customer_columns(customers: pd.DataFrame, open_by, overdue, worst, unapplied, revenue, lateness,

@@ -229,6 +229,21 @@ def age_(book: str, as_of: str | None) -> None:
 
 @cli.command()
 @click.argument("book", type=click.Path(dir_okay=False))
+@click.option("--customer", "customers", multiple=True, metavar="ID", help="Only this client (repeatable).")
+def ledger(book: str, customers: tuple[str, ...]) -> None:
+    """Write a ledger sheet per client (得意先元帳 / 客户帐本): date, document, description,
+    debit, credit and running balance from invoices and applied payments. Regenerating
+    replaces a client's sheet, never duplicates it. Example: arbook ledger ar.xlsx --customer C00012
+    """
+    from .receivables import ledger_book
+
+    with open_book(book) as handle:
+        count = ledger_book(handle, list(customers) or None)
+    click.echo(f"wrote {count} ledger sheet(s)")
+
+
+@cli.command()
+@click.argument("book", type=click.Path(dir_okay=False))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True, help="Folder for the messages.")
 @click.option("--as-of", "as_of", metavar="DATE", help="As of this date (default today).")
 def reminders(book: str, out_dir: str, as_of: str | None) -> None:

@@ -16,7 +16,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from .aging import AgingResult, Policy, age
 from .book.atomic import atomic_write
 from .errors import ArbookError
-from .schema import AGING, ALLOCATIONS, BANK, CUSTOMERS, INVOICES
+from .ledger import ledger_report
+from .schema import AGING, ALLOCATIONS, BANK, CUSTOMERS, DASHBOARD, INVOICES
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
@@ -29,8 +30,26 @@ def age_book(book: Any, as_of: date | None = None) -> AgingResult:
     book.replace(INVOICES.name, result.invoices)
     book.replace(CUSTOMERS.name, result.customers)
     book.replace(AGING.name, result.aging)
+    book.replace(DASHBOARD.name, result.dashboard)
     book.log("age", result.summary())
     return result
+
+
+def ledger_book(book: Any, customer_ids: list[str] | None = None) -> int:
+    """Write (or rewrite) one ledger sheet per client, or for the given clients; staged. Returns the count."""
+    customers = book.read(CUSTOMERS.name)
+    wanted = set(customer_ids or customers["Customer ID"])
+    unknown = wanted - set(customers["Customer ID"])
+    if unknown:
+        raise ArbookError(f"no such customer: {', '.join(sorted(unknown))}")
+    invoices, allocations, bank = book.read(INVOICES.name), book.read(ALLOCATIONS.name), book.read(BANK.name)
+    count = 0
+    for customer in customers.to_dict("records"):
+        if customer["Customer ID"] in wanted:
+            book.put_report(ledger_report(customer, invoices, allocations, bank))
+            count += 1
+    book.log("ledger", f"{count} customer ledger sheet(s) written")
+    return count
 
 
 def _environment() -> Environment:

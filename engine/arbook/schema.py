@@ -212,6 +212,16 @@ AGING = Sheet("Aging", (
 ), tab_color="375623", doc="Open amounts by days past due, per client and currency (never JPY added to USD); the "
                           "bucket columns follow the Aging Buckets setting.")
 
+DASHBOARD = Sheet("Dashboard", (
+    C("Section", K.TEXT, R.COMPUTED, width=12),
+    C("Currency", K.TEXT, R.COMPUTED, width=9),
+    C("Item", K.TEXT, R.COMPUTED, width=30),
+    *(C(label, K.MONEY, R.COMPUTED, width=13) for label in ("Current", "1-30", "31-60", "61-90", "91-120", ">120")),
+    C("Total", K.MONEY, R.COMPUTED, width=14),
+    C("Note", K.TEXT, R.COMPUTED, width=30),
+), tab_color="FFC000", doc="Filled by age: aging by bucket per currency (rows 2-6), top overdue clients (rows 7-16), "
+                          "clients per credit status (rows 17-20), then the credit alerts; the charts read these rows.")
+
 SETTINGS = Sheet("Settings", (
     C("Key", required=True, width=26),
     C("Value", width=40),
@@ -232,7 +242,7 @@ PROFILES = Sheet("Profiles", (
     C("Value", required=True, width=30, doc="The column's header text or number (1 = first), or the setting's value."),
 ), tab_color="808080", doc="Saved column mappings for bank files that are not recognised on their own.")
 
-SHEETS: tuple[Sheet, ...] = (CUSTOMERS, INVOICES, BANK, ALLOCATIONS, REVIEW, AGING, SETTINGS, PROFILES, LOG)
+SHEETS: tuple[Sheet, ...] = (CUSTOMERS, INVOICES, BANK, ALLOCATIONS, REVIEW, AGING, DASHBOARD, SETTINGS, PROFILES, LOG)
 _BY_NAME = {s.name.lower(): s for s in SHEETS}
 
 #: Settings rows every new book starts with: (key, value, note).

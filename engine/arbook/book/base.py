@@ -8,6 +8,7 @@ from __future__ import annotations
 import getpass
 import os
 from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Sequence
 
@@ -15,7 +16,23 @@ import pandas as pd
 
 from ..errors import ArbookError
 from ..schema import LOG, SETTINGS, Sheet, sheet as sheet_named
+from .cells import to_cell
 from .frames import frame_from_rows, make_frame
+
+
+@dataclass
+class Report:
+    """A sheet outside the schema that the engine writes whole: headers, rows, and per column
+    how its values are written (``text``, ``number``, ``date``; ``money`` is a number shown as money)."""
+
+    name: str
+    headers: list[str]
+    kinds: list[str]
+    rows: list[list[Any]] = field(default_factory=list)
+
+    def columns(self) -> list[list[Any]]:
+        """The rows column by column (money values as cell numbers)."""
+        return [[to_cell(row[i]) for row in self.rows] for i in range(len(self.headers))]
 
 
 def current_user() -> str:
@@ -33,6 +50,7 @@ class Book(ABC):
         self.source = source
         self._cache: dict[str, pd.DataFrame] = {}
         self._staged: dict[str, pd.DataFrame] = {}
+        self._reports: dict[str, Report] = {}
 
     # -- what adapters provide -------------------------------------------------------------
     @abstractmethod
@@ -40,8 +58,8 @@ class Book(ABC):
         """(header row, data rows) of the sheet's table, as raw cell values."""
 
     @abstractmethod
-    def _write(self, changes: dict[Sheet, pd.DataFrame]) -> None:
-        """Write every changed sheet in one go (the whole table of each)."""
+    def _write(self, changes: dict[Sheet, pd.DataFrame], reports: dict[str, Report]) -> None:
+        """Write every changed sheet (the whole table of each) and report sheet in one go."""
 
     # -- the interface ---------------------------------------------------------------------
     def read(self, name: str) -> pd.DataFrame:
@@ -82,23 +100,29 @@ class Book(ABC):
         frame = self.read(SETTINGS.name)
         return {str(k): "" if v is None else str(v) for k, v in zip(frame["Key"], frame["Value"])}
 
+    def put_report(self, report: Report) -> None:
+        """Stage a report sheet (outside the schema, e.g. a client ledger): created or replaced whole."""
+        self._reports[report.name] = report
+
     @property
     def changed(self) -> list[str]:
         """Names of the sheets with staged changes."""
-        return list(self._staged)
+        return list(self._staged) + list(self._reports)
 
     def commit(self) -> None:
         """Write every staged change at once; nothing staged writes nothing."""
-        if not self._staged:
+        if not self._staged and not self._reports:
             return
         changes = {sheet_named(name): frame for name, frame in self._staged.items()}
-        self._write(changes)
+        self._write(changes, dict(self._reports))
         self._cache.update(self._staged)
         self._staged.clear()
+        self._reports.clear()
 
     def discard(self) -> None:
         """Forget staged changes."""
         self._staged.clear()
+        self._reports.clear()
 
     def close(self) -> None:
         """Release what the adapter holds (nothing by default)."""

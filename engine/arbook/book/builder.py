@@ -6,6 +6,8 @@ import re
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.chart import BarChart, PieChart, Reference
+from openpyxl.formatting.rule import CellIsRule, FormulaRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
@@ -58,6 +60,57 @@ def _add_sheet(wb: Workbook, sheet: Sheet, first: bool) -> None:
     table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
     ws.add_table(table)
     ws.freeze_panes = "A2"
+    DECORATIONS.get(sheet.name, lambda _ws, _sheet: None)(ws, sheet)
+
+
+def _column(sheet: Sheet, name: str) -> str:
+    return column_letter(sheet.headers.index(name))
+
+
+def _alert_formats(ws, sheet: Sheet) -> None:
+    """Hold / Over limit and anything more than 90 days overdue stand out at a glance."""
+    red = PatternFill("solid", fgColor="FFC7CE")
+    amber = PatternFill("solid", fgColor="FFEB9C")
+    if sheet.has("Credit Status"):
+        col = _column(sheet, "Credit Status")
+        cells = f"{col}2:{col}{LAST_ROW}"
+        ws.conditional_formatting.add(cells, CellIsRule(operator="equal", formula=['"Hold"'], fill=red,
+                                                        font=Font(bold=True, color="9C0006")))
+        ws.conditional_formatting.add(cells, CellIsRule(operator="equal", formula=['"Over limit"'], fill=red))
+        ws.conditional_formatting.add(cells, CellIsRule(operator="equal", formula=['"Watch"'], fill=amber))
+    if sheet.has("Days Overdue"):
+        col = _column(sheet, "Days Overdue")
+        ws.conditional_formatting.add(f"A2:{column_letter(len(sheet.columns) - 1)}{LAST_ROW}",
+                                      FormulaRule(formula=[f"${col}2>90"], fill=red))
+
+
+def _dashboard_charts(ws, sheet: Sheet) -> None:
+    """Live Excel charts over the Dashboard's fixed rows (filled by ``arbook age``)."""
+    item, first_bucket, last_bucket = (sheet.headers.index(n) + 1 for n in ("Item", "Current", ">120"))
+    total = sheet.headers.index("Total") + 1
+    aging = BarChart()
+    aging.type, aging.grouping, aging.overlap = "col", "stacked", 100
+    aging.title, aging.y_axis.title = "Open receivables by days past due (per currency)", "Amount"
+    aging.add_data(Reference(ws, min_col=item, max_col=last_bucket, min_row=2, max_row=6), from_rows=True,
+                   titles_from_data=True)
+    aging.set_categories(Reference(ws, min_col=first_bucket, max_col=last_bucket, min_row=1, max_row=1))
+    aging.height, aging.width = 8, 16
+    ws.add_chart(aging, "M2")
+    top = BarChart()
+    top.type, top.title = "bar", "Top overdue clients (each in its own currency)"
+    top.add_data(Reference(ws, min_col=total, min_row=7, max_row=16), titles_from_data=False)
+    top.set_categories(Reference(ws, min_col=item, min_row=7, max_row=16))
+    top.legend, top.height, top.width = None, 8, 16
+    ws.add_chart(top, "M19")
+    credit = PieChart()
+    credit.title = "Clients by credit status"
+    credit.add_data(Reference(ws, min_col=total, min_row=17, max_row=20), titles_from_data=False)
+    credit.set_categories(Reference(ws, min_col=item, min_row=17, max_row=20))
+    credit.height, credit.width = 8, 12
+    ws.add_chart(credit, "M36")
+
+
+DECORATIONS = {"Customers": _alert_formats, "Invoices": _alert_formats, "Dashboard": _dashboard_charts}
 
 
 def build_book_bytes(macro_enabled: bool) -> bytes:

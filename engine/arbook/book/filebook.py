@@ -9,17 +9,18 @@ import contextlib
 import re
 import zipfile
 from pathlib import Path
+from xml.sax.saxutils import quoteattr
 from typing import Any, BinaryIO, Sequence
 
 import pandas as pd
 from python_calamine import CalamineWorkbook
 
 from ..errors import ArbookError, BookFormatError
-from ..schema import Sheet
+from ..schema import INVOICES, Sheet
 from .atomic import atomic_write, check_not_locked, exclusive, remove_stale_temps
-from .base import Book
+from .base import Book, Report
 from .frames import cell_columns
-from .package import CALC_CHAIN, SheetPart, sheet_parts
+from .package import CALC_CHAIN, NS_MAIN, NS_REL, SheetPart, sheet_parts
 from .sheetxml import render_sheet, render_table
 
 BOOK_SUFFIXES = (".xlsx", ".xlsm")
@@ -62,9 +63,10 @@ class FileBook(Book):
             return [], []
         return rows[0], rows[1:]
 
-    def _write(self, changes: dict[Sheet, pd.DataFrame]) -> None:
+    def _write(self, changes: dict[Sheet, pd.DataFrame], reports: dict[str, Report]) -> None:
         check_not_locked(self.path)
         replaced: dict[str, bytes] = {}
+        added: dict[str, bytes] = {}
         with zipfile.ZipFile(self.path) as zin:
             for sheet, frame in changes.items():
                 part = self._part(sheet)
@@ -72,6 +74,8 @@ class FileBook(Book):
                 sheet_xml, ref = render_sheet(zin.read(part.path), headers, kinds, columns)
                 replaced[part.path] = sheet_xml
                 replaced[part.table_path] = render_table(zin.read(part.table_path), ref, headers)
+            if reports:
+                self._write_reports(zin, reports, replaced, added)
             names = zin.namelist()
             drop_calc_chain = CALC_CHAIN in names
             if drop_calc_chain:  # cell formulas may have moved; Excel rebuilds the chain itself
@@ -88,9 +92,34 @@ class FileBook(Book):
                         if data is None:
                             data = zin.read(info.filename)
                         zout.writestr(_copy_info(info), data)
+                    for name, data in added.items():
+                        zout.writestr(zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0)), data,
+                                      compress_type=zipfile.ZIP_DEFLATED)
 
             atomic_write(self.path, write)
         self._calamine = None
+        with zipfile.ZipFile(self.path) as zf:
+            self._parts = sheet_parts(zf)
+
+    def _write_reports(self, zin: zipfile.ZipFile, reports: dict[str, Report], replaced: dict[str, bytes],
+                       added: dict[str, bytes]) -> None:
+        """Rewrite existing report sheets; add new ones (part, relationship, content type, workbook entry)."""
+        styles = _report_styles(zin.read(self._part(INVOICES).path))
+        for report in reports.values():
+            kinds = ["number" if k == "money" else k for k in report.kinds]
+            existing = self._parts.get(report.name)
+            if existing is not None:
+                xml, _ = render_sheet(zin.read(existing.path), report.headers, kinds, report.columns())
+                replaced[existing.path] = xml
+                continue
+            cols = "".join(f'<col min="{i + 1}" max="{i + 1}" width="{14 if k != "text" else 30}" customWidth="1"'
+                           + (f' style="{styles[k]}"' if k in styles else "") + "/>"
+                           for i, k in enumerate(report.kinds))
+            shell = (f'<worksheet xmlns="{NS_MAIN}" xmlns:r="{NS_REL}"><dimension ref="A1"/><sheetViews>'
+                     '<sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" '
+                     f'state="frozen"/></sheetView></sheetViews><cols>{cols}</cols><sheetData/></worksheet>')
+            xml, _ = render_sheet(shell.encode("utf-8"), report.headers, kinds, report.columns())
+            _register_sheet(zin, report.name, xml, replaced, added)
 
     def close(self) -> None:
         self._lock.close()
@@ -106,6 +135,44 @@ def _copy_info(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
 
 def _without_calc_chain(xml: bytes) -> bytes:
     return re.sub(rb"<(Override|Relationship)\b[^>]*calcChain[^>]*/>", b"", xml)
+
+
+def _report_styles(invoices_xml: bytes) -> dict[str, str]:
+    """Cell style ids for dates and money, borrowed from the Invoices sheet's column formats."""
+    from .sheetxml import _column_styles, split_sheet
+
+    styles = _column_styles(split_sheet(invoices_xml.decode("utf-8"))[0])
+    found = {}
+    for kind, column in (("date", "Issue Date"), ("money", "Amount")):
+        index = INVOICES.headers.index(column)
+        if index in styles:
+            found[kind] = styles[index]
+    return found
+
+
+def _register_sheet(zin: zipfile.ZipFile, name: str, xml: bytes, replaced: dict[str, bytes],
+                    added: dict[str, bytes]) -> None:
+    """Add a worksheet part and everything that points to it (workbook, its rels, content types)."""
+    names = set(zin.namelist()) | set(added)
+    number = 1
+    while f"xl/worksheets/sheet{number}.xml" in names:
+        number += 1
+    part = f"xl/worksheets/sheet{number}.xml"
+    added[part] = xml
+    rels = replaced.get("xl/_rels/workbook.xml.rels") or zin.read("xl/_rels/workbook.xml.rels")
+    rel_id = f"rIdArbook{number}"
+    rels = rels.replace(b"</Relationships>", (
+        f'<Relationship Id="{rel_id}" Type="{NS_REL}/worksheet" Target="worksheets/sheet{number}.xml"/>'
+        "</Relationships>").encode("utf-8"))
+    replaced["xl/_rels/workbook.xml.rels"] = rels
+    types = replaced.get("[Content_Types].xml") or zin.read("[Content_Types].xml")
+    replaced["[Content_Types].xml"] = types.replace(b"</Types>", (
+        f'<Override PartName="/{part}" ContentType="application/vnd.openxmlformats-officedocument.'
+        'spreadsheetml.worksheet+xml"/></Types>').encode("utf-8"))
+    workbook = (replaced.get("xl/workbook.xml") or zin.read("xl/workbook.xml")).decode("utf-8")
+    sheet_id = max((int(v) for v in re.findall(r'sheetId="(\d+)"', workbook)), default=0) + 1
+    entry = f'<sheet xmlns:r="{NS_REL}" name={quoteattr(name)} sheetId="{sheet_id}" r:id="{rel_id}"/>'
+    replaced["xl/workbook.xml"] = workbook.replace("</sheets>", entry + "</sheets>", 1).encode("utf-8")
 
 
 def open_book(path: str | Path) -> FileBook:

@@ -12,7 +12,8 @@ import pandas as pd
 
 from ..errors import BookFormatError
 from ..schema import Sheet
-from .base import Book
+from .base import Book, Report
+from .cells import to_cell
 from .frames import rows_from_frame
 
 
@@ -45,10 +46,17 @@ class LiveBook(Book):
         rows = body.options(ndim=2).value if body is not None else []
         return header, rows
 
-    def _write(self, changes: dict[Sheet, pd.DataFrame]) -> None:
+    def _write(self, changes: dict[Sheet, pd.DataFrame], reports: dict[str, Report]) -> None:
         app = self._book.app
         app.screen_updating = False
         try:
+            for report in reports.values():
+                names = [ws.name for ws in self._book.sheets]
+                worksheet = (self._book.sheets[report.name] if report.name in names
+                             else self._book.sheets.add(report.name, after=self._book.sheets[-1]))
+                worksheet.clear_contents()
+                worksheet.range((1, 1)).value = [report.headers] + [[excel_literal(to_cell(v)) for v in row]
+                                                                     for row in report.rows]
             for sheet, frame in changes.items():
                 worksheet, table = self._table(sheet)
                 headers, rows = rows_from_frame(sheet, frame)

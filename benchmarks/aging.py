@@ -7,7 +7,6 @@ writes benchmarks/results/aging.md.
 """
 from __future__ import annotations
 
-import platform
 import random
 import shutil
 import tempfile
@@ -20,10 +19,8 @@ from arbook.book.frames import make_frame
 from arbook.receivables import age_book
 from arbook.schema import ALLOCATIONS, BANK
 
+from _report import machine, publish
 from book_io import build
-
-RESULTS = Path(__file__).with_name("results")
-
 
 def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="arbook-aging-"))
@@ -50,16 +47,12 @@ def main() -> None:
         result = age_book(handle, date(2026, 10, 31))
         computed = time.perf_counter() - start
     total = time.perf_counter() - start
-    text = "\n".join([
+    publish("aging", [
         "# Aging benchmark", "",
-        f"Machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}, run "
-        f"{date.today().isoformat()}. Book: 10,000 clients, 200,000 invoices, {len(allocations):,} payments applied.", "",
+        f"{machine()} Book: 10,000 clients, 200,000 invoices, {len(allocations):,} payments applied.", "",
         f"`arbook age` (read 4 sheets, compute, write Invoices/Customers/Aging): **{total:.2f} s** "
         f"(read + compute {computed:.2f} s, save {total - computed:.2f} s).", "",
-        f"Result: {result.summary()}", ""])
-    print(text)
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "aging.md").write_text(text, encoding="utf-8")
+        f"Result: {result.summary()}"])
     shutil.rmtree(work)
 
 

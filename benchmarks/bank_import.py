@@ -7,7 +7,6 @@ Reports parse time, merge time and save time per file, and writes benchmarks/res
 from __future__ import annotations
 
 import argparse
-import platform
 import random
 import shutil
 import tempfile
@@ -16,13 +15,11 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from _report import machine, publish
 from arbook.bankfiles import Options, read_statements
 from arbook.bankimport import FileReport, merge_lines, statement_rows
 from arbook.book import new_book, open_book
 from arbook.samplebank import Account, SynthLine, bank_csv, camt053
-
-RESULTS = Path(__file__).with_name("results")
-
 
 def synth_lines(count: int, seed: int, cents: bool) -> list[SynthLine]:
     rng = random.Random(seed)
@@ -68,15 +65,10 @@ def main() -> None:
         t = run(path, book)
         rows.append(f"| {label} | {path.stat().st_size / 1e6:.1f} MB | {int(t['lines']):,} | {t['parse']:.2f} s | "
                     f"{t['merge']:.2f} s | {t['save']:.2f} s | **{t['parse'] + t['merge'] + t['save']:.2f} s** |")
-    text = "\n".join([
-        f"# Bank import benchmark ({args.lines:,} lines per file)", "",
-        f"Machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}, "
-        f"run {date.today().isoformat()}; into a new book.", "",
+    publish("bank_import", [
+        f"# Bank import benchmark ({args.lines:,} lines per file)", "", f"{machine()} Into a new book.", "",
         "| file | size | lines imported | parse | fingerprint + merge | save book | total |",
-        "|---|---:|---:|---:|---:|---:|---:|", *rows, ""])
-    print(text)
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "bank_import.md").write_text(text, encoding="utf-8")
+        "|---|---:|---:|---:|---:|---:|---:|", *rows])
     shutil.rmtree(work)
 
 

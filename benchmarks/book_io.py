@@ -9,7 +9,6 @@ read + write at least 4x faster than openpyxl's full load + save.
 from __future__ import annotations
 
 import argparse
-import platform
 import shutil
 import tempfile
 import time
@@ -19,11 +18,9 @@ from pathlib import Path
 
 import openpyxl
 
+from _report import machine, publish
 from arbook.book import new_book, open_book
 from arbook.sampledata import make_customers, make_invoices
-
-RESULTS = Path(__file__).with_name("results")
-
 
 def build(path: Path, customers: int, invoices: int) -> float:
     import random
@@ -82,8 +79,7 @@ def main() -> None:
     lines = [
         f"# Book I/O benchmark ({args.customers:,} customers, {rows:,} invoices, {size_mb:.1f} MB .xlsx)",
         "",
-        f"Machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}, "
-        f"run {date.today().isoformat()}. Build of the book (generate + first write): {build_s:.1f} s.",
+        f"{machine()} Build of the book (generate + first write): {build_s:.1f} s.",
         "",
         "| step | arbook (calamine read, one-sheet rewrite) | openpyxl (full load, save) |",
         "|---|---:|---:|",
@@ -93,10 +89,7 @@ def main() -> None:
         "",
         f"Speed-up: **{theirs / ours:.1f}x** (floor: 4x).",
     ]
-    text = "\n".join(lines) + "\n"
-    print(text)
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "book_io.md").write_text(text, encoding="utf-8")
+    publish("book_io", lines)
     if args.keep:
         out = Path(__file__).with_name("out")
         out.mkdir(exist_ok=True)

@@ -13,7 +13,6 @@ credits, auto-or-suggested >= 98%. Writes benchmarks/results/cashapp.md.
 from __future__ import annotations
 
 import argparse
-import platform
 import random
 import shutil
 import tempfile
@@ -25,6 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from _report import machine, publish
 from arbook.bankfiles import Options
 from arbook.bankimport import import_bank_files
 from arbook.book import new_book, open_book
@@ -35,7 +35,6 @@ from arbook.sampledata import make_customers, make_invoices
 from arbook.samplepay import make_payments, truth_frame, write_bank_files
 from arbook.schema import ALLOCATIONS, BANK
 
-RESULTS = Path(__file__).with_name("results")
 AS_OF = date(2026, 11, 16)
 
 
@@ -154,8 +153,7 @@ def main() -> None:
     verdict = lambda key: "meets floor" if ours[key] >= floors[key] else "BELOW FLOOR"
     lines = [
         "# Cash-application benchmark", "",
-        f"Machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}, run "
-        f"{date.today().isoformat()}. Seed {args.seed}: {args.customers:,} clients (ja/zh/en), {args.invoices:,} invoices, "
+        f"{machine()} Seed {args.seed}: {args.customers:,} clients (ja/zh/en), {args.invoices:,} invoices, "
         f"{ours['credits']:,} bank credits from a Zengin 03 file, a GB18030 bank CSV and a camt.053, "
         f"{ours['matchable']:,} of them payments by clients (the rest interest, refunds, own transfers, unknown payers).",
         "", "Situations in the data (bank lines): " + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())), "",
@@ -171,10 +169,7 @@ def main() -> None:
         lines += [f"Speed: {s['credits']:,} credits against {s['invoices']:,} open invoices of {s['customers']:,} "
                   f"clients matched in **{s['seconds']:.2f} s** by the engine (floor 10 s; {s['auto']:,} auto, "
                   f"{s['suggested']:,} to review).", ""]
-    text = "\n".join(lines)
-    print(text)
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "cashapp.md").write_text(text, encoding="utf-8")
+    publish("cashapp", lines)
 
 
 if __name__ == "__main__":

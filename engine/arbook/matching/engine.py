@@ -216,13 +216,7 @@ class Matcher:
                                  + ("; other combinations fit too" if ambiguous else ""),
                                  0.95 if named and not ambiguous else 0.8, fee=fee)]
         if amount < total:
-            applied, left = [], amount
-            for item in items:
-                take = min(item.open, left)
-                if take:
-                    applied.append((item, take))
-                left -= take
-            return [Proposal(customer, applied, "invoice no, part paid",
+            return [Proposal(customer, _oldest_first(items, amount), "invoice no, part paid",
                              f"{base}; pays {fmt(amount)} of {fmt(total)}, the rest stays open",
                              0.92 if named else 0.75)]
         # An overpayment is only clear when nothing else of the client's could explain the surplus.
@@ -287,14 +281,7 @@ class Matcher:
             return [Proposal(customer, [(i, i.open) for i in items], "name, overpaid",
                              f"{hit.why}; pays all {len(items)} open invoices and {fmt(amount - total)} more "
                              "(unapplied cash)", round(s * 0.6, 3), unapplied=amount - total)]
-        applied, left = [], amount
-        for item in items:
-            take = min(item.open, left)
-            if take:
-                applied.append((item, take))
-            left -= take
-            if not left:
-                break
+        applied = _oldest_first(items, amount)
         return [Proposal(customer, applied, "name, oldest first",
                          f"{hit.why}; amount fits no open invoice or combination: applied to the oldest "
                          f"({', '.join(i.number for i, _ in applied)}), the last one part paid", round(s * 0.5, 3))]
@@ -318,6 +305,18 @@ class Matcher:
             item.open -= amount
             if item.open <= 0:
                 self._settled.add((item.customer, item.currency))
+
+
+def _oldest_first(items: list[OpenItem], amount: int) -> list[tuple[OpenItem, int]]:
+    """``amount`` spread over the invoices oldest first; the last one may be part paid."""
+    applied, left = [], amount
+    for item in items:
+        if not left:
+            break
+        take = min(item.open, left)
+        applied.append((item, take))
+        left -= take
+    return applied
 
 
 def _complete(items: list[OpenItem], low: int, high: int) -> tuple[list[OpenItem], bool] | None:

@@ -17,6 +17,7 @@ import pandas as pd
 from .book.frames import make_frame
 from .errors import ArbookError
 from .matching.engine import APPLIED_STATUSES, UNAPPLIED_RULE
+from .money import money
 from .schema import AGING, CREDIT_STATUSES, DASHBOARD
 
 DASHBOARD_AGING_ROWS, DASHBOARD_TOP_ROWS = 5, 10
@@ -125,7 +126,7 @@ def age(customers: pd.DataFrame, invoices: pd.DataFrame, allocations: pd.DataFra
                 values.append(None)
             continue
         due = due or issued
-        done = applied.get(number, ZERO)
+        done = money(applied.get(number, ZERO), currency)  # allocations hold amounts without their currency
         remaining = amount - done
         days = (as_of - due).days if remaining > 0 else 0
         status = ("paid" if remaining <= 0 else "disputed" if disputed else "partial" if done else "open")
@@ -156,7 +157,8 @@ def age(customers: pd.DataFrame, invoices: pd.DataFrame, allocations: pd.DataFra
         if cid:
             last_payment[cid] = max(day, last_payment.get(cid, day))
         if not number and rule == UNAPPLIED_RULE and cid:
-            unapplied[(cid, bank_currency.get(ref) or currency_of.get(cid))] += amount
+            currency = bank_currency.get(ref) or currency_of.get(cid)
+            unapplied[(cid, currency)] += money(amount, currency)
     result_customers = _customer_columns(customers, open_by, overdue, worst, unapplied, revenue, lateness,
                                          last_payment, policy, as_of)
     table = _aging_table(customers, open_by, unapplied, policy)

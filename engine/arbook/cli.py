@@ -261,6 +261,44 @@ def reminders(book: str, out_dir: str, as_of: str | None) -> None:
 
 @cli.command()
 @click.argument("book", type=click.Path(dir_okay=False))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True, help="Folder for the statements.")
+@click.option("--as-of", "as_of", metavar="DATE", help="Statement date (default today).")
+@click.option("--from", "period_from", metavar="DATE", help="Period start (default the 1st of the as-of month).")
+@click.option("--customer", "customers", multiple=True, metavar="ID", help="Only this client (repeatable).")
+@click.option("--open-only", is_flag=True, help="Only open items, no transaction lines.")
+@click.option("--template", type=click.Path(dir_okay=False), help="Another statement template (.xlsx).")
+def statements(book: str, out_dir: str, as_of: str | None, period_from: str | None, customers: tuple[str, ...],
+               open_only: bool, template: str | None) -> None:
+    """Write one statement workbook per client from templates/statement.xlsx, labels in the
+    client's language, with a Confirm sheet the client fills in and returns.
+
+    Example: arbook statements ar.xlsx --out statements/ --as-of 2026-10-31
+    """
+    from .statements import write_statements
+
+    with open_book(book) as handle:
+        run = write_statements(handle, Path(out_dir), _as_of(as_of), _as_of(period_from), list(customers) or None,
+                               open_only, Path(template) if template else None)
+    click.echo(f"wrote {len(run.files)} statement(s) to {out_dir}")
+
+
+@cli.command()
+@click.argument("book", type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, exists=True))
+def confirmations(book: str, files: tuple[str, ...]) -> None:
+    """Read returned statements: verify each (client, checksum), record agreed and disputed lines
+    (a dispute sets the invoice's Disputed flag) and report files that were altered or belong to
+    another client. Example: arbook confirmations ar.xlsx returned/*.xlsx
+    """
+    from .statements import read_confirmations
+
+    with open_book(book) as handle:
+        report = read_confirmations(handle, [Path(f) for f in files])
+    click.echo(report.summary())
+
+
+@cli.command()
+@click.argument("book", type=click.Path(dir_okay=False))
 @click.argument("sheet")
 @click.argument("out", type=click.Path(dir_okay=False))
 def export(book: str, sheet: str, out: str) -> None:

@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
-from typing import Any
 
 import pandas as pd
 
 from .book.base import Report
 from .matching.engine import APPLIED_STATUSES, FEE_RULE
+from .money import money
 
 HEADERS = {"en": ["Date", "Document", "Description", "Currency", "Debit", "Credit", "Balance"],
            "ja": ["日付", "伝票番号", "摘要", "通貨", "借方", "貸方", "残高"],
@@ -24,36 +26,66 @@ def sheet_name(customer_id: str) -> str:
     return ("Ledger " + re.sub(r"[\[\]:*?/\\]", "_", str(customer_id)))[:31]
 
 
-def ledger_report(customer: dict, invoices: pd.DataFrame, allocations: pd.DataFrame, bank: pd.DataFrame) -> Report:
-    """One client's ledger: invoices as debits, payments and deducted fees as credits, oldest first."""
-    cid = customer["Customer ID"]
-    language = customer.get("Language") if customer.get("Language") in HEADERS else "en"
-    invoice_word, payment_word, fee_word = WORDS[language]
-    events: list[tuple[Any, int, str, str, str, Decimal | None, Decimal | None]] = []
-    mine = invoices[invoices["Customer ID"] == cid]
+@dataclass(frozen=True)
+class Event:
+    """One line of a client's account: an invoice (debit), a payment or a deducted fee (credit)."""
+
+    date: date
+    order: int
+    document: str
+    kind: str  # "invoice", "payment" or "fee"
+    currency: str
+    debit: Decimal | None
+    credit: Decimal | None
+    payer: str = ""
+
+
+def bank_index(bank: pd.DataFrame) -> dict[str, tuple[date, str, str]]:
+    """Bank Ref -> (date, currency, payer), for looking up many clients' payments."""
+    return {ref: (day, currency, payer or "") for ref, day, currency, payer in
+            zip(bank["Bank Ref"], bank["Date"], bank["Currency"], bank["Payer"])}
+
+
+def ledger_events(customer_id: str, invoices: pd.DataFrame, allocations: pd.DataFrame,
+                  bank: dict[str, tuple[date, str, str]]) -> list[Event]:
+    """The client's invoices and applied payments, oldest first (fees deducted by the payer apart).
+
+    ``invoices`` and ``allocations`` may hold other clients' rows too; ``bank`` is ``bank_index``.
+    """
+    events: list[Event] = []
+    mine = invoices[invoices["Customer ID"] == customer_id]
     for number, issued, currency, amount in zip(mine["Invoice No"], mine["Issue Date"], mine["Currency"],
                                                 mine["Amount"]):
-        events.append((issued, 0, number, invoice_word, currency, amount, None))
-    lines = bank.set_index("Bank Ref")
+        events.append(Event(issued, 0, number, "invoice", currency, amount, None))
     paid: dict[str, Decimal] = defaultdict(Decimal)
     fees: dict[str, Decimal] = defaultdict(Decimal)
-    applied = allocations[(allocations["Customer ID"] == cid) & allocations["Status"].isin(APPLIED_STATUSES)]
+    applied = allocations[(allocations["Customer ID"] == customer_id) & allocations["Status"].isin(APPLIED_STATUSES)]
     for ref, amount, rule in zip(applied["Bank Ref"], applied["Applied Amount"], applied["Rule"]):
         if rule == FEE_RULE:
             fees[ref] -= amount
         else:
             paid[ref] += amount
     for ref in sorted(set(paid) | set(fees)):
-        if ref not in lines.index:
+        if ref not in bank:
             continue
-        day, currency, payer = lines.loc[ref, "Date"], lines.loc[ref, "Currency"], lines.loc[ref, "Payer"]
-        cash = paid[ref] - fees[ref]
-        events.append((day, 1, ref, f"{payment_word} {payer or ''}".strip(), currency, None, cash))
+        day, currency, payer = bank[ref]
+        events.append(Event(day, 1, ref, "payment", currency, None, money(paid[ref] - fees[ref], currency), payer))
         if fees[ref]:
-            events.append((day, 2, ref, fee_word, currency, None, fees[ref]))
+            events.append(Event(day, 2, ref, "fee", currency, None, money(fees[ref], currency)))
+    return sorted(events, key=lambda e: (e.date, e.order, e.document))
+
+
+def ledger_report(customer: dict, invoices: pd.DataFrame, allocations: pd.DataFrame,
+                  bank: dict[str, tuple[date, str, str]]) -> Report:
+    """One client's ledger: invoices as debits, payments and deducted fees as credits, oldest first
+    (``bank`` is ``bank_index`` of the Bank sheet)."""
+    language = customer.get("Language") if customer.get("Language") in HEADERS else "en"
+    words = dict(zip(("invoice", "payment", "fee"), WORDS[language]))
     balance: dict[str, Decimal] = defaultdict(Decimal)
     rows = []
-    for day, _, document, text, currency, debit, credit in sorted(events, key=lambda e: (e[0], e[1], e[2])):
-        balance[currency] += (debit or 0) - (credit or 0)
-        rows.append([day, document, text, currency, debit, credit, balance[currency]])
-    return Report(sheet_name(cid), HEADERS[language], KINDS, rows)
+    for event in ledger_events(customer["Customer ID"], invoices, allocations, bank):
+        balance[event.currency] += (event.debit or 0) - (event.credit or 0)
+        text = f"{words[event.kind]} {event.payer}".strip()
+        rows.append([event.date, event.document, text, event.currency, event.debit, event.credit,
+                     balance[event.currency]])
+    return Report(sheet_name(customer["Customer ID"]), HEADERS[language], KINDS, rows)

@@ -1,0 +1,88 @@
+"""Statements from the template, opened elsewhere, returned with answers, verified and recorded."""
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from arbook.book import open_book
+from arbook.cli import main
+from arbook.demo import REPO_SAMPLES
+from arbook.statements.render import read_properties
+
+SOFFICE = shutil.which("soffice")
+
+
+@pytest.fixture
+def matched_book(tmp_path):
+    for name in ("book.xlsx", "zengin_03.txt", "bank_cn_gb18030.csv", "camt053_usd.xml"):
+        shutil.copyfile(REPO_SAMPLES / name, tmp_path / name)
+    book = tmp_path / "book.xlsx"
+    main(["import", str(book), *(str(tmp_path / n) for n in ("zengin_03.txt", "bank_cn_gb18030.csv", "camt053_usd.xml"))])
+    main(["match", str(book)])
+    return book
+
+
+def statements(book, out, *extra):
+    main(["statements", str(book), "--out", str(out), "--as-of", "2026-11-16", "--from", "2026-09-01", *extra])
+    return sorted(Path(out).glob("*.xlsx"))
+
+
+def test_one_statement_per_client_in_its_language(matched_book, tmp_path):
+    files = statements(matched_book, tmp_path / "st")
+    assert len(files) == 30
+    with open_book(matched_book) as book:
+        customers = book.read("Customers").set_index("Customer ID")
+    for path in files[:6]:
+        cid = path.name.split("-")[0]
+        props = read_properties(path.read_bytes())
+        assert props["arbook.customer"] == cid and props["arbook.as_of"] == "2026-11-16"
+        wb = openpyxl.load_workbook(path)
+        sheet = wb["Statement"]
+        title = sheet["A4"].value
+        assert title == {"ja": "残高確認書（取引明細書）", "zh": "对账单", "en": "Statement of Account"}[
+            customers.loc[cid, "Language"]]
+        assert sheet.protection.sheet and wb["Confirm"].protection.sheet
+        assert customers.loc[cid, "Name"] in sheet["B5"].value
+
+
+def test_returned_answers_are_verified_and_recorded(matched_book, tmp_path, capsys):
+    files = {p.name.split("-")[0]: p for p in statements(matched_book, tmp_path / "st")}
+    chosen = next(p for p in files.values() if openpyxl.load_workbook(p)["Confirm"].max_row >= 5)
+    cid = chosen.name.split("-")[0]
+    wb = openpyxl.load_workbook(chosen)  # the client answers in Excel and saves
+    confirm = wb["Confirm"]
+    invoice_rows = [r for r in range(4, confirm.max_row + 1) if str(confirm.cell(r, 2).value).startswith("INV-")]
+    for r in range(4, confirm.max_row + 1):
+        confirm.cell(r, 7).value = "agree"
+    confirm.cell(invoice_rows[0], 7).value = "dispute"
+    confirm.cell(invoice_rows[0], 8).value = "quantity was wrong"
+    disputed = confirm.cell(invoice_rows[0], 2).value
+    returned = tmp_path / "returned.xlsx"
+    wb.save(returned)
+    tampered = tmp_path / "tampered.xlsx"
+    wb2 = openpyxl.load_workbook(returned)
+    wb2["Confirm"].cell(invoice_rows[0], 5).value = 1  # someone lowered an amount
+    wb2.save(tampered)
+    capsys.readouterr()
+    main(["confirmations", str(matched_book), str(returned), str(tampered), str(REPO_SAMPLES / "customers.csv")])
+    out = capsys.readouterr().out
+    assert "1 disputed" in out and "2 file(s) not recorded" in out and "checksum differs" in out
+    with open_book(matched_book) as book:
+        invoices = book.read("Invoices").set_index("Invoice No")
+        log = book.read("Log")
+    assert invoices.loc[disputed, "Disputed"] is True
+    assert f"{cid} disputes {disputed}: quantity was wrong" in log["Details"].tolist()
+
+
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice not installed (.ci/run installs it)")
+def test_statement_converts_to_pdf_without_repair(matched_book, tmp_path):
+    (path,) = statements(matched_book, tmp_path / "st", "--customer", "C00004")
+    subprocess.run([SOFFICE, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), str(path)], check=True, capture_output=True, timeout=120)
+    pdf = tmp_path / path.with_suffix(".pdf").name
+    assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 5000
+    with zipfile.ZipFile(path) as z:
+        assert z.testzip() is None

@@ -10,7 +10,7 @@ from arbook.book import open_book
 from arbook.book.frames import make_frame
 from arbook.cli import main
 from arbook.demo import REPO_SAMPLES
-from arbook.ledger import bank_index, ledger_report
+from arbook.ledger import AccountRows, ledger_report
 from arbook.schema import ALLOCATIONS, BANK, INVOICES
 
 
@@ -26,7 +26,7 @@ def test_ledger_rows_fee_and_running_balance():
          "Rule": "name + amount - fee"},
         {"Bank Ref": "B1", "Invoice No": None, "Customer ID": "C1", "Applied Amount": D(-880), "Status": "auto",
          "Rule": "bank fee"}])
-    report = ledger_report({"Customer ID": "C1", "Language": "en"}, invoices, allocations, bank_index(bank))
+    report = ledger_report({"Customer ID": "C1", "Language": "en"}, AccountRows.of(invoices, allocations, bank))
     assert report.name == "Ledger C1" and report.headers[4:] == ["Debit", "Credit", "Balance"]
     assert [r[1:] for r in report.rows] == [
         ["I1", "Invoice", "JPY", D(110000), None, D(110000)],

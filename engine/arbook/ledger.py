@@ -46,46 +46,58 @@ def bank_index(bank: pd.DataFrame) -> dict[str, tuple[date, str, str]]:
             zip(bank["Bank Ref"], bank["Date"], bank["Currency"], bank["Payer"])}
 
 
-def ledger_events(customer_id: str, invoices: pd.DataFrame, allocations: pd.DataFrame,
-                  bank: dict[str, tuple[date, str, str]]) -> list[Event]:
-    """The client's invoices and applied payments, oldest first (fees deducted by the payer apart).
+@dataclass
+class AccountRows:
+    """Every client's invoice and applied-allocation rows, grouped once for many ledgers."""
 
-    ``invoices`` and ``allocations`` may hold other clients' rows too; ``bank`` is ``bank_index``.
-    """
-    events: list[Event] = []
-    mine = invoices[invoices["Customer ID"] == customer_id]
-    for number, issued, currency, amount in zip(mine["Invoice No"], mine["Issue Date"], mine["Currency"],
-                                                mine["Amount"]):
-        events.append(Event(issued, 0, number, "invoice", currency, amount, None))
+    invoices: dict[str, list[tuple]]
+    allocations: dict[str, list[tuple]]
+    bank: dict[str, tuple[date, str, str]]
+
+    @classmethod
+    def of(cls, invoices: pd.DataFrame, allocations: pd.DataFrame, bank: pd.DataFrame) -> "AccountRows":
+        by_invoice: dict[str, list[tuple]] = defaultdict(list)
+        for row in zip(invoices["Customer ID"], invoices["Invoice No"], invoices["Issue Date"], invoices["Currency"],
+                       invoices["Amount"]):
+            by_invoice[row[0]].append(row[1:])
+        by_allocation: dict[str, list[tuple]] = defaultdict(list)
+        for row in zip(allocations["Customer ID"], allocations["Bank Ref"], allocations["Applied Amount"],
+                       allocations["Rule"], allocations["Status"]):
+            if row[4] in APPLIED_STATUSES:
+                by_allocation[row[0]].append(row[1:4])
+        return cls(by_invoice, by_allocation, bank_index(bank))
+
+
+def ledger_events(customer_id: str, rows: AccountRows) -> list[Event]:
+    """The client's invoices and applied payments, oldest first (fees deducted by the payer apart)."""
+    events = [Event(issued, 0, number, "invoice", currency, amount, None)
+              for number, issued, currency, amount in rows.invoices.get(customer_id, ())]
     paid: dict[str, Decimal] = defaultdict(Decimal)
     fees: dict[str, Decimal] = defaultdict(Decimal)
-    applied = allocations[(allocations["Customer ID"] == customer_id) & allocations["Status"].isin(APPLIED_STATUSES)]
-    for ref, amount, rule in zip(applied["Bank Ref"], applied["Applied Amount"], applied["Rule"]):
+    for ref, amount, rule in rows.allocations.get(customer_id, ()):
         if rule == FEE_RULE:
             fees[ref] -= amount
         else:
             paid[ref] += amount
     for ref in sorted(set(paid) | set(fees)):
-        if ref not in bank:
+        if ref not in rows.bank:
             continue
-        day, currency, payer = bank[ref]
+        day, currency, payer = rows.bank[ref]
         events.append(Event(day, 1, ref, "payment", currency, None, money(paid[ref] - fees[ref], currency), payer))
         if fees[ref]:
             events.append(Event(day, 2, ref, "fee", currency, None, money(fees[ref], currency)))
     return sorted(events, key=lambda e: (e.date, e.order, e.document))
 
 
-def ledger_report(customer: dict, invoices: pd.DataFrame, allocations: pd.DataFrame,
-                  bank: dict[str, tuple[date, str, str]]) -> Report:
-    """One client's ledger: invoices as debits, payments and deducted fees as credits, oldest first
-    (``bank`` is ``bank_index`` of the Bank sheet)."""
+def ledger_report(customer: dict, rows: AccountRows) -> Report:
+    """One client's ledger: invoices as debits, payments and deducted fees as credits, oldest first."""
     language = customer.get("Language") if customer.get("Language") in HEADERS else "en"
     words = dict(zip(("invoice", "payment", "fee"), WORDS[language]))
     balance: dict[str, Decimal] = defaultdict(Decimal)
-    rows = []
-    for event in ledger_events(customer["Customer ID"], invoices, allocations, bank):
+    lines = []
+    for event in ledger_events(customer["Customer ID"], rows):
         balance[event.currency] += (event.debit or 0) - (event.credit or 0)
         text = f"{words[event.kind]} {event.payer}".strip()
-        rows.append([event.date, event.document, text, event.currency, event.debit, event.credit,
+        lines.append([event.date, event.document, text, event.currency, event.debit, event.credit,
                      balance[event.currency]])
-    return Report(sheet_name(customer["Customer ID"]), HEADERS[language], KINDS, rows)
+    return Report(sheet_name(customer["Customer ID"]), HEADERS[language], KINDS, lines)

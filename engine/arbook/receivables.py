@@ -16,7 +16,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from .aging import AgingResult, Policy, age
 from .book.atomic import atomic_write
 from .errors import ArbookError
-from .ledger import bank_index, ledger_report
+from .ledger import AccountRows, ledger_report
 from .schema import AGING, ALLOCATIONS, BANK, CUSTOMERS, DASHBOARD, INVOICES
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -42,16 +42,11 @@ def ledger_book(book: Any, customer_ids: list[str] | None = None) -> int:
     unknown = wanted - set(customers["Customer ID"])
     if unknown:
         raise ArbookError(f"no such customer: {', '.join(sorted(unknown))}")
-    invoices, allocations = book.read(INVOICES.name), book.read(ALLOCATIONS.name)
-    bank = bank_index(book.read(BANK.name))
-    invoice_groups = dict(tuple(invoices.groupby("Customer ID")))
-    allocation_groups = dict(tuple(allocations.groupby("Customer ID")))
+    rows = AccountRows.of(book.read(INVOICES.name), book.read(ALLOCATIONS.name), book.read(BANK.name))
     count = 0
     for customer in customers.to_dict("records"):
-        cid = customer["Customer ID"]
-        if cid in wanted:
-            book.put_report(ledger_report(customer, invoice_groups.get(cid, invoices.iloc[:0]),
-                                          allocation_groups.get(cid, allocations.iloc[:0]), bank))
+        if customer["Customer ID"] in wanted:
+            book.put_report(ledger_report(customer, rows))
             count += 1
     book.log("ledger", f"{count} customer ledger sheet(s) written")
     return count

@@ -23,7 +23,7 @@ from python_calamine import CalamineWorkbook
 from ..aging import Policy, age
 from ..book.atomic import atomic_write
 from ..errors import ArbookError
-from ..ledger import bank_index, ledger_events
+from ..ledger import AccountRows, ledger_events
 from ..money import to_decimal
 from ..schema import ALLOCATIONS, BANK, CUSTOMERS, INVOICES
 from .render import StatementTemplate, read_properties
@@ -116,9 +116,7 @@ def write_statements(book: Any, out_dir: Path, as_of: date | None = None, period
     aged = age(customers, invoices, allocations, bank, Policy.from_settings(settings), as_of).invoices
     company = {"name": settings.get("Company Name", ""), "address": settings.get("Company Address", ""),
                "payment": settings.get("Payment Instructions", "")}
-    lines_by_bank = bank_index(bank)
-    invoice_groups = dict(tuple(invoices.groupby("Customer ID")))
-    allocation_groups = dict(tuple(allocations.groupby("Customer ID")))
+    rows = AccountRows.of(invoices, allocations, bank)
     open_groups: dict[str, list[dict]] = defaultdict(list)
     for row in aged[aged["Open"].notna()].to_dict("records"):
         if row["Open"] > 0:
@@ -128,8 +126,7 @@ def write_statements(book: Any, out_dir: Path, as_of: date | None = None, period
         cid = customer["Customer ID"]
         if cid not in wanted:
             continue
-        events = ledger_events(cid, invoice_groups.get(cid, invoices.iloc[:0]),
-                               allocation_groups.get(cid, allocations.iloc[:0]), lines_by_bank)
+        events = ledger_events(cid, rows)
         context = statement_context(customer, events, open_groups.get(cid, []), as_of, period_from, open_only, company)
         properties = {"arbook.customer": cid, "arbook.as_of": as_of.isoformat(),
                       "arbook.checksum": checksum(cid, as_of.isoformat(), context["lines"])}

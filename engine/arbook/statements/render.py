@@ -31,6 +31,7 @@ CUSTOM_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationship
 _EXPRESSION = re.compile(r"^\{\{\s*(.+?)\s*\}\}$", re.S)
 _COLLECTION = re.compile(r"\{\{[^}]*?\b(" + "|".join(COLLECTIONS) + r")\.")
 _REF = re.compile(r"([A-Z]+)(\d+)")
+_DOTTED = re.compile(r"^[A-Za-z_]\w*(\.\w+)*$")
 
 
 @dataclass
@@ -111,7 +112,9 @@ class StatementTemplate:
     def _compile(self, cell: TemplateCell) -> TemplateCell:
         if cell.source and "{{" in cell.source:
             single = _EXPRESSION.match(cell.source)
-            if single and "{{" not in single.group(1):
+            if single and _DOTTED.match(single.group(1)):
+                cell.expression = _lookup(tuple(single.group(1).split(".")))
+            elif single and "{{" not in single.group(1):
                 cell.expression = self.env.compile_expression(single.group(1), undefined_to_none=False)
             else:
                 cell.text = self.env.from_string(cell.source)
@@ -150,6 +153,26 @@ class StatementTemplate:
         last = max((column_index(c.column) for r in sheet.rows for c in r.cells), default=0)
         prefix = re.sub(r"<dimension\b[^>]*/>", f'<dimension ref="A1:{column_letter(last)}{max(number, 1)}"/>', sheet.prefix)
         return f"{prefix}<sheetData>{''.join(rows)}</sheetData>{sheet.suffix}".encode("utf-8")
+
+
+def _lookup(path: tuple[str, ...]) -> Any:
+    """A fast evaluator for ``{{ a.b.c }}`` (most template cells): dict keys, else attributes."""
+    head, rest = path[0], path[1:]
+
+    def evaluate(**scope: Any) -> Any:
+        if head not in scope:
+            raise ArbookError(f"the statement template uses {'.'.join(path)!r}, which is not known")
+        value = scope[head]
+        for part in rest:
+            if isinstance(value, dict):
+                if part not in value:
+                    raise ArbookError(f"the statement template uses {'.'.join(path)!r}, which is not known")
+                value = value[part]
+            else:
+                value = getattr(value, part)
+        return value
+
+    return evaluate
 
 
 def _value(cell: TemplateCell, scope: dict[str, Any]) -> Any:

@@ -299,6 +299,26 @@ def confirmations(book: str, files: tuple[str, ...]) -> None:
 
 @cli.command()
 @click.argument("book", type=click.Path(dir_okay=False))
+@click.option("--statements", "folder", type=click.Path(file_okay=False, exists=True), required=True,
+              help="The folder 'arbook statements' wrote.")
+@click.option("--outbox", type=click.Path(file_okay=False), help="Where .eml drafts go (default STATEMENTS/outbox).")
+@click.option("--smtp", metavar="HOST:PORT", help="Send through this server (STARTTLS when offered; credentials "
+                                                   "from ARBOOK_SMTP_USER / ARBOOK_SMTP_PASSWORD).")
+def email(book: str, folder: str, outbox: str | None, smtp: str | None) -> None:
+    """Email each client its statement in its language: .eml drafts by default, or send by SMTP.
+
+    A statement is only ever sent to the client embedded in it, and never twice.
+    Example: arbook email ar.xlsx --statements statements/
+    """
+    from .mail import email_statements
+
+    with open_book(book) as handle:
+        run = email_statements(handle, Path(folder), Path(outbox) if outbox else None, smtp)
+    click.echo(run.summary())
+
+
+@cli.command()
+@click.argument("book", type=click.Path(dir_okay=False))
 @click.argument("sheet")
 @click.argument("out", type=click.Path(dir_okay=False))
 def export(book: str, sheet: str, out: str) -> None:

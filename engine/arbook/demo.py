@@ -11,7 +11,9 @@ from .bankfiles import Options
 from .bankimport import import_bank_files
 from .book import open_book
 from .cashapp import match_book
-from .receivables import age_book
+from .mail import email_statements
+from .receivables import age_book, ledger_book, write_reminders
+from .statements import write_statements
 from .sampledata import SAMPLE_AS_OF, write_samples
 from .samplepay import LANGUAGE_FILES
 
@@ -55,5 +57,13 @@ def run_demo(out_dir: Path, echo: Callable[[str], None]) -> Path:
             echo("  " + report.summary())
         echo("Cash application: " + match_book(book).summary())
         echo(age_book(book, SAMPLE_AS_OF).summary())
+        echo(f"Ledgers: {ledger_book(book)} client ledger sheets")
+        reminders = write_reminders(book, out_dir / "reminders", SAMPLE_AS_OF)
+        echo(f"Reminders: {len(reminders)} messages in {out_dir / 'reminders'}")
+        run = write_statements(book, out_dir / "statements", SAMPLE_AS_OF)
+        echo(f"Statements: {len(run.files)} workbooks in {out_dir / 'statements'}")
+        book.commit()
+        echo("Email: " + email_statements(book, out_dir / "statements").summary()
+             + f" ({out_dir / 'statements' / 'outbox'})")
     echo(f"Book: {book_path} (open it in Excel or LibreOffice)")
     return book_path

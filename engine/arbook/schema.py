@@ -250,6 +250,7 @@ DEFAULT_SETTINGS: tuple[tuple[str, str, str], ...] = (
     ("Company Name", "", "Printed on statements and emails."),
     ("Company Address", "", "Printed on statements."),
     ("Payment Instructions", "", "Bank account details printed on statements."),
+    ("Sender Email", "", "From address of statement emails."),
     ("Language", "en", "Ribbon and message language: ja, zh or en."),
     ("Home Currency", "", "Currency of bank files that name none (e.g. JPY); empty = ask."),
     ("Aging Buckets", "30,60,90,120", "Upper edges (days past due) of the aging buckets after Current."),

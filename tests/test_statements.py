@@ -86,3 +86,33 @@ def test_statement_converts_to_pdf_without_repair(matched_book, tmp_path):
     assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 5000
     with zipfile.ZipFile(path) as z:
         assert z.testzip() is None
+
+
+def test_encrypted_statements_open_only_with_their_password(matched_book, tmp_path, capsys):
+    import io
+
+    import msoffcrypto
+
+    files = statements(matched_book, tmp_path / "enc", "--customer", "C00001", "--customer", "C00002", "--encrypt")
+    assert "passwords in" in capsys.readouterr().out
+    passwords = {row.split(",")[1]: row.split(",")[2] for row in
+                 (tmp_path / "enc" / "statement-passwords.csv").read_text(encoding="utf-8").splitlines()[1:]}
+    assert len(files) == 2 and len(set(passwords.values())) == 2
+    for path in files:
+        office = msoffcrypto.OfficeFile(io.BytesIO(path.read_bytes()))
+        assert office.is_encrypted()
+        office.load_key(password=passwords[path.name])
+        plain = io.BytesIO()
+        office.decrypt(plain)
+        assert read_properties(plain.getvalue())["arbook.customer"] == path.name.split("-")[0]
+    main(["confirmations", str(matched_book), str(files[0])])
+    assert "no known password" in capsys.readouterr().out
+    main(["confirmations", str(matched_book), str(files[0]), "--passwords", str(tmp_path / "enc" / "statement-passwords.csv")])
+    assert "not recorded" not in capsys.readouterr().out
+
+
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice not installed (.ci/run installs it)")
+def test_pdf_option(matched_book, tmp_path, capsys):
+    statements(matched_book, tmp_path / "pdf", "--customer", "C00003", "--pdf")
+    assert "1 PDF(s)" in capsys.readouterr().out
+    assert (tmp_path / "pdf" / "C00003-statement-2026-11-16.pdf").read_bytes().startswith(b"%PDF")

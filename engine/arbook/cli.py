@@ -267,8 +267,11 @@ def reminders(book: str, out_dir: str, as_of: str | None) -> None:
 @click.option("--customer", "customers", multiple=True, metavar="ID", help="Only this client (repeatable).")
 @click.option("--open-only", is_flag=True, help="Only open items, no transaction lines.")
 @click.option("--template", type=click.Path(dir_okay=False), help="Another statement template (.xlsx).")
+@click.option("--pdf", is_flag=True, help="Also a PDF of each statement (needs LibreOffice).")
+@click.option("--encrypt", is_flag=True, help="Encrypt each workbook with its own password "
+                                              "(listed in statement-passwords.csv, never emailed).")
 def statements(book: str, out_dir: str, as_of: str | None, period_from: str | None, customers: tuple[str, ...],
-               open_only: bool, template: str | None) -> None:
+               open_only: bool, template: str | None, pdf: bool, encrypt: bool) -> None:
     """Write one statement workbook per client from templates/statement.xlsx, labels in the
     client's language, with a Confirm sheet the client fills in and returns.
 
@@ -278,22 +281,27 @@ def statements(book: str, out_dir: str, as_of: str | None, period_from: str | No
 
     with open_book(book) as handle:
         run = write_statements(handle, Path(out_dir), _as_of(as_of), _as_of(period_from), list(customers) or None,
-                               open_only, Path(template) if template else None)
-    click.echo(f"wrote {len(run.files)} statement(s) to {out_dir}")
+                               open_only, Path(template) if template else None, pdf=pdf, encrypt=encrypt)
+    extra = (f", {len(run.pdfs)} PDF(s)" if run.pdfs else "") + (
+        f"; passwords in {run.passwords} (give them to each client another way)" if run.passwords else "")
+    click.echo(f"wrote {len(run.files)} statement(s) to {out_dir}{extra}")
 
 
 @cli.command()
 @click.argument("book", type=click.Path(dir_okay=False))
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, exists=True))
-def confirmations(book: str, files: tuple[str, ...]) -> None:
+@click.option("--passwords", type=click.Path(dir_okay=False, exists=True),
+              help="statement-passwords.csv, to open encrypted returns.")
+def confirmations(book: str, files: tuple[str, ...], passwords: str | None) -> None:
     """Read returned statements: verify each (client, checksum), record agreed and disputed lines
     (a dispute sets the invoice's Disputed flag) and report files that were altered or belong to
     another client. Example: arbook confirmations ar.xlsx returned/*.xlsx
     """
-    from .statements import read_confirmations
+    from .statements import load_passwords, read_confirmations
 
     with open_book(book) as handle:
-        report = read_confirmations(handle, [Path(f) for f in files])
+        report = read_confirmations(handle, [Path(f) for f in files],
+                                    load_passwords(Path(passwords)) if passwords else None)
     click.echo(report.summary())
 
 

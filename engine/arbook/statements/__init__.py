@@ -10,6 +10,8 @@ import hashlib
 import io
 import multiprocessing
 import os
+import shutil
+import subprocess
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -21,7 +23,6 @@ from typing import Any
 from python_calamine import CalamineWorkbook
 
 from ..aging import Policy, age
-from ..book.atomic import atomic_write
 from ..errors import ArbookError
 from ..ledger import AccountRows, ledger_events
 from ..money import to_decimal
@@ -89,16 +90,63 @@ def statement_context(customer: dict, events: list, open_rows: list[dict], as_of
 class StatementRun:
     files: list[Path] = field(default_factory=list)
     pdfs: list[Path] = field(default_factory=list)
+    passwords: Path | None = None
 
 
-def _render_many(jobs: list[tuple[str, dict, dict]]) -> list[tuple[str, bytes]]:
+def make_pdfs(files: list[Path], out_dir: Path) -> list[Path]:
+    """PDFs of the statements through LibreOffice (headless); ArbookError when it is not installed."""
+    office = shutil.which("soffice") or shutil.which("libreoffice")
+    if office is None:
+        raise ArbookError("--pdf needs LibreOffice (soffice) on the PATH; install it (e.g. apt-get install "
+                          "libreoffice-calc-nogui) or leave out --pdf")
+    profile = out_dir / ".lo-profile"
+    for start in range(0, len(files), 50):
+        subprocess.run([office, "--headless", "--norestore", f"-env:UserInstallation={profile.resolve().as_uri()}",
+                        "--convert-to", "pdf", "--outdir", str(out_dir), *map(str, files[start:start + 50])],
+                       check=True, capture_output=True, timeout=600)
+    shutil.rmtree(profile, ignore_errors=True)
+    return [out_dir / f.with_suffix(".pdf").name for f in files]
+
+
+def encrypt_statements(files: list[Path], out_dir: Path) -> Path:
+    """Encrypt each statement with its own random password (Excel's own encryption); the passwords
+    go to ``statement-passwords.csv`` beside them, to be given to each client another way."""
+    import csv
+    import secrets
+
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    rows = []
+    for path in files:
+        password = secrets.token_urlsafe(9)
+        plain = io.BytesIO(path.read_bytes())
+        encrypted = io.BytesIO()
+        OOXMLFile(plain).encrypt(password, encrypted)
+        path.write_bytes(encrypted.getvalue())
+        rows.append((path.name.split("-statement-")[0], path.name, password))
+    target = out_dir / "statement-passwords.csv"
+    with open(target, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Customer ID", "File", "Password"])
+        writer.writerows(rows)
+    return target
+
+
+def _render_many(jobs: list[tuple[str, dict, dict]]) -> list[str]:
+    """Render and write each job's workbook (temp file, then rename); returns the names written."""
     template: StatementTemplate = _SHARED["template"]
-    return [(name, template.render(context, properties)) for name, context, properties in jobs]
+    out_dir: Path = _SHARED["out_dir"]
+    for name, context, properties in jobs:
+        target = out_dir / name
+        partial = target.with_name(f".{name}.{os.getpid()}.tmp")
+        partial.write_bytes(template.render(context, properties))
+        os.replace(partial, target)
+    return [name for name, _, _ in jobs]
 
 
 def write_statements(book: Any, out_dir: Path, as_of: date | None = None, period_from: date | None = None,
                      customer_ids: list[str] | None = None, open_only: bool = False, template: Path | None = None,
-                     workers: int | None = None) -> StatementRun:
+                     workers: int | None = None, pdf: bool = False, encrypt: bool = False) -> StatementRun:
     """One statement workbook per client (``<ID>-statement-<as-of>.xlsx``) in ``out_dir``."""
     as_of = as_of or date.today()
     period_from = period_from or as_of.replace(day=1)
@@ -132,33 +180,29 @@ def write_statements(book: Any, out_dir: Path, as_of: date | None = None, period
                       "arbook.checksum": checksum(cid, as_of.isoformat(), context["lines"])}
         jobs.append((f"{cid}-statement-{as_of.isoformat()}.xlsx", context, properties))
     out_dir.mkdir(parents=True, exist_ok=True)
-    rendered = _render(parsed, jobs, workers)
-    run = StatementRun()
-    for name, data in rendered:
-        target = out_dir / name
-        atomic_write(target, lambda handle, payload=data: handle.write(payload), backup=False)
-        run.files.append(target)
+    if pdf and not (shutil.which("soffice") or shutil.which("libreoffice")):
+        make_pdfs([], out_dir)  # the clear message, before anything is written
+    run = StatementRun([out_dir / name for name in _render(parsed, jobs, out_dir, workers)])
+    if pdf:
+        run.pdfs = make_pdfs(run.files, out_dir)
+    if encrypt:
+        run.passwords = encrypt_statements(run.files, out_dir)
     book.log("statements", f"{len(run.files)} statement(s) as of {as_of} (from {period_from}) written to {out_dir}")
     return run
 
 
-def _render(template: StatementTemplate, jobs: list, workers: int | None) -> list[tuple[str, bytes]]:
+def _render(template: StatementTemplate, jobs: list, out_dir: Path, workers: int | None) -> list[str]:
+    """Write every job's statement, in ``workers`` forked processes for large runs; names in job order."""
     workers = workers or os.cpu_count() or 1
-    if workers < 2 or len(jobs) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
-        _SHARED["template"] = template
-        try:
-            return _render_many(jobs)
-        finally:
-            _SHARED.clear()
-    chunks = [jobs[i::workers] for i in range(workers)]
-    _SHARED["template"] = template
+    _SHARED.update(template=template, out_dir=out_dir)
     try:
+        if workers < 2 or len(jobs) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+            return _render_many(jobs)
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            results = list(pool.map(_render_many, chunks))
+            list(pool.map(_render_many, [jobs[i::workers] for i in range(workers)]))
+        return [name for name, _, _ in jobs]
     finally:
         _SHARED.clear()
-    order = {name: n for n, (name, _, _) in enumerate(jobs)}
-    return sorted((item for chunk in results for item in chunk), key=lambda item: order[item[0]])
 
 
 @dataclass
@@ -176,14 +220,46 @@ class ConfirmationReport:
         return ", ".join(parts)
 
 
-def read_confirmations(book: Any, files: list[Path]) -> ConfirmationReport:
-    """Verify returned statements and record their answers: disputes set the invoice's Disputed flag."""
+def _decrypt(data: bytes, name: str, passwords: dict[str, str]) -> bytes | None:
+    """The plain workbook of an encrypted return, trying the client's own password first."""
+    import msoffcrypto
+
+    prefix = name.split("-statement-")[0]
+    for password in sorted(passwords.values(), key=lambda p: p != passwords.get(prefix)):
+        try:
+            office = msoffcrypto.OfficeFile(io.BytesIO(data))
+            office.load_key(password=password)
+            plain = io.BytesIO()
+            office.decrypt(plain)
+            return plain.getvalue()
+        except Exception:  # msoffcrypto raises its own errors for a wrong password
+            continue
+    return None
+
+
+def load_passwords(path: Path) -> dict[str, str]:
+    """Customer ID -> password from the statement-passwords.csv that ``--encrypt`` wrote."""
+    import csv
+
+    with open(path, encoding="utf-8", newline="") as handle:
+        return {row["Customer ID"]: row["Password"] for row in csv.DictReader(handle)}
+
+
+def read_confirmations(book: Any, files: list[Path], passwords: dict[str, str] | None = None) -> ConfirmationReport:
+    """Verify returned statements and record their answers: disputes set the invoice's Disputed flag.
+    Encrypted returns are opened with ``passwords`` (see ``load_passwords``)."""
     report = ConfirmationReport()
     customers = set(book.read(CUSTOMERS.name)["Customer ID"])
     invoices = book.read(INVOICES.name)
     disputed_now: set[str] = set()
     for path in files:
         data = Path(path).read_bytes()
+        if data[:4] == b"\xd0\xcf\x11\xe0":  # an encrypted workbook (OLE container)
+            plain = _decrypt(data, Path(path).name, passwords or {})
+            if plain is None:
+                report.rejected.append(f"{path}: encrypted, and no known password opens it (pass --passwords)")
+                continue
+            data = plain
         props = read_properties(data)
         cid, as_of, stated = props.get("arbook.customer"), props.get("arbook.as_of"), props.get("arbook.checksum")
         if not (cid and as_of and stated):

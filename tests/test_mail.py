@@ -84,8 +84,11 @@ def test_a_statement_under_another_clients_name_stops_the_run(statements_dir, sm
 
 
 def test_drafts_by_default(statements_dir):
+    first = sorted((statements_dir / "st").glob("*.xlsx"))[0]
+    first.with_suffix(".pdf").write_bytes(b"%PDF-1.4 test")
     with open_book(statements_dir / "book.xlsx") as handle:
         run = email_statements(handle, statements_dir / "st")
     assert len(run.drafts) == 3 and all(p.suffix == ".eml" for p in run.drafts)
     message = message_from_bytes(Path(run.drafts[0]).read_bytes(), policy=policy.default)
     assert message.get_body(("html",)) is not None and message["To"]
+    assert [a.get_filename() for a in message.iter_attachments()] == [first.name, first.with_suffix(".pdf").name]

@@ -50,7 +50,8 @@ def _environments() -> tuple[Environment, Environment]:
 
 def compose(customer: dict, statement: Path, data: bytes, company: dict[str, str], sender: str,
             as_of: str, totals: dict[str, str]) -> EmailMessage:
-    """The message for one client: subject, text and HTML body in its language, statement attached."""
+    """The message for one client: subject, text and HTML body in its language, the statement (and
+    its PDF, when one was made) attached."""
     text_env, html_env = _environments()
     language = customer.get("Language") if customer.get("Language") in ("ja", "zh", "en") else "en"
     context = {"customer": {"id": customer["Customer ID"], "name": customer["Name"]}, "company": company,
@@ -66,6 +67,9 @@ def compose(customer: dict, statement: Path, data: bytes, company: dict[str, str
     message.set_content(body)
     message.add_alternative(html_env.get_template(f"{language}.html.j2").render(body=body), subtype="html")
     message.add_attachment(data, maintype=XLSX[0], subtype=XLSX[1], filename=statement.name)
+    pdf = statement.with_suffix(".pdf")
+    if pdf.is_file():
+        message.add_attachment(pdf.read_bytes(), maintype="application", subtype="pdf", filename=pdf.name)
     return message
 
 

@@ -2,7 +2,6 @@
 import csv
 import subprocess
 import sys
-from decimal import Decimal
 
 import openpyxl
 import pytest

@@ -44,3 +44,17 @@ def test_libreoffice_reads_our_writes(tmp_path, suffix):
     assert customers[2][3] == "@SUM(A1)"
     invoice = sheets["Invoices"][1]
     assert invoice[2] == "2026-10-31" and invoice[5] == "110000", invoice
+
+
+def test_libreoffice_opens_the_month_end_book(tmp_path):
+    """After the whole demo (import, match, age, ledgers added as new sheets, dashboard with charts)."""
+    from arbook.cli import main
+
+    main(["demo", "--out", str(tmp_path / "demo")])
+    sheets = convert(tmp_path / "demo" / "book.xlsx", tmp_path / "out")
+    assert {s.name for s in SHEETS} <= set(sheets)
+    assert sum(name.startswith("Ledger ") for name in sheets) == 30
+    dashboard = sheets["Dashboard"]
+    assert dashboard[0][:3] == ["Section", "Currency", "Item"] and dashboard[1][0] == "Aging"
+    ledger = sheets["Ledger C00001"]
+    assert ledger[0][0] in ("日付", "日期", "Date") and len(ledger) > 1

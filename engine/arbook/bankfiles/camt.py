@@ -26,17 +26,18 @@ def _local(tag: Any) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
-_PATHS: dict[tuple[str, str], str] = {}
+_PATHS: dict[tuple[Any, str], str] = {}
 
 
 def _path(element: Any, path: str) -> str:
     """``A/B`` as an ElementPath in ``element``'s own namespace (faster than wildcard namespaces)."""
-    tag = element.tag if isinstance(element.tag, str) else ""
-    ns = tag[: tag.index("}") + 1] if tag.startswith("{") else ""
-    key = (ns, path)
-    if key not in _PATHS:
-        _PATHS[key] = "/".join(ns + part for part in path.split("/"))
-    return _PATHS[key]
+    key = (element.tag, path)
+    found = _PATHS.get(key)
+    if found is None:
+        tag = element.tag if isinstance(element.tag, str) else ""
+        ns = tag[: tag.index("}") + 1] if tag.startswith("{") else ""
+        found = _PATHS[key] = "/".join(ns + part for part in path.split("/"))
+    return found
 
 
 def _text(element: Any, path: str) -> str:

@@ -325,6 +325,17 @@ def email(book: str, folder: str, outbox: str | None, smtp: str | None) -> None:
     click.echo(run.summary())
 
 
+@cli.command("build-workbook")
+@click.option("--out", default="workbook/arbook.xlsm", show_default=True, type=click.Path(dir_okay=False))
+def build_workbook_(out: str) -> None:
+    """Build the macro-enabled book with the AR ribbon from the schema, macros/ and xlwings' VBA
+    (standalone: no add-in needed). The same input always gives the same bytes.
+    """
+    from .vba.build import build_workbook
+
+    click.echo(f"built {build_workbook(Path(out))}")
+
+
 @cli.command()
 @click.argument("book", type=click.Path(dir_okay=False))
 @click.argument("sheet")

@@ -148,6 +148,11 @@ def new_book(path: str | Path, overwrite: bool = False) -> Path:
         raise ArbookError(f"{path}: a book must be an .xlsx or .xlsm file")
     if path.exists() and not overwrite:
         raise ArbookError(f"{path}: already exists (use --force to replace it)")
-    data = build_book_bytes(macro_enabled=suffix == ".xlsm")
+    if suffix == ".xlsm":  # the same builder as workbook/arbook.xlsm: ribbon and VBA included
+        from ..vba.build import build_workbook_bytes
+
+        data = build_workbook_bytes()
+    else:
+        data = build_book_bytes(macro_enabled=False)
     atomic_write(path, lambda handle: handle.write(data), backup=overwrite)
     return path

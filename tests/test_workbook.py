@@ -120,7 +120,7 @@ def test_on_ribbon_dispatches_commits_and_reports_errors_in_one_line(tmp_path):
 
     def run(control, *args):
         book = open_book(tmp_path / "book.xlsx")
-        book._book = type("XwBook", (), {"app": app})()
+        book.app = app
         try:
             return excel.on_ribbon(control, *args, book=book)
         finally:

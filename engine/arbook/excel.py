@@ -46,14 +46,13 @@ def _live_book() -> Any:
 
 
 def _status(book: Any, text: str | None) -> None:
-    book._book.app.status_bar = text if text else False
+    book.app.status_bar = text if text else False
 
 
 def _import(book: Any, paths: list[str]) -> str:
-    from .bankfiles import Options
     from .bankimport import import_bank_files, profile_options
 
-    reports = import_bank_files(book, paths, profile_options(book, None, [], None, None) or Options())
+    reports = import_bank_files(book, paths, profile_options(book, None, [], None, None))
     return "\n".join(r.summary() for r in reports)
 
 
@@ -110,7 +109,10 @@ ACTIONS: dict[str, Callable[..., str]] = {
 
 
 def on_ribbon(control_id: str, *args: Any, book: Any = None) -> str:
-    """Run the button's action on the calling workbook; show the result or the one-line error."""
+    """Run the button's action on the calling workbook; show the result or the one-line error.
+
+    ``book`` is the live book of the calling workbook unless given (any Book with an ``app``
+    that has ``status_bar`` and ``alert``, as xlwings' App has)."""
     action = ACTIONS.get(control_id)
     if action is None:
         raise ArbookError(f"unknown ribbon button {control_id!r}")
@@ -127,7 +129,7 @@ def on_ribbon(control_id: str, *args: Any, book: Any = None) -> str:
         message = f"arbook: internal error: {type(exc).__name__}: {exc}"
     finally:
         _status(book, None)
-    book._book.app.alert(message, title="arbook")
+    book.app.alert(message, title="arbook")
     return message
 
 

@@ -30,6 +30,7 @@ class LiveBook(Book):
     def __init__(self, xw_book: Any, save: bool = True):
         super().__init__(str(xw_book.fullname))
         self._book = xw_book
+        self.app = xw_book.app  # status bar and message boxes for the ribbon
         self._save = save
 
     def _table(self, sheet: Sheet) -> tuple[Any, Any]:

@@ -17,8 +17,6 @@ from ..schema import DEFAULT_SETTINGS, SETTINGS, SHEETS, Kind, Role, Sheet
 from .atomic import atomic_write
 from .sheetxml import column_letter
 
-MACRO_MAIN = b"application/vnd.ms-excel.sheet.macroEnabled.main+xml"
-PLAIN_MAIN = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
 LAST_ROW = 1_048_576
 COMPUTED_FILL = PatternFill("solid", fgColor="7F7F7F")
 
@@ -113,31 +111,19 @@ def _dashboard_charts(ws, sheet: Sheet) -> None:
 DECORATIONS = {"Customers": _alert_formats, "Invoices": _alert_formats, "Dashboard": _dashboard_charts}
 
 
-def build_book_bytes(macro_enabled: bool) -> bytes:
-    """The bytes of a new empty book: every schema sheet as a formatted Excel table."""
+def schema_workbook() -> Workbook:
+    """A new workbook with every schema sheet as a formatted Excel table (not yet saved)."""
     wb = Workbook()
     for i, sheet in enumerate(SHEETS):
         _add_sheet(wb, sheet, first=i == 0)
+    return wb
+
+
+def build_book_bytes() -> bytes:
+    """The bytes of a new empty .xlsx book."""
     buffer = io.BytesIO()
-    wb.save(buffer)
-    data = buffer.getvalue()
-    if macro_enabled:
-        data = _set_main_content_type(data, MACRO_MAIN)
-    return data
-
-
-def _set_main_content_type(data: bytes, content_type: bytes) -> bytes:
-    import zipfile
-
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            payload = src.read(info.filename)
-            if info.filename == "[Content_Types].xml":
-                payload = payload.replace(PLAIN_MAIN, content_type)
-            dst.writestr(info, payload)
-    return out.getvalue()
+    schema_workbook().save(buffer)
+    return buffer.getvalue()
 
 
 def new_book(path: str | Path, overwrite: bool = False) -> Path:
@@ -153,6 +139,6 @@ def new_book(path: str | Path, overwrite: bool = False) -> Path:
 
         data = build_workbook_bytes()
     else:
-        data = build_book_bytes(macro_enabled=False)
+        data = build_book_bytes()
     atomic_write(path, lambda handle: handle.write(data), backup=overwrite)
     return path

@@ -63,21 +63,17 @@ def project_modules() -> list[Module]:
 
 def build_workbook_bytes() -> bytes:
     """The bytes of the macro-enabled book (same input, same bytes)."""
-    from openpyxl import Workbook
+    from datetime import datetime
 
-    from ..book.builder import _add_sheet
+    from ..book.builder import schema_workbook
 
-    wb = Workbook()
-    for i, sheet in enumerate(SHEETS):
-        _add_sheet(wb, sheet, first=i == 0)
+    wb = schema_workbook()
     conf = wb.create_sheet(CONF_SHEET)
     conf.sheet_properties.codeName = CONF_CODE_NAME
     for key, value in CONF_ROWS:
         conf.append([key, value])
     conf.column_dimensions["A"].width, conf.column_dimensions["B"].width = 18, 60
     wb.code_name = "ThisWorkbook"
-    from datetime import datetime
-
     wb.properties.created = wb.properties.modified = datetime(2026, 1, 1)
     wb.properties.creator = wb.properties.lastModifiedBy = "arbook"
     buffer = io.BytesIO()

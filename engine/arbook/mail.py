@@ -22,6 +22,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from .book.atomic import atomic_write
 from .errors import ArbookError
+from .receivables import company_details
 from .schema import CUSTOMERS, LOG
 from .statements.render import read_properties
 
@@ -83,7 +84,7 @@ def email_statements(book: Any, folder: Path, outbox: Path | None = None, smtp: 
     """Email every statement in ``folder`` to its client (drafts in ``outbox`` unless ``smtp``)."""
     customers = {r["Customer ID"]: r for r in book.read(CUSTOMERS.name).to_dict("records")}
     settings = book.settings()
-    company = {"name": settings.get("Company Name", ""), "payment": settings.get("Payment Instructions", "")}
+    company = company_details(settings)
     sender = settings.get("Sender Email", "").strip() or "accounts@arbook.invalid"
     files = sorted(folder.glob("*-statement-*.xlsx"))
     if not files:

@@ -22,6 +22,21 @@ from .schema import AGING, ALLOCATIONS, BANK, CUSTOMERS, DASHBOARD, INVOICES
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 
+def company_details(settings: dict[str, str]) -> dict[str, str]:
+    """The company header of statements, reminders and emails, from the Settings sheet."""
+    return {"name": settings.get("Company Name", ""), "address": settings.get("Company Address", ""),
+            "payment": settings.get("Payment Instructions", "")}
+
+
+def select_customers(customers: Any, customer_ids: list[str] | None) -> set[str]:
+    """The requested Customer IDs (all when none given); ArbookError naming any unknown one."""
+    wanted = set(customer_ids or customers["Customer ID"])
+    unknown = wanted - set(customers["Customer ID"])
+    if unknown:
+        raise ArbookError(f"no such customer: {', '.join(sorted(unknown))}")
+    return wanted
+
+
 def age_book(book: Any, as_of: date | None = None) -> AgingResult:
     """Recalculate Invoices, Customers and the Aging sheet as of a date (default today); staged."""
     as_of = as_of or date.today()
@@ -38,10 +53,7 @@ def age_book(book: Any, as_of: date | None = None) -> AgingResult:
 def ledger_book(book: Any, customer_ids: list[str] | None = None) -> int:
     """Write (or rewrite) one ledger sheet per client, or for the given clients; staged. Returns the count."""
     customers = book.read(CUSTOMERS.name)
-    wanted = set(customer_ids or customers["Customer ID"])
-    unknown = wanted - set(customers["Customer ID"])
-    if unknown:
-        raise ArbookError(f"no such customer: {', '.join(sorted(unknown))}")
+    wanted = select_customers(customers, customer_ids)
     rows = AccountRows.of(book.read(INVOICES.name), book.read(ALLOCATIONS.name), book.read(BANK.name))
     count = 0
     for customer in customers.to_dict("records"):
@@ -66,8 +78,7 @@ def write_reminders(book: Any, out_dir: Path, as_of: date | None = None) -> list
     as_of = as_of or date.today()
     result = age_book(book, as_of)
     settings = book.settings()
-    company = {"name": settings.get("Company Name", ""), "address": settings.get("Company Address", ""),
-               "payment": settings.get("Payment Instructions", "")}
+    company = company_details(settings)
     policy = Policy.from_settings(settings)
     customers = {r["Customer ID"]: r for r in result.customers.to_dict("records")}
     groups: dict[tuple[str, int], list[dict]] = defaultdict(list)

@@ -25,6 +25,7 @@ from python_calamine import CalamineWorkbook
 from ..aging import Policy, age
 from ..errors import ArbookError
 from ..ledger import AccountRows, ledger_events
+from ..receivables import company_details, select_customers
 from ..money import to_decimal
 from ..schema import ALLOCATIONS, BANK, CUSTOMERS, INVOICES
 from .render import StatementTemplate, read_properties
@@ -155,15 +156,11 @@ def write_statements(book: Any, out_dir: Path, as_of: date | None = None, period
         build_template(path)
     parsed = StatementTemplate(path)
     customers = book.read(CUSTOMERS.name)
-    wanted = set(customer_ids or customers["Customer ID"])
-    unknown = wanted - set(customers["Customer ID"])
-    if unknown:
-        raise ArbookError(f"no such customer: {', '.join(sorted(unknown))}")
+    wanted = select_customers(customers, customer_ids)
     invoices, allocations, bank = book.read(INVOICES.name), book.read(ALLOCATIONS.name), book.read(BANK.name)
     settings = book.settings()
     aged = age(customers, invoices, allocations, bank, Policy.from_settings(settings), as_of).invoices
-    company = {"name": settings.get("Company Name", ""), "address": settings.get("Company Address", ""),
-               "payment": settings.get("Payment Instructions", "")}
+    company = company_details(settings)
     rows = AccountRows.of(invoices, allocations, bank)
     open_groups: dict[str, list[dict]] = defaultdict(list)
     for row in aged[aged["Open"].notna()].to_dict("records"):

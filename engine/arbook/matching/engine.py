@@ -12,19 +12,16 @@ a monthly plan, does not take the invoice an earlier payment waiting for review 
 """
 from __future__ import annotations
 
-import gc
-import multiprocessing
 import os
 from collections import defaultdict
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 import pandas as pd
 
 from ..book.frames import make_frame
+from ..forking import SHARED, fork_map
 from ..money import from_minor, to_minor
 from ..schema import ALLOCATIONS, REVIEW
 from .names import CustomerIndex, NameHit
@@ -409,14 +406,11 @@ class _Run:
     unmatched: int = 0
 
 
-_SHARED: dict[str, Any] = {}  # inputs handed to forked workers without pickling them
-
-
 def _match_lines(currencies: frozenset[str]) -> _Run:
     """Match the shared lines of the given currencies, in date order (invoices of other
     currencies can never be touched, so currency groups run independently)."""
     customers, invoices, kept, rejected, used_tags, lines = (
-        _SHARED[k] for k in ("customers", "invoices", "kept", "rejected", "used_tags", "lines"))
+        SHARED[k] for k in ("customers", "invoices", "kept", "rejected", "used_tags", "lines"))
     items = open_items(invoices[invoices["Currency"].isin(currencies)], kept)
     owners = {item.customer for item in items.values()}
     matcher = Matcher(customers[customers["Customer ID"].isin(owners)], items)
@@ -479,25 +473,11 @@ def run_matching(customers: pd.DataFrame, invoices: pd.DataFrame, bank: pd.DataF
         used_tags[ref] = max(used_tags.get(ref, 0), int(n) if n.isdigit() else 0)
     lines = bank[(bank["Amount"] > 0) & bank["Status"].isin(OPEN_BANK_STATUSES) & ~bank["Bank Ref"].isin(applied_refs)]
     lines = lines.sort_values(["Date", "Bank Ref"], kind="stable")
-    _SHARED.update(customers=customers, invoices=invoices, kept=kept, rejected=rejected_keys(kept),
-                   used_tags=used_tags, lines=lines)
-    collecting = gc.isenabled()
-    gc.disable()  # the loop allocates many small objects and no cycles; a full scan of a large heap is waste
-    gc.freeze()  # forked workers then never touch (copy) the parent's objects for the collector
-    try:
-        counts = lines["Currency"].value_counts().to_dict()
-        workers = workers or os.cpu_count() or 1
-        groups = _currency_groups(counts, workers if len(lines) >= parallel_from else 1)
-        if len(groups) > 1 and "fork" in multiprocessing.get_all_start_methods():
-            with ProcessPoolExecutor(len(groups), mp_context=multiprocessing.get_context("fork")) as pool:
-                runs = list(pool.map(_match_lines, groups))
-        else:
-            runs = [_match_lines(frozenset(counts))]
-    finally:
-        _SHARED.clear()
-        gc.unfreeze()
-        if collecting:
-            gc.enable()
+    counts = lines["Currency"].value_counts().to_dict()
+    groups = _currency_groups(counts, (workers or os.cpu_count() or 1) if len(lines) >= parallel_from else 1)
+    runs = fork_map(_match_lines, groups or [frozenset()], {
+        "customers": customers, "invoices": invoices, "kept": kept, "rejected": rejected_keys(kept),
+        "used_tags": used_tags, "lines": lines})
     result = MatchResult(allocations, bank, pd.DataFrame(), considered=len(lines),
                          auto=sum(r.auto for r in runs), suggested=sum(r.suggested for r in runs),
                          unmatched=sum(r.unmatched for r in runs))

@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import io
-import multiprocessing
 import os
 import shutil
 import subprocess
 from collections import defaultdict
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -24,6 +22,7 @@ from python_calamine import CalamineWorkbook
 
 from ..aging import Policy, age
 from ..errors import ArbookError
+from ..forking import SHARED, fork_map
 from ..ledger import AccountRows, ledger_events
 from ..receivables import company_details, select_customers
 from ..money import to_decimal
@@ -33,7 +32,6 @@ from .template import LABELS, build_template
 
 TEMPLATE = Path(__file__).resolve().parents[3] / "templates" / "statement.xlsx"
 PARALLEL_FROM = 200
-_SHARED: dict[str, Any] = {}
 
 
 def checksum(customer_id: str, as_of: str, lines: list[dict]) -> str:
@@ -135,8 +133,8 @@ def encrypt_statements(files: list[Path], out_dir: Path) -> Path:
 
 def _render_many(jobs: list[tuple[str, dict, dict]]) -> list[str]:
     """Render and write each job's workbook (temp file, then rename); returns the names written."""
-    template: StatementTemplate = _SHARED["template"]
-    out_dir: Path = _SHARED["out_dir"]
+    template: StatementTemplate = SHARED["template"]
+    out_dir: Path = SHARED["out_dir"]
     for name, context, properties in jobs:
         target = out_dir / name
         partial = target.with_name(f".{name}.{os.getpid()}.tmp")
@@ -191,15 +189,10 @@ def write_statements(book: Any, out_dir: Path, as_of: date | None = None, period
 def _render(template: StatementTemplate, jobs: list, out_dir: Path, workers: int | None) -> list[str]:
     """Write every job's statement, in ``workers`` forked processes for large runs; names in job order."""
     workers = workers or os.cpu_count() or 1
-    _SHARED.update(template=template, out_dir=out_dir)
-    try:
-        if workers < 2 or len(jobs) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
-            return _render_many(jobs)
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            list(pool.map(_render_many, [jobs[i::workers] for i in range(workers)]))
-        return [name for name, _, _ in jobs]
-    finally:
-        _SHARED.clear()
+    if workers < 2 or len(jobs) < PARALLEL_FROM:
+        workers = 1
+    fork_map(_render_many, [jobs[i::workers] for i in range(workers)], {"template": template, "out_dir": out_dir})
+    return [name for name, _, _ in jobs]
 
 
 @dataclass

@@ -14,10 +14,10 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from arbook.book import open_book
-from arbook.book.frames import make_frame
-from arbook.receivables import age_book
-from arbook.schema import ALLOCATIONS, BANK
+from arbook.adapters.book import open_book
+from arbook.model.frames import make_frame
+from arbook.services.receivables import age_book
+from arbook.model.schema import ALLOCATIONS, BANK
 
 from _report import machine, publish
 from book_io import build

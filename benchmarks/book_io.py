@@ -19,7 +19,7 @@ from pathlib import Path
 import openpyxl
 
 from _report import machine, publish
-from arbook.book import new_book, open_book
+from arbook.adapters.book import new_book, open_book
 from arbook.sampledata import make_customers, make_invoices
 
 def build(path: Path, customers: int, invoices: int) -> float:

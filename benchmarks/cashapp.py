@@ -25,15 +25,15 @@ from pathlib import Path
 import pandas as pd
 
 from _report import machine, publish
-from arbook.bankfiles import Options
-from arbook.bankimport import import_bank_files
-from arbook.book import new_book, open_book
-from arbook.book.frames import make_frame
-from arbook.cashapp import match_book
-from arbook.matching.engine import run_matching
+from arbook.adapters.bankfiles import Options
+from arbook.services.bankimport import import_bank_files
+from arbook.adapters.book import new_book, open_book
+from arbook.model.frames import make_frame
+from arbook.services.cashapp import match_book
+from arbook.domain.matching.engine import run_matching
 from arbook.sampledata import make_customers, make_invoices
 from arbook.samplepay import make_payments, truth_frame, write_bank_files
-from arbook.schema import ALLOCATIONS, BANK
+from arbook.model.schema import ALLOCATIONS, BANK
 
 AS_OF = date(2026, 11, 16)
 

@@ -18,12 +18,12 @@ from pathlib import Path
 import openpyxl
 
 from _report import machine, publish
-from arbook.book import new_book, open_book
-from arbook.book.frames import make_frame
+from arbook.adapters.book import new_book, open_book
+from arbook.model.frames import make_frame
 from arbook.sampledata import make_customers, make_invoices
 from arbook.samplepay import make_payments
-from arbook.schema import ALLOCATIONS, BANK
-from arbook.statements import TEMPLATE, write_statements
+from arbook.model.schema import ALLOCATIONS, BANK
+from arbook.services.statements import TEMPLATE, write_statements
 
 AS_OF = date(2026, 10, 31)
 

@@ -19,7 +19,7 @@ Sub OnRibbon(control As IRibbonControl)
             args = PickFolder()
             If args = "" Then Exit Sub
     End Select
-    RunPython "import arbook.excel as x; x.on_ribbon('" & control.Id & "', " & args & ")"
+    RunPython "import arbook.adapters.excel as x; x.on_ribbon('" & control.Id & "', " & args & ")"
 End Sub
 
 Sub GetLabel(control As IRibbonControl, ByRef label)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from arbook.book import new_book, open_book
+from arbook.adapters.book import new_book, open_book
 from arbook.sampledata import make_sample
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,7 +49,7 @@ def adapter(request, tmp_path: Path):
         pytest.skip("live adapter: needs Microsoft Excel through xlwings (Windows/macOS); not run here")
     import xlwings as xw
 
-    from arbook.book.livebook import LiveBook
+    from arbook.adapters.book.livebook import LiveBook
 
     app = xw.App(visible=False)
     try:

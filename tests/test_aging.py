@@ -4,9 +4,9 @@ from decimal import Decimal as D
 
 from hypothesis import given, settings, strategies as st
 
-from arbook.aging import Policy, age
-from arbook.book.frames import make_frame
-from arbook.schema import ALLOCATIONS, BANK, CUSTOMERS, INVOICES
+from arbook.domain.aging import Policy, age
+from arbook.model.frames import make_frame
+from arbook.model.schema import ALLOCATIONS, BANK, CUSTOMERS, INVOICES
 
 AS_OF = date(2026, 10, 31)
 

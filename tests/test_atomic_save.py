@@ -8,12 +8,12 @@ import zipfile
 
 import pytest
 
-from arbook.book import new_book, open_book
+from arbook.adapters.book import new_book, open_book
 from arbook.sampledata import make_sample
 
 WRITER = r"""
 import sys
-from arbook.book import open_book
+from arbook.adapters.book import open_book
 path = sys.argv[1]
 for i in range(10_000):
     with open_book(path) as book:

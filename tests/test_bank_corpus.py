@@ -10,8 +10,8 @@ from decimal import Decimal
 import pytest
 from lxml import etree
 
-from arbook.bankfiles import Options, read_statements
-from arbook.errors import InputError
+from arbook.adapters.bankfiles import Options, read_statements
+from arbook.model.errors import InputError
 
 SHARED_SAMPLES = __import__("pathlib").Path(__file__).resolve().parents[2] / "shared" / "bank-samples"
 pytestmark = pytest.mark.skipif(not SHARED_SAMPLES.is_dir(), reason="../shared/bank-samples not present")

@@ -4,8 +4,8 @@ from decimal import Decimal as D
 
 import pytest
 
-from arbook.bankfiles import Options, detect
-from arbook.errors import InputError
+from arbook.adapters.bankfiles import Options, detect
+from arbook.model.errors import InputError
 from arbook.samplebank import CSV_DIALECTS, Account, SynthLine, bank_csv, camt053, mt940
 
 TODAY = date(2026, 11, 23)

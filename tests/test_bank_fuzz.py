@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from arbook.bankfiles import Options
-from arbook.bankimport import import_bank_files
-from arbook.book import new_book, open_book
-from arbook.errors import ArbookError
+from arbook.adapters.bankfiles import Options
+from arbook.services.bankimport import import_bank_files
+from arbook.adapters.book import new_book, open_book
+from arbook.model.errors import ArbookError
 from arbook.samplebank import CSV_DIALECTS, Account, SynthLine, bank_csv, camt053, mt940, zengin_01, zengin_03
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "bank-samples"

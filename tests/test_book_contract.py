@@ -4,8 +4,8 @@ from decimal import Decimal
 
 import pandas as pd
 
-from arbook.book.frames import make_frame
-from arbook.schema import CUSTOMERS, INVOICES
+from arbook.model.frames import make_frame
+from arbook.model.schema import CUSTOMERS, INVOICES
 
 
 def _customers():

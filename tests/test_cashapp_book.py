@@ -4,12 +4,12 @@ from decimal import Decimal as D
 
 import pytest
 
-from arbook.book import open_book
-from arbook.book.frames import make_frame
-from arbook.cashapp import confirm_book, match_book, unmatch_book
+from arbook.adapters.book import open_book
+from arbook.model.frames import make_frame
+from arbook.services.cashapp import confirm_book, match_book, unmatch_book
 from arbook.cli import main
-from arbook.errors import ArbookError, InputError
-from arbook.schema import BANK, CUSTOMERS, INVOICES
+from arbook.model.errors import ArbookError, InputError
+from arbook.model.schema import BANK, CUSTOMERS, INVOICES
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@ import codecs
 
 import pytest
 
-from arbook.encoding import decode_bytes
+from arbook.adapters.encoding import decode_bytes
 
 JA = "取引日,振込依頼人,金額\n2026/10/31,ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ,110000\n2026/10/31,スズキコウサン株式会社,55000\n"
 ZH = "交易日期,对方户名,金额\n2026-10-31,上海华贸有限公司,12345.67\n2026-10-31,北京东方科技有限公司,800.00\n"

@@ -7,10 +7,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from arbook.book import new_book, open_book
-from arbook.book.frames import make_frame
-from arbook.errors import BookLockedError
-from arbook.schema import BANK, CUSTOMERS
+from arbook.adapters.book import new_book, open_book
+from arbook.model.frames import make_frame
+from arbook.model.errors import BookLockedError
+from arbook.model.schema import BANK, CUSTOMERS
 
 RIBBON_REL = ('<Relationship Id="rIdUI" Type="http://schemas.microsoft.com/office/2007/relationships/ui/extensibility" '
               'Target="customUI/customUI14.xml"/>')

@@ -6,12 +6,12 @@ from decimal import Decimal as D
 
 from python_calamine import CalamineWorkbook
 
-from arbook.book import open_book
-from arbook.book.frames import make_frame
+from arbook.adapters.book import open_book
+from arbook.model.frames import make_frame
 from arbook.cli import main
-from arbook.demo import REPO_SAMPLES
-from arbook.ledger import AccountRows, ledger_report
-from arbook.schema import ALLOCATIONS, BANK, INVOICES
+from arbook.services.demo import REPO_SAMPLES
+from arbook.domain.ledger import AccountRows, ledger_report
+from arbook.model.schema import ALLOCATIONS, BANK, INVOICES
 
 
 def test_ledger_rows_fee_and_running_balance():

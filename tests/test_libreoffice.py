@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from arbook.book import open_book
-from arbook.book.frames import make_frame
-from arbook.schema import CUSTOMERS, INVOICES, SHEETS
+from arbook.adapters.book import open_book
+from arbook.model.frames import make_frame
+from arbook.model.schema import CUSTOMERS, INVOICES, SHEETS
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 ALL_SHEETS_CSV = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
@@ -26,7 +26,7 @@ def convert(book, out_dir):
 
 @pytest.mark.parametrize("suffix", [".xlsx", ".xlsm"])
 def test_libreoffice_reads_our_writes(tmp_path, suffix):
-    from arbook.book import new_book
+    from arbook.adapters.book import new_book
 
     book = new_book(tmp_path / f"lo{suffix}")
     with open_book(book) as handle:

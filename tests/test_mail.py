@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 
-from arbook.book import open_book
+from arbook.adapters.book import open_book
 from arbook.cli import main
-from arbook.demo import REPO_SAMPLES
-from arbook.errors import ArbookError
-from arbook.mail import email_statements
-from arbook.statements.render import read_properties
+from arbook.services.demo import REPO_SAMPLES
+from arbook.model.errors import ArbookError
+from arbook.services.mail import email_statements
+from arbook.adapters.statementxlsx.render import read_properties
 
 
 class Inbox:

@@ -3,11 +3,11 @@ from decimal import Decimal
 
 import pytest
 
-from arbook.book.frames import empty_frame, make_frame
-from arbook.errors import InputError
-from arbook.masterdata import complete_invoices, load_input, upsert
-from arbook.schema import CUSTOMERS, INVOICES
-from arbook.tabular import TableFile
+from arbook.model.frames import empty_frame, make_frame
+from arbook.model.errors import InputError
+from arbook.services.masterdata import complete_invoices, load_input, upsert
+from arbook.model.schema import CUSTOMERS, INVOICES
+from arbook.adapters.tabular import TableFile
 
 
 def table(header, *rows):

@@ -1,9 +1,9 @@
 """Normalisers: kana folding, company forms, invoice numbers, subset search, payer identification."""
 import pytest
 
-from arbook.matching.names import CustomerIndex
-from arbook.matching.normalize import digit_runs, fold, invoice_core, name_key, name_keys
-from arbook.matching.subset import find_combination
+from arbook.domain.matching.names import CustomerIndex
+from arbook.domain.matching.normalize import digit_runs, fold, invoice_core, name_key, name_keys
+from arbook.domain.matching.subset import find_combination
 
 
 @pytest.mark.parametrize("bank,book", [

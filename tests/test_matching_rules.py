@@ -5,9 +5,9 @@ from decimal import Decimal as D
 import pandas as pd
 import pytest
 
-from arbook.book.frames import make_frame
-from arbook.matching.engine import run_matching
-from arbook.schema import ALLOCATIONS, BANK, CUSTOMERS, INVOICES
+from arbook.model.frames import make_frame
+from arbook.domain.matching.engine import run_matching
+from arbook.model.schema import ALLOCATIONS, BANK, CUSTOMERS, INVOICES
 
 CUSTOMERS_ROWS = [
     {"Customer ID": "C1", "Name": "株式会社山田商事", "Name Kana": "ヤマダショウジ", "Language": "ja", "Currency": "JPY",

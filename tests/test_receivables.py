@@ -1,9 +1,9 @@
 """arbook age / reminders on the sample book: columns filled, messages per client language."""
 import shutil
 
-from arbook.book import open_book
+from arbook.adapters.book import open_book
 from arbook.cli import main
-from arbook.demo import REPO_SAMPLES
+from arbook.services.demo import REPO_SAMPLES
 
 
 def test_age_and_reminders_on_the_sample(tmp_path, capsys):

@@ -1,6 +1,6 @@
-from arbook import schema
-from arbook.schema import Kind, Role
-from arbook.schemadoc import schema_text
+from arbook.model import schema
+from arbook.model.schema import Kind, Role
+from arbook.model.schemadoc import schema_text
 
 ISSUE_INPUT_HEADERS = {
     "Customers": ["Customer ID", "Name", "Name Kana", "Payer Names", "Email", "Language", "Currency",

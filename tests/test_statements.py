@@ -7,10 +7,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from arbook.book import open_book
+from arbook.adapters.book import open_book
 from arbook.cli import main
-from arbook.demo import REPO_SAMPLES
-from arbook.statements.render import read_properties
+from arbook.services.demo import REPO_SAMPLES
+from arbook.adapters.statementxlsx.render import read_properties
 
 SOFFICE = shutil.which("soffice")
 

@@ -3,8 +3,8 @@ from decimal import Decimal
 
 import pytest
 
-from arbook.money import MoneyError, from_minor, money, to_decimal, to_minor
-from arbook.textparse import parse_amount, parse_bool, parse_date
+from arbook.model.money import MoneyError, from_minor, money, to_decimal, to_minor
+from arbook.model.textparse import parse_amount, parse_bool, parse_date
 
 
 @pytest.mark.parametrize("text,expected", [

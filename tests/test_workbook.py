@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 from oletools.olevba import VBA_Parser
 
-from arbook import excel
-from arbook.book import new_book, open_book
-from arbook.schema import SHEETS
-from arbook.vba.build import CONF_CODE_NAME, MACROS, ROOT, build_workbook_bytes, xlwings_modules
-from arbook.vba.ovba import compress
+from arbook.adapters import excel
+from arbook.adapters.book import new_book, open_book
+from arbook.model.schema import SHEETS
+from arbook.adapters.vba.build import CONF_CODE_NAME, MACROS, build_workbook_bytes, xlwings_modules
+from arbook.resources import resource
+from arbook.adapters.vba.ovba import compress
 
 NS_UI = "{http://schemas.microsoft.com/office/2009/07/customui}"
 
@@ -77,11 +78,11 @@ def test_every_runpython_command_names_an_entry_point():
     commands = re.findall(r'RunPython "import (\S+) as (\w+); \2\.(\w+)\(', source)
     assert commands
     for module, _, function in commands:
-        assert module == "arbook.excel" and callable(getattr(excel, function))
+        assert module == "arbook.adapters.excel" and callable(getattr(excel, function))
 
 
 def test_committed_workbook_equals_a_fresh_build():
-    assert (ROOT / "workbook" / "arbook.xlsm").read_bytes() == build_workbook_bytes()
+    assert (resource("workbook", "arbook.xlsm")).read_bytes() == build_workbook_bytes()
 
 
 def test_new_xlsm_books_carry_the_ribbon_and_keep_it(tmp_path):
@@ -113,9 +114,9 @@ class _App:
 
 def test_on_ribbon_dispatches_commits_and_reports_errors_in_one_line(tmp_path):
     """Dispatch, commit/discard and messages with the file adapter; only Excel's UI object is replaced."""
-    shutil.copyfile(ROOT / "samples" / "book.xlsx", tmp_path / "book.xlsx")
+    shutil.copyfile(resource("samples") / "book.xlsx", tmp_path / "book.xlsx")
     for name in ("zengin_03.txt", "camt053_usd.xml"):
-        shutil.copyfile(ROOT / "samples" / name, tmp_path / name)
+        shutil.copyfile(resource("samples") / name, tmp_path / name)
     app = _App()
 
     def run(control, *args):

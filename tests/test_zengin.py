@@ -4,9 +4,9 @@ from decimal import Decimal
 
 import pytest
 
-from arbook.bankfiles.model import Options
-from arbook.bankfiles.zengin import ZenginImporter
-from arbook.errors import InputError
+from arbook.adapters.bankfiles.model import Options
+from arbook.adapters.bankfiles.zengin import ZenginImporter
+from arbook.model.errors import InputError
 from arbook.samplebank import Account, SynthLine, zengin_01, zengin_03
 
 TODAY = date(2026, 11, 23)

@@ -1,4 +1,4 @@
 """``python -m arbook`` runs the command line."""
-from .cli import main
+from arbook.cli import main
 
 main()

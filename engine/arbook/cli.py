@@ -9,13 +9,13 @@ from typing import Iterator
 
 import click
 
-from . import __version__
-from .book import new_book, open_book
-from .errors import ArbookError
-from .export import export_csv
-from .masterdata import import_master
-from .schema import CUSTOMERS, INVOICES, SHEETS, Sheet, sheet as sheet_named
-from .tabular import read_table_file
+from arbook import __version__
+from arbook.adapters.book import new_book, open_book
+from arbook.model.errors import ArbookError
+from arbook.services.export import export_csv
+from arbook.services.masterdata import import_master
+from arbook.model.schema import CUSTOMERS, INVOICES, SHEETS, Sheet, sheet as sheet_named
+from arbook.adapters.tabular import read_table_file
 
 
 class Steps:
@@ -123,7 +123,7 @@ def import_(book: str, files: tuple[str, ...], profile: str | None, mapping: tup
     is unreadable or its stated balances do not add up, nothing is imported.
     Example: arbook import ar.xlsx statement.csv zengin.txt camt053.xml
     """
-    from .bankimport import import_bank_files, profile_options, save_profile as store_profile
+    from arbook.services.bankimport import import_bank_files, profile_options, save_profile as store_profile
 
     pairs = []
     for item in mapping:
@@ -156,7 +156,7 @@ def match(book: str) -> None:
     sheet. Each allocation carries its Rule, Reason and Score. Re-running adds no duplicates.
     Example: arbook match ar.xlsx
     """
-    from .cashapp import match_book
+    from arbook.services.cashapp import match_book
 
     steps = Steps(["reading book", "matching", "saving"])
     try:
@@ -178,7 +178,7 @@ def confirm(book: str) -> None:
     A confirmed payer name is learned into the client's Payer Names, so next month the same
     payer is matched automatically. Example: arbook confirm ar.xlsx
     """
-    from .cashapp import confirm_book
+    from arbook.services.cashapp import confirm_book
 
     with open_book(book) as handle:
         result = confirm_book(handle)
@@ -193,7 +193,7 @@ def unmatch(book: str, bank_ref: str) -> None:
 
     Example: arbook unmatch ar.xlsx US00000012
     """
-    from .cashapp import unmatch_book
+    from arbook.services.cashapp import unmatch_book
 
     with open_book(book) as handle:
         count = unmatch_book(handle, bank_ref)
@@ -201,7 +201,7 @@ def unmatch(book: str, bank_ref: str) -> None:
 
 
 def _as_of(value: str | None) -> date | None:
-    from .textparse import parse_date
+    from arbook.model.textparse import parse_date
 
     if value is None:
         return None
@@ -220,7 +220,7 @@ def age_(book: str, as_of: str | None) -> None:
 
     Example: arbook age ar.xlsx --as-of 2026-10-31
     """
-    from .receivables import age_book
+    from arbook.services.receivables import age_book
 
     with open_book(book) as handle:
         result = age_book(handle, _as_of(as_of))
@@ -235,7 +235,7 @@ def ledger(book: str, customers: tuple[str, ...]) -> None:
     debit, credit and running balance from invoices and applied payments. Regenerating
     replaces a client's sheet, never duplicates it. Example: arbook ledger ar.xlsx --customer C00012
     """
-    from .receivables import ledger_book
+    from arbook.services.receivables import ledger_book
 
     with open_book(book) as handle:
         count = ledger_book(handle, list(customers) or None)
@@ -252,7 +252,7 @@ def reminders(book: str, out_dir: str, as_of: str | None) -> None:
     Levels start at the Reminder Days setting (default 7, 30, 60 days past due); disputed
     invoices get no reminder. Example: arbook reminders ar.xlsx --out reminders/
     """
-    from .receivables import write_reminders
+    from arbook.services.receivables import write_reminders
 
     with open_book(book) as handle:
         files = write_reminders(handle, Path(out_dir), _as_of(as_of))
@@ -277,7 +277,7 @@ def statements(book: str, out_dir: str, as_of: str | None, period_from: str | No
 
     Example: arbook statements ar.xlsx --out statements/ --as-of 2026-10-31
     """
-    from .statements import write_statements
+    from arbook.services.statements import write_statements
 
     with open_book(book) as handle:
         run = write_statements(handle, Path(out_dir), _as_of(as_of), _as_of(period_from), list(customers) or None,
@@ -297,7 +297,7 @@ def confirmations(book: str, files: tuple[str, ...], passwords: str | None) -> N
     (a dispute sets the invoice's Disputed flag) and report files that were altered or belong to
     another client. Example: arbook confirmations ar.xlsx returned/*.xlsx
     """
-    from .statements import load_passwords, read_confirmations
+    from arbook.services.statements import load_passwords, read_confirmations
 
     with open_book(book) as handle:
         report = read_confirmations(handle, [Path(f) for f in files],
@@ -318,7 +318,7 @@ def email(book: str, folder: str, outbox: str | None, smtp: str | None) -> None:
     A statement is only ever sent to the client embedded in it, and never twice.
     Example: arbook email ar.xlsx --statements statements/
     """
-    from .mail import email_statements
+    from arbook.services.mail import email_statements
 
     with open_book(book) as handle:
         run = email_statements(handle, Path(folder), Path(outbox) if outbox else None, smtp)
@@ -326,12 +326,12 @@ def email(book: str, folder: str, outbox: str | None, smtp: str | None) -> None:
 
 
 @cli.command("build-workbook")
-@click.option("--out", default="workbook/arbook.xlsm", show_default=True, type=click.Path(dir_okay=False))
+@click.option("--out", default="arbook.xlsm", show_default=True, type=click.Path(dir_okay=False))
 def build_workbook_(out: str) -> None:
     """Build the macro-enabled book with the AR ribbon from the schema, macros/ and xlwings' VBA
     (standalone: no add-in needed). The same input always gives the same bytes.
     """
-    from .vba.build import build_workbook
+    from arbook.adapters.vba.build import build_workbook
 
     click.echo(f"built {build_workbook(Path(out))}")
 
@@ -355,7 +355,7 @@ def export(book: str, sheet: str, out: str) -> None:
 @click.option("--markdown", is_flag=True, help="As Markdown tables (the README's schema section).")
 def schema(markdown: bool) -> None:
     """Print every sheet and column of the workbook schema."""
-    from .schemadoc import schema_text
+    from arbook.model.schemadoc import schema_text
 
     click.echo(schema_text(markdown=markdown))
 
@@ -365,7 +365,7 @@ def schema(markdown: bool) -> None:
               show_default=True, help="Folder to copy the sample book and bank files into.")
 def demo(out_dir: str) -> None:
     """Copy the sample book and files into a folder and run the month-end on them."""
-    from .demo import run_demo
+    from arbook.services.demo import run_demo
 
     run_demo(Path(out_dir), click.echo)
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Sequence
 from xml.sax.saxutils import escape
 
-from .bankfiles.zengin import (DATA_01A, DATA_03, END, END_01, HEADER_01, HEADER_03, TRAILER_01, TRAILER_03,
+from arbook.adapters.bankfiles.zengin import (DATA_01A, DATA_03, END, END_01, HEADER_01, HEADER_03, TRAILER_01, TRAILER_03,
                                era_yymmdd, pack)
 
 

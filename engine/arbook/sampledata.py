@@ -15,8 +15,8 @@ from pathlib import Path
 import jaconv
 import pandas as pd
 
-from .book.frames import make_frame
-from .schema import CUSTOMERS, INVOICES
+from arbook.model.frames import make_frame
+from arbook.model.schema import CUSTOMERS, INVOICES
 
 JA_SURNAMES = [("山田", "ヤマダ"), ("佐藤", "サトウ"), ("鈴木", "スズキ"), ("高橋", "タカハシ"), ("田中", "タナカ"),
                ("伊藤", "イトウ"), ("渡辺", "ワタナベ"), ("中村", "ナカムラ"), ("小林", "コバヤシ"), ("加藤", "カトウ"),
@@ -190,12 +190,12 @@ def make_sample(seed: int = SAMPLE_SEED, customers: int = 30, invoices: int = 15
 def write_samples(out_dir: Path, sample: SampleSet | None = None) -> list[Path]:
     """Write the sample book, its source files, bank files paying its invoices and their ground
     truth (``truth.csv``) into ``out_dir``; returns the paths written."""
-    from .book import new_book, open_book
-    from .export import export_csv
-    from .masterdata import import_master
-    from .tabular import read_table_file
+    from arbook.adapters.book import new_book, open_book
+    from arbook.services.export import export_csv
+    from arbook.services.masterdata import import_master
+    from arbook.adapters.tabular import read_table_file
 
-    from .samplepay import make_payments, truth_frame, write_bank_files
+    from arbook.samplepay import make_payments, truth_frame, write_bank_files
 
     sample = sample or make_sample()
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,70 @@
+"""What every bank-file importer produces: statements of normalized lines."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Protocol
+
+from arbook.model.errors import Problem, InputError
+
+
+@dataclass(frozen=True)
+class BankLine:
+    """One booked movement: signed amount (credits positive), the bank's reference if any."""
+
+    date: date
+    amount: Decimal
+    currency: str | None = None
+    payer: str = ""
+    memo: str = ""
+    ref: str = ""
+    account: str = ""
+    line: int | None = None  # where the line starts in its file, for messages and the audit trail
+
+
+@dataclass
+class Statement:
+    """One account's statement from a file, with the balances and totals the file states."""
+
+    source: str
+    format: str
+    lines: list[BankLine] = field(default_factory=list)
+    account: str = ""
+    currency: str | None = None
+    opening: Decimal | None = None
+    closing: Decimal | None = None
+    line: int | None = None  # where the statement starts (for balance errors)
+
+    def check_balance(self) -> None:
+        """InputError unless opening + movements == closing (when the file states both)."""
+        if self.opening is None or self.closing is None:
+            return
+        moved = sum((ln.amount for ln in self.lines), Decimal(0))
+        if self.opening + moved != self.closing:
+            raise InputError([Problem(self.source, self.line, "balance",
+                                      f"closing balance {self.closing} is not opening {self.opening} + movements "
+                                      f"{moved} = {self.opening + moved} (account {self.account or '?'}); "
+                                      "the file is incomplete or damaged")])
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the user told the importer; everything else is detected."""
+
+    currency: str | None = None        # currency of files that name none (given by the user or a profile)
+    home_currency: str | None = None   # the book's Home Currency: used only when nothing else tells
+    date_order: str | None = None      # "dmy", "mdy" or "ymd" for CSV day/month ambiguity
+    mapping: tuple[tuple[str, str], ...] = ()  # CSV role -> column header (from --map or a profile)
+
+
+class Importer(Protocol):
+    """One bank file format: detect it from the first bytes, parse it into statements."""
+
+    name: str
+
+    def detect(self, head: bytes, suffix: str) -> bool:
+        """True when the file looks like this format (``head``: its first 4 KiB)."""
+
+    def parse(self, data: bytes, source: str, options: Options) -> list[Statement]:
+        """Every statement in the file; InputError naming file, line and field when unreadable."""

@@ -1,0 +1,140 @@
+"""The small interface every book adapter exposes, with the staging both adapters share.
+
+Reads give typed DataFrames (see ``frames``); ``replace``/``append``/``log`` only stage changes,
+and ``commit`` writes them all at once, so a failure half-way leaves the book as it was.
+"""
+from __future__ import annotations
+
+import getpass
+import os
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Sequence
+
+import pandas as pd
+
+from arbook.model.errors import ArbookError
+from arbook.model.schema import LOG, SETTINGS, Sheet, sheet as sheet_named
+from arbook.model.cells import to_cell
+from arbook.model.frames import frame_from_rows, make_frame
+
+
+@dataclass
+class Report:
+    """A sheet outside the schema that the engine writes whole: headers, rows, and per column
+    how its values are written (``text``, ``number``, ``date``; ``money`` is a number shown as money)."""
+
+    name: str
+    headers: list[str]
+    kinds: list[str]
+    rows: list[list[Any]] = field(default_factory=list)
+
+    def columns(self) -> list[list[Any]]:
+        """The rows column by column (money values as cell numbers)."""
+        return [[to_cell(row[i]) for row in self.rows] for i in range(len(self.headers))]
+
+
+def current_user() -> str:
+    """The name recorded in the audit log for actions of this process."""
+    try:
+        return os.environ.get("ARBOOK_USER") or getpass.getuser()
+    except Exception:  # getpass raises when no user name can be found (some containers)
+        return "unknown"
+
+
+class Book(ABC):
+    """A workbook the engine reads from and writes to, whatever holds it (file or live Excel)."""
+
+    def __init__(self, source: str):
+        self.source = source
+        self._cache: dict[str, pd.DataFrame] = {}
+        self._staged: dict[str, pd.DataFrame] = {}
+        self._reports: dict[str, Report] = {}
+
+    # -- what adapters provide -------------------------------------------------------------
+    @abstractmethod
+    def _load_rows(self, sheet: Sheet) -> tuple[Sequence[Any], list[Sequence[Any]]]:
+        """(header row, data rows) of the sheet's table, as raw cell values."""
+
+    @abstractmethod
+    def _write(self, changes: dict[Sheet, pd.DataFrame], reports: dict[str, Report]) -> None:
+        """Write every changed sheet (the whole table of each) and report sheet in one go."""
+
+    # -- the interface ---------------------------------------------------------------------
+    def read(self, name: str) -> pd.DataFrame:
+        """The sheet's table as a typed DataFrame (a copy: changing it changes nothing)."""
+        sheet = sheet_named(name)
+        if sheet.name in self._staged:
+            return self._staged[sheet.name].copy()
+        if sheet.name not in self._cache:
+            header, rows = self._load_rows(sheet)
+            self._cache[sheet.name] = frame_from_rows(sheet, header, rows, f"{self.source} [{sheet.name}]")
+        return self._cache[sheet.name].copy()
+
+    def replace(self, name: str, frame: pd.DataFrame) -> None:
+        """Stage ``frame`` as the sheet's whole new content."""
+        sheet = sheet_named(name)
+        if sheet.append_only:
+            raise ArbookError(f"{sheet.name} is append-only; use append()")
+        self._staged[sheet.name] = frame.reset_index(drop=True)
+
+    def append(self, name: str, frame: pd.DataFrame) -> None:
+        """Stage ``frame``'s rows added below the sheet's current rows."""
+        sheet = sheet_named(name)
+        current = self.read(sheet.name)
+        if frame.empty:
+            return
+        combined = pd.concat([current.reset_index(drop=True), frame.reset_index(drop=True)],
+                             ignore_index=True).astype(object)
+        self._staged[sheet.name] = combined.where(combined.notna(), None)
+
+    def log(self, action: str, details: str) -> None:
+        """Stage one audit-log row: now, this user, the action and a readable detail line."""
+        row = {"Time": datetime.now().replace(microsecond=0), "User": current_user(),
+               "Action": action, "Details": details}
+        self.append(LOG.name, make_frame(LOG, [row]))
+
+    def settings(self) -> dict[str, str]:
+        """The Settings sheet as key -> value text (empty values as '')."""
+        frame = self.read(SETTINGS.name)
+        return {str(k): "" if v is None else str(v) for k, v in zip(frame["Key"], frame["Value"])}
+
+    def put_report(self, report: Report) -> None:
+        """Stage a report sheet (outside the schema, e.g. a client ledger): created or replaced whole."""
+        self._reports[report.name] = report
+
+    @property
+    def changed(self) -> list[str]:
+        """Names of the sheets with staged changes."""
+        return list(self._staged) + list(self._reports)
+
+    def commit(self) -> None:
+        """Write every staged change at once; nothing staged writes nothing."""
+        if not self._staged and not self._reports:
+            return
+        changes = {sheet_named(name): frame for name, frame in self._staged.items()}
+        self._write(changes, dict(self._reports))
+        self._cache.update(self._staged)
+        self._staged.clear()
+        self._reports.clear()
+
+    def discard(self) -> None:
+        """Forget staged changes."""
+        self._staged.clear()
+        self._reports.clear()
+
+    def close(self) -> None:
+        """Release what the adapter holds (nothing by default)."""
+
+    def __enter__(self) -> "Book":
+        return self
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        try:
+            if exc_type is None:
+                self.commit()
+            else:
+                self.discard()
+        finally:
+            self.close()

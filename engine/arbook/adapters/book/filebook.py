@@ -1,0 +1,180 @@
+"""The file adapter: reads with calamine, writes by rewriting only the changed parts of the package.
+
+Every part that is not a changed sheet or its table is copied byte for byte, so VBA
+(``xl/vbaProject.bin``), the ribbon (``customUI/``) and their relationships survive every save.
+"""
+from __future__ import annotations
+
+import contextlib
+import re
+import zipfile
+from pathlib import Path
+from xml.sax.saxutils import quoteattr
+from typing import Any, BinaryIO, Sequence
+
+import pandas as pd
+from python_calamine import CalamineWorkbook
+
+from arbook.model.errors import ArbookError, BookFormatError
+from arbook.model.schema import INVOICES, Sheet
+from arbook.adapters.book.atomic import atomic_write, check_not_locked, exclusive, remove_stale_temps
+from arbook.adapters.book.base import Book, Report
+from arbook.model.frames import cell_columns
+from arbook.adapters.book.package import CALC_CHAIN, NS_MAIN, NS_REL, SheetPart, sheet_parts
+from arbook.adapters.book.sheetxml import render_sheet, render_table
+
+BOOK_SUFFIXES = (".xlsx", ".xlsm")
+
+
+class FileBook(Book):
+    """A book file on disk, held under an advisory lock from open until close."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        super().__init__(str(self.path))
+        if self.path.suffix.lower() not in BOOK_SUFFIXES:
+            raise ArbookError(f"{self.path}: a book must be an .xlsx or .xlsm file")
+        if not self.path.is_file():
+            raise ArbookError(f"{self.path}: no such book (create one with 'arbook new {self.path}')")
+        check_not_locked(self.path)
+        self._lock = contextlib.ExitStack()
+        self._lock.enter_context(exclusive(self.path))
+        remove_stale_temps(self.path)
+        self._calamine: CalamineWorkbook | None = None
+        try:
+            with zipfile.ZipFile(self.path) as zf:
+                self._parts = sheet_parts(zf)
+        except (zipfile.BadZipFile, KeyError) as exc:
+            self.close()
+            raise BookFormatError(f"{self.path}: not an Excel workbook ({exc})") from None
+
+    def _part(self, sheet: Sheet) -> SheetPart:
+        part = self._parts.get(sheet.name)
+        if part is None or part.table_path is None:
+            raise BookFormatError(f"{self.path}: no {sheet.name} sheet with a table (is this an arbook book?)")
+        return part
+
+    def _load_rows(self, sheet: Sheet) -> tuple[Sequence[Any], list[Sequence[Any]]]:
+        self._part(sheet)
+        if self._calamine is None:
+            self._calamine = CalamineWorkbook.from_path(str(self.path))
+        rows = self._calamine.get_sheet_by_name(sheet.name).to_python(skip_empty_area=False)
+        if not rows:
+            return [], []
+        return rows[0], rows[1:]
+
+    def _write(self, changes: dict[Sheet, pd.DataFrame], reports: dict[str, Report]) -> None:
+        check_not_locked(self.path)
+        replaced: dict[str, bytes] = {}
+        added: dict[str, bytes] = {}
+        with zipfile.ZipFile(self.path) as zin:
+            for sheet, frame in changes.items():
+                part = self._part(sheet)
+                headers, kinds, columns = cell_columns(sheet, frame)
+                sheet_xml, ref = render_sheet(zin.read(part.path), headers, kinds, columns)
+                replaced[part.path] = sheet_xml
+                replaced[part.table_path] = render_table(zin.read(part.table_path), ref, headers)
+            if reports:
+                self._write_reports(zin, reports, replaced, added)
+            names = zin.namelist()
+            drop_calc_chain = CALC_CHAIN in names
+            if drop_calc_chain:  # cell formulas may have moved; Excel rebuilds the chain itself
+                replaced["[Content_Types].xml"] = _without_calc_chain(zin.read("[Content_Types].xml"))
+                replaced["xl/_rels/workbook.xml.rels"] = _without_calc_chain(
+                    zin.read("xl/_rels/workbook.xml.rels"))
+
+            def write(handle: BinaryIO) -> None:
+                with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout:
+                    for info in zin.infolist():
+                        if drop_calc_chain and info.filename == CALC_CHAIN:
+                            continue
+                        data = replaced.get(info.filename)
+                        if data is None:
+                            data = zin.read(info.filename)
+                        zout.writestr(_copy_info(info), data)
+                    for name, data in added.items():
+                        zout.writestr(zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0)), data,
+                                      compress_type=zipfile.ZIP_DEFLATED)
+
+            atomic_write(self.path, write)
+        self._calamine = None
+        with zipfile.ZipFile(self.path) as zf:
+            self._parts = sheet_parts(zf)
+
+    def _write_reports(self, zin: zipfile.ZipFile, reports: dict[str, Report], replaced: dict[str, bytes],
+                       added: dict[str, bytes]) -> None:
+        """Rewrite existing report sheets; add new ones (part, relationship, content type, workbook entry)."""
+        styles = _report_styles(zin.read(self._part(INVOICES).path))
+        for report in reports.values():
+            kinds = ["number" if k == "money" else k for k in report.kinds]
+            existing = self._parts.get(report.name)
+            if existing is not None:
+                xml, _ = render_sheet(zin.read(existing.path), report.headers, kinds, report.columns())
+                replaced[existing.path] = xml
+                continue
+            cols = "".join(f'<col min="{i + 1}" max="{i + 1}" width="{14 if k != "text" else 30}" customWidth="1"'
+                           + (f' style="{styles[k]}"' if k in styles else "") + "/>"
+                           for i, k in enumerate(report.kinds))
+            shell = (f'<worksheet xmlns="{NS_MAIN}" xmlns:r="{NS_REL}"><dimension ref="A1"/><sheetViews>'
+                     '<sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" '
+                     f'state="frozen"/></sheetView></sheetViews><cols>{cols}</cols><sheetData/></worksheet>')
+            xml, _ = render_sheet(shell.encode("utf-8"), report.headers, kinds, report.columns())
+            _register_sheet(zin, report.name, xml, replaced, added)
+
+    def close(self) -> None:
+        self._lock.close()
+
+
+def _copy_info(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
+    """A fresh ZipInfo with the same name, time and compression (sizes are recomputed)."""
+    copy = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+    copy.compress_type = info.compress_type
+    copy.external_attr = info.external_attr
+    return copy
+
+
+def _without_calc_chain(xml: bytes) -> bytes:
+    return re.sub(rb"<(Override|Relationship)\b[^>]*calcChain[^>]*/>", b"", xml)
+
+
+def _report_styles(invoices_xml: bytes) -> dict[str, str]:
+    """Cell style ids for dates and money, borrowed from the Invoices sheet's column formats."""
+    from arbook.adapters.book.sheetxml import _column_styles, split_sheet
+
+    styles = _column_styles(split_sheet(invoices_xml.decode("utf-8"))[0])
+    found = {}
+    for kind, column in (("date", "Issue Date"), ("money", "Amount")):
+        index = INVOICES.headers.index(column)
+        if index in styles:
+            found[kind] = styles[index]
+    return found
+
+
+def _register_sheet(zin: zipfile.ZipFile, name: str, xml: bytes, replaced: dict[str, bytes],
+                    added: dict[str, bytes]) -> None:
+    """Add a worksheet part and everything that points to it (workbook, its rels, content types)."""
+    names = set(zin.namelist()) | set(added)
+    number = 1
+    while f"xl/worksheets/sheet{number}.xml" in names:
+        number += 1
+    part = f"xl/worksheets/sheet{number}.xml"
+    added[part] = xml
+    rels = replaced.get("xl/_rels/workbook.xml.rels") or zin.read("xl/_rels/workbook.xml.rels")
+    rel_id = f"rIdArbook{number}"
+    rels = rels.replace(b"</Relationships>", (
+        f'<Relationship Id="{rel_id}" Type="{NS_REL}/worksheet" Target="worksheets/sheet{number}.xml"/>'
+        "</Relationships>").encode("utf-8"))
+    replaced["xl/_rels/workbook.xml.rels"] = rels
+    types = replaced.get("[Content_Types].xml") or zin.read("[Content_Types].xml")
+    replaced["[Content_Types].xml"] = types.replace(b"</Types>", (
+        f'<Override PartName="/{part}" ContentType="application/vnd.openxmlformats-officedocument.'
+        'spreadsheetml.worksheet+xml"/></Types>').encode("utf-8"))
+    workbook = (replaced.get("xl/workbook.xml") or zin.read("xl/workbook.xml")).decode("utf-8")
+    sheet_id = max((int(v) for v in re.findall(r'sheetId="(\d+)"', workbook)), default=0) + 1
+    entry = f'<sheet xmlns:r="{NS_REL}" name={quoteattr(name)} sheetId="{sheet_id}" r:id="{rel_id}"/>'
+    replaced["xl/workbook.xml"] = workbook.replace("</sheets>", entry + "</sheets>", 1).encode("utf-8")
+
+
+def open_book(path: str | Path) -> FileBook:
+    """Open a book file for reading and staged writing (use as a context manager to commit)."""
+    return FileBook(path)

@@ -1,0 +1,84 @@
+"""Read a user's table file (CSV/TSV in any common encoding, or .xlsx) as a header and numbered rows."""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from python_calamine import CalamineWorkbook
+
+from arbook.adapters.encoding import decode_file
+from arbook.model.errors import fail
+
+DELIMITERS = (",", "\t", ";", "|")
+csv.field_size_limit(64 * 1024 * 1024)  # bank memos can be long; the default 128 KiB stops real files
+
+
+@dataclass
+class TableFile:
+    """A table read from a file: header cells, data rows, and each row's line number in the file."""
+
+    path: str
+    header: list[Any]
+    rows: list[list[Any]]
+    lines: list[int]
+    encoding: str = ""
+
+
+def sniff_delimiter(lines: list[str]) -> str:
+    """The delimiter that splits the sample lines into the most equal, widest rows."""
+    def score(delimiter: str) -> tuple[int, int]:
+        counts = [len(next(csv.reader([line], delimiter=delimiter))) for line in lines if line.strip()]
+        if not counts:
+            return (0, 0)
+        mode = max(set(counts), key=counts.count)
+        return (counts.count(mode) if mode > 1 else 0, mode)
+    return max(DELIMITERS, key=score)
+
+
+def read_text_table(path: str, text: str, strict: bool = True) -> tuple[list[list[str]], list[int]]:
+    """CSV rows of ``text`` and the physical line each row starts on (quoted newlines allowed).
+
+    ``strict=False`` accepts what bank exports do, such as a tab between a closing quote and
+    the delimiter.
+    """
+    sample = text.splitlines()[:50]
+    delimiter = sniff_delimiter(sample)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=strict)
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    line = 1
+    try:
+        for row in reader:
+            rows.append(row)
+            lines.append(line)
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        raise fail(path, line, None, f"unreadable CSV: {exc}") from None
+    return rows, lines
+
+
+def read_table_file(path: str | Path) -> TableFile:
+    """The first non-empty row as header and the rest as data; InputError when unreadable."""
+    path = Path(path)
+    name = str(path)
+    if not path.is_file():
+        raise fail(name, None, None, "no such file")
+    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".ods"):
+        try:
+            sheet = CalamineWorkbook.from_path(name).get_sheet_by_index(0)
+            raw_rows = sheet.to_python(skip_empty_area=False)
+        except Exception as exc:  # calamine raises its own error types for damaged files
+            raise fail(name, None, None, f"not a readable spreadsheet: {exc}") from None
+        rows, lines, encoding = [list(r) for r in raw_rows], list(range(1, len(raw_rows) + 1)), "xlsx"
+    else:
+        text, encoding = decode_file(path.read_bytes(), name)
+        rows, lines = read_text_table(name, text)
+    keep = [i for i, r in enumerate(rows) if any(v is not None and str(v).strip() != "" for v in r)]
+    if not keep:
+        raise fail(name, 1, None, "the file is empty")
+    head = keep[0]
+    return TableFile(name, [str(v).strip() if v is not None else "" for v in rows[head]],
+                     [rows[i] for i in keep[1:]], [lines[i] for i in keep[1:]], encoding)

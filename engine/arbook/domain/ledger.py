@@ -1,0 +1,103 @@
+"""Customer ledgers (得意先元帳 / 客户帐本): every invoice and payment of a client with a running balance."""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import pandas as pd
+
+from arbook.adapters.book.base import Report
+from arbook.domain.matching.engine import APPLIED_STATUSES, FEE_RULE
+from arbook.model.money import money
+
+HEADERS = {"en": ["Date", "Document", "Description", "Currency", "Debit", "Credit", "Balance"],
+           "ja": ["日付", "伝票番号", "摘要", "通貨", "借方", "貸方", "残高"],
+           "zh": ["日期", "单据号", "摘要", "币种", "借方", "贷方", "余额"]}
+WORDS = {"en": ("Invoice", "Payment", "Bank fee deducted"), "ja": ("請求", "入金", "振込手数料（先方負担差引）"),
+         "zh": ("发票", "收款", "银行手续费（对方扣除）")}
+KINDS = ["date", "text", "text", "text", "money", "money", "money"]
+
+
+def sheet_name(customer_id: str) -> str:
+    """The ledger sheet's name: ``Ledger <Customer ID>``, within Excel's 31 characters and rules."""
+    return ("Ledger " + re.sub(r"[\[\]:*?/\\]", "_", str(customer_id)))[:31]
+
+
+@dataclass(frozen=True)
+class Event:
+    """One line of a client's account: an invoice (debit), a payment or a deducted fee (credit)."""
+
+    date: date
+    order: int
+    document: str
+    kind: str  # "invoice", "payment" or "fee"
+    currency: str
+    debit: Decimal | None
+    credit: Decimal | None
+    payer: str = ""
+
+
+def bank_index(bank: pd.DataFrame) -> dict[str, tuple[date, str, str]]:
+    """Bank Ref -> (date, currency, payer), for looking up many clients' payments."""
+    return {ref: (day, currency, payer or "") for ref, day, currency, payer in
+            zip(bank["Bank Ref"], bank["Date"], bank["Currency"], bank["Payer"])}
+
+
+@dataclass
+class AccountRows:
+    """Every client's invoice and applied-allocation rows, grouped once for many ledgers."""
+
+    invoices: dict[str, list[tuple]]
+    allocations: dict[str, list[tuple]]
+    bank: dict[str, tuple[date, str, str]]
+
+    @classmethod
+    def of(cls, invoices: pd.DataFrame, allocations: pd.DataFrame, bank: pd.DataFrame) -> "AccountRows":
+        by_invoice: dict[str, list[tuple]] = defaultdict(list)
+        for row in zip(invoices["Customer ID"], invoices["Invoice No"], invoices["Issue Date"], invoices["Currency"],
+                       invoices["Amount"]):
+            by_invoice[row[0]].append(row[1:])
+        by_allocation: dict[str, list[tuple]] = defaultdict(list)
+        for row in zip(allocations["Customer ID"], allocations["Bank Ref"], allocations["Applied Amount"],
+                       allocations["Rule"], allocations["Status"]):
+            if row[4] in APPLIED_STATUSES:
+                by_allocation[row[0]].append(row[1:4])
+        return cls(by_invoice, by_allocation, bank_index(bank))
+
+
+def ledger_events(customer_id: str, rows: AccountRows) -> list[Event]:
+    """The client's invoices and applied payments, oldest first (fees deducted by the payer apart)."""
+    events = [Event(issued, 0, number, "invoice", currency, amount, None)
+              for number, issued, currency, amount in rows.invoices.get(customer_id, ())]
+    paid: dict[str, Decimal] = defaultdict(Decimal)
+    fees: dict[str, Decimal] = defaultdict(Decimal)
+    for ref, amount, rule in rows.allocations.get(customer_id, ()):
+        if rule == FEE_RULE:
+            fees[ref] -= amount
+        else:
+            paid[ref] += amount
+    for ref in sorted(set(paid) | set(fees)):
+        if ref not in rows.bank:
+            continue
+        day, currency, payer = rows.bank[ref]
+        events.append(Event(day, 1, ref, "payment", currency, None, money(paid[ref] - fees[ref], currency), payer))
+        if fees[ref]:
+            events.append(Event(day, 2, ref, "fee", currency, None, money(fees[ref], currency)))
+    return sorted(events, key=lambda e: (e.date, e.order, e.document))
+
+
+def ledger_report(customer: dict, rows: AccountRows) -> Report:
+    """One client's ledger: invoices as debits, payments and deducted fees as credits, oldest first."""
+    language = customer.get("Language") if customer.get("Language") in HEADERS else "en"
+    words = dict(zip(("invoice", "payment", "fee"), WORDS[language]))
+    balance: dict[str, Decimal] = defaultdict(Decimal)
+    lines = []
+    for event in ledger_events(customer["Customer ID"], rows):
+        balance[event.currency] += (event.debit or 0) - (event.credit or 0)
+        text = f"{words[event.kind]} {event.payer}".strip()
+        lines.append([event.date, event.document, text, event.currency, event.debit, event.credit,
+                     balance[event.currency]])
+    return Report(sheet_name(customer["Customer ID"]), HEADERS[language], KINDS, lines)

@@ -1,0 +1,137 @@
+"""Sheet rows <-> typed DataFrames, driven by the schema (one converter for every adapter)."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from itertools import zip_longest
+from typing import Any, Iterable, Sequence
+
+import pandas as pd
+
+from arbook.model.errors import InputError, Problem
+from arbook.model.schema import Column, Kind, Role, Sheet
+from arbook.model.cells import to_cell, to_value
+
+
+def empty_frame(sheet: Sheet) -> pd.DataFrame:
+    """A DataFrame with the sheet's columns (object dtype) and no rows."""
+    return pd.DataFrame({c: pd.Series([], dtype=object) for c in sheet.headers})
+
+
+def make_frame(sheet: Sheet, records: Sequence[dict[str, Any]]) -> pd.DataFrame:
+    """A sheet DataFrame from dicts keyed by header; absent columns are None."""
+    columns = sheet.headers + sorted({k for r in records for k in r} - set(sheet.headers))
+    data = {c: pd.Series([r.get(c) for r in records], dtype=object) for c in columns}
+    return pd.DataFrame(data, columns=columns)
+
+
+def frame_from_rows(sheet: Sheet, header: Sequence[Any], rows: Iterable[Sequence[Any]],
+                    source: str, first_line: int = 2, lines: Sequence[int] | None = None) -> pd.DataFrame:
+    """Typed DataFrame of a sheet's rows, matched to the schema by header name.
+
+    Unknown columns are kept (as text) so a user's own columns survive a rewrite; a missing
+    required input column, or a value that does not fit its column, raises InputError naming
+    ``source``, the line (``lines``, else counted from ``first_line``) and the field. The index
+    holds each row's line number.
+    """
+    names = [("" if h is None else str(h)).strip() for h in header]
+    position = {n: i for i, n in enumerate(names) if n}
+    missing = [c.name for c in sheet.input_columns if c.required and c.name not in position]
+    if missing:
+        raise InputError([Problem(source, (lines[0] - 1) if lines else first_line - 1, None,
+                                  f"{sheet.name}: missing column {', '.join(map(repr, missing))}")])
+    extras = [n for n in names if n and not sheet.has(n)]
+    rows = list(rows)
+    lines = list(lines) if lines is not None else [first_line + i for i in range(len(rows))]
+    keep = [i for i, r in enumerate(rows) if r.count("") + r.count(None) < len(r)]
+    if len(keep) < len(rows):
+        rows, lines = [rows[i] for i in keep], [lines[i] for i in keep]
+    transposed = list(zip_longest(*rows, fillvalue=None)) if rows else []
+    blank: list[Any] = [None] * len(rows)
+
+    def raw_column(name: str) -> Sequence[Any]:
+        idx = position.get(name)
+        return transposed[idx] if idx is not None and idx < len(transposed) else blank
+
+    problems: list[Problem] = []
+    data: dict[str, list[Any]] = {}
+    currencies: dict[str, list[Any]] = {}
+    ordered = sorted(sheet.columns, key=lambda c: c.kind is Kind.MONEY)  # currency columns first
+    for column in ordered:
+        raw = raw_column(column.name)
+        ccy = currencies.get(column.currency_col) if column.currency_col else None
+        data[column.name] = _convert_column(column, raw, ccy, lines, source, problems)
+        if column.kind is Kind.CHOICE:
+            currencies[column.name] = data[column.name]
+    for name in extras:
+        data[name] = [None if v == "" else v for v in raw_column(name)]
+    if problems:
+        problems.sort(key=lambda p: (p.line or 0, sheet.headers.index(p.field) if p.field in sheet.headers else 0))
+        raise InputError(problems)
+    frame = pd.DataFrame({n: pd.Series(data[n], dtype=object) for n in sheet.headers + extras},
+                         columns=sheet.headers + extras)
+    frame.index = pd.Index(lines, dtype="int64", name="line")
+    return frame
+
+
+_NATIVE = {Kind.TEXT: str, Kind.DATE: date, Kind.DATETIME: datetime, Kind.BOOL: bool}
+
+
+def _convert_column(column: Column, raw: Sequence[Any], currencies: list[Any] | None, lines: list[int],
+                    source: str, problems: list[Problem]) -> list[Any]:
+    """Typed values of one column; values already of the right type skip ``to_value``."""
+    native = _NATIVE.get(column.kind)
+    choices = set(column.choices)
+    required = column.required and column.role is Role.INPUT
+    out: list[Any] = []
+    append = out.append
+    for i, value in enumerate(raw):
+        if value is None or value == "":
+            typed = None
+        elif type(value) is native:
+            typed = None if native is str and value.isspace() else value
+        elif value in choices:
+            typed = value
+        else:
+            try:
+                typed = to_value(column, value, currencies[i] if currencies else None)
+            except ValueError as exc:
+                problems.append(Problem(source, lines[i], column.name, str(exc)))
+                append(None)
+                continue
+        if typed is None and required:
+            problems.append(Problem(source, lines[i], column.name, "is required"))
+        append(typed)
+    return out
+
+
+def table_columns(sheet: Sheet, frame: pd.DataFrame) -> tuple[list[str], list[list[Any]]]:
+    """Headers in writing order (schema columns, then the user's own) and each one's values."""
+    extras = [c for c in frame.columns if not sheet.has(c)]
+    headers = sheet.headers + extras
+    return headers, [frame[h].tolist() if h in frame.columns else [None] * len(frame) for h in headers]
+
+
+#: How each kind is written into a cell (see ``sheetxml.render_sheet``).
+CELL_KINDS = {Kind.TEXT: "text", Kind.CHOICE: "text", Kind.MONEY: "number", Kind.INT: "number",
+              Kind.NUMBER: "number", Kind.DATE: "date", Kind.DATETIME: "date", Kind.BOOL: "bool"}
+
+
+def cell_columns(sheet: Sheet, frame: pd.DataFrame) -> tuple[list[str], list[str], list[list[Any]]]:
+    """Headers, cell kinds and raw cell values per column for writing ``frame``.
+
+    Missing values (None, NaN, NaT) become None; Decimal becomes int or float; the user's own
+    columns are written as whatever they hold (kind "any").
+    """
+    headers, columns = table_columns(sheet, frame)
+    kinds = [CELL_KINDS[sheet.column(h).kind] if sheet.has(h) else "any" for h in headers]
+    return headers, kinds, [[None if _missing(v) else to_cell(v) for v in col] for col in columns]
+
+
+def rows_from_frame(sheet: Sheet, frame: pd.DataFrame) -> tuple[list[str], list[list[Any]]]:
+    """Header and raw cell rows of ``frame`` (row-major, for adapters that write ranges)."""
+    headers, _, columns = cell_columns(sheet, frame)
+    return headers, [list(row) for row in zip(*columns)]
+
+
+def _missing(value: Any) -> bool:
+    return value is None or value is pd.NaT or (type(value) is float and value != value)

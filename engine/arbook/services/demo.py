@@ -1,0 +1,70 @@
+"""``arbook demo``: the month-end on the sample book, as far as the features exist."""
+from __future__ import annotations
+
+import shutil
+from collections import Counter, defaultdict
+from decimal import Decimal
+from pathlib import Path
+from typing import Callable
+
+from arbook.adapters.bankfiles import Options
+from arbook.services.bankimport import import_bank_files
+from arbook.adapters.book import open_book
+from arbook.services.cashapp import match_book
+from arbook.services.mail import email_statements
+from arbook.services.receivables import age_book, ledger_book, write_reminders
+from arbook.services.statements import write_statements
+from arbook.sampledata import SAMPLE_AS_OF, write_samples
+from arbook.samplepay import LANGUAGE_FILES
+from arbook.resources import resource
+
+REPO_SAMPLES = resource("samples")
+
+
+def copy_samples(out_dir: Path) -> list[Path]:
+    """Copy the repository's sample book and files into ``out_dir`` (regenerated when absent)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if not (REPO_SAMPLES / "book.xlsx").is_file():
+        return write_samples(out_dir)
+    copied = []
+    for source in sorted(REPO_SAMPLES.iterdir()):
+        if source.is_file() and source.suffix in (".xlsx", ".xlsm", ".csv", ".txt", ".xml", ".sta", ".ofx"):
+            target = out_dir / source.name
+            shutil.copyfile(source, target)
+            copied.append(target)
+    return copied
+
+
+def run_demo(out_dir: Path, echo: Callable[[str], None]) -> Path:
+    """Copy the samples into ``out_dir``, run every available month-end step, print a summary."""
+    files = copy_samples(out_dir)
+    book_path = out_dir / "book.xlsx"
+    echo(f"Sample copied to {out_dir}/ ({len(files)} files)")
+    with open_book(book_path) as book:
+        customers = book.read("Customers")
+        invoices = book.read("Invoices")
+        languages = Counter(customers["Language"])
+        echo(f"Customers: {len(customers)} ({', '.join(f'{k} {v}' for k, v in sorted(languages.items()))})")
+        totals: dict[str, Decimal] = defaultdict(Decimal)
+        for currency, amount in zip(invoices["Currency"], invoices["Amount"]):
+            totals[currency] += amount
+        disputed = sum(bool(d) for d in invoices["Disputed"])
+        echo(f"Invoices: {len(invoices)}, {disputed} disputed; billed "
+             + ", ".join(f"{c} {v:,}" for c, v in sorted(totals.items())))
+        book.log("demo", f"demo run in {out_dir}")
+        bank_files = [out_dir / name for name in LANGUAGE_FILES.values() if (out_dir / name).is_file()]
+        echo(f"Importing {len(bank_files)} bank files ({', '.join(p.name for p in bank_files)}):")
+        for report in import_bank_files(book, bank_files, Options()):
+            echo("  " + report.summary())
+        echo("Cash application: " + match_book(book).summary())
+        echo(age_book(book, SAMPLE_AS_OF).summary())
+        echo(f"Ledgers: {ledger_book(book)} client ledger sheets")
+        reminders = write_reminders(book, out_dir / "reminders", SAMPLE_AS_OF)
+        echo(f"Reminders: {len(reminders)} messages in {out_dir / 'reminders'}")
+        run = write_statements(book, out_dir / "statements", SAMPLE_AS_OF)
+        echo(f"Statements: {len(run.files)} workbooks in {out_dir / 'statements'}")
+        book.commit()
+        echo("Email: " + email_statements(book, out_dir / "statements").summary()
+             + f" ({out_dir / 'statements' / 'outbox'})")
+    echo(f"Book: {book_path} (open it in Excel or LibreOffice)")
+    return book_path

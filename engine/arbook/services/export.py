@@ -1,0 +1,52 @@
+"""Sheets out as UTF-8 CSV with the schema's headers; values in the forms the importers read back."""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from arbook.adapters.book.atomic import atomic_write
+from arbook.model.frames import table_columns
+from arbook.model.schema import Sheet
+
+
+def csv_text(value: Any) -> str:
+    """A typed value as CSV text: ISO dates, plain exact amounts, TRUE/FALSE, '' for empty."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def export_csv(sheet: Sheet, frame: pd.DataFrame, out: str | Path) -> int:
+    """Write ``frame`` to ``out`` as UTF-8 CSV with a BOM (so Excel reads kana and hanzi right).
+
+    Returns the number of data rows written. The file is replaced atomically.
+    """
+    headers, columns = table_columns(sheet, frame)
+
+    def write(handle: Any) -> None:
+        text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
+        writer = csv.writer(text, lineterminator="\r\n")
+        writer.writerow(headers)
+        for row in zip(*columns):
+            writer.writerow([csv_text(v) for v in row])
+        text.flush()
+        text.detach()
+
+    atomic_write(Path(out), write, backup=False)
+    return len(frame)

@@ -1,0 +1,110 @@
+"""Aging and dunning on a book: recalculate the computed columns, write reminder messages.
+
+The calculations are the pure ``aging`` module; this module reads and writes through the
+Book interface (either adapter), renders the jinja2 reminder templates and logs every action.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from arbook.domain.aging import AgingResult, Policy, age
+from arbook.adapters.book.atomic import atomic_write
+from arbook.model.errors import ArbookError
+from arbook.domain.ledger import AccountRows, ledger_report
+from arbook.model.schema import AGING, ALLOCATIONS, BANK, CUSTOMERS, DASHBOARD, INVOICES
+from arbook.resources import resource
+
+TEMPLATES = resource("templates")
+
+
+def company_details(settings: dict[str, str]) -> dict[str, str]:
+    """The company header of statements, reminders and emails, from the Settings sheet."""
+    return {"name": settings.get("Company Name", ""), "address": settings.get("Company Address", ""),
+            "payment": settings.get("Payment Instructions", "")}
+
+
+def select_customers(customers: Any, customer_ids: list[str] | None) -> set[str]:
+    """The requested Customer IDs (all when none given); ArbookError naming any unknown one."""
+    wanted = set(customer_ids or customers["Customer ID"])
+    unknown = wanted - set(customers["Customer ID"])
+    if unknown:
+        raise ArbookError(f"no such customer: {', '.join(sorted(unknown))}")
+    return wanted
+
+
+def age_book(book: Any, as_of: date | None = None) -> AgingResult:
+    """Recalculate Invoices, Customers and the Aging sheet as of a date (default today); staged."""
+    as_of = as_of or date.today()
+    result = age(book.read(CUSTOMERS.name), book.read(INVOICES.name), book.read(ALLOCATIONS.name),
+                 book.read(BANK.name), Policy.from_settings(book.settings()), as_of)
+    book.replace(INVOICES.name, result.invoices)
+    book.replace(CUSTOMERS.name, result.customers)
+    book.replace(AGING.name, result.aging)
+    book.replace(DASHBOARD.name, result.dashboard)
+    book.log("age", result.summary())
+    return result
+
+
+def ledger_book(book: Any, customer_ids: list[str] | None = None) -> int:
+    """Write (or rewrite) one ledger sheet per client, or for the given clients; staged. Returns the count."""
+    customers = book.read(CUSTOMERS.name)
+    wanted = select_customers(customers, customer_ids)
+    rows = AccountRows.of(book.read(INVOICES.name), book.read(ALLOCATIONS.name), book.read(BANK.name))
+    count = 0
+    for customer in customers.to_dict("records"):
+        if customer["Customer ID"] in wanted:
+            book.put_report(ledger_report(customer, rows))
+            count += 1
+    book.log("ledger", f"{count} customer ledger sheet(s) written")
+    return count
+
+
+def _environment() -> Environment:
+    folder = TEMPLATES / "reminders"
+    if not folder.is_dir():
+        raise ArbookError(f"reminder templates not found in {folder}")
+    return Environment(loader=FileSystemLoader(str(folder)), undefined=StrictUndefined, keep_trailing_newline=True,
+                       autoescape=False)
+
+
+def write_reminders(book: Any, out_dir: Path, as_of: date | None = None) -> list[Path]:
+    """One reminder message per client and level, in the client's language, from the Invoices
+    sheet's Reminder Level (run ``age`` first); disputed invoices get none. Returns the files."""
+    as_of = as_of or date.today()
+    result = age_book(book, as_of)
+    settings = book.settings()
+    company = company_details(settings)
+    policy = Policy.from_settings(settings)
+    customers = {r["Customer ID"]: r for r in result.customers.to_dict("records")}
+    groups: dict[tuple[str, int], list[dict]] = defaultdict(list)
+    for row in result.invoices.to_dict("records"):
+        if row["Reminder Level"]:
+            groups[(row["Customer ID"], row["Reminder Level"])].append(row)
+    env = _environment()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for (cid, level), rows in sorted(groups.items()):
+        customer = customers.get(cid)
+        if customer is None:
+            continue
+        language = customer.get("Language") or "en"
+        totals: dict[str, Decimal] = defaultdict(Decimal)
+        for row in rows:
+            totals[row["Currency"]] += row["Open"]
+        text = env.get_template(f"{language}.txt.j2").render(
+            level=level, days=policy.reminder_days[level - 1], as_of=as_of.isoformat(), company=company,
+            customer={"id": cid, "name": customer["Name"], "email": customer.get("Email")},
+            invoices=[{"number": r["Invoice No"], "due": r["Due Date"].isoformat(), "currency": r["Currency"],
+                       "open": f"{r['Open']:,}", "days": r["Days Overdue"]} for r in rows],
+            totals={c: f"{t:,}" for c, t in totals.items()})
+        path = out_dir / f"{cid}-level{level}-{language}.txt"
+        atomic_write(path, lambda handle, data=text.encode("utf-8"): handle.write(data), backup=False)
+        written.append(path)
+    book.log("reminders", f"{len(written)} reminder message(s) written to {out_dir} as of {as_of}")
+    return written

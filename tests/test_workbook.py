@@ -13,7 +13,8 @@ from oletools.olevba import VBA_Parser
 from arbook.adapters import excel
 from arbook.adapters.book import new_book, open_book
 from arbook.model.schema import SHEETS
-from arbook.adapters.vba.build import CONF_CODE_NAME, MACROS, build_workbook_bytes, xlwings_modules
+from arbook.adapters.vba.build import (ADDIN_CODE_NAME, CONF_CODE_NAME, CONF_ROWS, CONF_SHEET, MACROS,
+                                       build_addin_bytes, build_workbook_bytes, xlwings_modules)
 from arbook.resources import resource
 from arbook.adapters.vba.ovba import compress
 
@@ -24,6 +25,13 @@ NS_UI = "{http://schemas.microsoft.com/office/2009/07/customui}"
 def built(tmp_path_factory):
     path = tmp_path_factory.mktemp("wb") / "arbook.xlsm"
     path.write_bytes(build_workbook_bytes())
+    return path
+
+
+@pytest.fixture(scope="module")
+def built_addin(tmp_path_factory):
+    path = tmp_path_factory.mktemp("addin") / "arbook.xlam"
+    path.write_bytes(build_addin_bytes())
     return path
 
 
@@ -39,6 +47,28 @@ def test_olevba_extracts_every_module_byte_identical_to_its_source(built):
         assert found[module.name] == module.source
     document_names = {"ThisWorkbook", CONF_CODE_NAME} | {s.name.replace(" ", "") for s in SHEETS}
     assert document_names <= set(found)
+
+
+def test_addin_carries_the_ribbon_modules_and_xlwings_custom_addin_module(built_addin):
+    found = modules(built_addin)
+    assert found["ArbookRibbon"] == (MACROS / "ArbookRibbon.bas").read_bytes().decode("ascii")
+    assert found["ArbookLabels"] == (MACROS / "ArbookLabels.bas").read_bytes().decode("ascii")
+    for module in xlwings_modules(addin=True):
+        assert found[module.name] == module.source
+    assert set(found) == {"ThisWorkbook", ADDIN_CODE_NAME, "ArbookRibbon", "ArbookLabels", "xlwings", "Dictionary"}
+    assert "Set wb = ActiveWorkbook" in found["xlwings"]  # runs Python on the active book, not on the add-in
+    assert 'PROJECT_NAME As String = "xlwings"' in found["xlwings"]  # same xlwings.conf places as the book
+    with zipfile.ZipFile(built_addin) as z:
+        assert b"application/vnd.ms-excel.addin.macroEnabled.main+xml" in z.read("[Content_Types].xml")
+        assert z.read("customUI/customUI14.xml") == excel.ribbon_xml().encode()
+        assert b'codeName="ThisWorkbook"' in z.read("xl/workbook.xml")
+
+
+def test_conf_sheet_holds_only_settings_with_values(built):
+    from openpyxl import load_workbook
+
+    rows = list(load_workbook(built)[CONF_SHEET].iter_rows(values_only=True))
+    assert rows == [tuple(r) for r in CONF_ROWS] and all(key and value for key, value in rows)
 
 
 def test_sheet_code_names_match_the_document_modules(built):
@@ -69,8 +99,19 @@ def test_ribbon_callbacks_exist_with_the_right_signatures():
         assert re.search(signatures[attribute].format(name), source), (attribute, name)
     buttons = [el.get("id") for el in ui.iter(f"{NS_UI}button")]
     assert buttons == [b.id for b in excel.BUTTONS] and set(buttons) == set(excel.ACTIONS)
-    groups = [el.get("label") for el in ui.iter(f"{NS_UI}group")]
-    assert groups == ["Import", "Match & Review", "Aging & Credit", "Statements & Email", "Settings & Help"]
+    groups = [el.get("id") for el in ui.iter(f"{NS_UI}group")]
+    assert groups == [excel.group_id(g) for g in excel.GROUPS] and {b.group for b in excel.BUTTONS} == set(excel.GROUPS)
+    labels = (MACROS / "ArbookLabels.bas").read_text(encoding="ascii")
+    for control in buttons + groups:
+        for language in ("en", "ja", "zh"):
+            assert f'Case "{control}/{language}": ArbookLabel = ' in labels
+    for button in excel.BUTTONS:  # what the dispatcher asks for before calling Python
+        assert (f'Case "{button.id}": ArbookAsk = "{button.ask}"' in labels) == bool(button.ask)
+
+
+def test_committed_ribbon_sources_are_the_generated_ones():
+    assert (MACROS / "customUI14.xml").read_text(encoding="utf-8") == excel.ribbon_xml()
+    assert (MACROS / "ArbookLabels.bas").read_bytes() == excel.labels_module().encode("ascii")
 
 
 def test_every_runpython_command_names_an_entry_point():
@@ -136,9 +177,18 @@ def test_on_ribbon_dispatches_commits_and_reports_errors_in_one_line(tmp_path):
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed (.ci/run installs it)")
-def test_libreoffice_opens_the_xlsm_and_lists_its_vba_modules(built, tmp_path):
-    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "ods",
-                    "--outdir", str(tmp_path), str(built)], check=True, capture_output=True, timeout=180)
+@pytest.mark.parametrize("kind", ["xlsm", "xlam"])
+def test_libreoffice_opens_the_book_and_the_addin_and_lists_their_vba_modules(kind, built, built_addin, tmp_path):
+    source = built if kind == "xlsm" else built_addin
+    # LibreOffice 7.4 does not detect .xlam by its type (the Excel-made xlwings add-in neither): name the filter
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
+                    "--infilter=Calc MS Excel 2007 VBA XML", "--convert-to", "ods",
+                    "--outdir", str(tmp_path), str(source)], check=True, capture_output=True, timeout=180)
     with zipfile.ZipFile(tmp_path / "arbook.ods") as z:
-        basic = {Path(n).stem for n in z.namelist() if n.startswith("Basic/VBAProject/") and n.endswith(".xml")}
-    assert {"ArbookRibbon", "ArbookLabels", "xlwings", "Dictionary", "ThisWorkbook", "Customers"} <= basic
+        basic = {Path(n).parent.name: set() for n in z.namelist() if n.startswith("Basic/") and n.endswith(".xml")}
+        for name in z.namelist():
+            if name.startswith("Basic/") and name.endswith(".xml") and Path(name).parent.name in basic:
+                basic[Path(name).parent.name].add(Path(name).stem)
+    project = "VBAProject" if kind == "xlsm" else "arbook"
+    first = {"ArbookRibbon", "ArbookLabels", "xlwings", "Dictionary", "ThisWorkbook"}
+    assert first | ({"Customers"} if kind == "xlsm" else {ADDIN_CODE_NAME}) <= basic[project]

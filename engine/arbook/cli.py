@@ -336,6 +336,17 @@ def build_workbook_(out: str) -> None:
     click.echo(f"built {build_workbook(Path(out))}")
 
 
+@cli.command("build-addin")
+@click.option("--out", default="arbook.xlam", show_default=True, type=click.Path(dir_okay=False))
+def build_addin_(out: str) -> None:
+    """Build the add-in arbook.xlam: the AR tab for any open arbook book, plain .xlsx included
+    (the same builder as build-workbook). The same input always gives the same bytes.
+    """
+    from arbook.adapters.vba.build import build_addin
+
+    click.echo(f"built {build_addin(Path(out))}")
+
+
 @cli.command()
 @click.argument("book", type=click.Path(dir_okay=False))
 @click.argument("sheet")

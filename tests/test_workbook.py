@@ -192,3 +192,28 @@ def test_libreoffice_opens_the_book_and_the_addin_and_lists_their_vba_modules(ki
     project = "VBAProject" if kind == "xlsm" else "arbook"
     first = {"ArbookRibbon", "ArbookLabels", "xlwings", "Dictionary", "ThisWorkbook"}
     assert first | ({"Customers"} if kind == "xlsm" else {ADDIN_CODE_NAME}) <= basic[project]
+
+
+def test_pinned_xlwings_is_the_one_the_committed_workbook_embeds():
+    import tomllib
+
+    import xlwings
+
+    from arbook.adapters.vba.build import embedded_xlwings_version
+    from arbook.adapters.vba.ovba import Module
+
+    committed = modules(resource("workbook", "arbook.xlsm"))
+    embedded = embedded_xlwings_version([Module("xlwings", committed["xlwings"])])
+    pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())["project"]["dependencies"]
+    assert f"xlwings=={embedded}" in [d.split(";")[0].strip() for d in pyproject]
+    assert xlwings.__version__ == embedded
+    assert f'Lib "xlwings64-{embedded}.dll"' in committed["xlwings"]
+
+
+def test_version_mismatch_message_names_both_versions_and_the_fix():
+    assert excel.xlwings_mismatch("0.37.8", "0.37.8") is None
+    message = excel.xlwings_mismatch("0.37.8", "0.38.1")
+    assert "0.37.8" in message and "0.38.1" in message and 'pip install "xlwings==0.37.8"' in message
+    assert "arbook build-workbook" in message and "\n" not in message
+    source = (MACROS / "ArbookRibbon.bas").read_text(encoding="ascii")
+    assert 'x.ribbon(" & PythonString(XLWINGS_VERSION) & ", " & PythonString(control.Id) & args & ")"' in source

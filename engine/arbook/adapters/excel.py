@@ -214,6 +214,12 @@ def group_id(group: str) -> str:
     return "grp" + re.sub(r"\W", "", group)
 
 
+def utf16_units(text: str) -> tuple[int, ...]:
+    """The UTF-16 code units of ``text``, as a VBA string holds it (lone surrogates kept)."""
+    data = text.encode("utf-16-le", "surrogatepass")
+    return struct.unpack(f"<{len(data) // 2}H", data)
+
+
 def _vba_string(text: str) -> str:
     """A VBA expression for ``text`` that is plain ASCII (ChrW for anything else, and for quotes)."""
     parts, plain = [], ""
@@ -224,7 +230,7 @@ def _vba_string(text: str) -> str:
         if plain:
             parts.append(f'"{plain}"')
             plain = ""
-        parts.append(f"ChrW({ord(ch)})")
+        parts += [f"ChrW({unit})" for unit in utf16_units(ch)]  # beyond U+FFFF a surrogate pair: ChrW takes 16 bits
     if plain:
         parts.append(f'"{plain}"')
     return " & ".join(parts) or '""'
@@ -271,8 +277,7 @@ def python_string(value: str) -> str:
     """The Python literal that the VBA ``PythonString`` (macros/ArbookRibbon.bas) writes for ``value``; its
     mirror, step for step over UTF-16 code units: ASCII letters, digits and `` _.,:/()-`` as they are,
     a surrogate pair as ``\\U0001XXXX``, anything else as ``\\uXXXX``."""
-    units = struct.unpack(f"<{len(value.encode('utf-16-le', 'surrogatepass')) // 2}H",
-                          value.encode("utf-16-le", "surrogatepass"))
+    units = utf16_units(value)
     text, i = "'", 0
     while i < len(units):
         code = units[i]
@@ -286,3 +291,13 @@ def python_string(value: str) -> str:
             text += f"\\u{code:04X}"
         i += 1
     return text + "'"
+
+
+def ribbon_command(xlwings_version: str, control_id: str, arg: str | list[str] | None = None) -> str:
+    """The Python command the VBA dispatcher hands to ``RunPython`` (its mirror, for tests): the
+    version and button id, then a file/folder/text argument or a list of files, each quoted by
+    ``python_string``."""
+    args = "" if arg is None else ", " + (python_string(arg) if isinstance(arg, str)
+                                          else "[" + "".join(python_string(a) + "," for a in arg) + "]")
+    return (f"import arbook.adapters.excel as x; x.ribbon({python_string(xlwings_version)}, "
+            f"{python_string(control_id)}{args})")

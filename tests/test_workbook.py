@@ -176,6 +176,36 @@ def test_on_ribbon_dispatches_commits_and_reports_errors_in_one_line(tmp_path):
     assert (tmp_path / "book.xlsx").read_bytes() == before and app.alerts[-1] == message and app.status_bar is False
 
 
+def test_every_button_runs_its_engine_function_on_a_book(tmp_path):
+    """The buttons added for customers, invoices, unmatch and confirmations reach the same services as the CLI."""
+    new_book(tmp_path / "book.xlsx")
+    for name in ("customers.csv", "invoices.csv", "zengin_03.txt"):
+        shutil.copyfile(resource("samples") / name, tmp_path / name)
+    app = _App()
+
+    def run(control, *args):
+        book = open_book(tmp_path / "book.xlsx")
+        book.app = app
+        try:
+            return excel.on_ribbon(control, *args, book=book)
+        finally:
+            book.close()
+
+    assert "Customers" in run("arCustomers", str(tmp_path / "customers.csv"))
+    assert "Invoices" in run("arInvoices", str(tmp_path / "invoices.csv"))
+    with open_book(tmp_path / "book.xlsx") as book:
+        assert len(book.read("Customers")) > 0 and len(book.read("Invoices")) > 0
+    run("arImport", [str(tmp_path / "zengin_03.txt")])
+    assert run("arMatch").startswith("Matched ")
+    with open_book(tmp_path / "book.xlsx") as book:
+        matched = book.read("Allocations")
+    ref = str(matched["Bank Ref"].iloc[0])
+    message = run("arUnmatch", f" {ref} ")
+    assert f"of {ref};" in message and not message.startswith("reversed 0 ")
+    assert "customers.csv" in run("arConfirmations", [str(tmp_path / "customers.csv")])
+    assert set(excel.ACTIONS) == {b.id for b in excel.BUTTONS}
+
+
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed (.ci/run installs it)")
 @pytest.mark.parametrize("kind", ["xlsm", "xlam"])
 def test_libreoffice_opens_the_book_and_the_addin_and_lists_their_vba_modules(kind, built, built_addin, tmp_path):

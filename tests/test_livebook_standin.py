@@ -1,0 +1,44 @@
+"""The ribbon's Python side end to end on Linux: ``excel.ribbon`` -> ``LiveBook`` -> engine, with
+``xlwings.Book.caller()`` answering an in-memory STAND-IN of xlwings (tests/excel_standin.py), not Excel."""
+import shutil
+
+import pytest
+import xlwings
+
+from arbook.adapters import excel
+from arbook.resources import resource
+from excel_standin import StandInBook
+
+
+@pytest.fixture
+def caller(tmp_path, monkeypatch):
+    shutil.copyfile(resource("samples") / "book.xlsx", tmp_path / "book.xlsx")
+    book = StandInBook(tmp_path / "book.xlsx")
+    monkeypatch.setattr(xlwings.Book, "caller", staticmethod(lambda: book))
+    return book
+
+
+def test_a_workbook_built_for_another_xlwings_gets_the_fix_and_nothing_runs(caller):
+    before = {s.name: dict(s.cells) for s in caller.sheets}
+    message = excel.ribbon("0.30.0", "arAge")
+    assert caller.app.alerts == [message] and "0.30.0" in message and xlwings.__version__ in message
+    assert caller.saves == 0 and {s.name: dict(s.cells) for s in caller.sheets} == before
+
+
+def test_a_button_runs_on_the_callers_book_saves_once_and_clears_the_status_bar(caller, tmp_path):
+    before = {s.name: dict(s.cells) for s in caller.sheets}
+    message = excel.ribbon(xlwings.__version__, "arAge")
+    assert caller.app.alerts == [message] and not message.startswith("arbook: ")
+    assert caller.saves == 1 and caller.app.status_bar is False and caller.app.screen_updating is True
+    aging = caller.sheets["Aging"]
+    assert aging.cells != before["Aging"] and aging.tables["tblAging"].data_body_range is not None
+    sheets_before = len(caller.sheets)
+    assert "ledger sheet(s) written" in excel.ribbon(xlwings.__version__, "arLedger")
+    assert len(caller.sheets) > sheets_before and caller.saves == 2  # report sheets added after the last one
+
+
+def test_a_failing_button_leaves_the_book_unsaved_and_reports_one_line(caller, tmp_path):
+    before = {s.name: dict(s.cells) for s in caller.sheets}
+    message = excel.ribbon(xlwings.__version__, "arImport", [str(tmp_path / "missing.csv")])
+    assert message.startswith("arbook: ") and "\n" not in message and caller.app.alerts == [message]
+    assert caller.saves == 0 and {s.name: dict(s.cells) for s in caller.sheets} == before

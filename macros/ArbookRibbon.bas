@@ -65,9 +65,9 @@ Private Function TargetBook() As Workbook
     End If
 End Function
 
-Private Function PickFiles(filter As String, several As Boolean) As String
+Private Function PickFiles(fileFilter As String, several As Boolean) As String
     Dim chosen As Variant, i As Long, text As String
-    chosen = Application.GetOpenFilename(filter, , , , several)
+    chosen = Application.GetOpenFilename(fileFilter, , , , several)
     If several Then
         If Not IsArray(chosen) Then Exit Function
         text = ", ["
@@ -106,6 +106,6 @@ Private Function SettingsLanguage() As String
         Case 2052, 1028, 3076, 4100, 5124: SettingsLanguage = "zh"
     End Select
     For Each cell In TargetBook().Worksheets("Settings").ListObjects("tblSettings").ListColumns(1).DataBodyRange
-        If cell.Value = "Language" Then SettingsLanguage = LCase(cell.Offset(0, 1).Value)
+        If cell.Value = "Language" Then SettingsLanguage = LCase(Trim(cell.Offset(0, 1).Value))
     Next cell
 End Function

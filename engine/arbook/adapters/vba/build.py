@@ -165,8 +165,10 @@ def build_addin_bytes() -> bytes:
 
 
 def _write(path: Path, data: bytes) -> Path:
-    (MACROS / "ArbookLabels.bas").write_bytes(labels_module().encode("ascii"))  # generated sources, kept in macros/
-    (MACROS / "customUI14.xml").write_bytes(ribbon_xml().encode("utf-8"))
+    for name, text in (("ArbookLabels.bas", labels_module().encode("ascii")),
+                       ("customUI14.xml", ribbon_xml().encode("utf-8"))):
+        if (MACROS / name).read_bytes() != text:  # generated sources, kept in macros/ (unchanged in a wheel)
+            (MACROS / name).write_bytes(text)
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(path, lambda handle: handle.write(data), backup=False)
     return path

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pandas as pd
 
-from arbook.adapters.book.base import Report
+from arbook.model.book import Report
 from arbook.domain.matching.engine import APPLIED_STATUSES, FEE_RULE
 from arbook.model.money import money
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from arbook.model.book import Book
 from arbook.model.errors import ArbookError, InputError, Problem
 from arbook.domain.matching.engine import APPLIED_STATUSES, MatchResult, bank_totals, open_items, run_matching
 from arbook.domain.matching.normalize import name_key
@@ -18,7 +19,7 @@ from arbook.model.money import to_minor
 from arbook.model.schema import ALLOCATIONS, BANK, CUSTOMERS, INVOICES, REVIEW
 
 
-def match_book(book: Any) -> MatchResult:
+def match_book(book: Book) -> MatchResult:
     """Match every open credit in the book (staged; the caller commits) and log the outcome."""
     result = run_matching(book.read(CUSTOMERS.name), book.read(INVOICES.name), book.read(BANK.name),
                           book.read(ALLOCATIONS.name))
@@ -41,7 +42,7 @@ class ConfirmResult:
                 f"learned; {self.undecided} still to review")
 
 
-def confirm_book(book: Any) -> ConfirmResult:
+def confirm_book(book: Book) -> ConfirmResult:
     """Apply the Accept column of the Review sheet: yes confirms (and learns the payer name),
     no rejects. One yes per bank line; a confirmation that would overpay an invoice is refused."""
     review = book.read(REVIEW.name)
@@ -117,7 +118,7 @@ def _check_still_open(invoices: pd.DataFrame, allocations: pd.DataFrame, accepte
                                       f"{number} no longer has that much open (paid meanwhile?); re-run match")])
 
 
-def _learn_payers(book: Any, customers: pd.DataFrame, accepted: pd.DataFrame) -> int:
+def _learn_payers(book: Book, customers: pd.DataFrame, accepted: pd.DataFrame) -> int:
     """Add each confirmed payer string to its client's Payer Names unless already known."""
     learned = 0
     names = dict(zip(customers["Customer ID"], customers["Payer Names"]))
@@ -140,7 +141,7 @@ def _learn_payers(book: Any, customers: pd.DataFrame, accepted: pd.DataFrame) ->
     return learned
 
 
-def unmatch_book(book: Any, bank_ref: str) -> int:
+def unmatch_book(book: Book, bank_ref: str) -> int:
     """Reverse the applied allocations of one bank line (kept as rejected); returns rows reversed."""
     allocations = book.read(ALLOCATIONS.name).reset_index(drop=True)
     mask = (allocations["Bank Ref"] == bank_ref) & allocations["Status"].isin(APPLIED_STATUSES)

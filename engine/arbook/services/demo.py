@@ -5,7 +5,6 @@ import shutil
 from collections import Counter, defaultdict
 from decimal import Decimal
 from pathlib import Path
-from typing import Callable
 
 from arbook.adapters.bankfiles import Options
 from arbook.services.bankimport import import_bank_files
@@ -35,8 +34,10 @@ def copy_samples(out_dir: Path) -> list[Path]:
     return copied
 
 
-def run_demo(out_dir: Path, echo: Callable[[str], None]) -> Path:
-    """Copy the samples into ``out_dir``, run every available month-end step, print a summary."""
+def run_demo(out_dir: Path) -> list[str]:
+    """Copy the samples into ``out_dir``, run every month-end step on them; the summary lines."""
+    lines: list[str] = []
+    echo = lines.append
     files = copy_samples(out_dir)
     book_path = out_dir / "book.xlsx"
     echo(f"Sample copied to {out_dir}/ ({len(files)} files)")
@@ -67,4 +68,4 @@ def run_demo(out_dir: Path, echo: Callable[[str], None]) -> Path:
         echo("Email: " + email_statements(book, out_dir / "statements").summary()
              + f" ({out_dir / 'statements' / 'outbox'})")
     echo(f"Book: {book_path} (open it in Excel or LibreOffice)")
-    return book_path
+    return lines

@@ -20,6 +20,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from arbook.model.book import Book
 from arbook.adapters.book.atomic import atomic_write
 from arbook.model.errors import ArbookError
 from arbook.services.receivables import company_details
@@ -75,13 +76,13 @@ def compose(customer: dict, statement: Path, data: bytes, company: dict[str, str
     return message
 
 
-def _already_sent(book: Any) -> set[str]:
+def _already_sent(book: Book) -> set[str]:
     log = book.read(LOG.name)
     return {detail.split("sha256=")[1].split()[0] for action, detail in zip(log["Action"], log["Details"])
             if action == "send" and detail and "sha256=" in detail}
 
 
-def email_statements(book: Any, folder: Path, outbox: Path | None = None, smtp: str | None = None) -> MailRun:
+def email_statements(book: Book, folder: Path, outbox: Path | None = None, smtp: str | None = None) -> MailRun:
     """Email every statement in ``folder`` to its client (drafts in ``outbox`` unless ``smtp``)."""
     customers = {r["Customer ID"]: r for r in book.read(CUSTOMERS.name).to_dict("records")}
     settings = book.settings()

@@ -13,6 +13,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from arbook.model.book import Book
 from arbook.domain.aging import AgingResult, Policy, age
 from arbook.adapters.book.atomic import atomic_write
 from arbook.model.errors import ArbookError
@@ -38,7 +39,7 @@ def select_customers(customers: Any, customer_ids: list[str] | None) -> set[str]
     return wanted
 
 
-def age_book(book: Any, as_of: date | None = None) -> AgingResult:
+def age_book(book: Book, as_of: date | None = None) -> AgingResult:
     """Recalculate Invoices, Customers and the Aging sheet as of a date (default today); staged."""
     as_of = as_of or date.today()
     result = age(book.read(CUSTOMERS.name), book.read(INVOICES.name), book.read(ALLOCATIONS.name),
@@ -51,7 +52,7 @@ def age_book(book: Any, as_of: date | None = None) -> AgingResult:
     return result
 
 
-def ledger_book(book: Any, customer_ids: list[str] | None = None) -> int:
+def ledger_book(book: Book, customer_ids: list[str] | None = None) -> int:
     """Write (or rewrite) one ledger sheet per client, or for the given clients; staged. Returns the count."""
     customers = book.read(CUSTOMERS.name)
     wanted = select_customers(customers, customer_ids)
@@ -73,7 +74,7 @@ def _environment() -> Environment:
                        autoescape=False)
 
 
-def write_reminders(book: Any, out_dir: Path, as_of: date | None = None) -> list[Path]:
+def write_reminders(book: Book, out_dir: Path, as_of: date | None = None) -> list[Path]:
     """One reminder message per client and level, in the client's language, from the Invoices
     sheet's Reminder Level (run ``age`` first); disputed invoices get none. Returns the files."""
     as_of = as_of or date.today()

@@ -20,6 +20,7 @@ from typing import Any
 
 from python_calamine import CalamineWorkbook
 
+from arbook.model.book import Book
 from arbook.domain.aging import Policy, age
 from arbook.model.errors import ArbookError
 from arbook.domain.forking import SHARED, fork_map
@@ -92,6 +93,12 @@ class StatementRun:
     pdfs: list[Path] = field(default_factory=list)
     passwords: Path | None = None
 
+    def summary(self, out_dir: str | Path) -> str:
+        """One line: how many statements (and PDFs) went where, and where the passwords are."""
+        extra = (f", {len(self.pdfs)} PDF(s)" if self.pdfs else "") + (
+            f"; passwords in {self.passwords} (give them to each client another way)" if self.passwords else "")
+        return f"wrote {len(self.files)} statement(s) to {out_dir}{extra}"
+
 
 def make_pdfs(files: list[Path], out_dir: Path) -> list[Path]:
     """PDFs of the statements through LibreOffice (headless); ArbookError when it is not installed."""
@@ -144,7 +151,7 @@ def _render_many(jobs: list[tuple[str, dict, dict]]) -> list[str]:
     return [name for name, _, _ in jobs]
 
 
-def write_statements(book: Any, out_dir: Path, as_of: date | None = None, period_from: date | None = None,
+def write_statements(book: Book, out_dir: Path, as_of: date | None = None, period_from: date | None = None,
                      customer_ids: list[str] | None = None, open_only: bool = False, template: Path | None = None,
                      workers: int | None = None, pdf: bool = False, encrypt: bool = False) -> StatementRun:
     """One statement workbook per client (``<ID>-statement-<as-of>.xlsx``) in ``out_dir``."""
@@ -236,7 +243,7 @@ def load_passwords(path: Path) -> dict[str, str]:
         return {row["Customer ID"]: row["Password"] for row in csv.DictReader(handle)}
 
 
-def read_confirmations(book: Any, files: list[Path], passwords: dict[str, str] | None = None) -> ConfirmationReport:
+def read_confirmations(book: Book, files: list[Path], passwords: dict[str, str] | None = None) -> ConfirmationReport:
     """Verify returned statements and record their answers: disputes set the invoice's Disputed flag.
     Encrypted returns are opened with ``passwords`` (see ``load_passwords``)."""
     report = ConfirmationReport()
@@ -304,3 +311,8 @@ def _confirm_rows(rows: list[list[Any]]) -> tuple[list[dict], list[tuple[str, st
 
 
 __all__ = ["write_statements", "read_confirmations", "checksum", "statement_context"]
+
+
+def read_returned(book: Book, files: list[Path], passwords: Path | None = None) -> ConfirmationReport:
+    """``read_confirmations`` with the passwords read from the statement-passwords.csv at ``passwords``."""
+    return read_confirmations(book, files, load_passwords(passwords) if passwords else None)

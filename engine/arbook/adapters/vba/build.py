@@ -16,7 +16,7 @@ from pathlib import Path
 from arbook.adapters.book.atomic import atomic_write
 from arbook.adapters.book.builder import code_name
 from arbook.model.errors import ArbookError
-from arbook.adapters.excel import labels_module
+from arbook.adapters.excel import custom_ui, labels_module
 from arbook.model.schema import SHEETS
 from arbook.adapters.vba.ovba import WORKBOOK_CLSID, Module, vba_project
 from arbook.resources import resource
@@ -83,7 +83,7 @@ def build_workbook_bytes() -> bytes:
         for name in zf.namelist():
             parts[name] = zf.read(name)
     parts["xl/vbaProject.bin"] = vba_project(project_modules())
-    parts["customUI/customUI14.xml"] = (MACROS / "customUI14.xml").read_bytes()
+    parts["customUI/customUI14.xml"] = custom_ui()
     parts["_rels/.rels"] = parts["_rels/.rels"].replace(
         b"</Relationships>", f'<Relationship Id="rIdArbookUI" Type="{UI_REL}" Target="customUI/customUI14.xml"/>'
                              "</Relationships>".encode())
@@ -107,7 +107,8 @@ def build_workbook_bytes() -> bytes:
 
 def build_workbook(path: Path) -> Path:
     """Write the macro-enabled book to ``path`` (atomically)."""
-    (MACROS / "ArbookLabels.bas").write_bytes(labels_module().encode("ascii"))  # generated source, kept in macros/
+    (MACROS / "ArbookLabels.bas").write_bytes(labels_module().encode("ascii"))  # generated sources, kept in macros/
+    (MACROS / "customUI14.xml").write_bytes(custom_ui())
     data = build_workbook_bytes()
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(path, lambda handle: handle.write(data), backup=False)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Callable, Literal
 
 from arbook.model.book import Book
+from arbook.model.words import labels
 
 Kind = Literal["book", "file", "files", "folder", "path", "text", "date", "flag", "choice", "pairs"]
 Say = Callable[..., str]
@@ -52,7 +53,6 @@ class Action:
     name: str
     run: str
     help: str
-    labels: dict[str, str]
     params: tuple[Param, ...] = ()
     say: Say = field(default=lambda result, **_: str(result))
     book: bool = True
@@ -63,6 +63,11 @@ class Action:
     def control_id(self) -> str:
         """The ribbon button id, e.g. ``arStatements`` for ``statements``."""
         return "ar" + "".join(part.title() for part in self.name.split("-"))
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """The action's label in each language (``action.<name>`` of ``arbook.model.words``)."""
+        return labels("action." + self.name)
 
     @property
     def asks(self) -> Param | None:
@@ -105,7 +110,6 @@ ACTIONS: tuple[Action, ...] = (
     Action("new", "arbook.adapters.book.builder:new_book", """Create an empty book with every sheet of the schema.
 
     Example: arbook new ar.xlsx""",
-           {"en": "New book", "ja": "新規ブック", "zh": "新建账簿"},
            (Param("book", "path", metavar="BOOK"),
             Param("overwrite", "flag", "Replace BOOK if it exists (the old one is kept as BOOK.bak).", option="--force")),
            say=lambda r, **_: "created {} with sheets {}".format(r, ", ".join(_sheet_names())), book=False),
@@ -114,13 +118,11 @@ ACTIONS: tuple[Action, ...] = (
 
     Only the columns present in FILE are updated. Any bad row stops the whole file.
     Example: arbook customers ar.xlsx customers.csv""",
-           {"en": "Import customers", "ja": "得意先の取込", "zh": "导入客户"},
            (Param("file", "file", ask=True),), say=lambda r, **_: r.summary("Customers")),
     Action("invoices", "arbook.services.masterdata:import_invoices", """Add or update invoices from a CSV or .xlsx file, by Invoice No.
 
     An empty Due Date becomes Issue Date + the client's Terms Days.
     Example: arbook invoices ar.xlsx invoices.csv""",
-           {"en": "Import invoices", "ja": "請求書の取込", "zh": "导入发票"},
            (Param("file", "file", ask=True),), say=lambda r, **_: r.summary("Invoices")),
     Action("import", "arbook.services.bankimport:import_bank",
            """Import bank statement files (CSV/TSV/xlsx, camt.052/053/054, MT940, OFX/QFX, Zengin) into Bank.
@@ -128,7 +130,6 @@ ACTIONS: tuple[Action, ...] = (
     Formats, encodings and columns are detected. Re-importing a file adds nothing; if any file
     is unreadable or its stated balances do not add up, nothing is imported.
     Example: arbook import ar.xlsx statement.csv zengin.txt camt053.xml""",
-           {"en": "Import bank files", "ja": "入出金明細の取込", "zh": "导入银行流水"},
            (Param("files", "files", ask=True),
             Param("profile", "text", "Use the column mapping saved in the book under this name.", option="--profile"),
             Param("mapping", "pairs", "Map a CSV column (header text or 1-based number) to a role: date, amount, "
@@ -146,19 +147,16 @@ ACTIONS: tuple[Action, ...] = (
     Clear matches become Allocations with Status auto; the rest are proposed on the Review
     sheet. Each allocation carries its Rule, Reason and Score. Re-running adds no duplicates.
     Example: arbook match ar.xlsx""",
-           {"en": "Match payments", "ja": "入金消込", "zh": "核销"},
            say=lambda r, **_: r.summary(), ribbon=Ribbon("Match & Review", "ReviewAcceptChange")),
     Action("confirm", "arbook.services.cashapp:confirm_book", """Apply the Review sheet's Accept column: yes confirms a proposal, no rejects it.
 
     A confirmed payer name is learned into the client's Payer Names, so next month the same
     payer is matched automatically. Example: arbook confirm ar.xlsx""",
-           {"en": "Apply review", "ja": "確認を反映", "zh": "确认审核"},
            say=lambda r, **_: r.summary(), ribbon=Ribbon("Match & Review", "AcceptInvitation")),
     Action("unmatch", "arbook.services.cashapp:unmatch_book",
            """Reverse the allocation of one bank line (kept as rejected, so it is not proposed again).
 
     Example: arbook unmatch ar.xlsx US00000012""",
-           {"en": "Unmatch a bank line", "ja": "消込の取消", "zh": "撤销核销"},
            (Param("bank_ref", "text", ask=True),),
            say=lambda n, bank_ref, **_: f"reversed {n} allocation row(s) of {bank_ref}; the line is unmatched again"),
     Action("age", "arbook.services.receivables:age_book",
@@ -166,20 +164,17 @@ ACTIONS: tuple[Action, ...] = (
     clients' balances and credit status, and the Aging sheet (per currency).
 
     Example: arbook age ar.xlsx --as-of 2026-10-31""",
-           {"en": "Age & credit", "ja": "年齢調べ・与信", "zh": "账龄与信用"},
            (AS_OF,), say=lambda r, **_: r.summary(), ribbon=Ribbon("Aging & Credit", "CalendarMonthDetailsSplit")),
     Action("ledger", "arbook.services.receivables:ledger_book",
            """Write a ledger sheet per client (得意先元帳 / 客户帐本): date, document, description,
     debit, credit and running balance from invoices and applied payments. Regenerating
     replaces a client's sheet, never duplicates it. Example: arbook ledger ar.xlsx --customer C00012""",
-           {"en": "Customer ledgers", "ja": "得意先元帳", "zh": "客户帐本"},
            (CUSTOMER,), say=lambda n, **_: f"wrote {n} ledger sheet(s)", ribbon=Ribbon("Aging & Credit", "AccountingFormat")),
     Action("reminders", "arbook.services.receivables:write_reminders",
            """Write one reminder message per client and dunning level, in the client's language (ja/zh/en).
 
     Levels start at the Reminder Days setting (default 7, 30, 60 days past due); disputed
     invoices get no reminder. Example: arbook reminders ar.xlsx --out reminders/""",
-           {"en": "Reminders", "ja": "督促状", "zh": "催款函"},
            (Param("out_dir", "folder", "Folder for the messages.", option="--out", required=True, ask=True), AS_OF),
            say=lambda r, out_dir, **_: f"wrote {len(r)} reminder message(s) to {out_dir}",
            ribbon=Ribbon("Aging & Credit", "EnvelopesAndLabelsDialog")),
@@ -188,7 +183,6 @@ ACTIONS: tuple[Action, ...] = (
     client's language, with a Confirm sheet the client fills in and returns.
 
     Example: arbook statements ar.xlsx --out statements/ --as-of 2026-10-31""",
-           {"en": "Statements", "ja": "残高確認書", "zh": "对账单"},
            (Param("out_dir", "folder", "Folder for the statements.", option="--out", required=True, ask=True),
             Param("as_of", "date", "Statement date (default today).", option="--as-of", metavar="DATE"),
             Param("period_from", "date", "Period start (default the 1st of the as-of month).", option="--from",
@@ -205,7 +199,6 @@ ACTIONS: tuple[Action, ...] = (
            """Read returned statements: verify each (client, checksum), record agreed and disputed lines
     (a dispute sets the invoice's Disputed flag) and report files that were altered or belong to
     another client. Example: arbook confirmations ar.xlsx returned/*.xlsx""",
-           {"en": "Read confirmations", "ja": "確認書の読込", "zh": "读取回函"},
            (Param("files", "files", exists=True, ask=True),
             Param("passwords", "file", "statement-passwords.csv, to open encrypted returns.", option="--passwords",
                   exists=True)),
@@ -215,34 +208,28 @@ ACTIONS: tuple[Action, ...] = (
 
     A statement is only ever sent to the client embedded in it, and never twice.
     Example: arbook email ar.xlsx --statements statements/""",
-           {"en": "Email statements", "ja": "メール送信", "zh": "发送邮件"},
            (Param("folder", "folder", "The folder 'arbook statements' wrote.", option="--statements", required=True,
                   exists=True, ask=True),
             Param("outbox", "folder", "Where .eml drafts go (default STATEMENTS/outbox).", option="--outbox"),
             Param("smtp", "text", "Send through this server (STARTTLS when offered; credentials from "
                   "ARBOOK_SMTP_USER / ARBOOK_SMTP_PASSWORD).", option="--smtp", metavar="HOST:PORT")),
            say=lambda r, **_: r.summary(), ribbon=Ribbon("Statements & Email", "SendCopyToMe")),
-    Action("help", "arbook.actions:help_text", "Where to read about the commands, sheets and buttons.",
-           {"en": "Help", "ja": "ヘルプ", "zh": "帮助"}, cli=False, ribbon=Ribbon("Settings & Help", "Help")),
+    Action("help", "arbook.actions:help_text", "Where to read about the commands, sheets and buttons.", cli=False, ribbon=Ribbon("Settings & Help", "Help")),
     Action("build-workbook", "arbook.adapters.vba.build:build_workbook",
            """Build the macro-enabled book with the AR ribbon from the schema, macros/ and xlwings' VBA
     (standalone: no add-in needed). The same input always gives the same bytes.""",
-           {"en": "Build the workbook", "ja": "ワークブックの作成", "zh": "生成工作簿"},
            (Param("path", "path", option="--out", default="arbook.xlsm"),),
            say=lambda r, **_: f"built {r}", book=False),
     Action("export", "arbook.services.export:export_sheet", """Write SHEET of BOOK to OUT as UTF-8 CSV (with BOM) with the schema's headers.
 
     Example: arbook export ar.xlsx Invoices invoices-out.csv""",
-           {"en": "Export a sheet", "ja": "シートの書出し", "zh": "导出工作表"},
            (Param("sheet", "text", metavar="SHEET"), Param("out", "path", metavar="OUT")),
            say=lambda r, out, **_: f"wrote {r[1]} {r[0]} rows to {out}"),
     Action("schema", "arbook.model.schemadoc:schema_text", "Print every sheet and column of the workbook schema.",
-           {"en": "Schema", "ja": "スキーマ", "zh": "结构"},
            (Param("markdown", "flag", "As Markdown tables (the README's schema section).", option="--markdown"),),
            book=False),
     Action("demo", "arbook.services.demo:run_demo",
            "Copy the sample book and files into a folder and run the month-end on them.",
-           {"en": "Demo", "ja": "デモ", "zh": "演示"},
            (Param("out_dir", "folder", "Folder to copy the sample book and bank files into.", option="--out",
                   default="arbook-demo"),),
            say=lambda lines, **_: "\n".join(lines), book=False),

@@ -21,6 +21,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from arbook.model.book import Book
+from arbook.model.words import words
 from arbook.adapters.book.atomic import atomic_write
 from arbook.model.errors import ArbookError
 from arbook.services.receivables import company_details
@@ -58,7 +59,7 @@ def compose(customer: dict, statement: Path, data: bytes, company: dict[str, str
     text_env, html_env = _environments()
     language = customer.get("Language") if customer.get("Language") in ("ja", "zh", "en") else "en"
     context = {"customer": {"id": customer["Customer ID"], "name": customer["Name"]}, "company": company,
-               "as_of": as_of, "totals": totals}
+               "as_of": as_of, "totals": totals, "t": words(language)}
     body = text_env.get_template(f"{language}.txt.j2").render(context)
     message = EmailMessage()
     message["Subject"] = text_env.get_template(f"{language}.subject.j2").render(context).strip()

@@ -14,6 +14,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from arbook.model.book import Book
+from arbook.model.words import words
 from arbook.domain.aging import AgingResult, Policy, age
 from arbook.adapters.book.atomic import atomic_write
 from arbook.model.errors import ArbookError
@@ -99,8 +100,8 @@ def write_reminders(book: Book, out_dir: Path, as_of: date | None = None) -> lis
         for row in rows:
             totals[row["Currency"]] += row["Open"]
         text = env.get_template(f"{language}.txt.j2").render(
-            level=level, days=policy.reminder_days[level - 1], as_of=as_of.isoformat(), company=company,
-            customer={"id": cid, "name": customer["Name"], "email": customer.get("Email")},
+            t=words(language), level=level, days=policy.reminder_days[level - 1], as_of=as_of.isoformat(),
+            company=company, customer={"id": cid, "name": customer["Name"], "email": customer.get("Email")},
             invoices=[{"number": r["Invoice No"], "due": r["Due Date"].isoformat(), "currency": r["Currency"],
                        "open": f"{r['Open']:,}", "days": r["Days Overdue"]} for r in rows],
             totals={c: f"{t:,}" for c, t in totals.items()})

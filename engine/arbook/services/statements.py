@@ -29,7 +29,8 @@ from arbook.services.receivables import company_details, select_customers
 from arbook.model.money import to_decimal
 from arbook.model.schema import ALLOCATIONS, BANK, CUSTOMERS, INVOICES
 from arbook.adapters.statementxlsx.render import StatementTemplate, read_properties
-from arbook.adapters.statementxlsx.template import LABELS, build_template
+from arbook.adapters.statementxlsx.template import build_template
+from arbook.model.words import words
 from arbook.resources import resource
 
 TEMPLATE = resource("templates", "statement.xlsx")
@@ -53,8 +54,7 @@ def _amount_text(value: Any) -> str:
 def statement_context(customer: dict, events: list, open_rows: list[dict], as_of: date, period_from: date,
                       open_only: bool, company: dict[str, str]) -> dict[str, Any]:
     """Everything a statement shows, in the client's language."""
-    language = customer.get("Language") if customer.get("Language") in LABELS else "en"
-    t = LABELS[language]
+    t = words(customer.get("Language") or "en")
     opening: dict[str, Decimal] = defaultdict(Decimal)
     balance: dict[str, Decimal] = defaultdict(Decimal)
     lines = []

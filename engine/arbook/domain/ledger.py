@@ -10,7 +10,7 @@ from decimal import Decimal
 import pandas as pd
 
 from arbook.model.book import Report
-from arbook.domain.matching.engine import APPLIED_STATUSES, FEE_RULE
+from arbook.model.statuses import APPLIED as APPLIED_STATUSES, Rule
 from arbook.model.money import money
 from arbook.model.words import words as words_in
 
@@ -72,7 +72,7 @@ def ledger_events(customer_id: str, rows: AccountRows) -> list[Event]:
     paid: dict[str, Decimal] = defaultdict(Decimal)
     fees: dict[str, Decimal] = defaultdict(Decimal)
     for ref, amount, rule in rows.allocations.get(customer_id, ()):
-        if rule == FEE_RULE:
+        if rule == Rule.FEE:
             fees[ref] -= amount
         else:
             paid[ref] += amount

@@ -21,6 +21,7 @@ from arbook.model.frames import make_frame
 from arbook.model.errors import ArbookError, InputError, Problem
 from arbook.model.money import MoneyError, money
 from arbook.model.schema import BANK, PROFILES
+from arbook.model.statuses import BankStatus
 
 PROFILE_SETTINGS = ("Default Currency", "Date Order")
 
@@ -73,7 +74,7 @@ def statement_rows(statements: Sequence[Statement], source_name: str) -> list[di
             records.append({"Bank Ref": line.ref, "Date": line.date, "Amount": amount, "Currency": currency,
                             "Payer": line.payer or None, "Memo": line.memo or None, "Account": account or None,
                             "Source": source_name, "Fingerprint": fp,
-                            "Status": "new" if amount > 0 else "excluded"})
+                            "Status": BankStatus.NEW.value if amount > 0 else BankStatus.EXCLUDED.value})
     return records
 
 
@@ -102,7 +103,7 @@ def merge_lines(existing: pd.DataFrame, records: list[dict[str, Any]], report: F
         fingerprints.add(record["Fingerprint"])
         fresh.append(record)
         report.added += 1
-        report.credits += record["Status"] == "new"
+        report.credits += record["Status"] == BankStatus.NEW
     if not fresh:
         return existing
     return pd.concat([existing.reset_index(drop=True), make_frame(BANK, fresh)], ignore_index=True).astype(object)

@@ -17,6 +17,7 @@ from arbook.domain.matching.engine import APPLIED_STATUSES, MatchResult, bank_to
 from arbook.domain.matching.normalize import name_key
 from arbook.model.money import to_minor
 from arbook.model.schema import ALLOCATIONS, BANK, CUSTOMERS, INVOICES, REVIEW
+from arbook.model.statuses import Accept, AllocationStatus, BankStatus
 
 
 def match_book(book: Book) -> MatchResult:
@@ -50,8 +51,8 @@ def confirm_book(book: Book) -> ConfirmResult:
     customers = book.read(CUSTOMERS.name)
     bank = book.read(BANK.name)
     source = f"{getattr(book, 'source', 'book')} [Review]"
-    decided = review[review["Accept"].isin(["yes", "no"])]
-    accepted = decided[decided["Accept"] == "yes"]
+    decided = review[review["Accept"].isin(list(Accept))]
+    accepted = decided[decided["Accept"] == Accept.YES]
     problems: list[Problem] = []
     seen: dict[str, int] = {}
     for line, ref in zip(accepted.index, accepted["Bank Ref"]):
@@ -72,15 +73,15 @@ def confirm_book(book: Book) -> ConfirmResult:
     tags = allocations["Proposal"].tolist()
     accepted_tags = set(accepted["Proposal"])
     accepted_refs = set(accepted["Bank Ref"])
-    rejected_tags = set(decided.loc[decided["Accept"] == "no", "Proposal"])
+    rejected_tags = set(decided.loc[decided["Accept"] == Accept.NO, "Proposal"])
     _check_still_open(book.read(INVOICES.name), allocations, accepted, source)
     for i, (tag, ref, state) in enumerate(zip(tags, allocations["Bank Ref"], status)):
-        if state != "suggested":
+        if state != AllocationStatus.SUGGESTED:
             continue
         if tag in accepted_tags:
-            status[i] = "confirmed"
+            status[i] = AllocationStatus.CONFIRMED.value
         elif tag in rejected_tags or ref in accepted_refs:
-            status[i] = "rejected"
+            status[i] = AllocationStatus.REJECTED.value
     allocations["Status"] = status
     result.confirmed, result.rejected = len(accepted_tags), len(rejected_tags)
     result.learned = _learn_payers(book, customers, accepted)
@@ -88,16 +89,16 @@ def confirm_book(book: Book) -> ConfirmResult:
     for ref in set(decided["Bank Ref"]):
         rows = allocations[allocations["Bank Ref"] == ref]
         if rows["Status"].isin(APPLIED_STATUSES).any():
-            bank_status[ref] = "matched"
-        elif not rows["Status"].eq("suggested").any():
-            bank_status[ref] = "unmatched"
+            bank_status[ref] = BankStatus.MATCHED.value
+        elif not rows["Status"].eq(AllocationStatus.SUGGESTED).any():
+            bank_status[ref] = BankStatus.UNMATCHED.value
     book.replace(ALLOCATIONS.name, allocations)
     book.replace(BANK.name, bank_totals(bank, allocations, bank_status))
     remaining = review[~review["Proposal"].isin(set(decided["Proposal"])) & ~review["Bank Ref"].isin(accepted_refs)]
     book.replace(REVIEW.name, remaining)
     for row in accepted.to_dict("records"):
         book.log("confirm", f"{row['Bank Ref']} -> {row['Customer ID']} {row['Invoices']} ({row['Rule']})")
-    for row in decided[decided["Accept"] == "no"].to_dict("records"):
+    for row in decided[decided["Accept"] == Accept.NO].to_dict("records"):
         book.log("reject", f"{row['Bank Ref']} -/-> {row['Customer ID']} {row['Invoices']} ({row['Rule']})")
     return result
 
@@ -148,9 +149,9 @@ def unmatch_book(book: Book, bank_ref: str) -> int:
     if not mask.any():
         raise ArbookError(f"bank line {bank_ref!r} has no auto or confirmed allocation to reverse")
     reversed_rows = allocations[mask]
-    allocations.loc[mask, "Status"] = "rejected"
+    allocations.loc[mask, "Status"] = AllocationStatus.REJECTED.value
     book.replace(ALLOCATIONS.name, allocations)
-    book.replace(BANK.name, bank_totals(book.read(BANK.name), allocations, {bank_ref: "unmatched"}))
+    book.replace(BANK.name, bank_totals(book.read(BANK.name), allocations, {bank_ref: BankStatus.UNMATCHED.value}))
     invoices = ", ".join(n for n in reversed_rows["Invoice No"] if n)
     book.log("unmatch", f"{bank_ref}: reversed {len(reversed_rows)} allocation(s) ({invoices or 'no invoice'})")
     return len(reversed_rows)

@@ -23,7 +23,7 @@ from python_calamine import CalamineWorkbook
 from arbook.model.book import Book
 from arbook.domain.aging import Policy, age
 from arbook.model.errors import ArbookError
-from arbook.domain.forking import SHARED, fork_map
+from arbook.domain.forking import fork_map
 from arbook.domain.ledger import AccountRows, ledger_events
 from arbook.services.receivables import company_details, select_customers
 from arbook.model.money import to_decimal
@@ -139,10 +139,8 @@ def encrypt_statements(files: list[Path], out_dir: Path) -> Path:
     return target
 
 
-def _render_many(jobs: list[tuple[str, dict, dict]]) -> list[str]:
+def _render_many(jobs: list[tuple[str, dict, dict]], template: StatementTemplate, out_dir: Path) -> list[str]:
     """Render and write each job's workbook (temp file, then rename); returns the names written."""
-    template: StatementTemplate = SHARED["template"]
-    out_dir: Path = SHARED["out_dir"]
     for name, context, properties in jobs:
         target = out_dir / name
         partial = target.with_name(f".{name}.{os.getpid()}.tmp")

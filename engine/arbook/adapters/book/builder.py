@@ -16,6 +16,7 @@ from arbook.model.errors import ArbookError
 from arbook.model.schema import DEFAULT_SETTINGS, SETTINGS, SHEETS, Kind, Role, Sheet
 from arbook.adapters.book.atomic import atomic_write
 from arbook.adapters.book.sheetxml import column_letter
+from arbook.model.statuses import CreditStatus
 
 LAST_ROW = 1_048_576
 COMPUTED_FILL = PatternFill("solid", fgColor="7F7F7F")
@@ -72,10 +73,10 @@ def _alert_formats(ws, sheet: Sheet) -> None:
     if sheet.has("Credit Status"):
         col = _column(sheet, "Credit Status")
         cells = f"{col}2:{col}{LAST_ROW}"
-        ws.conditional_formatting.add(cells, CellIsRule(operator="equal", formula=['"Hold"'], fill=red,
+        ws.conditional_formatting.add(cells, CellIsRule(operator="equal", formula=[f'"{CreditStatus.HOLD}"'], fill=red,
                                                         font=Font(bold=True, color="9C0006")))
-        ws.conditional_formatting.add(cells, CellIsRule(operator="equal", formula=['"Over limit"'], fill=red))
-        ws.conditional_formatting.add(cells, CellIsRule(operator="equal", formula=['"Watch"'], fill=amber))
+        ws.conditional_formatting.add(cells, CellIsRule(operator="equal", formula=[f'"{CreditStatus.OVER_LIMIT}"'], fill=red))
+        ws.conditional_formatting.add(cells, CellIsRule(operator="equal", formula=[f'"{CreditStatus.WATCH}"'], fill=amber))
     if sheet.has("Days Overdue"):
         col = _column(sheet, "Days Overdue")
         ws.conditional_formatting.add(f"A2:{column_letter(len(sheet.columns) - 1)}{LAST_ROW}",

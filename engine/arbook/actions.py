@@ -107,7 +107,7 @@ def _lines(results: list[Any], **_: Any) -> str:
 
 
 ACTIONS: tuple[Action, ...] = (
-    Action("new", "arbook.adapters.book.builder:new_book", """Create an empty book with every sheet of the schema.
+    Action("new", "arbook.adapters.book.create:new_book", """Create an empty book with every sheet of the schema.
 
     Example: arbook new ar.xlsx""",
            (Param("book", "path", metavar="BOOK"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from arbook.actions import ACTIONS, Action, action
+from arbook.actions import ACTIONS, Action
 from arbook.model.book import Book
 from arbook.model.errors import ArbookError
 

@@ -1,5 +1,5 @@
 """Book adapters: the file adapter (openpyxl/calamine) and the live adapter (xlwings)."""
-from arbook.adapters.book.builder import new_book
+from arbook.adapters.book.create import new_book
 from arbook.adapters.book.filebook import FileBook, open_book
 from arbook.model.book import Book
 

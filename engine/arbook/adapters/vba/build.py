@@ -14,7 +14,7 @@ import zipfile
 from pathlib import Path
 
 from arbook.adapters.book.atomic import atomic_write
-from arbook.adapters.book.builder import code_name
+from arbook.adapters.book.builder import code_name, schema_workbook
 from arbook.model.errors import ArbookError
 from arbook.adapters.excel import custom_ui, labels_module
 from arbook.model.schema import SHEETS
@@ -64,8 +64,6 @@ def project_modules() -> list[Module]:
 def build_workbook_bytes() -> bytes:
     """The bytes of the macro-enabled book (same input, same bytes)."""
     from datetime import datetime
-
-    from arbook.adapters.book.builder import schema_workbook
 
     wb = schema_workbook()
     conf = wb.create_sheet(CONF_SHEET)

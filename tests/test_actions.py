@@ -53,3 +53,10 @@ def test_ribbon_statements_button_writes_into_the_folder_it_was_given(tmp_path):
         book.close()
     count = len(list((tmp_path / "out").glob("*.xlsx")))
     assert count > 0 and message.startswith(f"wrote {count} statement(s) to ")
+
+
+def test_generated_ribbon_sources_in_macros_are_current():
+    from arbook.resources import resource
+
+    assert resource("macros", "ArbookLabels.bas").read_bytes() == excel.labels_module().encode("ascii")
+    assert resource("macros", "customUI14.xml").read_bytes() == excel.custom_ui()

@@ -105,8 +105,11 @@ def build_workbook_bytes() -> bytes:
 
 def build_workbook(path: Path) -> Path:
     """Write the macro-enabled book to ``path`` (atomically)."""
-    (MACROS / "ArbookLabels.bas").write_bytes(labels_module().encode("ascii"))  # generated sources, kept in macros/
-    (MACROS / "customUI14.xml").write_bytes(custom_ui())
+    # The generated sources are kept in macros/ for people to read; written only when the action table
+    # changed them (so an installed package, whose copies always match, is never written to).
+    for name, content in (("ArbookLabels.bas", labels_module().encode("ascii")), ("customUI14.xml", custom_ui())):
+        if (MACROS / name).read_bytes() != content:
+            (MACROS / name).write_bytes(content)
     data = build_workbook_bytes()
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(path, lambda handle: handle.write(data), backup=False)

@@ -1,6 +1,5 @@
 """The library API in ``arbook``: a month-end scripted from Python, as a notebook would."""
 import shutil
-from pathlib import Path
 
 import arbook
 from arbook.resources import resource

@@ -7,7 +7,7 @@ reason (never a traceback), and the book is left as it was when something fails.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from arbook.actions import ACTIONS, Action
 from arbook.model.book import Book
@@ -17,7 +17,13 @@ BUTTONS: dict[str, Action] = {a.control_id: a for a in ACTIONS if a.ribbon is no
 LANGUAGES = ("en", "ja", "zh")
 
 
-def _live_book() -> Any:
+class ExcelBook(Book, Protocol):
+    """A Book with Excel's application object (xlwings ``App``: ``status_bar``, ``alert``)."""
+
+    app: Any
+
+
+def _live_book() -> ExcelBook:
     import xlwings as xw
 
     from arbook.adapters.book.livebook import LiveBook
@@ -25,11 +31,11 @@ def _live_book() -> Any:
     return LiveBook(xw.Book.caller())
 
 
-def _status(book: Any, text: str | None) -> None:
+def _status(book: ExcelBook, text: str | None) -> None:
     book.app.status_bar = text if text else False
 
 
-def on_ribbon(control_id: str, *args: Any, book: Book | None = None) -> str:
+def on_ribbon(control_id: str, *args: Any, book: ExcelBook | None = None) -> str:
     """Run the button's action on the calling workbook; show the result or the one-line error.
 
     ``book`` is the live book of the calling workbook unless given (any Book with an ``app``

@@ -1,7 +1,7 @@
 Attribute VB_Name = "ArbookRibbon"
 ' arbook: the AR ribbon tab, in the book (arbook.xlsm) or in the add-in (arbook.xlam, acting on the
 ' active workbook). One dispatcher runs the engine through xlwings; the buttons, their labels and what
-' each asks for are generated from arbook.adapters.excel.BUTTONS (customUI14.xml, ArbookLabels).
+' each asks for come from arbook/actions.py (generated customUI14.xml and ArbookLabels; docs/actions.md).
 Option Explicit
 
 Private ribbonUI As IRibbonUI
@@ -92,7 +92,7 @@ Private Function AskText(prompt As String) As String
     answer = CStr(ActiveCell.Value)
     On Error GoTo 0
     answer = InputBox(prompt, "arbook", answer)
-    If Trim$(answer) <> "" Then AskText = ", " & PythonString(answer)
+    If Trim$(answer) <> "" Then AskText = ", " & PythonString(Trim$(answer))
 End Function
 
 ' The book's Settings language; without one (the add-in before a book is open), Excel's own.

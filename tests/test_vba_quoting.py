@@ -11,7 +11,7 @@ from xml.sax.saxutils import escape
 
 import pytest
 
-from arbook.adapters.excel import _vba_string, python_string, ribbon_command
+from arbook.adapters.excel import vba_string, python_string, ribbon_command
 from arbook.adapters.vba.build import MACROS
 
 NAMES = [
@@ -65,7 +65,7 @@ def test_the_vba_function_itself_gives_the_mirrors_literals(tmp_path):
     out = tmp_path / "out.txt"
     lines = ["Option VBASupport 1", "Option Explicit", function_source(), "Sub Main", "    Dim f As Integer",
              "    On Error GoTo failed", "    f = FreeFile", f'    Open "{out}" For Output As #f']
-    lines += [f"    Print #f, PythonString({_vba_string(name)})" for name in NAMES]
+    lines += [f"    Print #f, PythonString({vba_string(name)})" for name in NAMES]
     lines += ["    Close #f", "    StarDesktop.terminate", "    Exit Sub", "failed:",
               '    Print #f, "ERROR " & Err.Description', "    Close #f", "    StarDesktop.terminate", "End Sub"]
     module = profile / "user" / "basic" / "Standard" / "Module1.xba"

@@ -19,8 +19,8 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from arbook.adapters.book.atomic import atomic_write
-from arbook.adapters.book.builder import code_name
-from arbook.adapters.excel import labels_module, ribbon_xml
+from arbook.adapters.book.builder import code_name, schema_workbook
+from arbook.adapters.excel import custom_ui, labels_module
 from arbook.adapters.vba.ovba import WORKBOOK_CLSID, Module, vba_project
 from arbook.model.errors import ArbookError
 from arbook.model.schema import SHEETS
@@ -104,8 +104,6 @@ def project_modules(addin: bool = False) -> list[Module]:
 
 
 def _book_workbook() -> Workbook:
-    from arbook.adapters.book.builder import schema_workbook
-
     wb = schema_workbook()
     conf = wb.create_sheet(CONF_SHEET)
     conf.sheet_properties.codeName = CONF_CODE_NAME
@@ -134,7 +132,7 @@ def _package(wb: Workbook, modules: list[Module], kind: str, project: str) -> by
     with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as zf:
         parts = {name: zf.read(name) for name in zf.namelist()}
     parts["xl/vbaProject.bin"] = vba_project(modules, project)
-    parts["customUI/customUI14.xml"] = ribbon_xml().encode("utf-8")
+    parts["customUI/customUI14.xml"] = custom_ui()
     parts["_rels/.rels"] = parts["_rels/.rels"].replace(
         b"</Relationships>", f'<Relationship Id="rIdArbookUI" Type="{UI_REL}" Target="customUI/customUI14.xml"/>'
                              "</Relationships>".encode())
@@ -165,10 +163,11 @@ def build_addin_bytes() -> bytes:
 
 
 def _write(path: Path, data: bytes) -> Path:
-    for name, text in (("ArbookLabels.bas", labels_module().encode("ascii")),
-                       ("customUI14.xml", ribbon_xml().encode("utf-8"))):
-        if (MACROS / name).read_bytes() != text:  # generated sources, kept in macros/ (unchanged in a wheel)
-            (MACROS / name).write_bytes(text)
+    # The generated sources are kept in macros/ for people to read; written only when the action table
+    # changed them (so an installed package, whose copies always match, is never written to).
+    for name, content in (("ArbookLabels.bas", labels_module().encode("ascii")), ("customUI14.xml", custom_ui())):
+        if (MACROS / name).read_bytes() != content:
+            (MACROS / name).write_bytes(content)
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(path, lambda handle: handle.write(data), backup=False)
     return path

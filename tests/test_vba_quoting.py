@@ -1,17 +1,15 @@
 """Paths and arguments reach Python intact whatever their names: the VBA ``PythonString`` (run in
 LibreOffice Basic where available) and its Python mirror give the same ASCII literals, and the
-generated command parses back to the original values."""
+generated command parses back to the original values. LibreOffice Basic also compiles both ribbon
+modules and runs the generated label/ask/filter tables."""
 import ast
-import os
 import re
-import shutil
-import signal
-import subprocess
-from xml.sax.saxutils import escape
 
 import pytest
+from lobasic import AVAILABLE, module_body, run_basic
 
-from arbook.adapters.excel import vba_string, python_string, ribbon_command
+from arbook.adapters.excel import (BUTTONS, group_id, group_labels, groups, labels_module, python_string,
+                                   ribbon_command, vba_string)
 from arbook.adapters.vba.build import MACROS
 
 NAMES = [
@@ -56,31 +54,27 @@ def test_the_dispatcher_command_parses_to_the_given_arguments():
     assert 'PickFiles = text & "]"' in source and 'PickFolder = ", " & PythonString(' in source
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed (.ci/run installs it)")
+@pytest.mark.skipif(not AVAILABLE, reason="LibreOffice not installed (.ci/run installs it)")
 def test_the_vba_function_itself_gives_the_mirrors_literals(tmp_path):
     """Runs ``PythonString`` from macros/ArbookRibbon.bas in LibreOffice Basic (VBA support on)."""
-    profile = tmp_path / "lo"
-    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{profile}", "--terminate_after_init"],
-                   check=True, capture_output=True, timeout=180)
-    out = tmp_path / "out.txt"
-    lines = ["Option VBASupport 1", "Option Explicit", function_source(), "Sub Main", "    Dim f As Integer",
-             "    On Error GoTo failed", "    f = FreeFile", f'    Open "{out}" For Output As #f']
-    lines += [f"    Print #f, PythonString({vba_string(name)})" for name in NAMES]
-    lines += ["    Close #f", "    StarDesktop.terminate", "    Exit Sub", "failed:",
-              '    Print #f, "ERROR " & Err.Description', "    Close #f", "    StarDesktop.terminate", "End Sub"]
-    module = profile / "user" / "basic" / "Standard" / "Module1.xba"
-    module.write_text('<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE script:module PUBLIC '
-                      '"-//OpenOffice.org//DTD OfficeDocument 1.0//EN" "module.dtd">\n<script:module '
-                      'xmlns:script="http://openoffice.org/2000/script" script:name="Module1" '
-                      'script:language="StarBasic" script:moduleType="normal">' + escape("\n".join(lines))
-                      + "</script:module>", encoding="utf-8")
-    process = subprocess.Popen(["soffice", "--headless", f"-env:UserInstallation=file://{profile}",
-                                "macro:///Standard.Module1.Main"], start_new_session=True,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        process.wait(timeout=120)
-    except subprocess.TimeoutExpired:  # a Basic error dialog would wait for ever
-        os.killpg(process.pid, signal.SIGKILL)
-        raise
-    printed = out.read_text(encoding="ascii").split("\n")
-    assert printed[:len(NAMES)] == [python_string(name) for name in NAMES]
+    printed = run_basic(tmp_path, function_source(), [f"PythonString({vba_string(name)})" for name in NAMES])
+    assert printed == [python_string(name) for name in NAMES]
+
+
+@pytest.mark.skipif(not AVAILABLE, reason="LibreOffice not installed (.ci/run installs it)")
+def test_the_ribbon_modules_compile_and_the_generated_tables_answer_from_the_action_table(tmp_path):
+    """Both modules whole (dispatcher and generated tables) in LibreOffice Basic: they compile there, and
+    ArbookLabel/ArbookAsk/ArbookFilter give each button's words, input kind and file filter."""
+    code = module_body((MACROS / "ArbookRibbon.bas").read_text(encoding="ascii")) + "\n" + \
+        module_body(labels_module())
+    prints, expected = [], []
+    for button in BUTTONS.values():
+        for language in ("en", "ja", "zh"):
+            prints.append(f'PythonString(ArbookLabel("{button.control_id}", "{language}"))')
+            expected.append(python_string(button.labels[language]))
+        prints.append(f'ArbookAsk("{button.control_id}") & "|" & ArbookFilter("{button.control_id}")')
+        expected.append(f"{button.asks.kind if button.asks else ''}|{button.ribbon.filter}")
+    for group in groups():
+        prints.append(f'PythonString(ArbookLabel("{group_id(group)}", "ja"))')
+        expected.append(python_string(group_labels(group)["ja"]))
+    assert run_basic(tmp_path, code, prints) == expected

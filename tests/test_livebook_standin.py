@@ -42,3 +42,14 @@ def test_a_failing_button_leaves_the_book_unsaved_and_reports_one_line(caller, t
     message = excel.ribbon(xlwings.__version__, "arImport", [str(tmp_path / "missing.csv")])
     assert message.startswith("arbook: ") and "\n" not in message and caller.app.alerts == [message]
     assert caller.saves == 0 and {s.name: dict(s.cells) for s in caller.sheets} == before
+
+
+def test_the_addin_on_a_book_that_is_not_an_arbook_book_says_so_in_one_line(tmp_path, monkeypatch):
+    from openpyxl import Workbook
+
+    Workbook().save(tmp_path / "other.xlsx")
+    other = StandInBook(tmp_path / "other.xlsx")
+    monkeypatch.setattr(xlwings.Book, "caller", staticmethod(lambda: other))
+    message = excel.ribbon(xlwings.__version__, "arMatch")
+    assert message.startswith("arbook: ") and "other.xlsx" in message and "\n" not in message
+    assert other.saves == 0 and other.app.alerts == [message]

@@ -19,7 +19,6 @@ from arbook.model.words import labels
 
 BUTTONS: dict[str, Action] = {a.control_id: a for a in ACTIONS if a.ribbon is not None}
 LANGUAGES = ("en", "ja", "zh")
-NOT_YET = ("manual apply", "undo")  # user actions with no library function yet, so no button
 
 
 class ExcelBook(Book, Protocol):
@@ -61,8 +60,8 @@ def xlwings_mismatch(workbook_version: str, python_version: str) -> str | None:
     if workbook_version == python_version:
         return None
     return (f"arbook: this workbook carries xlwings {workbook_version}, but Python has xlwings {python_version}. "
-            f'Fix: pip install "xlwings=={workbook_version}", or rebuild the file with the installed version: '
-            "arbook build-workbook --out <book>.xlsm (or arbook build-addin).")
+            f'Fix: pip install "xlwings=={workbook_version}" into the Python that Excel uses '
+            "(or, for the add-in, rebuild it with the installed xlwings: arbook build-addin).")
 
 
 def ribbon(workbook_xlwings: str, control_id: str, *args: Any) -> str:

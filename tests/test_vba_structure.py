@@ -4,6 +4,7 @@ the installed xlwings wheel (and its plain quickstart book, the one Excel saved 
 The reader here is independent of arbook's writer: olefile opens the compound file, oletools
 decompresses the streams, and the records are walked as MS-OVBA 2.3.4.2 lays them out.
 """
+import io
 import struct
 import zipfile
 from pathlib import Path
@@ -35,7 +36,7 @@ def records(data: bytes) -> list[tuple[int, bytes]]:
 
 def read_project(package: Path | bytes) -> dict:
     """Everything the comparison needs from a book's or add-in's ``xl/vbaProject.bin``."""
-    with zipfile.ZipFile(package if isinstance(package, Path) else __import__("io").BytesIO(package)) as z:
+    with zipfile.ZipFile(package if isinstance(package, Path) else io.BytesIO(package)) as z:
         ole = olefile.OleFileIO(z.read("xl/vbaProject.bin"))
     recs = records(decompress_stream(bytearray(ole.openstream("VBA/dir").read())))
     kinds = [k for k, _ in recs]

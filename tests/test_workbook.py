@@ -248,3 +248,16 @@ def test_version_mismatch_message_names_both_versions_and_the_fix():
     assert "arbook build-addin" in message and "build-workbook" not in message and "\n" not in message
     source = (MACROS / "ArbookRibbon.bas").read_text(encoding="ascii")
     assert 'x.ribbon(" & PythonString(XLWINGS_VERSION) & ", " & PythonString(control.Id) & args & ")"' in source
+
+
+def test_building_over_another_file_keeps_it_as_a_backup(tmp_path):
+    from arbook.adapters.vba.build import build_addin
+
+    target = tmp_path / "mine.xlam"
+    target.write_bytes(b"someone's file")
+    build_addin(target)
+    assert target.read_bytes() == build_addin_bytes()
+    backups = [p for p in tmp_path.iterdir() if p.name != "mine.xlam"]
+    assert [p.read_bytes() for p in backups] == [b"someone's file"]
+    build_addin(target)  # the same bytes again: nothing more to keep
+    assert len(list(tmp_path.iterdir())) == 2

@@ -169,15 +169,16 @@ def _write(path: Path, data: bytes) -> Path:
         if (MACROS / name).read_bytes() != content:
             (MACROS / name).write_bytes(content)
     path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(path, lambda handle: handle.write(data), backup=False)
+    changed = path.exists() and path.read_bytes() != data  # e.g. a book with data given as --out by mistake
+    atomic_write(path, lambda handle: handle.write(data), backup=changed)
     return path
 
 
 def build_workbook(path: Path) -> Path:
-    """Write the macro-enabled book to ``path`` (atomically)."""
+    """Write the macro-enabled book to ``path`` (atomically; a different file there is kept as ``.bak``)."""
     return _write(path, build_workbook_bytes())
 
 
 def build_addin(path: Path) -> Path:
-    """Write the add-in to ``path`` (atomically)."""
+    """Write the add-in to ``path`` (atomically; a different file there is kept as ``.bak``)."""
     return _write(path, build_addin_bytes())

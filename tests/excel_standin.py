@@ -51,9 +51,17 @@ class StandInApp:
     """``xlwings.App``: status bar, screen updating and message boxes (recorded)."""
 
     def __init__(self) -> None:
-        self.status_bar: Any = False
+        self.statuses: list[Any] = [False]  # every value the status bar was given, in order
         self.screen_updating = True
         self.alerts: list[str] = []
+
+    @property
+    def status_bar(self) -> Any:
+        return self.statuses[-1]
+
+    @status_bar.setter
+    def status_bar(self, value: Any) -> None:
+        self.statuses.append(value)
 
     def alert(self, prompt: str, title: str = "") -> None:
         self.alerts.append(prompt)

@@ -53,3 +53,11 @@ def test_the_addin_on_a_book_that_is_not_an_arbook_book_says_so_in_one_line(tmp_
     message = excel.ribbon(xlwings.__version__, "arMatch")
     assert message.startswith("arbook: ") and "other.xlsx" in message and "\n" not in message
     assert other.saves == 0 and other.app.alerts == [message]
+
+
+def test_the_status_bar_speaks_the_books_language(caller):
+    settings = caller.sheets["Settings"]
+    row = next(r for (r, c), v in settings.cells.items() if c == 1 and v == "Language")
+    settings.cells[(row, 2)] = "ja"
+    excel.ribbon(xlwings.__version__, "arAge")
+    assert caller.app.statuses == [False, f"arbook: {excel.BUTTONS['arAge'].labels['ja']}…", False]

@@ -40,7 +40,8 @@ def on_ribbon(control_id: str, *args: Any, book: ExcelBook) -> str:
         raise ArbookError(f"unknown ribbon button {control_id!r}")
     chosen = BUTTONS[control_id]
     try:
-        _status(book, f"arbook: {chosen.labels['en']}…")
+        language = book.settings().get("Language", "").strip().lower()
+        _status(book, f"arbook: {chosen.labels.get(language, chosen.labels['en'])}…")
         message = chosen.call(book, dict(zip([p.name for p in chosen.params if p.ask], args)))
         book.commit()
     except ArbookError as exc:

@@ -65,7 +65,10 @@ def read_project(package: Path | bytes) -> dict:
         raw = ole.openstream(f"VBA/{name}").read()
         sources[name] = bytes(decompress_stream(bytearray(raw[offset:]))).decode("cp1252")
     wm = ole.openstream("PROJECTwm").read()
-    return {"vba_project": ole.openstream("VBA/_VBA_PROJECT").read()[:7], "info": recs[:first_ref],
+    container = {"header": (ole.dll_version, ole.sector_size, ole.mini_sector_size, ole.minisectorcutoff),
+                 "paths": sorted("/".join(path) for path in ole.listdir(streams=True, storages=True)),
+                 "entries": {(e.entry_type, e.color, e.createTime, e.modifyTime) for e in ole.direntries if e}}
+    return {"container": container, "vba_project": ole.openstream("VBA/_VBA_PROJECT").read()[:7], "info": recs[:first_ref],
             "references": references, "modules": modules, "project": text.split("\r\n"), "sources": sources,
             "wm": name_map(wm)}
 
@@ -195,3 +198,15 @@ def test_document_and_class_module_attributes_match_excels(pair):
     ours_sheet = next(module_name(m) for m in ours["modules"]
                       if module_type(m) == 0x22 and module_name(m) not in ("ThisWorkbook", "Dictionary"))
     assert ours["sources"][ours_sheet].split("\r\n")[1:] == oracle["sources"][sheet].split("\r\n")[1:]
+
+
+def test_compound_file_container_like_excels(pair):
+    ours, oracle = pair
+    assert ours["container"]["header"] == oracle["container"]["header"]  # version 3, 512-byte sectors, 4096 cutoff
+    assert ours["container"]["entries"] <= oracle["container"]["entries"]  # kinds, colours, no timestamps
+
+    def layout(project):
+        modules = {f"VBA/{module_name(m)}" for m in project["modules"]}
+        return sorted(modules ^ set(project["container"]["paths"]))
+
+    assert layout(ours) == layout(oracle) == ["PROJECT", "PROJECTwm", "VBA", "VBA/_VBA_PROJECT", "VBA/dir"]

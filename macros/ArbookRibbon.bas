@@ -67,7 +67,11 @@ End Function
 
 Private Function PickFiles(fileFilter As String, several As Boolean) As String
     Dim chosen As Variant, i As Long, text As String
-    chosen = Application.GetOpenFilename(fileFilter, , , , several)
+    If InStr(Application.OperatingSystem, "Macintosh") > 0 Then
+        chosen = Application.GetOpenFilename(, , , , several) ' fileFilter is in the Windows form
+    Else
+        chosen = Application.GetOpenFilename(fileFilter, , , , several)
+    End If
     If several Then
         If Not IsArray(chosen) Then Exit Function
         text = ", ["

@@ -370,6 +370,36 @@ def demo(out_dir: str) -> None:
     run_demo(Path(out_dir), click.echo)
 
 
+@cli.command()
+@click.argument("book", type=click.Path(dir_okay=False, exists=True))
+def upgrade(book: str) -> None:
+    """Bring a book made by an earlier arbook to the current schema, keeping every value (BOOK.bak kept).
+
+    Example: arbook upgrade ar.xlsx
+    """
+    from arbook.adapters.book.upgrade import upgrade_book
+
+    done = upgrade_book(book)
+    click.echo(f"upgraded {book}: " + "; ".join(done) if done else f"{book} is already at the current schema")
+
+
+@cli.command()
+@click.argument("book", required=False, type=click.Path(dir_okay=False))
+@click.option("--smtp", metavar="HOST:PORT", help="Also check that this mail server answers.")
+def doctor(book: str | None, smtp: str | None) -> None:
+    """Check Python, xlwings, the workbook's interpreter, LibreOffice, CJK fonts, SMTP and BOOK; say how to fix each.
+
+    Example: arbook doctor ar.xlsm --smtp smtp.example.com:587
+    """
+    from arbook.services.doctor import diagnose
+
+    checks = diagnose(Path(book) if book else None, smtp)
+    for check in checks:
+        click.echo(check.line())
+    if any(check.state == "fail" for check in checks):
+        raise ArbookError(f"{sum(c.state == 'fail' for c in checks)} problem(s) found; see the lines above")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script: ArbookError -> one line on stderr and exit code 1."""
     args = sys.argv[1:] if argv is None else argv

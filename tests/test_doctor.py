@@ -98,4 +98,4 @@ def test_cli_exits_non_zero_when_something_fails(tmp_path: Path) -> None:
     old = tmp_path / "old.xlsx"
     shutil.copyfile(FIXTURES / "schema1-sample.xlsx", old)
     out = subprocess.run([sys.executable, "-m", "arbook", "doctor", str(old)], capture_output=True, text=True)
-    assert out.returncode == 1 and "arbook upgrade" in out.stdout and "problem(s) found" in out.stderr
+    assert out.returncode == 1 and "arbook upgrade" in out.stdout and "must be fixed" in out.stderr

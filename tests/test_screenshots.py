@@ -18,7 +18,7 @@ def test_screenshot_script_makes_a_png_of_a_demo_sheet(tmp_path: Path) -> None:
     spec = importlib.util.spec_from_file_location("screenshots", SCRIPT)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    run_demo(tmp_path / "demo", lambda line: None)
+    run_demo(tmp_path / "demo")
     assert module.main(["--demo", str(tmp_path / "demo"), "--out", str(tmp_path / "img"), "--sheet", "aging"]) == 0
     png = (tmp_path / "img" / "aging.png").read_bytes()
     assert png.startswith(b"\x89PNG") and len(png) > 5_000

@@ -96,7 +96,7 @@ def check_interpreter(workbook: Path, platform_name: str = sys.platform) -> Chec
     if empty:
         return Check("interpreter", "warn", f"{workbook.name}'s xlwings.conf has empty rows {', '.join(empty)}: an empty "
                      "row wins over ~/.xlwings/xlwings.conf, so Excel runs whatever python is on PATH",
-                     "delete the empty rows or fill them in (run 'arbook upgrade' for a current workbook)")
+                     "delete the empty rows or fill them in (workbooks built by the current arbook have none)")
     where = f"{key} = {value}" if value else "no interpreter set (Excel uses ~/.xlwings/xlwings.conf or PATH)"
     return Check("interpreter", "ok", f"{workbook.name}: {where}")
 
@@ -181,7 +181,7 @@ def check_book(path: Path) -> list[Check]:
 
 
 def diagnose(book: Path | None = None, smtp: str | None = None) -> list[Check]:
-    """Every check, in the order a person would fix them."""
+    """Every check, in the order a person would fix them (``book``: also that book's version and lock)."""
     workbook = book if book is not None and book.suffix.lower() == ".xlsm" else resource("workbook", "arbook.xlsm")
     checks = [check_python(), check_xlwings(workbook), check_interpreter(workbook), check_libreoffice(),
               check_cjk_fonts()]

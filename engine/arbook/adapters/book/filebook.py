@@ -18,7 +18,8 @@ from python_calamine import CalamineWorkbook
 from arbook.model.errors import ArbookError, BookFormatError
 from arbook.model.schema import INVOICES, SCHEMA_VERSION, Sheet
 from arbook.adapters.book.atomic import atomic_write, check_not_locked, exclusive, remove_stale_temps
-from arbook.adapters.book.base import Book, Report
+from arbook.adapters.book.base import StagedBook
+from arbook.model.book import Report
 from arbook.model.frames import cell_columns
 from arbook.adapters.book.package import CALC_CHAIN, NS_MAIN, NS_REL, SheetPart, schema_version, sheet_parts
 from arbook.adapters.book.sheetxml import render_sheet, render_table
@@ -26,7 +27,7 @@ from arbook.adapters.book.sheetxml import render_sheet, render_table
 BOOK_SUFFIXES = (".xlsx", ".xlsm")
 
 
-class FileBook(Book):
+class FileBook(StagedBook):
     """A book file on disk, held under an advisory lock from open until close."""
 
     def __init__(self, path: str | Path):

@@ -5,6 +5,7 @@ The reader here is independent of arbook's writer: olefile opens the compound fi
 decompresses the streams, and the records are walked as MS-OVBA 2.3.4.2 lays them out.
 """
 import io
+import re
 import struct
 import zipfile
 from pathlib import Path
@@ -143,6 +144,8 @@ def test_references_are_the_office_library_and_stdole_as_excel_writes_them(pair)
     assert names["stdole"] == stdole
     uses_office = any("IRibbon" in source for source in ours["sources"].values())
     assert uses_office and "Office" in names
+    # the oracles also reference MSForms (a control reference the VBE adds with a UserForm); no module here uses it
+    assert not any(re.search(r"\bMSForms\b|\bDataObject\b|\bUserForm\b", source) for source in ours["sources"].values())
 
 
 def test_module_records_and_kinds_match_excels(pair):

@@ -230,11 +230,12 @@ def test_pinned_xlwings_is_the_one_the_committed_workbook_embeds():
 
     import xlwings
 
-    from arbook.adapters.vba.build import embedded_xlwings_version
-    from arbook.adapters.vba.ovba import Module
+    from arbook.services.doctor import embedded_xlwings_version
 
     committed = modules(resource("workbook", "arbook.xlsm"))
-    embedded = embedded_xlwings_version([Module("xlwings", committed["xlwings"])])
+    # the constant the dispatcher sends to Python (and that names the DLL and the AppleScript)
+    embedded = re.search(r'^Public Const XLWINGS_VERSION As String = "([^"]+)"', committed["xlwings"], re.M).group(1)
+    assert embedded_xlwings_version(resource("workbook", "arbook.xlsm")) == embedded  # what arbook doctor reads
     pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())["project"]["dependencies"]
     assert f"xlwings=={embedded}" in [d.split(";")[0].strip() for d in pyproject]
     assert xlwings.__version__ == embedded

@@ -41,7 +41,6 @@ VBA_TYPE = "application/vnd.ms-office.vbaProject"
 MAIN_XLSX = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
 MAIN_TYPES = {"xlsm": b"application/vnd.ms-excel.sheet.macroEnabled.main+xml",
               "xlam": b"application/vnd.ms-excel.addin.macroEnabled.main+xml"}
-VERSION_LINE = re.compile(r"^Public Const XLWINGS_VERSION As String = \"([^\"]+)\"\r$", re.M)
 
 
 def xlwings_folder() -> Path:
@@ -63,14 +62,6 @@ def xlwings_modules(addin: bool = False) -> list[Module]:
         bas = bas.replace(project_line, project_line.replace("myaddin", "xlwings"))
     dictionary = _module_from_book(folder / "quickstart_standalone.xlsm", "Dictionary")
     return [Module("xlwings", bas), Module("Dictionary", dictionary, "class")]
-
-
-def embedded_xlwings_version(modules: list[Module]) -> str:
-    """The xlwings version the embedded VBA module was written for (its ``XLWINGS_VERSION``)."""
-    found = VERSION_LINE.search(next(m for m in modules if m.name == "xlwings").source)
-    if not found:
-        raise ArbookError("the xlwings VBA module names no XLWINGS_VERSION")
-    return found.group(1)
 
 
 def _crlf(text: str) -> str:

@@ -61,3 +61,13 @@ def test_the_status_bar_speaks_the_books_language(caller):
     settings.cells[(row, 2)] = "ja"
     excel.ribbon(xlwings.__version__, "arAge")
     assert caller.app.statuses == [False, f"arbook: {excel.BUTTONS['arAge'].labels['ja']}…", False]
+
+
+def test_the_exact_command_the_dispatcher_builds_runs_with_a_hard_folder_name(caller, tmp_path):
+    """The RunPython string (its mirror) executed as Python: a file under O'Brien/山田 😀/ reaches the import."""
+    folder = tmp_path / "O'Brien" / "山田 太郎 😀"
+    folder.mkdir(parents=True)
+    shutil.copyfile(resource("samples") / "customers.csv", folder / "customers.csv")
+    exec(excel.ribbon_command(xlwings.__version__, "arCustomers", str(folder / "customers.csv")), {})
+    assert caller.saves == 1 and caller.app.alerts and not caller.app.alerts[-1].startswith("arbook: ")
+    assert "Customers" in caller.app.alerts[-1]

@@ -71,3 +71,13 @@ def test_the_exact_command_the_dispatcher_builds_runs_with_a_hard_folder_name(ca
     exec(excel.ribbon_command(xlwings.__version__, "arCustomers", str(folder / "customers.csv")), {})
     assert caller.saves == 1 and caller.app.alerts and not caller.app.alerts[-1].startswith("arbook: ")
     assert "Customers" in caller.app.alerts[-1]
+
+
+def test_buttons_without_a_book_still_run_on_a_plain_workbook(tmp_path, monkeypatch):
+    from openpyxl import Workbook
+
+    Workbook().save(tmp_path / "plain.xlsx")
+    plain = StandInBook(tmp_path / "plain.xlsx")
+    monkeypatch.setattr(xlwings.Book, "caller", staticmethod(lambda: plain))
+    message = excel.ribbon(xlwings.__version__, "arHelp")
+    assert message == plain.app.alerts[-1] and not message.startswith("arbook: internal") and "README" in message

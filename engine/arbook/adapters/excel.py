@@ -31,6 +31,14 @@ def _status(book: ExcelBook, text: str | None) -> None:
     book.app.status_bar = text if text else False
 
 
+def _language(book: ExcelBook) -> str:
+    """The book's Settings language; English for a book that has none (e.g. the add-in on a plain book)."""
+    try:
+        return book.settings().get("Language", "").strip().lower()
+    except ArbookError:
+        return "en"
+
+
 def on_ribbon(control_id: str, *args: Any, book: ExcelBook) -> str:
     """Run the button's action on ``book``; show the result or the one-line error.
 
@@ -40,8 +48,7 @@ def on_ribbon(control_id: str, *args: Any, book: ExcelBook) -> str:
         raise ArbookError(f"unknown ribbon button {control_id!r}")
     chosen = BUTTONS[control_id]
     try:
-        language = book.settings().get("Language", "").strip().lower()
-        _status(book, f"arbook: {chosen.labels.get(language, chosen.labels['en'])}…")
+        _status(book, f"arbook: {chosen.labels.get(_language(book), chosen.labels['en'])}…")
         message = chosen.call(book, dict(zip([p.name for p in chosen.params if p.ask], args)))
         book.commit()
     except ArbookError as exc:

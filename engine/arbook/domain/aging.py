@@ -20,9 +20,17 @@ from arbook.model.frames import make_frame
 from arbook.model.errors import ArbookError
 from arbook.domain.matching.engine import APPLIED_STATUSES, UNAPPLIED_RULE
 from arbook.model.money import CURRENCIES, MoneyError, from_minor, minor_digits
-from arbook.model.schema import AGING, CREDIT_STATUSES, DASHBOARD
+from arbook.model.schema import AGING, ALLOCATIONS, BANK, CREDIT_STATUSES, CUSTOMERS, DASHBOARD, INVOICES
 
 DASHBOARD_AGING_ROWS, DASHBOARD_TOP_ROWS = 5, 10
+
+#: The columns ``age`` uses of each sheet (the computed columns of Customers and Invoices are its output).
+READS: dict[str, list[str]] = {
+    CUSTOMERS.name: [c.name for c in CUSTOMERS.input_columns],
+    INVOICES.name: [c.name for c in INVOICES.input_columns],
+    ALLOCATIONS.name: ["Bank Ref", "Invoice No", "Customer ID", "Applied Amount", "Status", "Rule"],
+    BANK.name: ["Bank Ref", "Date", "Currency"],
+}
 
 ZERO = Decimal(0)
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from itertools import zip_longest
 from typing import Any, Iterable, Sequence
 
@@ -9,7 +10,8 @@ import pandas as pd
 
 from arbook.model.errors import InputError, Problem
 from arbook.model.schema import Column, Kind, Role, Sheet
-from arbook.model.cells import to_cell, to_value
+from arbook.model.cells import to_value
+from arbook.model.money import excel_number
 
 
 def empty_frame(sheet: Sheet) -> pd.DataFrame:
@@ -25,17 +27,20 @@ def make_frame(sheet: Sheet, records: Sequence[dict[str, Any]]) -> pd.DataFrame:
 
 
 def frame_from_rows(sheet: Sheet, header: Sequence[Any], rows: Iterable[Sequence[Any]],
-                    source: str, first_line: int = 2, lines: Sequence[int] | None = None) -> pd.DataFrame:
+                    source: str, first_line: int = 2, lines: Sequence[int] | None = None,
+                    columns: Sequence[str] | None = None) -> pd.DataFrame:
     """Typed DataFrame of a sheet's rows, matched to the schema by header name.
 
     Unknown columns are kept (as text) so a user's own columns survive a rewrite; a missing
     required input column, or a value that does not fit its column, raises InputError naming
     ``source``, the line (``lines``, else counted from ``first_line``) and the field. The index
-    holds each row's line number.
+    holds each row's line number. ``columns`` (schema names) limits which schema columns are read.
     """
+    asked = None if columns is None else set(columns) | {sheet.column(c).currency_col for c in columns}
+    wanted = [c for c in sheet.columns if asked is None or c.name in asked]
     names = [("" if h is None else str(h)).strip() for h in header]
     position = {n: i for i, n in enumerate(names) if n}
-    missing = [c.name for c in sheet.input_columns if c.required and c.name not in position]
+    missing = [c.name for c in wanted if c.role is Role.INPUT and c.required and c.name not in position]
     if missing:
         raise InputError([Problem(source, (lines[0] - 1) if lines else first_line - 1, None,
                                   f"{sheet.name}: missing column {', '.join(map(repr, missing))}")])
@@ -55,7 +60,7 @@ def frame_from_rows(sheet: Sheet, header: Sequence[Any], rows: Iterable[Sequence
     problems: list[Problem] = []
     data: dict[str, list[Any]] = {}
     currencies: dict[str, list[Any]] = {}
-    ordered = sorted(sheet.columns, key=lambda c: c.kind is Kind.MONEY)  # currency columns first
+    ordered = sorted(wanted, key=lambda c: c.kind is Kind.MONEY)  # currency columns first
     for column in ordered:
         raw = raw_column(column.name)
         ccy = currencies.get(column.currency_col) if column.currency_col else None
@@ -67,8 +72,8 @@ def frame_from_rows(sheet: Sheet, header: Sequence[Any], rows: Iterable[Sequence
     if problems:
         problems.sort(key=lambda p: (p.line or 0, sheet.headers.index(p.field) if p.field in sheet.headers else 0))
         raise InputError(problems)
-    frame = pd.DataFrame({n: pd.Series(data[n], dtype=object) for n in sheet.headers + extras},
-                         columns=sheet.headers + extras)
+    kept = [c.name for c in wanted] + extras
+    frame = pd.DataFrame({n: pd.Series(data[n], dtype=object) for n in kept}, columns=kept)
     frame.index = pd.Index(lines, dtype="int64", name="line")
     return frame
 
@@ -124,14 +129,24 @@ def cell_columns(sheet: Sheet, frame: pd.DataFrame) -> tuple[list[str], list[str
     """
     headers, columns = table_columns(sheet, frame)
     kinds = [CELL_KINDS[sheet.column(h).kind] if sheet.has(h) else "any" for h in headers]
-    return headers, kinds, [[None if _missing(v) else to_cell(v) for v in col] for col in columns]
+    return headers, kinds, [_cells(col) for col in columns]
+
+
+def _cells(values: list[Any]) -> list[Any]:
+    """Raw cell values of one column: missing values as None, Decimal as int or float."""
+    out: list[Any] = []
+    append, nat = out.append, pd.NaT
+    for value in values:
+        kind = type(value)
+        if kind is Decimal:
+            value = excel_number(value)
+        elif value is nat or (kind is float and value != value):
+            value = None
+        append(value)
+    return out
 
 
 def rows_from_frame(sheet: Sheet, frame: pd.DataFrame) -> tuple[list[str], list[list[Any]]]:
     """Header and raw cell rows of ``frame`` (row-major, for adapters that write ranges)."""
     headers, _, columns = cell_columns(sheet, frame)
     return headers, [list(row) for row in zip(*columns)]
-
-
-def _missing(value: Any) -> bool:
-    return value is None or value is pd.NaT or (type(value) is float and value != value)

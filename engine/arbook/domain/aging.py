@@ -138,8 +138,9 @@ def minor_units(amounts: pd.Series, digits: np.ndarray, what: pd.Series) -> np.n
 
 
 def _days(values: pd.Series) -> np.ndarray:
-    """Dates as datetime64[D] (missing as NaT)."""
-    return np.array(values.to_numpy(dtype=object), dtype="datetime64[D]")
+    """Dates as datetime64[D] (missing as NaT); each distinct date converted once."""
+    codes, uniques = pd.factorize(values)
+    return np.append(np.array(list(uniques), dtype="datetime64[D]"), np.datetime64("NaT"))[codes]
 
 
 def _given(values: pd.Series) -> np.ndarray:
@@ -152,9 +153,14 @@ def _lookup(values: Any, where: np.ndarray, missing: Any) -> np.ndarray:
     return np.append(np.asarray(values), np.array([missing], dtype=np.asarray(values).dtype))[where]
 
 
-def _decimals(units: np.ndarray, digits: np.ndarray, keep: np.ndarray) -> list[Decimal | None]:
-    """Decimal amounts of ``units`` at ``digits``; None where not ``keep``."""
-    return [Decimal(int(u)).scaleb(-int(d)) if k else None for u, d, k in zip(units, digits, keep)]
+def _decimals(units: np.ndarray, digits: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """Decimal amounts of ``units`` at ``digits`` (an object array); None where not ``keep``.
+    Each distinct amount is made once."""
+    base = SCALE + 1
+    distinct, where = np.unique(units * base + digits, return_inverse=True)  # units stay far below 2**59
+    pairs = (divmod(int(k), base) for k in distinct)
+    made = np.array([Decimal(u).scaleb(-d) for u, d in pairs] + [None], dtype=object)
+    return made[np.where(keep, where, len(distinct))]
 
 
 def booked_payments(allocations: pd.DataFrame, bank: pd.DataFrame, as_of: date) -> pd.DataFrame:

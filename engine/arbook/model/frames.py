@@ -1,6 +1,7 @@
 """Sheet rows <-> typed DataFrames, driven by the schema (one converter for every adapter)."""
 from __future__ import annotations
 
+import math
 from datetime import date, datetime
 from decimal import Decimal
 from itertools import zip_longest
@@ -11,7 +12,7 @@ import pandas as pd
 from arbook.model.errors import InputError, Problem
 from arbook.model.schema import Column, Kind, Role, Sheet
 from arbook.model.cells import to_value
-from arbook.model.money import excel_number
+from arbook.model.money import excel_number, minor_digits
 
 
 def empty_frame(sheet: Sheet) -> pd.DataFrame:
@@ -85,6 +86,9 @@ def _convert_column(column: Column, raw: Sequence[Any], currencies: list[Any] | 
                     source: str, problems: list[Problem]) -> list[Any]:
     """Typed values of one column; values already of the right type skip ``to_value``."""
     native = _NATIVE.get(column.kind)
+    if column.kind is Kind.MONEY:
+        raw = _exact_floats_as_money(raw, currencies)
+        native = Decimal
     choices = set(column.choices)
     required = column.required and column.role is Role.INPUT
     out: list[Any] = []
@@ -106,6 +110,21 @@ def _convert_column(column: Column, raw: Sequence[Any], currencies: list[Any] | 
         if typed is None and required:
             problems.append(Problem(source, lines[i], column.name, "is required"))
         append(typed)
+    return out
+
+
+def _exact_floats_as_money(raw: Sequence[Any], currencies: list[Any] | None) -> list[Any]:
+    """Money cells holding a float with no more than the currency's decimals, as Decimal with exactly
+    those decimals (what ``money`` gives, without going through text); other values are left as they are."""
+    out = list(raw)
+    digits = {c: minor_digits(c) for c in set(currencies or [None])}
+    for i, value in enumerate(out):
+        if type(value) is float and math.isfinite(value):
+            places = digits[currencies[i] if currencies else None]
+            power = 10 ** places
+            units = round(value * power)
+            if units / power == value and abs(units) < 2 ** 50 and (units or math.copysign(1, value) > 0):
+                out[i] = Decimal(units).scaleb(-places)
     return out
 
 

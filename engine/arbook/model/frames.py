@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 from datetime import date, datetime
 from decimal import Decimal
-from itertools import zip_longest
+from operator import itemgetter
 from typing import Any, Iterable, Sequence
 
 import pandas as pd
@@ -48,15 +48,17 @@ def frame_from_rows(sheet: Sheet, header: Sequence[Any], rows: Iterable[Sequence
     extras = [n for n in names if n and not sheet.has(n)]
     rows = list(rows)
     lines = list(lines) if lines is not None else [first_line + i for i in range(len(rows))]
-    keep = [i for i, r in enumerate(rows) if r.count("") + r.count(None) < len(r)]
+    keep = [i for i, r in enumerate(rows) if any(r) or r.count("") + r.count(None) < len(r)]
     if len(keep) < len(rows):
         rows, lines = [rows[i] for i in keep], [lines[i] for i in keep]
-    transposed = list(zip_longest(*rows, fillvalue=None)) if rows else []
+    width = max(map(len, rows), default=0)
+    if any(len(r) < width for r in rows):
+        rows = [list(r) + [None] * (width - len(r)) for r in rows]
     blank: list[Any] = [None] * len(rows)
 
     def raw_column(name: str) -> Sequence[Any]:
         idx = position.get(name)
-        return transposed[idx] if idx is not None and idx < len(transposed) else blank
+        return list(map(itemgetter(idx), rows)) if idx is not None and idx < width else blank
 
     problems: list[Problem] = []
     data: dict[str, list[Any]] = {}
@@ -91,6 +93,12 @@ def _convert_column(column: Column, raw: Sequence[Any], currencies: list[Any] | 
         native = Decimal
     choices = set(column.choices)
     required = column.required and column.role is Role.INPUT
+    ready = _already_typed(raw, native, choices)
+    if ready is not None:
+        if required:
+            problems.extend(Problem(source, lines[i], column.name, "is required")
+                            for i, value in enumerate(ready) if value is None)
+        return ready
     out: list[Any] = []
     append = out.append
     for i, value in enumerate(raw):
@@ -111,6 +119,18 @@ def _convert_column(column: Column, raw: Sequence[Any], currencies: list[Any] | 
             problems.append(Problem(source, lines[i], column.name, "is required"))
         append(typed)
     return out
+
+
+def _already_typed(raw: Sequence[Any], native: type | None, choices: set[str]) -> list[Any] | None:
+    """The column's values when each is empty or already of its type (a whole column in one pass,
+    the common case), else None."""
+    values = [None if v == "" else v for v in raw]
+    kinds = set(map(type, values)) - {type(None)}
+    if choices and kinds <= {str}:
+        return values if set(values) <= choices | {None} else None
+    if native is str and kinds <= {str}:
+        return [None if v is not None and v.isspace() else v for v in values]
+    return values if native is not None and kinds <= {native} else None
 
 
 def _exact_floats_as_money(raw: Sequence[Any], currencies: list[Any] | None) -> list[Any]:

@@ -7,7 +7,7 @@ currencies: every sum is per currency.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -272,6 +272,12 @@ class Totals:
     revenue: pd.Series  # (client, currency) -> billed in the last year
     currencies: list[str]  # currencies billed in the last year, in order of first appearance
     last_payment: pd.Series  # client -> last day paid
+    open_total: dict[tuple[str, str], int] = field(init=False)  # (client, currency) -> open in all buckets
+
+    def __post_init__(self) -> None:
+        self.open_total = defaultdict(int)
+        for (cid, currency, _), units in self.open_by.items():
+            self.open_total[cid, currency] += units
 
     def amount(self, units: int | None, currency: str) -> Decimal:
         """Decimal of ``units`` in ``currency``; a plain 0 when nothing was added."""
@@ -280,8 +286,8 @@ class Totals:
     def open(self, cid: str, currency: str, bucket: str) -> Decimal:
         return self.amount(self.open_by.get((cid, currency, bucket)), currency)
 
-    def total_open(self, cid: str, currency: str, buckets: list[str]) -> Decimal:
-        return sum((self.open(cid, currency, b) for b in buckets), ZERO)
+    def total_open(self, cid: str, currency: str) -> Decimal:
+        return self.amount(self.open_total.get((cid, currency)), currency)
 
     def cash(self, cid: str, currency: str) -> Decimal:
         return self.amount(self.unapplied.get((cid, currency)), currency)
@@ -320,10 +326,9 @@ def dashboard(aging: pd.DataFrame, customers: pd.DataFrame, policy: Policy) -> p
 def _customer_columns(customers: pd.DataFrame, totals: Totals, policy: Policy) -> pd.DataFrame:
     """Customers with Balance, Overdue, Unapplied, credit use and status, DSO, lateness, last payment, grade."""
     out = customers.copy()
-    buckets = ["Current", *policy.labels]
     ids, currencies = out["Customer ID"].tolist(), out["Currency"].tolist()
     limits = out["Credit Limit"].tolist()
-    total_open = [totals.total_open(c, k, buckets) for c, k in zip(ids, currencies)]
+    total_open = [totals.total_open(c, k) for c, k in zip(ids, currencies)]
     cash = [totals.cash(c, k) for c, k in zip(ids, currencies)]
     used = [o - c for o, c in zip(total_open, cash)]
     percent = [float(u / limit * 100) if limit else None for u, limit in zip(used, limits)]
@@ -333,7 +338,8 @@ def _customer_columns(customers: pd.DataFrame, totals: Totals, policy: Policy) -
     watch = np.array([p is not None and p >= float(policy.watch_percent) for p in percent], dtype=bool)
     status = np.select([(overdue["worst"].fillna(0).to_numpy() > policy.hold_days) | (over & late_now), over, watch],
                        ["Hold", "Over limit", "Watch"], "OK")
-    sales = [totals.amount(totals.revenue.get((c, k)), k) for c, k in zip(ids, currencies)]
+    revenue = totals.revenue.to_dict()
+    sales = [totals.amount(revenue.get((c, k)), k) for c, k in zip(ids, currencies)]
     lateness = totals.lateness.reindex(ids)
     grades = _grades(totals)
     columns = {
@@ -381,7 +387,7 @@ def _aging_table(customers: pd.DataFrame, totals: Totals, policy: Policy) -> pd.
         row: dict[str, Any] = {"Customer ID": cid, "Customer": names.get(cid), "Currency": currency}
         for label in buckets:
             row[label] = totals.open(cid, currency, label)
-        row["Total Open"] = sum((row[b] for b in buckets), ZERO)
+        row["Total Open"] = totals.total_open(cid, currency)
         row["Unapplied"] = totals.cash(cid, currency)
         row["Net"] = row["Total Open"] - row["Unapplied"]
         for key in (*buckets, "Total Open", "Unapplied", "Net"):

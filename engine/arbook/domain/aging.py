@@ -21,6 +21,7 @@ from arbook.model.errors import ArbookError
 from arbook.domain.matching.engine import APPLIED_STATUSES, UNAPPLIED_RULE
 from arbook.model.money import CURRENCIES, MoneyError, from_minor, minor_digits
 from arbook.model.schema import AGING, ALLOCATIONS, BANK, CREDIT_STATUSES, CUSTOMERS, DASHBOARD, INVOICES
+from arbook.model.statuses import CreditStatus, InvoiceStatus
 
 DASHBOARD_AGING_ROWS, DASHBOARD_TOP_ROWS = 5, 10
 
@@ -97,7 +98,7 @@ class AgingResult:
     def summary(self) -> str:
         totals = self.aging[self.aging["Customer ID"].isna()]
         parts = [f"{r['Currency']} {r['Total Open']:,} open ({r['Current']:,} current)" for r in totals.to_dict("records")]
-        holds = int((self.customers["Credit Status"] == "Hold").sum())
+        holds = int((self.customers["Credit Status"] == CreditStatus.HOLD).sum())
         return f"Aged as of {self.as_of}: " + ("; ".join(parts) or "nothing open") + f"; {holds} client(s) on Hold"
 
 
@@ -216,7 +217,9 @@ def age(customers: pd.DataFrame, invoices: pd.DataFrame, allocations: pd.DataFra
     labels = np.array(["Current", *policy.labels], dtype=object)
     bucket = np.where(days <= 0, 0, 1 + np.searchsorted(policy.edges, days, side="left"))
     level = np.searchsorted(policy.reminder_days, days, side="right")
-    status = np.select([remaining <= 0, disputed, done != 0], ["paid", "disputed", "partial"], "open")
+    status = np.select([remaining <= 0, disputed, done != 0],
+                       [InvoiceStatus.PAID.value, InvoiceStatus.DISPUTED.value, InvoiceStatus.PARTIAL.value],
+                       InvoiceStatus.OPEN.value)
     inv["Applied"] = pd.Series(_decimals(done, digits, shown), index=inv.index, dtype=object)
     inv["Open"] = pd.Series(_decimals(remaining, digits, shown), index=inv.index, dtype=object)
     inv["Days Overdue"] = pd.Series(np.where(is_open, np.maximum(days, 0), 0).tolist(), index=inv.index, dtype=object)
@@ -316,7 +319,7 @@ def dashboard(aging: pd.DataFrame, customers: pd.DataFrame, policy: Policy) -> p
     counts = customers["Credit Status"].value_counts().to_dict()
     rows += [{**blank, "Section": "Credit", "Item": status, "Total": Decimal(int(counts.get(status, 0))),
               "Note": "clients"} for status in CREDIT_STATUSES]
-    for record in customers[customers["Credit Status"].isin(["Hold", "Over limit"])].to_dict("records"):
+    for record in customers[customers["Credit Status"].isin([CreditStatus.HOLD, CreditStatus.OVER_LIMIT])].to_dict("records"):
         rows.append({**blank, "Section": "Alert", "Currency": record["Currency"], "Item": record["Name"],
                      "Total": record["Balance"], "Note": f"{record['Credit Status']}; credit used "
                                                          f"{record['Credit Used %']}%; overdue {record['Overdue']:,}"})
@@ -337,7 +340,8 @@ def _customer_columns(customers: pd.DataFrame, totals: Totals, policy: Policy) -
     late_now = overdue["units"].notna().to_numpy()
     watch = np.array([p is not None and p >= float(policy.watch_percent) for p in percent], dtype=bool)
     status = np.select([(overdue["worst"].fillna(0).to_numpy() > policy.hold_days) | (over & late_now), over, watch],
-                       ["Hold", "Over limit", "Watch"], "OK")
+                       [CreditStatus.HOLD.value, CreditStatus.OVER_LIMIT.value, CreditStatus.WATCH.value],
+                       CreditStatus.OK.value)
     revenue = totals.revenue.to_dict()
     sales = [totals.amount(revenue.get((c, k)), k) for c, k in zip(ids, currencies)]
     lateness = totals.lateness.reindex(ids)

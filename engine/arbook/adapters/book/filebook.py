@@ -19,7 +19,8 @@ from python_calamine import CalamineWorkbook
 from arbook.model.errors import ArbookError, BookFormatError
 from arbook.model.schema import INVOICES, Sheet
 from arbook.adapters.book.atomic import atomic_write, check_not_locked, exclusive, remove_stale_temps
-from arbook.adapters.book.base import Book, Report
+from arbook.adapters.book.base import StagedBook
+from arbook.model.book import Report
 from arbook.model.frames import cell_columns
 from arbook.adapters.book.package import (CALC_CHAIN, NS_MAIN, NS_REL, Deflated, SheetPart, deflate, sheet_parts,
                                           stored, write_part)
@@ -28,7 +29,7 @@ from arbook.adapters.book.sheetxml import render_sheet, render_table
 BOOK_SUFFIXES = (".xlsx", ".xlsm")
 
 
-class FileBook(Book):
+class FileBook(StagedBook):
     """A book file on disk, held under an advisory lock from open until close."""
 
     def __init__(self, path: str | Path):

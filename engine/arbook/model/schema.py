@@ -243,6 +243,12 @@ PROFILES = Sheet("Profiles", (
     C("Value", required=True, width=30, doc="The column's header text or number (1 = first), or the setting's value."),
 ), tab_color="808080", doc="Saved column mappings for bank files that are not recognised on their own.")
 
+#: The schema's version, kept in every book as the hidden defined name ``_arbook_schema``. Bump it with
+#: every change to the sheets or columns above (a test holds the schema's fingerprint per version).
+#: 1: books made before versions were recorded (arbook 0.1.0). 2: this release.
+SCHEMA_VERSION = 2
+VERSION_NAME = "_arbook_schema"
+
 SHEETS: tuple[Sheet, ...] = (CUSTOMERS, INVOICES, BANK, ALLOCATIONS, REVIEW, AGING, DASHBOARD, SETTINGS, PROFILES, LOG)
 _BY_NAME = {s.name.lower(): s for s in SHEETS}
 

@@ -96,3 +96,15 @@ def write_part(zout: zipfile.ZipFile, info: zipfile.ZipInfo, part: Deflated) -> 
     zout.NameToInfo[info.filename] = info
     zout.start_dir = zout.fp.tell()
     zout._didModify = True
+
+
+def schema_version(zf: zipfile.ZipFile) -> int:
+    """The schema version a book records (hidden defined name ``_arbook_schema``); 1 when it records none."""
+    from arbook.model.schema import VERSION_NAME
+
+    workbook = ET.fromstring(zf.read("xl/workbook.xml"))
+    for node in workbook.iter(f"{{{NS_MAIN}}}definedName"):
+        if node.get("name") == VERSION_NAME:
+            text = (node.text or "").strip().strip('"')
+            return int(text) if text.isdigit() else 1
+    return 1

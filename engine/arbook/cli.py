@@ -66,14 +66,14 @@ def new(book: str, force: bool) -> None:
     click.echo(f"created {path} with sheets {', '.join(s.name for s in SHEETS)}")
 
 
-def _import_master(book: str, file: str, sheet: Sheet) -> None:
+def _import_master(book: str, file: str, sheet: Sheet, force: bool = False) -> None:
     steps = Steps(["reading file", "reading book", "validating", "saving"])
     try:
         with steps.step("reading file"):
             table = read_table_file(file)
         with steps.step("reading book"), open_book(book) as handle:
             with steps.step("validating"):
-                result = import_master(handle, sheet, table)
+                result = import_master(handle, sheet, table, force)
             with steps.step("saving"):
                 handle.commit()
     finally:
@@ -96,13 +96,16 @@ def customers(book: str, file: str) -> None:
 @cli.command()
 @click.argument("book", type=click.Path(dir_okay=False))
 @click.argument("file", type=click.Path(dir_okay=False))
-def invoices(book: str, file: str) -> None:
-    """Add or update invoices from a CSV or .xlsx file, by Invoice No.
+@click.option("--force", is_flag=True, help="Unapply (logged) the allocations of documents whose client, "
+                                            "currency, amount or type the file changes.")
+def invoices(book: str, file: str, force: bool) -> None:
+    """Add or update invoices, credit notes and debit notes from a CSV or .xlsx file, by Invoice No.
 
-    An empty Due Date becomes Issue Date + the client's Terms Days.
+    An empty Due Date becomes Issue Date + the client's Terms Days. Amounts are positive; a
+    credit note has Type 'credit note' and Ref the invoice it corrects.
     Example: arbook invoices ar.xlsx invoices.csv
     """
-    _import_master(book, file, INVOICES)
+    _import_master(book, file, INVOICES, force)
 
 
 @cli.command("import")

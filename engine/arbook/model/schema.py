@@ -111,6 +111,8 @@ BANK_STATUSES = ("new", "matched", "partial", "suggested", "unmatched", "exclude
 INVOICE_STATUSES = ("open", "partial", "paid", "disputed")
 CREDIT_STATUSES = ("OK", "Watch", "Over limit", "Hold")
 CURRENCY_CODES = tuple(CURRENCIES)
+INVOICE_TYPE, CREDIT_NOTE, DEBIT_NOTE = "invoice", "credit note", "debit note"
+DOCUMENT_TYPES = (INVOICE_TYPE, CREDIT_NOTE, DEBIT_NOTE)
 
 CUSTOMERS = Sheet("Customers", (
     C("Customer ID", required=True, width=13, doc="Your code for the client; the key."),
@@ -133,6 +135,7 @@ CUSTOMERS = Sheet("Customers", (
     C("Avg Days Late", K.NUMBER, R.COMPUTED, width=13),
     C("Last Payment", K.DATE, R.COMPUTED, width=13),
     C("Grade", K.CHOICE, R.COMPUTED, choices=("A", "B", "C"), width=8),
+    C("Currencies", width=14, doc="Currencies the client is billed in, separated by ';' (empty = its Currency)."),
 ), key=("Customer ID",), tab_color="2E75B6", doc="One row per client.")
 
 INVOICES = Sheet("Invoices", (
@@ -149,6 +152,9 @@ INVOICES = Sheet("Invoices", (
     C("Bucket", K.TEXT, R.COMPUTED, width=10),
     C("Status", K.CHOICE, R.COMPUTED, choices=INVOICE_STATUSES, width=10),
     C("Reminder Level", K.INT, R.COMPUTED, width=14),
+    C("Type", K.CHOICE, choices=DOCUMENT_TYPES, width=12,
+      doc="invoice, credit note or debit note (empty = invoice); every amount is positive."),
+    C("Ref", width=14, doc="For a credit or debit note: the invoice it corrects."),
 ), key=("Invoice No",), tab_color="548235", doc="One row per invoice issued.")
 
 BANK = Sheet("Bank", (
@@ -176,6 +182,8 @@ ALLOCATIONS = Sheet("Allocations", (
     C("Reason", width=48),
     C("Score", K.NUMBER, width=8),
     C("Proposal", K.TEXT, R.COMPUTED, width=16, doc="Groups the rows of one proposal (Bank Ref#n)."),
+    C("Date", K.DATE, width=12, doc="When a row not paid by a bank line takes effect (credit note, write-off)."),
+    C("Account", width=14, doc="Ledger account of a write-off (from Settings)."),
 ), tab_color="7030A0", doc="Which payment pays which invoice, and why. Rows without an invoice are a bank fee "
                           "(negative) or unapplied cash left on the client's account.")
 
@@ -233,6 +241,7 @@ LOG = Sheet("Log", (
     C("User", width=14),
     C("Action", required=True, width=14),
     C("Details", width=80),
+    C("Hash", width=24, doc="Sequence and SHA-256 chained to the previous row (arbook verify checks it)."),
 ), append_only=True, tab_color="404040", doc="Audit log: every import, match, confirm and send. Append-only.")
 
 PROFILES = Sheet("Profiles", (
@@ -257,6 +266,13 @@ DEFAULT_SETTINGS: tuple[tuple[str, str, str], ...] = (
     ("Watch Threshold %", "80", "Credit used at or above this share of the limit is 'Watch'."),
     ("Hold Days Overdue", "90", "Anything overdue more than this many days puts the client on 'Hold'."),
     ("Reminder Days", "7,30,60", "Days past due at which reminder levels 1, 2, 3 start."),
+    ("Undo Generations", "20", "How many previous versions of the book 'arbook undo' keeps."),
+    ("Credit Notes", "oldest", "A credit note without an open Ref invoice: 'oldest' applies it to the client's "
+                               "oldest open invoices, 'balance' keeps it as a credit."),
+    ("Write-off Threshold", "JPY 1000; USD 10; CNY 50; EUR 10",
+     "Largest residual 'arbook writeoff --small' clears, per currency."),
+    ("Write-off Account", "Small differences", "Account recorded on small-residual write-offs."),
+    ("Bad Debt Account", "Bad debts", "Account recorded on bad-debt write-offs."),
 )
 
 

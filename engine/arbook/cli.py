@@ -203,7 +203,48 @@ def unmatch(book: str, bank_ref: str) -> None:
     click.echo(f"reversed {count} allocation row(s) of {bank_ref}; the line is unmatched again")
 
 
-def _as_of(value: str | None) -> date | None:
+@cli.command()
+@click.argument("book", type=click.Path(dir_okay=False))
+@click.argument("invoices", nargs=-1)
+@click.option("--reason", help="Why (required for a bad-debt write-off of named invoices).")
+@click.option("--reverse", "reverse", metavar="WO-REF", help="Reverse this write-off instead.")
+@click.option("--date", "day", metavar="DATE", help="Date of the write-off (default today).")
+def writeoff(book: str, invoices: tuple[str, ...], reason: str | None, reverse: str | None, day: str | None) -> None:
+    """Write off (端数/差額処理, 坏账核销, 貸倒): with no INVOICES every residual at most the currency's
+    Write-off Threshold setting; with INVOICES their whole open amount as bad debt (--reason needed).
+    Each is an allocation with its rule and account, listed on the Write-offs sheet, reversible.
+
+    Example: arbook writeoff ar.xlsx INV-1042 --reason "customer bankrupt"
+    """
+    from arbook.services.adjustments import reverse_writeoff, writeoff_book
+
+    with open_book(book) as handle:
+        if reverse:
+            click.echo(f"reversed {reverse_writeoff(handle, reverse)} write-off row(s) of {reverse}")
+            return
+        run = writeoff_book(handle, list(invoices) or None, reason, _as_of(day, "--date"))
+    click.echo(run.summary())
+
+
+@cli.command()
+@click.argument("book", type=click.Path(dir_okay=False))
+@click.option("--confirm", "confirm_", is_flag=True, help="Record the refunds as confirmed, not suggested.")
+def refunds(book: str, confirm_: bool) -> None:
+    """Match debit bank lines paid to clients with a credit (credit note or unapplied cash) of that
+    amount: suggested refund allocations (confirmed with --confirm) that close the credit.
+
+    Example: arbook refunds ar.xlsx --confirm
+    """
+    from arbook.services.adjustments import refund_book
+
+    with open_book(book) as handle:
+        found = refund_book(handle, confirm_)
+    for p in found:
+        click.echo(f"{p.bank_ref}: refund of {p.source} to {p.customer} {p.amount:,} ({p.reason})")
+    click.echo(f"{len(found)} refund(s) {'confirmed' if confirm_ else 'suggested'}")
+
+
+def _as_of(value: str | None, option: str = "--as-of") -> date | None:
     from arbook.model.textparse import parse_date
 
     if value is None:
@@ -211,7 +252,7 @@ def _as_of(value: str | None) -> date | None:
     try:
         return parse_date(value)
     except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--as-of") from None
+        raise click.BadParameter(str(exc), param_hint=option) from None
 
 
 @cli.command("age")

@@ -324,4 +324,8 @@ def import_master(book: Any, sheet: Sheet, table: TableFile, force: bool = False
     result = UpsertResult(result.frame, result.added, result.updated, result.unchanged, unapplied)
     book.replace(sheet.name, result.frame)
     book.log(f"import {sheet.name.lower()}", f"{table.path} ({table.encoding}): {result.summary(sheet.name)}")
+    if sheet is INVOICES:
+        from arbook.services.adjustments import apply_credits
+
+        apply_credits(book)
     return result

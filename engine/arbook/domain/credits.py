@@ -1,0 +1,190 @@
+"""Credit notes, write-offs and refunds as Allocations rows (pure DataFrame work).
+
+A credit note (Invoices row of Type ``credit note``, positive Amount) is an allocation source
+like a bank line: its rows carry the note's number in Bank Ref. It goes first to the invoice
+its Ref names, then (policy ``oldest``) to the client's oldest open invoices in its currency;
+what is left stays a credit balance row. A write-off is a source too (Bank Ref ``WO-...``);
+a refund is a debit bank line applied to a credit note or to unapplied cash.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+
+from arbook.domain.matching.engine import APPLIED_STATUSES, FEE_RULE, UNAPPLIED_RULE
+from arbook.model.frames import make_frame
+from arbook.model.money import money
+from arbook.model.schema import ALLOCATIONS, CREDIT_NOTE
+
+CREDIT_REF_RULE = "credit note to its invoice"
+CREDIT_OLDEST_RULE = "credit note oldest first"
+CREDIT_BALANCE_RULE = "credit balance"
+SMALL_WRITEOFF_RULE = "small residual write-off"
+BAD_DEBT_RULE = "bad debt write-off"
+REFUND_RULE = "refund"
+WRITEOFF_RULES = (SMALL_WRITEOFF_RULE, BAD_DEBT_RULE)
+#: Rules whose rows are informational (they restate a remaining credit, they do not move money).
+MEMO_RULES = (CREDIT_BALANCE_RULE,)
+CREDIT_POLICIES = ("oldest", "balance")
+ZERO = Decimal(0)
+
+
+def is_credit_note(kind: Any) -> bool:
+    """True for the Type of a credit note (case-insensitive)."""
+    return str(kind or "").strip().lower() == CREDIT_NOTE
+
+
+def in_force(allocations: pd.DataFrame) -> pd.DataFrame:
+    """The allocation rows that move money: auto or confirmed, not a memo row."""
+    return allocations[allocations["Status"].isin(APPLIED_STATUSES) & ~allocations["Rule"].isin(MEMO_RULES)]
+
+
+def credit_used(allocations: pd.DataFrame) -> dict[str, Decimal]:
+    """Credit note number -> amount taken from it (applied to invoices or refunded)."""
+    used: dict[str, Decimal] = defaultdict(Decimal)
+    rows = in_force(allocations)
+    for ref, number, amount, rule in zip(rows["Bank Ref"], rows["Invoice No"], rows["Applied Amount"], rows["Rule"]):
+        if rule == REFUND_RULE:
+            used[number] += amount
+        else:
+            used[ref] += amount  # rows a credit note is the source of; callers look up credit notes only
+    return used
+
+
+def invoice_open(invoices: pd.DataFrame, allocations: pd.DataFrame) -> dict[str, Decimal]:
+    """Invoice No -> amount still open (invoices and debit notes only), after every row in force."""
+    applied: dict[str, Decimal] = defaultdict(Decimal)
+    rows = in_force(allocations)
+    for number, amount, rule in zip(rows["Invoice No"], rows["Applied Amount"], rows["Rule"]):
+        if number and rule != REFUND_RULE:
+            applied[number] += amount
+    return {number: amount - applied.get(number, ZERO)
+            for number, amount, kind in zip(invoices["Invoice No"], invoices["Amount"], invoices["Type"])
+            if not is_credit_note(kind)}
+
+
+@dataclass
+class CreditRun:
+    """New Allocations and what happened, in lines a person reads (for the Log)."""
+
+    allocations: pd.DataFrame
+    notes: list[str]
+
+
+def apply_credit_notes(invoices: pd.DataFrame, allocations: pd.DataFrame, policy: str = "oldest") -> CreditRun:
+    """Allocations with every credit note's remaining credit applied (Ref invoice first, then with
+    policy ``oldest`` the client's oldest open invoices in its currency) and its credit balance row
+    restated; rows already applied are kept as they are."""
+    notes = invoices[[is_credit_note(k) for k in invoices["Type"]]]
+    numbers = set(notes["Invoice No"])
+    kept = allocations[~(allocations["Bank Ref"].isin(numbers) & allocations["Rule"].isin(MEMO_RULES))]
+    kept = kept.reset_index(drop=True)
+    if notes.empty:
+        return CreditRun(kept, [])
+    used = credit_used(kept)
+    open_now = invoice_open(invoices, kept)
+    plain = invoices[[not is_credit_note(k) for k in invoices["Type"]]]
+    by_client: dict[tuple[str, str], list[tuple]] = defaultdict(list)
+    for number, cid, currency, issued, due, disputed in zip(plain["Invoice No"], plain["Customer ID"],
+                                                           plain["Currency"], plain["Issue Date"], plain["Due Date"],
+                                                           plain["Disputed"]):
+        if not disputed:
+            by_client[(cid, currency)].append((due or issued, issued, number))
+    rows: list[dict] = []
+    lines: list[str] = []
+    ordered = sorted(notes.to_dict("records"), key=lambda r: (r["Issue Date"], r["Invoice No"]))
+    for note in ordered:
+        number, cid, currency = note["Invoice No"], note["Customer ID"], note["Currency"]
+        left = note["Amount"] - used.get(number, ZERO)
+        base = {"Bank Ref": number, "Customer ID": cid, "Status": "auto", "Date": note["Issue Date"]}
+        targets: list[tuple[str, str, str]] = []
+        ref = note.get("Ref")
+        if ref and open_now.get(ref, ZERO) > 0:
+            targets.append((ref, CREDIT_REF_RULE, f"credit note {number} names invoice {ref}"))
+        if policy == "oldest":
+            targets += [(n, CREDIT_OLDEST_RULE, f"credit note {number}: {cid}'s oldest open {currency} invoice")
+                        for _, _, n in sorted(by_client.get((cid, currency), ())) if n != ref]
+        for target, rule, reason in targets:
+            if left <= 0:
+                break
+            take = min(left, open_now.get(target, ZERO))
+            if take <= 0:
+                continue
+            rows.append({**base, "Invoice No": target, "Applied Amount": money(take, currency), "Rule": rule,
+                         "Reason": reason})
+            open_now[target] -= take
+            left -= take
+            lines.append(f"{number} -> {target} {take:,} ({rule})")
+        if left > 0:
+            rows.append({**base, "Invoice No": None, "Applied Amount": money(left, currency),
+                         "Rule": CREDIT_BALANCE_RULE,
+                         "Reason": f"{currency} {left:,} of credit note {number} is on {cid}'s account"})
+    if not rows:
+        return CreditRun(kept, lines)
+    combined = pd.concat([kept, make_frame(ALLOCATIONS, rows)], ignore_index=True).astype(object)
+    return CreditRun(combined.where(combined.notna(), None), lines)
+
+
+def writeoff_rows(invoices: pd.DataFrame, allocations: pd.DataFrame, numbers: list[str] | None,
+                  thresholds: dict[str, Decimal] | None, rule: str, reason: str, account: str, day: date,
+                  ref: str) -> list[dict]:
+    """Write-off allocation rows (Bank Ref ``ref``) clearing the open amount of the given invoices,
+    or with ``thresholds`` of every open invoice whose residual is at most its currency's threshold."""
+    open_now = invoice_open(invoices, allocations)
+    info = {n: (c, cur) for n, c, cur in zip(invoices["Invoice No"], invoices["Customer ID"], invoices["Currency"])}
+    if numbers is None:
+        numbers = [n for n, left in open_now.items()
+                   if left > 0 and thresholds and left <= thresholds.get(info[n][1], Decimal(-1))]
+    rows = []
+    for number in numbers:
+        left = open_now.get(number, ZERO)
+        if left <= 0:
+            continue
+        cid, currency = info[number]
+        rows.append({"Bank Ref": ref, "Invoice No": number, "Customer ID": cid, "Applied Amount": left,
+                     "Status": "confirmed", "Rule": rule, "Reason": reason, "Date": day, "Account": account})
+    return rows
+
+
+def credits_on_account(invoices: pd.DataFrame, allocations: pd.DataFrame, bank: pd.DataFrame) -> dict[tuple[str, str], list[tuple[str, Decimal]]]:
+    """(client, currency) -> sources with credit left: credit notes and bank lines' unapplied cash."""
+    found: dict[tuple[str, str], list[tuple[str, Decimal]]] = defaultdict(list)
+    used = credit_used(allocations)
+    for number, cid, currency, amount, kind in zip(invoices["Invoice No"], invoices["Customer ID"],
+                                                   invoices["Currency"], invoices["Amount"], invoices["Type"]):
+        if is_credit_note(kind) and amount - used.get(number, ZERO) > 0:
+            found[(cid, currency)].append((number, amount - used.get(number, ZERO)))
+    currency_of = dict(zip(bank["Bank Ref"], bank["Currency"]))
+    cash: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
+    rows = in_force(allocations)
+    for ref, number, cid, amount, rule in zip(rows["Bank Ref"], rows["Invoice No"], rows["Customer ID"],
+                                              rows["Applied Amount"], rows["Rule"]):
+        if rule == UNAPPLIED_RULE and cid and ref in currency_of:
+            cash[(cid, currency_of[ref], ref)] += amount
+    back = refunded(allocations)
+    for (cid, currency, ref), amount in cash.items():
+        left = amount - back.get(ref, ZERO)
+        if left > 0:
+            found[(cid, currency)].append((ref, left))
+    return found
+
+
+def refunded(allocations: pd.DataFrame) -> dict[str, Decimal]:
+    """Source refunded (a credit note, or the bank line whose unapplied cash went back) -> amount;
+    refund rows name their source in Invoice No."""
+    out: dict[str, Decimal] = defaultdict(Decimal)
+    rows = in_force(allocations)
+    for number, amount, rule in zip(rows["Invoice No"], rows["Applied Amount"], rows["Rule"]):
+        if rule == REFUND_RULE and number:
+            out[number] += amount
+    return out
+
+
+__all__ = ["apply_credit_notes", "writeoff_rows", "credits_on_account", "credit_used", "invoice_open",
+           "is_credit_note", "in_force", "refunded", "CREDIT_REF_RULE", "CREDIT_OLDEST_RULE", "CREDIT_BALANCE_RULE",
+           "SMALL_WRITEOFF_RULE", "BAD_DEBT_RULE", "REFUND_RULE", "WRITEOFF_RULES", "FEE_RULE"]

@@ -44,14 +44,22 @@ class Steps:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show the full traceback on errors.")
+@click.option("--lock-timeout", type=float, metavar="SECONDS",
+              help="How long to wait for a book another arbook command is using (default 30).")
 @click.version_option(__version__, prog_name="arbook")
-def cli(debug: bool) -> None:
+def cli(debug: bool, lock_timeout: float | None) -> None:
     """arbook: accounts receivable in an Excel workbook.
 
     Keep customers and invoices in BOOK (.xlsx or .xlsm), import bank statements, match
     payments to invoices, age the ledger and send statements. Every change is saved
     atomically (BOOK.bak keeps the previous version) and logged on the Log sheet.
     """
+    if lock_timeout is not None:
+        import os
+
+        from arbook.adapters.book.atomic import LOCK_TIMEOUT_ENV
+
+        os.environ[LOCK_TIMEOUT_ENV] = str(lock_timeout)
 
 
 @cli.command()
@@ -242,6 +250,55 @@ def refunds(book: str, confirm_: bool) -> None:
     for p in found:
         click.echo(f"{p.bank_ref}: refund of {p.source} to {p.customer} {p.amount:,} ({p.reason})")
     click.echo(f"{len(found)} refund(s) {'confirmed' if confirm_ else 'suggested'}")
+
+
+@cli.command("history")
+@click.argument("book", type=click.Path(dir_okay=False))
+def history_(book: str) -> None:
+    """List the kept versions of BOOK, newest first: number, time, user and the command that
+    changed it next (undo with 'arbook undo BOOK --to N'). Example: arbook history ar.xlsx
+    """
+    from arbook.services.history import history
+
+    with open_book(book) as handle:
+        kept = history(handle)
+    if not kept:
+        click.echo("no earlier version kept yet")
+    for g in kept:
+        click.echo(f"{g.number:>4}  {g.time}  {g.user}  {g.command}")
+
+
+@cli.command()
+@click.argument("book", type=click.Path(dir_okay=False))
+@click.option("--to", "number", type=int, metavar="N", help="Restore the version before command N (see history).")
+def undo(book: str, number: int | None) -> None:
+    """Put BOOK back as it was before the last command (or command N and everything after it).
+
+    The undo is logged and can itself be undone. Example: arbook undo ar.xlsx --to 12
+    """
+    from arbook.services.history import undo_book
+
+    with open_book(book) as handle:
+        target, later = undo_book(handle, number)
+    click.echo(f"restored version {target.number} (before: {target.command}); {1 + len(later)} command(s) undone")
+
+
+@cli.command()
+@click.argument("book", type=click.Path(dir_okay=False))
+def verify(book: str) -> None:
+    """Check the Log's hash chain: report every edited, inserted or deleted Log row (exit 1 if any).
+
+    Example: arbook verify ar.xlsx
+    """
+    from arbook.services.history import verify_book
+
+    with open_book(book) as handle:
+        result = verify_book(handle)
+    for line in result.problems:
+        click.echo(line)
+    click.echo(result.summary())
+    if result.problems:
+        sys.exit(1)
 
 
 def _as_of(value: str | None, option: str = "--as-of") -> date | None:

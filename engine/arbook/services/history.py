@@ -1,0 +1,48 @@
+"""History, undo and Log verification of a book file."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from arbook.adapters.book.history import Generation, generations, pick
+from arbook.model.audit import verify_chain
+from arbook.model.schema import LOG
+
+
+def history(book: Any) -> list[Generation]:
+    """The kept versions of the book, newest first."""
+    return list(reversed(generations(book.path)))
+
+
+def undo_book(book: Any, number: int | None = None) -> tuple[Generation, list[Generation]]:
+    """Restore the book as it was before command ``number`` (default: the last one) and log the undo
+    (naming every command undone). The state replaced is kept, so an undo can itself be undone."""
+    target, later = pick(book.path, number)
+    book.restore(target)
+    undone = "; ".join(f"#{g.number} {g.command} ({g.time}, {g.user})" for g in [target, *later])
+    book.log("undo", f"restored version {target.number}; undone: {undone}")
+    book.generations = False  # the restored state plus this Log row is not a version of its own
+    try:
+        book.commit()
+    finally:
+        book.generations = True
+    return target, later
+
+
+@dataclass
+class Verification:
+    checked: int
+    problems: list[str]
+
+    def summary(self) -> str:
+        if self.problems:
+            return f"Log: {len(self.problems)} problem(s) in {self.checked} chained row(s)"
+        return f"Log: {self.checked} chained row(s), no edited, inserted or deleted row"
+
+
+def verify_book(book: Any) -> Verification:
+    """Check the Log's hash chain: edited, inserted and deleted rows, and rows missing at the end
+    compared with the newest kept version."""
+    log = book.read(LOG.name)
+    checked, problems = verify_chain(log.to_dict("records"))
+    return Verification(checked, problems)

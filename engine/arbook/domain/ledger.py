@@ -10,7 +10,10 @@ from decimal import Decimal
 import pandas as pd
 
 from arbook.adapters.book.base import Report
+from arbook.domain.credits import (CREDIT_BALANCE_RULE, CREDIT_OLDEST_RULE, CREDIT_REF_RULE, REFUND_RULE,
+                                   WRITEOFF_RULES, is_credit_note)
 from arbook.domain.matching.engine import APPLIED_STATUSES, FEE_RULE
+from arbook.model.schema import DEBIT_NOTE
 from arbook.model.money import money
 
 HEADERS = {"en": ["Date", "Document", "Description", "Currency", "Debit", "Credit", "Balance"],
@@ -18,6 +21,12 @@ HEADERS = {"en": ["Date", "Document", "Description", "Currency", "Debit", "Credi
            "zh": ["日期", "单据号", "摘要", "币种", "借方", "贷方", "余额"]}
 WORDS = {"en": ("Invoice", "Payment", "Bank fee deducted"), "ja": ("請求", "入金", "振込手数料（先方負担差引）"),
          "zh": ("发票", "收款", "银行手续费（对方扣除）")}
+#: Words for the other kinds of line (statements use them too), per language.
+MORE_WORDS = {"en": {"credit": "Credit note", "debit": "Debit note", "writeoff": "Written off", "refund": "Refund"},
+              "ja": {"credit": "赤伝（値引・返品）", "debit": "追加請求", "writeoff": "貸倒・端数処理", "refund": "返金"},
+              "zh": {"credit": "红字发票（贷项）", "debit": "借项通知", "writeoff": "核销", "refund": "退款"}}
+#: Allocation rules that move money between documents of the account without a line of their own.
+INTERNAL_RULES = (CREDIT_REF_RULE, CREDIT_OLDEST_RULE, CREDIT_BALANCE_RULE)
 KINDS = ["date", "text", "text", "text", "money", "money", "money"]
 
 
@@ -28,12 +37,13 @@ def sheet_name(customer_id: str) -> str:
 
 @dataclass(frozen=True)
 class Event:
-    """One line of a client's account: an invoice (debit), a payment or a deducted fee (credit)."""
+    """One line of a client's account: an invoice, debit note or refund (debit), a payment, deducted
+    fee, credit note or write-off (credit)."""
 
     date: date
     order: int
     document: str
-    kind: str  # "invoice", "payment" or "fee"
+    kind: str  # "invoice", "debit", "payment", "fee", "credit", "writeoff" or "refund"
     currency: str
     debit: Decimal | None
     credit: Decimal | None
@@ -58,32 +68,46 @@ class AccountRows:
     def of(cls, invoices: pd.DataFrame, allocations: pd.DataFrame, bank: pd.DataFrame) -> "AccountRows":
         by_invoice: dict[str, list[tuple]] = defaultdict(list)
         for row in zip(invoices["Customer ID"], invoices["Invoice No"], invoices["Issue Date"], invoices["Currency"],
-                       invoices["Amount"]):
+                       invoices["Amount"], invoices["Type"]):
             by_invoice[row[0]].append(row[1:])
+        currency = dict(zip(invoices["Invoice No"], invoices["Currency"]))
         by_allocation: dict[str, list[tuple]] = defaultdict(list)
         for row in zip(allocations["Customer ID"], allocations["Bank Ref"], allocations["Applied Amount"],
-                       allocations["Rule"], allocations["Status"]):
-            if row[4] in APPLIED_STATUSES:
-                by_allocation[row[0]].append(row[1:4])
+                       allocations["Rule"], allocations["Status"], allocations["Date"], allocations["Invoice No"]):
+            if row[4] in APPLIED_STATUSES and row[3] not in INTERNAL_RULES:
+                by_allocation[row[0]].append((row[1], row[2], row[3], row[5], currency.get(row[6])))
         return cls(by_invoice, by_allocation, bank_index(bank))
 
 
 def ledger_events(customer_id: str, rows: AccountRows) -> list[Event]:
-    """The client's invoices and applied payments, oldest first (fees deducted by the payer apart)."""
-    events = [Event(issued, 0, number, "invoice", currency, amount, None)
-              for number, issued, currency, amount in rows.invoices.get(customer_id, ())]
+    """The client's documents and applied payments, oldest first (fees deducted by the payer apart;
+    credit notes, write-offs and refunds as their own lines)."""
+    events = []
+    for number, issued, currency, amount, kind in rows.invoices.get(customer_id, ()):
+        if is_credit_note(kind):
+            events.append(Event(issued, 0, number, "credit", currency, None, amount))
+        else:
+            events.append(Event(issued, 0, number, "debit" if kind == DEBIT_NOTE else "invoice", currency, amount, None))
     paid: dict[str, Decimal] = defaultdict(Decimal)
     fees: dict[str, Decimal] = defaultdict(Decimal)
-    for ref, amount, rule in rows.allocations.get(customer_id, ()):
+    refunds: dict[str, Decimal] = defaultdict(Decimal)
+    for ref, amount, rule, day, currency in rows.allocations.get(customer_id, ()):
         if rule == FEE_RULE:
             fees[ref] -= amount
+        elif rule == REFUND_RULE:
+            refunds[ref] += amount
+        elif rule in WRITEOFF_RULES:
+            events.append(Event(day, 3, ref, "writeoff", currency, None, amount))
         else:
             paid[ref] += amount
-    for ref in sorted(set(paid) | set(fees)):
+    for ref in sorted(set(paid) | set(fees) | set(refunds)):
         if ref not in rows.bank:
             continue
         day, currency, payer = rows.bank[ref]
-        events.append(Event(day, 1, ref, "payment", currency, None, money(paid[ref] - fees[ref], currency), payer))
+        if ref in refunds:
+            events.append(Event(day, 1, ref, "refund", currency, money(refunds[ref], currency), None, payer))
+        if ref in paid or ref in fees:
+            events.append(Event(day, 1, ref, "payment", currency, None, money(paid[ref] - fees[ref], currency), payer))
         if fees[ref]:
             events.append(Event(day, 2, ref, "fee", currency, None, money(fees[ref], currency)))
     return sorted(events, key=lambda e: (e.date, e.order, e.document))
@@ -92,7 +116,7 @@ def ledger_events(customer_id: str, rows: AccountRows) -> list[Event]:
 def ledger_report(customer: dict, rows: AccountRows) -> Report:
     """One client's ledger: invoices as debits, payments and deducted fees as credits, oldest first."""
     language = customer.get("Language") if customer.get("Language") in HEADERS else "en"
-    words = dict(zip(("invoice", "payment", "fee"), WORDS[language]))
+    words = {**dict(zip(("invoice", "payment", "fee"), WORDS[language])), **MORE_WORDS[language]}
     balance: dict[str, Decimal] = defaultdict(Decimal)
     lines = []
     for event in ledger_events(customer["Customer ID"], rows):

@@ -23,7 +23,7 @@ from python_calamine import CalamineWorkbook
 from arbook.domain.aging import Policy, age
 from arbook.model.errors import ArbookError
 from arbook.domain.forking import SHARED, fork_map
-from arbook.domain.ledger import AccountRows, ledger_events
+from arbook.domain.ledger import MORE_WORDS, AccountRows, ledger_events
 from arbook.services.receivables import company_details, select_customers
 from arbook.model.money import to_decimal
 from arbook.model.schema import ALLOCATIONS, BANK, CUSTOMERS, INVOICES
@@ -68,7 +68,8 @@ def statement_context(customer: dict, events: list, open_rows: list[dict], as_of
         balance[event.currency] += movement
         if not open_only:
             lines.append({"date": event.date, "document": event.document, "currency": event.currency,
-                          "description": (t[f"kind_{event.kind}"] + (f" {event.payer}" if event.payer else "")),
+                          "description": ((t.get(f"kind_{event.kind}") or MORE_WORDS[language][event.kind])
+                                          + (f" {event.payer}" if event.payer else "")),
                           "debit": event.debit, "credit": event.credit, "balance": balance[event.currency]})
     currencies = sorted(set(balance) | {r["Currency"] for r in open_rows})
     totals: dict[str, Decimal] = defaultdict(Decimal)

@@ -136,6 +136,9 @@ CUSTOMERS = Sheet("Customers", (
     C("Last Payment", K.DATE, R.COMPUTED, width=13),
     C("Grade", K.CHOICE, R.COMPUTED, choices=("A", "B", "C"), width=8),
     C("Currencies", width=14, doc="Currencies the client is billed in, separated by ';' (empty = its Currency)."),
+    C("Home Balance", K.MONEY, R.COMPUTED, width=15,
+      doc="Balance over every currency in the Home Currency (FX Rates as of the aging date)."),
+    C("Home Credit Used %", K.NUMBER, R.COMPUTED, width=13, doc="Home Balance against the Credit Limit in the Home Currency."),
 ), key=("Customer ID",), tab_color="2E75B6", doc="One row per client.")
 
 INVOICES = Sheet("Invoices", (
@@ -251,7 +254,14 @@ PROFILES = Sheet("Profiles", (
     C("Value", required=True, width=30, doc="The column's header text or number (1 = first), or the setting's value."),
 ), tab_color="808080", doc="Saved column mappings for bank files that are not recognised on their own.")
 
-SHEETS: tuple[Sheet, ...] = (CUSTOMERS, INVOICES, BANK, ALLOCATIONS, REVIEW, AGING, DASHBOARD, SETTINGS, PROFILES, LOG)
+FX_RATES = Sheet("FX Rates", (
+    C("Date", K.DATE, required=True, width=12, doc="The rate applies from this date until the next row's."),
+    C("Currency", K.CHOICE, required=True, choices=CURRENCY_CODES, width=10),
+    C("Rate", K.NUMBER, required=True, width=14, doc="Home Currency units per one unit of Currency."),
+), tab_color="808080", doc="Exchange rates to the Home Currency for home-currency balances and credit use.")
+
+SHEETS: tuple[Sheet, ...] = (CUSTOMERS, INVOICES, BANK, ALLOCATIONS, REVIEW, AGING, DASHBOARD, SETTINGS, PROFILES, LOG,
+                             FX_RATES)
 _BY_NAME = {s.name.lower(): s for s in SHEETS}
 
 #: Settings rows every new book starts with: (key, value, note).

@@ -43,12 +43,35 @@ def age_book(book: Any, as_of: date | None = None) -> AgingResult:
     as_of = as_of or date.today()
     result = age(book.read(CUSTOMERS.name), book.read(INVOICES.name), book.read(ALLOCATIONS.name),
                  book.read(BANK.name), Policy.from_settings(book.settings()), as_of)
+    add_home_totals(book, result)
     book.replace(INVOICES.name, result.invoices)
     book.replace(CUSTOMERS.name, result.customers)
     book.replace(AGING.name, result.aging)
     book.replace(DASHBOARD.name, result.dashboard)
     book.log("age", result.summary())
     return result
+
+
+def add_home_totals(book: Any, result: AgingResult) -> None:
+    """Fill Customers' Home Balance / Home Credit Used % and add the Dashboard's Home rows when the
+    Home Currency setting is set (FX Rates as of the aging date; a missing rate is an error)."""
+    import pandas as pd
+
+    from arbook.domain.fx import Rates, home_columns
+    from arbook.model.errors import BookFormatError
+    from arbook.model.frames import empty_frame, make_frame
+    from arbook.model.schema import FX_RATES
+
+    home = book.settings().get("Home Currency", "").strip().upper()
+    if not home:
+        return
+    try:
+        frame = book.read(FX_RATES.name)
+    except BookFormatError:  # a book from before the FX Rates sheet (arbook upgrade adds it)
+        frame = empty_frame(FX_RATES)
+    result.customers, extra = home_columns(result.customers, result.aging, Rates(frame, home), result.as_of)
+    if extra and result.dashboard is not None:
+        result.dashboard = pd.concat([result.dashboard, make_frame(DASHBOARD, extra)], ignore_index=True)
 
 
 def ledger_book(book: Any, customer_ids: list[str] | None = None) -> int:

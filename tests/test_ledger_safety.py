@@ -146,3 +146,18 @@ def test_new_customer_in_a_partial_file_needs_the_required_columns(paid_book, tm
 def test_unknown_code_in_currencies_is_refused(paid_book, tmp_path, capsys):
     err = refused(capsys, paid_book, tmp_path, "customers", "Customer ID,Currencies\nC1,USD;XYZ\n")
     assert "in.csv:2: Currencies: 'XYZ' is not a currency code" in err
+
+
+@pytest.mark.parametrize("command", [("reminders", "--out", "rem", "--as-of", "2027-02-28"),
+                                     ("statements", "--out", "st", "--as-of", "2027-02-28")])
+def test_reports_leave_the_stored_computed_columns_alone(paid_book, tmp_path, capsys, command):
+    assert arbook(capsys, "age", paid_book, "--as-of", "2026-10-31")[0] == 0
+    with open_book(paid_book) as book:
+        before = {name: book.read(name).to_dict("records") for name in ("Invoices", "Customers", "Aging", "Dashboard")}
+    args = [tmp_path / a if a in ("rem", "st") else a for a in command[1:]]
+    code, _, err = arbook(capsys, command[0], paid_book, *args)
+    assert code == 0, err
+    with open_book(paid_book) as book:
+        after = {name: book.read(name).to_dict("records") for name in before}
+        assert book.read("Log")["Action"].tolist()[-1] == command[0]
+    assert after == before

@@ -97,10 +97,11 @@ def _environment() -> Environment:
 
 
 def write_reminders(book: Any, out_dir: Path, as_of: date | None = None) -> list[Path]:
-    """One reminder message per client and level, in the client's language, from the Invoices
-    sheet's Reminder Level (run ``age`` first); disputed invoices get none. Returns the files."""
+    """One reminder message per client and level, in the client's language, from the reminder levels
+    as of ``as_of`` (the book's computed columns are left as they are); disputed invoices get none."""
     as_of = as_of or date.today()
-    result = age_book(book, as_of)
+    result = age(book.read(CUSTOMERS.name), book.read(INVOICES.name), book.read(ALLOCATIONS.name),
+                 book.read(BANK.name), Policy.from_settings(book.settings()), as_of)  # reports, stores nothing
     settings = book.settings()
     company = company_details(settings)
     policy = Policy.from_settings(settings)

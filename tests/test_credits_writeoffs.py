@@ -1,0 +1,113 @@
+"""Credit notes, write-offs and refunds end to end through the CLI: allocations with their rules,
+the balance they leave, the Write-offs sheet, reversal, and the refusals leaving the book unchanged."""
+from decimal import Decimal
+
+import pytest
+
+from arbook.adapters.book import open_book
+from arbook.domain.credits import (BAD_DEBT_RULE, CREDIT_BALANCE_RULE, CREDIT_OLDEST_RULE, CREDIT_REF_RULE,
+                                   REFUND_RULE, SMALL_WRITEOFF_RULE)
+from test_ledger_safety import arbook, digest, paid_book, refused  # noqa: F401  (fixture)
+
+HEADER = "Invoice No,Customer ID,Issue Date,Currency,Amount,Type,Ref\n"
+
+
+def rows(book, sheet="Allocations"):
+    with open_book(book) as handle:
+        return handle.read(sheet).to_dict("records")
+
+
+def load(capsys, book, tmp_path, text, *extra):
+    (tmp_path / "x.csv").write_text(HEADER + text, encoding="utf-8")
+    code, out, err = arbook(capsys, "invoices", book, tmp_path / "x.csv", *extra)
+    assert code == 0, err
+    return out
+
+
+def test_credit_note_goes_to_its_ref_then_oldest_then_stays_a_credit(paid_book, tmp_path, capsys):
+    load(capsys, paid_book, tmp_path, "INV-5,C1,2026-09-01,USD,30.00,,\nCN-1,C1,2026-10-10,USD,100.00,credit note,INV-2\n")
+    made = [(r["Bank Ref"], r["Invoice No"], r["Applied Amount"], r["Rule"]) for r in rows(paid_book)
+            if r["Bank Ref"] == "CN-1"]
+    assert made == [("CN-1", "INV-2", Decimal("50.00"), CREDIT_REF_RULE),
+                    ("CN-1", "INV-5", Decimal("30.00"), CREDIT_OLDEST_RULE),
+                    ("CN-1", None, Decimal("20.00"), CREDIT_BALANCE_RULE)]
+    # a later invoice takes the credit left (and the balance row is restated, not duplicated)
+    load(capsys, paid_book, tmp_path, "INV-6,C1,2026-11-01,USD,15.00,,\n")
+    made = [(r["Invoice No"], r["Applied Amount"], r["Rule"]) for r in rows(paid_book) if r["Bank Ref"] == "CN-1"]
+    assert made[2:] == [("INV-6", Decimal("15.00"), CREDIT_OLDEST_RULE), (None, Decimal("5.00"), CREDIT_BALANCE_RULE)]
+    with open_book(paid_book) as book:
+        log = book.read("Log")
+    assert any(a == "credit note" and "CN-1 -> INV-2 50.00" in d for a, d in zip(log["Action"], log["Details"]))
+
+
+def test_credit_notes_policy_balance_keeps_the_credit(paid_book, tmp_path, capsys):
+    with open_book(paid_book) as book:
+        settings = book.read("Settings")
+        settings.loc[settings["Key"] == "Credit Notes", "Value"] = "balance"
+        book.replace("Settings", settings)
+    load(capsys, paid_book, tmp_path, "CN-2,C1,2026-10-10,USD,10.00,credit note,\n")
+    assert [(r["Invoice No"], r["Rule"]) for r in rows(paid_book) if r["Bank Ref"] == "CN-2"] == [
+        (None, CREDIT_BALANCE_RULE)]
+
+
+def test_changing_an_applied_credit_note_is_refused(paid_book, tmp_path, capsys):
+    load(capsys, paid_book, tmp_path, "CN-1,C1,2026-10-10,USD,10.00,credit note,INV-2\n")
+    err = refused(capsys, paid_book, tmp_path, "invoices", HEADER + "CN-1,C1,2026-10-10,USD,12.00,credit note,INV-2\n")
+    assert "Amount: CN-1 has allocations (CN-1 -> INV-2 10.00 (auto))" in err
+    out = load(capsys, paid_book, tmp_path, "CN-1,C1,2026-10-10,USD,12.00,credit note,INV-2\n", "--force")
+    assert "1 allocation(s) unapplied" in out
+    live = [(r["Invoice No"], r["Applied Amount"]) for r in rows(paid_book)
+            if r["Bank Ref"] == "CN-1" and r["Status"] == "auto"]
+    assert live == [("INV-2", Decimal("12.00"))]
+
+
+def test_small_and_bad_debt_writeoffs_are_listed_and_reversible(paid_book, tmp_path, capsys):
+    (tmp_path / "p.csv").write_text("Date,Amount,Currency,Payer,Memo\n2026-10-21,45.00,USD,ACME INC,INV-2\n",
+                                    encoding="utf-8")
+    for args in (("import", paid_book, tmp_path / "p.csv"), ("match", paid_book)):  # INV-2 part paid: 5.00 left
+        assert arbook(capsys, *args)[0] == 0
+    code, out, err = arbook(capsys, "writeoff", paid_book, "--date", "2026-11-30")
+    assert code == 0, err
+    assert out.strip() == "WO-20261130-1: wrote off 1 invoice(s), USD 5.00"
+    code, out, _ = arbook(capsys, "writeoff", paid_book, "INV-3", "--reason", "customer bankrupt", "--date", "2026-11-30")
+    assert out.strip() == "WO-20261130-2: wrote off 1 invoice(s), USD 70.00"
+    offs = [(r["Bank Ref"], r["Invoice No"], r["Applied Amount"], r["Rule"], r["Account"]) for r in rows(paid_book)
+            if r["Bank Ref"].startswith("WO-")]
+    assert offs == [("WO-20261130-1", "INV-2", Decimal("5.00"), SMALL_WRITEOFF_RULE, "Small differences"),
+                    ("WO-20261130-2", "INV-3", Decimal("70.00"), BAD_DEBT_RULE, "Bad debts")]
+    import openpyxl
+
+    listed = [list(r) for r in openpyxl.load_workbook(paid_book)["Write-offs"].iter_rows(values_only=True)]
+    assert listed[0][:3] == ["Date", "Write-off", "Invoice No"]
+    assert [(r[1], r[2], r[5], r[9]) for r in listed[1:]] == [("WO-20261130-1", "INV-2", 5, "in force"),
+                                                             ("WO-20261130-2", "INV-3", 70, "in force")]
+    code, out, _ = arbook(capsys, "writeoff", paid_book, "--reverse", "WO-20261130-2")
+    assert code == 0 and "reversed 1 write-off row(s)" in out
+    assert [r["Status"] for r in rows(paid_book) if r["Bank Ref"] == "WO-20261130-2"] == ["rejected"]
+
+
+@pytest.mark.parametrize("args,message", [
+    (("INV-3",), "a bad-debt write-off needs --reason"),
+    (("INV-404", "--reason", "x"), "no such invoice: INV-404"),
+    (("--reverse", "WO-1"), "'WO-1' is not a write-off in force"),
+])
+def test_writeoff_refusals_leave_the_book_unchanged(paid_book, capsys, args, message):
+    before = digest(paid_book)
+    code, _, err = arbook(capsys, "writeoff", paid_book, *args)
+    assert code == 1 and message in err and digest(paid_book) == before
+
+
+def test_refund_of_a_credit_note_closes_the_credit(paid_book, tmp_path, capsys):
+    load(capsys, paid_book, tmp_path, "CN-1,C1,2026-10-10,USD,80.00,credit note,INV-2\n")
+    (tmp_path / "r.csv").write_text("Date,Amount,Currency,Payer,Memo\n2026-10-25,-30.00,USD,ACME INC,refund\n",
+                                    encoding="utf-8")
+    assert arbook(capsys, "import", paid_book, tmp_path / "r.csv")[0] == 0
+    code, out, err = arbook(capsys, "refunds", paid_book)
+    assert code == 0 and "1 refund(s) suggested" in out and "refund of CN-1 to C1 30.00" in out, err
+    assert [r["Rule"] for r in rows(paid_book) if r["Bank Ref"] == "CN-1"][-1] == CREDIT_BALANCE_RULE
+    code, out, _ = arbook(capsys, "refunds", paid_book, "--confirm")
+    assert "1 refund(s) confirmed" in out
+    refunds = [(r["Invoice No"], r["Applied Amount"], r["Status"]) for r in rows(paid_book) if r["Rule"] == REFUND_RULE]
+    assert refunds == [("CN-1", Decimal("30.00"), "confirmed")]
+    assert not [r for r in rows(paid_book) if r["Bank Ref"] == "CN-1" and r["Rule"] == CREDIT_BALANCE_RULE]
+    assert [r["Status"] for r in rows(paid_book, "Bank") if r["Amount"] < 0] == ["matched"]

@@ -19,7 +19,7 @@ import pandas as pd
 from arbook.domain.matching.engine import APPLIED_STATUSES, FEE_RULE, UNAPPLIED_RULE
 from arbook.model.frames import make_frame
 from arbook.model.money import money
-from arbook.model.schema import ALLOCATIONS, CREDIT_NOTE
+from arbook.model.schema import ALLOCATIONS, BANK, CREDIT_NOTE
 
 CREDIT_REF_RULE = "credit note to its invoice"
 CREDIT_OLDEST_RULE = "credit note oldest first"
@@ -37,6 +37,11 @@ ZERO = Decimal(0)
 def is_credit_note(kind: Any) -> bool:
     """True for the Type of a credit note (case-insensitive)."""
     return str(kind or "").strip().lower() == CREDIT_NOTE
+
+
+def where(frame: pd.DataFrame, mask: list[bool]) -> pd.DataFrame:
+    """The rows of ``frame`` where ``mask`` is true (an empty mask selects no rows, not columns)."""
+    return frame[pd.Series(mask, index=frame.index, dtype=bool)]
 
 
 def in_force(allocations: pd.DataFrame) -> pd.DataFrame:
@@ -80,7 +85,7 @@ def apply_credit_notes(invoices: pd.DataFrame, allocations: pd.DataFrame, policy
     """Allocations with every credit note's remaining credit applied (Ref invoice first, then with
     policy ``oldest`` the client's oldest open invoices in its currency) and its credit balance row
     restated; rows already applied are kept as they are."""
-    notes = invoices[[is_credit_note(k) for k in invoices["Type"]]]
+    notes = where(invoices, [is_credit_note(k) for k in invoices["Type"]])
     numbers = set(notes["Invoice No"])
     kept = allocations[~(allocations["Bank Ref"].isin(numbers) & allocations["Rule"].isin(MEMO_RULES))]
     kept = kept.reset_index(drop=True)
@@ -88,7 +93,7 @@ def apply_credit_notes(invoices: pd.DataFrame, allocations: pd.DataFrame, policy
         return CreditRun(kept, [])
     used = credit_used(kept)
     open_now = invoice_open(invoices, kept)
-    plain = invoices[[not is_credit_note(k) for k in invoices["Type"]]]
+    plain = where(invoices, [not is_credit_note(k) for k in invoices["Type"]])
     by_client: dict[tuple[str, str], list[tuple]] = defaultdict(list)
     for number, cid, currency, issued, due, disputed in zip(plain["Invoice No"], plain["Customer ID"],
                                                            plain["Currency"], plain["Issue Date"], plain["Due Date"],
@@ -188,3 +193,89 @@ def refunded(allocations: pd.DataFrame) -> dict[str, Decimal]:
 __all__ = ["apply_credit_notes", "writeoff_rows", "credits_on_account", "credit_used", "invoice_open",
            "is_credit_note", "in_force", "refunded", "CREDIT_REF_RULE", "CREDIT_OLDEST_RULE", "CREDIT_BALANCE_RULE",
            "SMALL_WRITEOFF_RULE", "BAD_DEBT_RULE", "REFUND_RULE", "WRITEOFF_RULES", "FEE_RULE"]
+
+
+def booked_by(allocations: pd.DataFrame, bank: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    """The rows in force (not memo rows) that take effect on or before ``as_of``: on their own Date
+    (credit notes, write-offs) or their bank line's."""
+    rows = in_force(allocations)
+    bank_day = dict(zip(bank["Bank Ref"], bank["Date"]))
+    when = [d if d is not None else bank_day.get(r) for d, r in zip(rows["Date"], rows["Bank Ref"])]
+    return where(rows, [w is not None and w <= as_of for w in when])
+
+
+def aging_view(invoices: pd.DataFrame, allocations: pd.DataFrame, bank: pd.DataFrame,
+               as_of: date) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """What aging reads when a book has credit notes, write-offs and refunds: (invoices without the
+    credit notes, allocations, bank) in which every allocation source that is not a bank line (a
+    credit note, a write-off) is a dated line of its own, each credit note's credit left as of
+    ``as_of`` is unapplied credit of its client, and refunded unapplied cash is taken back."""
+    notes = [is_credit_note(k) for k in invoices["Type"]]
+    credit_notes = where(invoices, notes)
+    rows = in_force(allocations)
+    used = credit_used(booked_by(allocations, bank, as_of))
+    currency = dict(zip(invoices["Invoice No"], invoices["Currency"]))
+    cash_refs = set(bank["Bank Ref"])
+    lines: dict[str, dict] = {}
+    for ref, day, number in zip(rows["Bank Ref"], rows["Date"], rows["Invoice No"]):
+        if ref not in cash_refs and ref not in lines and day is not None:
+            lines[ref] = {"Bank Ref": ref, "Date": day, "Currency": currency.get(ref) or currency.get(number)}
+    extra: list[dict] = []
+    for number, cid, cur, amount, issued in zip(credit_notes["Invoice No"], credit_notes["Customer ID"],
+                                                credit_notes["Currency"], credit_notes["Amount"],
+                                                credit_notes["Issue Date"]):
+        lines.setdefault(number, {"Bank Ref": number, "Date": issued, "Currency": cur})
+        left = amount - used.get(number, ZERO)
+        if issued <= as_of and left:
+            extra.append({"Bank Ref": number, "Customer ID": cid, "Applied Amount": left, "Status": "auto",
+                          "Rule": UNAPPLIED_RULE})
+    refunds = rows[rows["Rule"].eq(REFUND_RULE)]
+    for ref, number, cid, amount in zip(refunds["Bank Ref"], refunds["Invoice No"], refunds["Customer ID"],
+                                        refunds["Applied Amount"]):
+        if number in cash_refs:  # unapplied cash paid back: less credit on the account from the refund's date
+            extra.append({"Bank Ref": ref, "Customer ID": cid, "Applied Amount": -amount, "Status": "auto",
+                          "Rule": UNAPPLIED_RULE})
+    kept = rows[~rows["Rule"].eq(REFUND_RULE)]
+    view_bank = pd.concat([bank, make_frame(BANK, list(lines.values()))], ignore_index=True) if lines else bank
+    view_allocations = pd.concat([kept, make_frame(ALLOCATIONS, extra)], ignore_index=True) if extra else kept
+    return (where(invoices, [not n for n in notes]), view_allocations.astype(object).reset_index(drop=True),
+            view_bank.astype(object).reset_index(drop=True))
+
+
+def note_columns(credit_notes: pd.DataFrame, allocations: pd.DataFrame, bank: pd.DataFrame,
+                 as_of: date) -> pd.DataFrame:
+    """Credit notes with their computed columns as of ``as_of``: Applied (credit used), Open (minus
+    the credit left), Status paid or open; no bucket, days or reminders."""
+    used = credit_used(booked_by(allocations, bank, as_of))
+    out = credit_notes.copy()
+    applied, left, status = [], [], []
+    for number, amount, issued in zip(out["Invoice No"], out["Amount"], out["Issue Date"]):
+        shown = issued <= as_of
+        take = used.get(number, ZERO)
+        applied.append(take if shown else None)
+        left.append(-(amount - take) if shown else None)
+        status.append(("paid" if amount - take <= 0 else "open") if shown else None)
+    out["Applied"] = pd.Series(applied, index=out.index, dtype=object)
+    out["Open"] = pd.Series(left, index=out.index, dtype=object)
+    out["Status"] = pd.Series(status, index=out.index, dtype=object)
+    for column in ("Days Overdue", "Bucket", "Reminder Level"):
+        out[column] = None
+    return out
+
+
+def age_ledger(customers: pd.DataFrame, invoices: pd.DataFrame, allocations: pd.DataFrame, bank: pd.DataFrame,
+               policy: Any, as_of: date) -> Any:
+    """``aging.age`` over a book with credit notes, write-offs and refunds (see ``aging_view``); the
+    credit notes come back in their place on Invoices with ``note_columns``."""
+    from arbook.domain.aging import age
+
+    plain, view_allocations, view_bank = aging_view(invoices, allocations, bank, as_of)
+    result = age(customers, plain, view_allocations, view_bank, policy, as_of)
+    notes = [is_credit_note(k) for k in invoices["Type"]]
+    if any(notes):
+        positions = pd.RangeIndex(len(invoices))
+        aged = result.invoices.set_axis(positions[[not n for n in notes]])
+        credited = note_columns(where(invoices, notes), allocations, bank, as_of).set_axis(positions[notes])
+        merged = pd.concat([aged, credited]).sort_index()
+        result.invoices = merged.set_axis(invoices.index)
+    return result

@@ -13,7 +13,8 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from arbook.domain.aging import AgingResult, Policy, age
+from arbook.domain.aging import AgingResult, Policy
+from arbook.domain.credits import age_ledger
 from arbook.adapters.book.atomic import atomic_write
 from arbook.model.errors import ArbookError
 from arbook.domain.ledger import AccountRows, ledger_report
@@ -41,7 +42,7 @@ def select_customers(customers: Any, customer_ids: list[str] | None) -> set[str]
 def age_book(book: Any, as_of: date | None = None) -> AgingResult:
     """Recalculate Invoices, Customers and the Aging sheet as of a date (default today); staged."""
     as_of = as_of or date.today()
-    result = age(book.read(CUSTOMERS.name), book.read(INVOICES.name), book.read(ALLOCATIONS.name),
+    result = age_ledger(book.read(CUSTOMERS.name), book.read(INVOICES.name), book.read(ALLOCATIONS.name),
                  book.read(BANK.name), Policy.from_settings(book.settings()), as_of)
     add_home_totals(book, result)
     book.replace(INVOICES.name, result.invoices)
@@ -100,7 +101,7 @@ def write_reminders(book: Any, out_dir: Path, as_of: date | None = None) -> list
     """One reminder message per client and level, in the client's language, from the reminder levels
     as of ``as_of`` (the book's computed columns are left as they are); disputed invoices get none."""
     as_of = as_of or date.today()
-    result = age(book.read(CUSTOMERS.name), book.read(INVOICES.name), book.read(ALLOCATIONS.name),
+    result = age_ledger(book.read(CUSTOMERS.name), book.read(INVOICES.name), book.read(ALLOCATIONS.name),
                  book.read(BANK.name), Policy.from_settings(book.settings()), as_of)  # reports, stores nothing
     settings = book.settings()
     company = company_details(settings)

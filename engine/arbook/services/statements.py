@@ -20,7 +20,8 @@ from typing import Any
 
 from python_calamine import CalamineWorkbook
 
-from arbook.domain.aging import Policy, age
+from arbook.domain.aging import Policy
+from arbook.domain.credits import age_ledger
 from arbook.model.errors import ArbookError
 from arbook.domain.forking import SHARED, fork_map
 from arbook.domain.ledger import MORE_WORDS, AccountRows, ledger_events
@@ -159,7 +160,7 @@ def write_statements(book: Any, out_dir: Path, as_of: date | None = None, period
     wanted = select_customers(customers, customer_ids)
     invoices, allocations, bank = book.read(INVOICES.name), book.read(ALLOCATIONS.name), book.read(BANK.name)
     settings = book.settings()
-    aged = age(customers, invoices, allocations, bank, Policy.from_settings(settings), as_of).invoices
+    aged = age_ledger(customers, invoices, allocations, bank, Policy.from_settings(settings), as_of).invoices
     company = company_details(settings)
     rows = AccountRows.of(invoices, allocations, bank)
     open_groups: dict[str, list[dict]] = defaultdict(list)

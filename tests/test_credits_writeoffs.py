@@ -111,3 +111,44 @@ def test_refund_of_a_credit_note_closes_the_credit(paid_book, tmp_path, capsys):
     assert refunds == [("CN-1", Decimal("30.00"), "confirmed")]
     assert not [r for r in rows(paid_book) if r["Bank Ref"] == "CN-1" and r["Rule"] == CREDIT_BALANCE_RULE]
     assert [r["Status"] for r in rows(paid_book, "Bank") if r["Amount"] < 0] == ["matched"]
+
+
+def aged(capsys, book):
+    assert arbook(capsys, "age", book, "--as-of", "2026-12-31")[0] == 0
+    with open_book(book) as handle:
+        customers = {r["Customer ID"]: r for r in handle.read("Customers").to_dict("records")}
+        invoices = {r["Invoice No"]: r for r in handle.read("Invoices").to_dict("records")}
+    return customers, invoices
+
+
+def test_credit_note_and_its_refund_in_balances_aging_and_the_ledger(paid_book, tmp_path, capsys):
+    load(capsys, paid_book, tmp_path, "CN-1,C1,2026-10-10,USD,80.00,credit note,INV-2\n")
+    customers, invoices = aged(capsys, paid_book)
+    assert (invoices["INV-2"]["Status"], invoices["INV-2"]["Open"]) == ("paid", Decimal("0.00"))
+    assert (invoices["CN-1"]["Applied"], invoices["CN-1"]["Open"], invoices["CN-1"]["Status"]) == (
+        Decimal("50.00"), Decimal("-30.00"), "open")
+    assert (customers["C1"]["Balance"], customers["C1"]["Unapplied"]) == (Decimal("-30.00"), Decimal("30.00"))
+    (tmp_path / "r.csv").write_text("Date,Amount,Currency,Payer,Memo\n2026-10-25,-30.00,USD,ACME INC,CN-1\n",
+                                    encoding="utf-8")
+    for args in (("import", paid_book, tmp_path / "r.csv"), ("refunds", paid_book, "--confirm"),
+                 ("ledger", paid_book, "--customer", "C1")):
+        code, _, err = arbook(capsys, *args)
+        assert code == 0, err
+    customers, invoices = aged(capsys, paid_book)
+    assert customers["C1"]["Balance"] == 0 and invoices["CN-1"]["Status"] == "paid"
+    import openpyxl
+
+    ledger = [r for r in openpyxl.load_workbook(paid_book)["Ledger C1"].iter_rows(values_only=True)][1:]
+    assert [(r[1], r[2].split()[0], r[4], r[5], r[6]) for r in ledger] == [
+        ("INV-1", "Invoice", 100, None, 100), ("INV-2", "Invoice", 50, None, 150),
+        ("CN-1", "Credit", None, 80, 70), (ledger[3][1], "Payment", None, 100, -30),
+        (ledger[4][1], "Refund", 30, None, 0)]
+
+
+def test_bad_debt_write_off_clears_the_balance_and_reversal_brings_it_back(paid_book, capsys):
+    assert arbook(capsys, "writeoff", paid_book, "INV-3", "--reason", "bankrupt", "--date", "2026-11-30")[0] == 0
+    customers, invoices = aged(capsys, paid_book)
+    assert customers["C2"]["Balance"] == 0 and invoices["INV-3"]["Status"] == "paid"
+    assert arbook(capsys, "writeoff", paid_book, "--reverse", "WO-20261130-1")[0] == 0
+    customers, invoices = aged(capsys, paid_book)
+    assert customers["C2"]["Balance"] == Decimal("70.00") and invoices["INV-3"]["Status"] == "open"

@@ -2,7 +2,6 @@
 import os
 import subprocess
 import sys
-import time
 
 import openpyxl
 import pytest
@@ -84,6 +83,7 @@ def tamper(path, edit):
 @pytest.mark.parametrize("edit,expected", [
     (lambda ws: ws.cell(3, 4, "i.csv: 2 added"), "Log line 3: edited row"),
     (lambda ws: ws.delete_rows(3), "Log line 3: 1 row(s) deleted before this one (sequence 2 missing)"),
+    (lambda ws: ws.delete_rows(5), "the last save ended at sequence 4, the book's Log at 3: 1 row(s) deleted at the end"),
     (lambda ws: (ws.insert_rows(3), [ws.cell(3, c, v) for c, v in enumerate(["2026-11-01", "eve", "note", "x"], 1)]),
      "Log line 3: inserted row (no valid hash)"),
 ])
@@ -109,20 +109,26 @@ def test_a_link_to_the_book_shares_its_lock_and_stays_a_link(paid_book, tmp_path
         assert book.read("Log")["Action"].tolist()[-1] == "age"
 
 
-def test_a_second_writer_says_it_waits_then_proceeds(paid_book):
+def test_a_second_writer_says_it_waits_then_proceeds(paid_book, tmp_path):
+    release = tmp_path / "release"
     holder = subprocess.Popen([sys.executable, "-c", (
-        "import sys, time; from arbook.adapters.book import open_book\n"
-        f"b = open_book({str(paid_book)!r}); print('held', flush=True); time.sleep(1.5); b.close()")],
-        stdout=subprocess.PIPE, text=True)
+        "import os, time; from arbook.adapters.book import open_book\n"
+        f"b = open_book({str(paid_book)!r}); print('held', flush=True)\n"
+        f"while not os.path.exists({str(release)!r}): time.sleep(0.05)\n"
+        "b.close()")], stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "held"
-        started = time.monotonic()
-        result = subprocess.run([sys.executable, "-m", "arbook", "--lock-timeout", "20", "age", str(paid_book)],
-                                capture_output=True, text=True)
-        assert result.returncode == 0, result.stderr
-        assert f"waiting for {paid_book} held by PID {holder.pid}/" in result.stderr
-        assert time.monotonic() - started > 0.5
+        waiter = subprocess.Popen([sys.executable, "-m", "arbook", "--lock-timeout", "60", "age", str(paid_book)],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        notice = waiter.stderr.readline()
+        assert notice.startswith(f"waiting for {paid_book} held by PID {holder.pid}/")
+        assert " since 20" in notice and "giving up after 60 s" in notice
+        release.touch()
+        out, err = waiter.communicate(timeout=60)
+        assert waiter.returncode == 0, err
+        assert out.startswith("Aged as of")
     finally:
+        release.touch()
         holder.wait(10)
 
 

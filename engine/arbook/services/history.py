@@ -4,8 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from arbook.adapters.book.history import Generation, generations, pick
-from arbook.model.audit import verify_chain
+from arbook.adapters.book.history import Generation, generations, pick, saved_head
+from arbook.model.audit import parse_hash, verify_chain
 from arbook.model.schema import LOG
 
 
@@ -45,4 +45,11 @@ def verify_book(book: Any) -> Verification:
     compared with the newest kept version."""
     log = book.read(LOG.name)
     checked, problems = verify_chain(log.to_dict("records"))
+    head = saved_head(book.path) if hasattr(book, "path") else None
+    last = next((h for h in reversed(log["Hash"].tolist()) if parse_hash(h)), None)
+    if head and parse_hash(head) and head != last:
+        seq = parse_hash(head)[0]
+        have = parse_hash(last)[0] if last else 0
+        problems.append(f"Log: the last save ended at sequence {seq}, the book's Log at {have}"
+                        + (f": {seq - have} row(s) deleted at the end" if seq > have else ": rows changed at the end"))
     return Verification(checked, problems)

@@ -16,10 +16,10 @@ import pandas as pd
 from python_calamine import CalamineWorkbook
 
 from arbook.model.errors import ArbookError, BookFormatError
-from arbook.model.schema import INVOICES, Sheet
+from arbook.model.schema import INVOICES, LOG, Sheet
 from arbook.adapters.book.atomic import atomic_write, check_not_locked, exclusive, remove_stale_temps
 from arbook.adapters.book.base import Book, Report, current_user
-from arbook.adapters.book.history import DEFAULT_GENERATIONS, Generation, keep_generation
+from arbook.adapters.book.history import DEFAULT_GENERATIONS, Generation, keep_generation, record_head
 from arbook.model.frames import cell_columns
 from arbook.adapters.book.package import CALC_CHAIN, NS_MAIN, NS_REL, SheetPart, sheet_parts
 from arbook.adapters.book.sheetxml import render_sheet, render_table
@@ -101,6 +101,8 @@ class FileBook(Book):
                                       compress_type=zipfile.ZIP_DEFLATED)
 
             atomic_write(self.path, write, before_replace=self._keep_generation)
+        if LOG in changes:
+            record_head(self.path, next((h for h in reversed(changes[LOG]["Hash"].tolist()) if h), None))
         self._calamine = None
         with zipfile.ZipFile(self.path) as zf:
             self._parts = sheet_parts(zf)

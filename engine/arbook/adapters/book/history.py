@@ -18,6 +18,7 @@ from arbook.model.errors import ArbookError
 
 HISTORY_SUFFIX = ".arbook-history"
 DEFAULT_GENERATIONS = 20
+HEAD_FILE = "log-head"
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,21 @@ def keep_generation(path: Path, user: str, command: str, limit: int = DEFAULT_GE
             with contextlib.suppress(OSError):
                 stale.unlink()
     return generation
+
+
+def record_head(path: Path, head: str | None) -> None:
+    """Remember the Hash of the Log's last row as saved (so ``verify`` sees rows cut from the end)."""
+    if head:
+        folder = history_dir(Path(path))
+        folder.mkdir(exist_ok=True)
+        (folder / HEAD_FILE).write_text(head, encoding="utf-8")
+
+
+def saved_head(path: Path) -> str | None:
+    """The Hash of the Log's last row at the last save, if recorded."""
+    with contextlib.suppress(OSError):
+        return (history_dir(Path(path)) / HEAD_FILE).read_text(encoding="utf-8").strip() or None
+    return None
 
 
 def pick(path: Path, number: int | None) -> tuple[Generation, list[Generation]]:

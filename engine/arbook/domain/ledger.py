@@ -9,25 +9,16 @@ from decimal import Decimal
 
 import pandas as pd
 
-from arbook.adapters.book.base import Report
-from arbook.domain.credits import (CREDIT_BALANCE_RULE, CREDIT_OLDEST_RULE, CREDIT_REF_RULE, REFUND_RULE,
-                                   WRITEOFF_RULES, is_credit_note)
-from arbook.domain.matching.engine import APPLIED_STATUSES, FEE_RULE
-from arbook.model.schema import DEBIT_NOTE
+from arbook.domain.credits import WRITEOFF_RULES, is_credit_note
+from arbook.model.book import Report
+from arbook.model.statuses import APPLIED as APPLIED_STATUSES, DocumentType, Rule
 from arbook.model.money import money
+from arbook.model.words import words as words_in
 
-HEADERS = {"en": ["Date", "Document", "Description", "Currency", "Debit", "Credit", "Balance"],
-           "ja": ["日付", "伝票番号", "摘要", "通貨", "借方", "貸方", "残高"],
-           "zh": ["日期", "单据号", "摘要", "币种", "借方", "贷方", "余额"]}
-WORDS = {"en": ("Invoice", "Payment", "Bank fee deducted"), "ja": ("請求", "入金", "振込手数料（先方負担差引）"),
-         "zh": ("发票", "收款", "银行手续费（对方扣除）")}
-#: Words for the other kinds of line (statements use them too), per language.
-MORE_WORDS = {"en": {"credit": "Credit note", "debit": "Debit note", "writeoff": "Written off", "refund": "Refund"},
-              "ja": {"credit": "赤伝（値引・返品）", "debit": "追加請求", "writeoff": "貸倒・端数処理", "refund": "返金"},
-              "zh": {"credit": "红字发票（贷项）", "debit": "借项通知", "writeoff": "核销", "refund": "退款"}}
-#: Allocation rules that move money between documents of the account without a line of their own.
-INTERNAL_RULES = (CREDIT_REF_RULE, CREDIT_OLDEST_RULE, CREDIT_BALANCE_RULE)
+COLUMNS = ("date", "document", "description", "currency", "dr", "cr", "balance")
 KINDS = ["date", "text", "text", "text", "money", "money", "money"]
+#: Allocation rules that move money between documents of the account without a line of their own.
+INTERNAL_RULES = (Rule.CREDIT_REF, Rule.CREDIT_OLDEST, Rule.CREDIT_BALANCE)
 
 
 def sheet_name(customer_id: str) -> str:
@@ -87,14 +78,15 @@ def ledger_events(customer_id: str, rows: AccountRows) -> list[Event]:
         if is_credit_note(kind):
             events.append(Event(issued, 0, number, "credit", currency, None, amount))
         else:
-            events.append(Event(issued, 0, number, "debit" if kind == DEBIT_NOTE else "invoice", currency, amount, None))
+            events.append(Event(issued, 0, number, "debit" if kind == DocumentType.DEBIT_NOTE else "invoice",
+                                currency, amount, None))
     paid: dict[str, Decimal] = defaultdict(Decimal)
     fees: dict[str, Decimal] = defaultdict(Decimal)
     refunds: dict[str, Decimal] = defaultdict(Decimal)
     for ref, amount, rule, day, currency in rows.allocations.get(customer_id, ()):
-        if rule == FEE_RULE:
+        if rule == Rule.FEE:
             fees[ref] -= amount
-        elif rule == REFUND_RULE:
+        elif rule == Rule.REFUND:
             refunds[ref] += amount
         elif rule in WRITEOFF_RULES:
             events.append(Event(day, 3, ref, "writeoff", currency, None, amount))
@@ -115,13 +107,12 @@ def ledger_events(customer_id: str, rows: AccountRows) -> list[Event]:
 
 def ledger_report(customer: dict, rows: AccountRows) -> Report:
     """One client's ledger: invoices as debits, payments and deducted fees as credits, oldest first."""
-    language = customer.get("Language") if customer.get("Language") in HEADERS else "en"
-    words = {**dict(zip(("invoice", "payment", "fee"), WORDS[language])), **MORE_WORDS[language]}
+    words = words_in(customer.get("Language") or "en")
     balance: dict[str, Decimal] = defaultdict(Decimal)
     lines = []
     for event in ledger_events(customer["Customer ID"], rows):
         balance[event.currency] += (event.debit or 0) - (event.credit or 0)
-        text = f"{words[event.kind]} {event.payer}".strip()
+        text = f"{words['kind_' + event.kind]} {event.payer}".strip()
         lines.append([event.date, event.document, text, event.currency, event.debit, event.credit,
                      balance[event.currency]])
-    return Report(sheet_name(customer["Customer ID"]), HEADERS[language], KINDS, lines)
+    return Report(sheet_name(customer["Customer ID"]), [words[c] for c in COLUMNS], KINDS, lines)

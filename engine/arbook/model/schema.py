@@ -10,6 +10,8 @@ from enum import Enum
 
 from arbook.model.errors import ArbookError
 from arbook.model.money import CURRENCIES
+from arbook.model.statuses import (Accept, AllocationStatus, BankStatus, CreditStatus, DocumentType, InvoiceStatus,
+                                   choices)
 
 
 class Kind(str, Enum):
@@ -106,13 +108,13 @@ class Sheet:
 
 C, K, R = Column, Kind, Role
 LANGUAGES = ("ja", "zh", "en")
-ALLOCATION_STATUSES = ("auto", "suggested", "confirmed", "rejected")
-BANK_STATUSES = ("new", "matched", "partial", "suggested", "unmatched", "excluded")
-INVOICE_STATUSES = ("open", "partial", "paid", "disputed")
-CREDIT_STATUSES = ("OK", "Watch", "Over limit", "Hold")
+ALLOCATION_STATUSES = choices(AllocationStatus)
+BANK_STATUSES = choices(BankStatus)
+INVOICE_STATUSES = choices(InvoiceStatus)
+CREDIT_STATUSES = choices(CreditStatus)
 CURRENCY_CODES = tuple(CURRENCIES)
-INVOICE_TYPE, CREDIT_NOTE, DEBIT_NOTE = "invoice", "credit note", "debit note"
-DOCUMENT_TYPES = (INVOICE_TYPE, CREDIT_NOTE, DEBIT_NOTE)
+INVOICE_TYPE, CREDIT_NOTE, DEBIT_NOTE = DocumentType.INVOICE, DocumentType.CREDIT_NOTE, DocumentType.DEBIT_NOTE
+DOCUMENT_TYPES = choices(DocumentType)
 
 CUSTOMERS = Sheet("Customers", (
     C("Customer ID", required=True, width=13, doc="Your code for the client; the key."),
@@ -191,7 +193,7 @@ ALLOCATIONS = Sheet("Allocations", (
                           "(negative) or unapplied cash left on the client's account.")
 
 REVIEW = Sheet("Review", (
-    C("Accept", K.CHOICE, choices=("yes", "no"), width=9, doc="yes = apply this proposal, no = reject it."),
+    C("Accept", K.CHOICE, choices=choices(Accept), width=9, doc="yes = apply this proposal, no = reject it."),
     C("Proposal", K.TEXT, R.COMPUTED, width=16),
     C("Bank Ref", K.TEXT, R.COMPUTED, width=22),
     C("Date", K.DATE, R.COMPUTED, width=12),

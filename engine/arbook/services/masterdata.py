@@ -10,12 +10,14 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from arbook.adapters.tabular import TableFile
+from arbook.adapters.tabular import TableFile, read_table_file
 from arbook.domain.matching.normalize import name_key
+from arbook.model.book import Book
 from arbook.model.errors import InputError, Problem
 from arbook.model.frames import frame_from_rows
 from arbook.model.schema import (ALLOCATIONS, CREDIT_NOTE, CURRENCY_CODES, CUSTOMERS, DEBIT_NOTE, INVOICE_TYPE,
@@ -290,7 +292,7 @@ def unapply(book: Any, allocations: pd.DataFrame, groups: set[str], why: str) ->
     return allocations
 
 
-def import_master(book: Any, sheet: Sheet, table: TableFile, force: bool = False) -> UpsertResult:
+def import_master(book: Book, sheet: Sheet, table: TableFile, force: bool = False) -> UpsertResult:
     """Upsert a customers or invoices file into ``book`` (staged; the caller commits) and log it.
 
     Invoices whose client, currency, amount or type change while allocations apply to them are
@@ -329,3 +331,24 @@ def import_master(book: Any, sheet: Sheet, table: TableFile, force: bool = False
 
         apply_credits(book)
     return result
+
+
+def import_customers(book: Book, file: str | Path) -> UpsertResult:
+    """Add or update customers from a CSV or .xlsx file, by Customer ID (staged)."""
+    return import_master(book, CUSTOMERS, read_table_file(file))
+
+
+def import_invoices(book: Book, file: str | Path) -> UpsertResult:
+    """Add or update invoices from a CSV or .xlsx file, by Invoice No. (staged)."""
+    return import_master(book, INVOICES, read_table_file(file))
+
+
+def import_customers(book: Book, file: str | Path) -> UpsertResult:
+    """Add or update customers from a CSV or .xlsx file, by Customer ID (staged)."""
+    return import_master(book, CUSTOMERS, read_table_file(file))
+
+
+def import_invoices(book: Book, file: str | Path, force: bool = False) -> UpsertResult:
+    """Add or update invoices, credit and debit notes from a CSV or .xlsx file, by Invoice No (staged);
+    ``force`` unapplies the allocations of documents whose money the file moves."""
+    return import_master(book, INVOICES, read_table_file(file), force)

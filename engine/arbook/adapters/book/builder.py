@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import io
 import re
-from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, PieChart, Reference
@@ -12,10 +11,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
-from arbook.model.errors import ArbookError
 from arbook.model.schema import DEFAULT_SETTINGS, SETTINGS, SHEETS, Kind, Role, Sheet
-from arbook.adapters.book.atomic import atomic_write
 from arbook.adapters.book.sheetxml import column_letter
+from arbook.model.statuses import CreditStatus
 
 LAST_ROW = 1_048_576
 COMPUTED_FILL = PatternFill("solid", fgColor="7F7F7F")
@@ -72,10 +70,10 @@ def _alert_formats(ws, sheet: Sheet) -> None:
     if sheet.has("Credit Status"):
         col = _column(sheet, "Credit Status")
         cells = f"{col}2:{col}{LAST_ROW}"
-        ws.conditional_formatting.add(cells, CellIsRule(operator="equal", formula=['"Hold"'], fill=red,
+        ws.conditional_formatting.add(cells, CellIsRule(operator="equal", formula=[f'"{CreditStatus.HOLD}"'], fill=red,
                                                         font=Font(bold=True, color="9C0006")))
-        ws.conditional_formatting.add(cells, CellIsRule(operator="equal", formula=['"Over limit"'], fill=red))
-        ws.conditional_formatting.add(cells, CellIsRule(operator="equal", formula=['"Watch"'], fill=amber))
+        ws.conditional_formatting.add(cells, CellIsRule(operator="equal", formula=[f'"{CreditStatus.OVER_LIMIT}"'], fill=red))
+        ws.conditional_formatting.add(cells, CellIsRule(operator="equal", formula=[f'"{CreditStatus.WATCH}"'], fill=amber))
     if sheet.has("Days Overdue"):
         col = _column(sheet, "Days Overdue")
         ws.conditional_formatting.add(f"A2:{column_letter(len(sheet.columns) - 1)}{LAST_ROW}",
@@ -124,21 +122,3 @@ def build_book_bytes() -> bytes:
     buffer = io.BytesIO()
     schema_workbook().save(buffer)
     return buffer.getvalue()
-
-
-def new_book(path: str | Path, overwrite: bool = False) -> Path:
-    """Create an empty book at ``path`` (.xlsx, or .xlsm for a macro-enabled book)."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in (".xlsx", ".xlsm"):
-        raise ArbookError(f"{path}: a book must be an .xlsx or .xlsm file")
-    if path.exists() and not overwrite:
-        raise ArbookError(f"{path}: already exists (use --force to replace it)")
-    if suffix == ".xlsm":  # the same builder as workbook/arbook.xlsm: ribbon and VBA included
-        from arbook.adapters.vba.build import build_workbook_bytes
-
-        data = build_workbook_bytes()
-    else:
-        data = build_book_bytes()
-    atomic_write(path, lambda handle: handle.write(data), backup=overwrite)
-    return path

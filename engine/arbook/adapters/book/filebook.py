@@ -18,8 +18,9 @@ from python_calamine import CalamineWorkbook
 from arbook.model.errors import ArbookError, BookFormatError
 from arbook.model.schema import INVOICES, LOG, Sheet
 from arbook.adapters.book.atomic import atomic_write, check_not_locked, exclusive, remove_stale_temps
-from arbook.adapters.book.base import Book, Report, current_user
+from arbook.adapters.book.base import StagedBook, current_user
 from arbook.adapters.book.history import DEFAULT_GENERATIONS, Generation, keep_generation, record_head
+from arbook.model.book import Report
 from arbook.model.frames import cell_columns
 from arbook.adapters.book.package import CALC_CHAIN, NS_MAIN, NS_REL, SheetPart, sheet_parts
 from arbook.adapters.book.sheetxml import render_sheet, render_table
@@ -27,7 +28,7 @@ from arbook.adapters.book.sheetxml import render_sheet, render_table
 BOOK_SUFFIXES = (".xlsx", ".xlsm")
 
 
-class FileBook(Book):
+class FileBook(StagedBook):
     """A book file on disk, held under an advisory lock from open until close."""
 
     def __init__(self, path: str | Path, timeout: float | None = None):

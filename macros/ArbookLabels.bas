@@ -31,6 +31,9 @@ Function ArbookLabel(id As String, language As String) As String
         Case "arHelp/en": ArbookLabel = "Help"
         Case "arHelp/ja": ArbookLabel = ChrW(12504) & ChrW(12523) & ChrW(12503)
         Case "arHelp/zh": ArbookLabel = ChrW(24110) & ChrW(21161)
+        Case "arDoctor/en": ArbookLabel = "Diagnose"
+        Case "arDoctor/ja": ArbookLabel = ChrW(35386) & ChrW(26029)
+        Case "arDoctor/zh": ArbookLabel = ChrW(35786) & ChrW(26029)
         Case Else: ArbookLabel = id
     End Select
 End Function

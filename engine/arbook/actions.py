@@ -34,6 +34,7 @@ class Param:
     exists: bool = False
     metavar: str | None = None
     ask: bool = False
+    optional: bool = False  # a positional argument that may be left out
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ class Action:
     book: bool = True
     cli: bool = True
     ribbon: Ribbon | None = None
+    ok: Callable[[Any], bool] = field(default=lambda result: True)
 
     @property
     def control_id(self) -> str:
@@ -79,15 +81,19 @@ class Action:
         module, _, name = self.run.partition(":")
         return getattr(importlib.import_module(module), name)
 
-    def call(self, book: Book | None, values: dict[str, Any]) -> str:
-        """Run the action with ``values`` (by parameter name; missing ones take their defaults) and
-        return the user's message; ``book`` is the opened Book or None when the action takes none."""
+    def outcome(self, book: Book | None, values: dict[str, Any]) -> tuple[Any, str]:
+        """Run the action with ``values`` (by parameter name; missing ones take their defaults): its
+        result and the user's message; ``book`` is the opened Book or None when the action takes none."""
         values = {p.name: values.get(p.name, p.default) for p in self.params}
         given = {p.name: _converted(p, values[p.name]) for p in self.params}
         positional = [given[p.name] for p in self.params if p.option is None]
         keywords = {p.name: given[p.name] for p in self.params if p.option is not None}
         result = self.function()(*([book] if self.book else []), *positional, **keywords)
-        return self.say(result, **values)
+        return result, self.say(result, **values)
+
+    def call(self, book: Book | None, values: dict[str, Any]) -> str:
+        """The user's message after running the action (see ``outcome``)."""
+        return self.outcome(book, values)[1]
 
 
 def _converted(param: Param, value: Any) -> Any:
@@ -228,6 +234,22 @@ ACTIONS: tuple[Action, ...] = (
     Action("schema", "arbook.model.schemadoc:schema_text", "Print every sheet and column of the workbook schema.",
            (Param("markdown", "flag", "As Markdown tables (the README's schema section).", option="--markdown"),),
            book=False),
+    Action("upgrade", "arbook.adapters.book.upgrade:upgrade_book",
+           """Bring a book made by an earlier arbook to the current schema, in place, keeping every value,
+    your own columns and sheets (BOOK.bak kept). Example: arbook upgrade ar.xlsx""",
+           (Param("path", "path", metavar="BOOK", exists=True),),
+           say=lambda done, path, **_: f"upgraded {path}: " + "; ".join(done) if done
+           else f"{path} is already at the current schema", book=False),
+    Action("doctor", "arbook.services.doctor:diagnose",
+           """Check Python, xlwings (and the version inside the workbook), the interpreter Excel will use,
+    LibreOffice and CJK fonts for PDFs, a mail server and BOOK; each problem with its fix.
+
+    Exits 1 when something must be fixed. Example: arbook doctor ar.xlsm --smtp smtp.example.com:587""",
+           (Param("book", "path", metavar="[BOOK]", optional=True),
+            Param("smtp", "text", "Also check that this mail server answers.", option="--smtp",
+                  metavar="HOST:PORT")),
+           say=lambda checks, **_: "\n".join(c.line() for c in checks), book=False,
+           ok=lambda checks: all(c.state != "fail" for c in checks), ribbon=Ribbon("Settings & Help", "HappyFace")),
     Action("demo", "arbook.services.demo:run_demo",
            "Copy the sample book and files into a folder and run the month-end on them.",
            (Param("out_dir", "folder", "Folder to copy the sample book and bank files into.", option="--out",

@@ -82,7 +82,7 @@ def _click_param(param: Param) -> Callable[[Callable[..., None]], Callable[..., 
     """The click argument or option of an action parameter."""
     types: dict[str, Any] = {
         "file": click.Path(dir_okay=False, exists=param.exists), "files": click.Path(dir_okay=False, exists=param.exists),
-        "folder": click.Path(file_okay=False, exists=param.exists), "path": click.Path(dir_okay=False),
+        "folder": click.Path(file_okay=False, exists=param.exists), "path": click.Path(dir_okay=False, exists=param.exists),
         "choice": click.Choice(list(param.choices)) if param.choices else None,
     }
     extra: dict[str, Any] = {"type": types.get(param.kind), "metavar": param.metavar}
@@ -93,6 +93,8 @@ def _click_param(param: Param) -> Callable[[Callable[..., None]], Callable[..., 
     if param.option is None:
         if param.kind == "files":
             extra.update(nargs=-1, required=True)
+        elif param.optional:
+            extra.update(required=False)
         return click.argument(param.name, **extra)
     if param.kind == "flag":
         return click.option(param.option, param.name, is_flag=True, help=param.help)
@@ -105,7 +107,10 @@ def _command(action: Action) -> click.Command:
     def run(**values: Any) -> None:
         values = {k: (list(v) or None) if isinstance(v, tuple) else v for k, v in values.items()}
         if not action.book:
-            click.echo(action.call(None, values))
+            result, message = action.outcome(None, values)
+            click.echo(message)
+            if not action.ok(result):
+                raise ArbookError(f"{action.name}: something must be fixed (see above)")
             return
         from arbook.adapters.book import open_book
 

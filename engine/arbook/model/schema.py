@@ -262,6 +262,14 @@ FX_RATES = Sheet("FX Rates", (
     C("Rate", K.NUMBER, required=True, width=14, doc="Home Currency units per one unit of Currency."),
 ), tab_color="808080", doc="Exchange rates to the Home Currency for home-currency balances and credit use.")
 
+#: The schema's version, kept in every book as the hidden defined name ``_arbook_schema``. Bump it with
+#: every change to the sheets or columns above (a test holds the schema's fingerprint per version).
+#: 1: books made before versions were recorded (arbook 0.1.0). 2: schema versions recorded.
+#: 3: document types (Invoices Type, Ref), allocation Date/Account, Log Hash, Customers Currencies and
+#: home-currency columns, the FX Rates sheet.
+SCHEMA_VERSION = 3
+VERSION_NAME = "_arbook_schema"
+
 SHEETS: tuple[Sheet, ...] = (CUSTOMERS, INVOICES, BANK, ALLOCATIONS, REVIEW, AGING, DASHBOARD, SETTINGS, PROFILES, LOG,
                              FX_RATES)
 _BY_NAME = {s.name.lower(): s for s in SHEETS}

@@ -72,6 +72,8 @@ WORDS: dict[str, tuple[str, str, str]] = {
     "action.export": ("Export a sheet", "シートの書出し", "导出工作表"),
     "action.schema": ("Schema", "スキーマ", "结构"),
     "action.demo": ("Demo", "デモ", "演示"),
+    "action.upgrade": ("Upgrade book", "ブックの更新", "升级工作簿"),
+    "action.doctor": ("Diagnose", "診断", "诊断"),
 }
 
 

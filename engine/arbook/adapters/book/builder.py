@@ -5,13 +5,15 @@ import io
 import re
 
 from openpyxl import Workbook
+from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.chart import BarChart, PieChart, Reference
 from openpyxl.formatting.rule import CellIsRule, FormulaRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
-from arbook.model.schema import DEFAULT_SETTINGS, SETTINGS, SHEETS, Kind, Role, Sheet
+from arbook.model.schema import (DEFAULT_SETTINGS, SCHEMA_VERSION, SETTINGS, SHEETS, VERSION_NAME, Column, Kind, Role,
+                                 Sheet)
 from arbook.adapters.book.sheetxml import column_letter
 from arbook.model.statuses import CreditStatus
 
@@ -29,25 +31,8 @@ def _add_sheet(wb: Workbook, sheet: Sheet, first: bool) -> None:
     ws.title = sheet.name
     ws.sheet_properties.codeName = code_name(sheet)
     ws.sheet_properties.tabColor = sheet.tab_color
-    ws.append(sheet.headers)
     for idx, column in enumerate(sheet.columns):
-        letter = column_letter(idx)
-        dim = ws.column_dimensions[letter]
-        dim.width = column.width
-        if column.number_format:
-            dim.number_format = column.number_format
-        header = ws.cell(row=1, column=idx + 1)
-        header.alignment = Alignment(wrap_text=False, vertical="center")
-        if column.role is Role.COMPUTED:
-            header.fill = COMPUTED_FILL
-            header.font = Font(bold=True, italic=True, color="FFFFFF")
-        if column.kind is Kind.CHOICE and column.choices and column.role is Role.INPUT:
-            validation = DataValidation(type="list", formula1='"' + ",".join(column.choices) + '"',
-                                        allow_blank=True, showErrorMessage=True,
-                                        errorTitle=column.name,
-                                        error=f"Choose one of: {', '.join(column.choices)}")
-            validation.add(f"{letter}2:{letter}{LAST_ROW}")
-            ws.add_data_validation(validation)
+        format_column(ws, column, idx)
     if sheet is SETTINGS:
         for row in DEFAULT_SETTINGS:
             ws.append(list(row))
@@ -57,6 +42,26 @@ def _add_sheet(wb: Workbook, sheet: Sheet, first: bool) -> None:
     ws.add_table(table)
     ws.freeze_panes = "A2"
     DECORATIONS.get(sheet.name, lambda _ws, _sheet: None)(ws, sheet)
+
+
+def format_column(ws, column: Column, idx: int) -> None:
+    """Write a schema column's header at position ``idx`` with its width, format, header style and validation."""
+    letter = column_letter(idx)
+    dim = ws.column_dimensions[letter]
+    dim.width = column.width
+    if column.number_format:
+        dim.number_format = column.number_format
+    header = ws.cell(row=1, column=idx + 1, value=column.name)
+    header.alignment = Alignment(wrap_text=False, vertical="center")
+    if column.role is Role.COMPUTED:
+        header.fill = COMPUTED_FILL
+        header.font = Font(bold=True, italic=True, color="FFFFFF")
+    if column.kind is Kind.CHOICE and column.choices and column.role is Role.INPUT:
+        validation = DataValidation(type="list", formula1='"' + ",".join(column.choices) + '"',
+                                    allow_blank=True, showErrorMessage=True, errorTitle=column.name,
+                                    error=f"Choose one of: {', '.join(column.choices)}")
+        validation.add(f"{letter}2:{letter}{LAST_ROW}")
+        ws.add_data_validation(validation)
 
 
 def _column(sheet: Sheet, name: str) -> str:
@@ -114,7 +119,13 @@ def schema_workbook() -> Workbook:
     wb = Workbook()
     for i, sheet in enumerate(SHEETS):
         _add_sheet(wb, sheet, first=i == 0)
+    mark_version(wb)
     return wb
+
+
+def mark_version(wb: Workbook) -> None:
+    """Record the current schema version in the workbook (a hidden defined name)."""
+    wb.defined_names[VERSION_NAME] = DefinedName(VERSION_NAME, attr_text=str(SCHEMA_VERSION), hidden=True)
 
 
 def build_book_bytes() -> bytes:

@@ -69,7 +69,7 @@ def test_small_and_bad_debt_writeoffs_are_listed_and_reversible(paid_book, tmp_p
     code, out, err = arbook(capsys, "writeoff", paid_book, "--date", "2026-11-30")
     assert code == 0, err
     assert out.strip() == "WO-20261130-1: wrote off 1 invoice(s), USD 5.00"
-    code, out, _ = arbook(capsys, "writeoff", paid_book, "INV-3", "--reason", "customer bankrupt", "--date", "2026-11-30")
+    code, out, _ = arbook(capsys, "writeoff", paid_book, "--invoice", "INV-3", "--reason", "customer bankrupt", "--date", "2026-11-30")
     assert out.strip() == "WO-20261130-2: wrote off 1 invoice(s), USD 70.00"
     offs = [(r["Bank Ref"], r["Invoice No"], r["Applied Amount"], r["Rule"], r["Account"]) for r in rows(paid_book)
             if r["Bank Ref"].startswith("WO-")]
@@ -87,8 +87,8 @@ def test_small_and_bad_debt_writeoffs_are_listed_and_reversible(paid_book, tmp_p
 
 
 @pytest.mark.parametrize("args,message", [
-    (("INV-3",), "a bad-debt write-off needs --reason"),
-    (("INV-404", "--reason", "x"), "no such invoice: INV-404"),
+    (("--invoice", "INV-3"), "a bad-debt write-off needs --reason"),
+    (("--invoice", "INV-404", "--reason", "x"), "no such invoice: INV-404"),
     (("--reverse", "WO-1"), "'WO-1' is not a write-off in force"),
 ])
 def test_writeoff_refusals_leave_the_book_unchanged(paid_book, capsys, args, message):
@@ -146,9 +146,19 @@ def test_credit_note_and_its_refund_in_balances_aging_and_the_ledger(paid_book, 
 
 
 def test_bad_debt_write_off_clears_the_balance_and_reversal_brings_it_back(paid_book, capsys):
-    assert arbook(capsys, "writeoff", paid_book, "INV-3", "--reason", "bankrupt", "--date", "2026-11-30")[0] == 0
+    assert arbook(capsys, "writeoff", paid_book, "--invoice", "INV-3", "--reason", "bankrupt", "--date", "2026-11-30")[0] == 0
     customers, invoices = aged(capsys, paid_book)
     assert customers["C2"]["Balance"] == 0 and invoices["INV-3"]["Status"] == "paid"
     assert arbook(capsys, "writeoff", paid_book, "--reverse", "WO-20261130-1")[0] == 0
     customers, invoices = aged(capsys, paid_book)
     assert customers["C2"]["Balance"] == Decimal("70.00") and invoices["INV-3"]["Status"] == "open"
+
+
+def test_demo_shows_a_credit_note_a_refund_and_a_small_write_off(tmp_path):
+    from arbook.services.demo import run_demo
+
+    lines = run_demo(tmp_path / "demo")
+    assert any(l.startswith("Credit note: CN-0001 ") and "(credit note to its invoice)" in l for l in lines)
+    assert any(l.startswith("Refund: ") and "refund of " in l for l in lines)
+    assert "Write-off: WO-20261116-1: wrote off 1 invoice(s), JPY 330" in lines
+    assert any(l.startswith("Home currency: ") and "Total in JPY" in l for l in lines)

@@ -118,12 +118,14 @@ def _command(action: Action) -> click.Command:
         try:
             with steps.step("reading book"), open_book(values.pop("book")) as handle:
                 with steps.step(action.labels["en"]):
-                    message = action.call(handle, values)
+                    result, message = action.outcome(handle, values)
                 with steps.step("saving"):
                     handle.commit()
         finally:
             steps.close()
         click.echo(message)
+        if not action.ok(result):
+            raise ArbookError(f"{action.name}: something must be fixed (see above)")
 
     for param in reversed(action.params):
         run = _click_param(param)(run)

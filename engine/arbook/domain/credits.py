@@ -20,13 +20,14 @@ from arbook.domain.matching.engine import APPLIED_STATUSES, FEE_RULE, UNAPPLIED_
 from arbook.model.frames import make_frame
 from arbook.model.money import money
 from arbook.model.schema import ALLOCATIONS, BANK, CREDIT_NOTE
+from arbook.model.statuses import AllocationStatus, Rule
 
-CREDIT_REF_RULE = "credit note to its invoice"
-CREDIT_OLDEST_RULE = "credit note oldest first"
-CREDIT_BALANCE_RULE = "credit balance"
-SMALL_WRITEOFF_RULE = "small residual write-off"
-BAD_DEBT_RULE = "bad debt write-off"
-REFUND_RULE = "refund"
+CREDIT_REF_RULE = Rule.CREDIT_REF
+CREDIT_OLDEST_RULE = Rule.CREDIT_OLDEST
+CREDIT_BALANCE_RULE = Rule.CREDIT_BALANCE
+SMALL_WRITEOFF_RULE = Rule.SMALL_WRITEOFF
+BAD_DEBT_RULE = Rule.BAD_DEBT
+REFUND_RULE = Rule.REFUND
 WRITEOFF_RULES = (SMALL_WRITEOFF_RULE, BAD_DEBT_RULE)
 #: Rules whose rows are informational (they restate a remaining credit, they do not move money).
 MEMO_RULES = (CREDIT_BALANCE_RULE,)
@@ -106,7 +107,7 @@ def apply_credit_notes(invoices: pd.DataFrame, allocations: pd.DataFrame, policy
     for note in ordered:
         number, cid, currency = note["Invoice No"], note["Customer ID"], note["Currency"]
         left = note["Amount"] - used.get(number, ZERO)
-        base = {"Bank Ref": number, "Customer ID": cid, "Status": "auto", "Date": note["Issue Date"]}
+        base = {"Bank Ref": number, "Customer ID": cid, "Status": AllocationStatus.AUTO, "Date": note["Issue Date"]}
         targets: list[tuple[str, str, str]] = []
         ref = note.get("Ref")
         if ref and open_now.get(ref, ZERO) > 0:
@@ -152,7 +153,7 @@ def writeoff_rows(invoices: pd.DataFrame, allocations: pd.DataFrame, numbers: li
             continue
         cid, currency = info[number]
         rows.append({"Bank Ref": ref, "Invoice No": number, "Customer ID": cid, "Applied Amount": left,
-                     "Status": "confirmed", "Rule": rule, "Reason": reason, "Date": day, "Account": account})
+                     "Status": AllocationStatus.CONFIRMED, "Rule": rule, "Reason": reason, "Date": day, "Account": account})
     return rows
 
 
@@ -227,14 +228,14 @@ def aging_view(invoices: pd.DataFrame, allocations: pd.DataFrame, bank: pd.DataF
         lines.setdefault(number, {"Bank Ref": number, "Date": issued, "Currency": cur})
         left = amount - used.get(number, ZERO)
         if issued <= as_of and left:
-            extra.append({"Bank Ref": number, "Customer ID": cid, "Applied Amount": left, "Status": "auto",
-                          "Rule": UNAPPLIED_RULE})
+            extra.append({"Bank Ref": number, "Customer ID": cid, "Applied Amount": left,
+                          "Status": AllocationStatus.AUTO, "Rule": UNAPPLIED_RULE})
     refunds = rows[rows["Rule"].eq(REFUND_RULE)]
     for ref, number, cid, amount in zip(refunds["Bank Ref"], refunds["Invoice No"], refunds["Customer ID"],
                                         refunds["Applied Amount"]):
         if number in cash_refs:  # unapplied cash paid back: less credit on the account from the refund's date
-            extra.append({"Bank Ref": ref, "Customer ID": cid, "Applied Amount": -amount, "Status": "auto",
-                          "Rule": UNAPPLIED_RULE})
+            extra.append({"Bank Ref": ref, "Customer ID": cid, "Applied Amount": -amount,
+                          "Status": AllocationStatus.AUTO, "Rule": UNAPPLIED_RULE})
     kept = rows[~rows["Rule"].eq(REFUND_RULE)]
     view_bank = pd.concat([bank, make_frame(BANK, list(lines.values()))], ignore_index=True) if lines else bank
     view_allocations = pd.concat([kept, make_frame(ALLOCATIONS, extra)], ignore_index=True) if extra else kept

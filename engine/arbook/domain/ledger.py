@@ -34,7 +34,7 @@ class Event:
     date: date
     order: int
     document: str
-    kind: str  # "invoice", "debit", "payment", "fee", "credit", "writeoff" or "refund"
+    kind: str  # "invoice", "debit", "payment", "fee", "credit", "writeoff" or "repaid" (a refund)
     currency: str
     debit: Decimal | None
     credit: Decimal | None
@@ -97,7 +97,7 @@ def ledger_events(customer_id: str, rows: AccountRows) -> list[Event]:
             continue
         day, currency, payer = rows.bank[ref]
         if ref in refunds:
-            events.append(Event(day, 1, ref, "refund", currency, money(refunds[ref], currency), None, payer))
+            events.append(Event(day, 1, ref, "repaid", currency, money(refunds[ref], currency), None, payer))
         if ref in paid or ref in fees:
             events.append(Event(day, 1, ref, "payment", currency, None, money(paid[ref] - fees[ref], currency), payer))
         if fees[ref]:

@@ -24,7 +24,7 @@ WORDS: dict[str, tuple[str, str, str]] = {
     "kind_credit": ("Credit note", "赤伝（値引・返品）", "红字发票（贷项）"),
     "kind_debit": ("Debit note", "追加請求", "借项通知"),
     "kind_writeoff": ("Written off", "貸倒・端数処理", "核销（坏账/尾差）"),
-    "kind_refund": ("Refund", "返金", "退款"),
+    "kind_repaid": ("Refund", "返金", "退款"),
     # statements (the client's view); also reminders and emails
     "title": ("Statement of Account", "残高確認書（取引明細書）", "对账单"),
     "customer": ("Customer", "お客様", "客户"),

@@ -20,6 +20,7 @@ from arbook.model.errors import ArbookError
 from arbook.model.frames import make_frame
 from arbook.model.money import MoneyError, money
 from arbook.model.schema import ALLOCATIONS, BANK, CURRENCY_CODES, INVOICES
+from arbook.model.statuses import AllocationStatus, BankStatus
 
 WRITEOFF_PREFIX = "WO-"
 REFUND_NAME_SCORE = 0.8  # how sure the payee name must be to propose a refund on the amount alone
@@ -64,10 +65,15 @@ def thresholds(settings: dict[str, str]) -> dict[str, Decimal]:
 
 @dataclass
 class WriteoffRun:
+    """A write-off done (its reference and rows) or reversed (``reversed`` rows)."""
+
     ref: str
     rows: list[dict]
+    reversed: int = 0
 
     def summary(self) -> str:
+        if self.reversed:
+            return f"reversed {self.reversed} write-off row(s) of {self.ref}"
         if not self.rows:
             return "nothing to write off"
         totals: dict[str, Decimal] = {}
@@ -120,6 +126,14 @@ def writeoff_book(book: Any, numbers: list[str] | None = None, reason: str | Non
     return run
 
 
+def writeoff(book: Any, invoices: list[str] | None = None, reason: str | None = None, reverse: str | None = None,
+             day: date | None = None) -> WriteoffRun:
+    """The ``writeoff`` command: reverse the write-off ``reverse``, else write off (see ``writeoff_book``)."""
+    if reverse:
+        return WriteoffRun(reverse, [], reverse_writeoff(book, reverse))
+    return writeoff_book(book, invoices or None, reason, day)
+
+
 def reverse_writeoff(book: Any, ref: str) -> int:
     """Reverse a write-off (its rows kept as rejected; staged, logged); returns the rows reversed."""
     allocations = book.read(ALLOCATIONS.name).reset_index(drop=True)
@@ -127,7 +141,7 @@ def reverse_writeoff(book: Any, ref: str) -> int:
             & allocations["Status"].isin(APPLIED_STATUSES))
     if not mask.any():
         raise ArbookError(f"{ref!r} is not a write-off in force (see the {WRITEOFFS_SHEET} sheet)")
-    allocations.loc[mask, "Status"] = "rejected"
+    allocations.loc[mask, "Status"] = AllocationStatus.REJECTED
     book.replace(ALLOCATIONS.name, allocations)
     book.log("writeoff reversed", f"{ref}: {int(mask.sum())} row(s) back to open")
     book.put_report(writeoffs_report(book))
@@ -149,11 +163,16 @@ def writeoffs_report(book: Any) -> Report:
 
 @dataclass
 class RefundProposal:
+    """A debit bank line that pays back a client's credit (a credit note or unapplied cash)."""
+
     bank_ref: str
     customer: str
     source: str
     amount: Decimal
     reason: str
+
+    def line(self) -> str:
+        return f"{self.bank_ref}: refund of {self.source} to {self.customer} {self.amount:,} ({self.reason})"
 
 
 def refund_proposals(book: Any) -> list[RefundProposal]:
@@ -198,16 +217,17 @@ def refund_book(book: Any, confirm: bool = False) -> list[RefundProposal]:
         return []
     allocations = book.read(ALLOCATIONS.name).reset_index(drop=True)
     refs = {p.bank_ref for p in proposals}
-    allocations = allocations[~(allocations["Bank Ref"].isin(refs) & allocations["Status"].eq("suggested"))]
-    state = "confirmed" if confirm else "suggested"
+    allocations = allocations[~(allocations["Bank Ref"].isin(refs)
+                                & allocations["Status"].eq(AllocationStatus.SUGGESTED))]
+    state = AllocationStatus.CONFIRMED if confirm else AllocationStatus.SUGGESTED
     rows = [{"Bank Ref": p.bank_ref, "Invoice No": p.source, "Customer ID": p.customer, "Applied Amount": p.amount,
              "Status": state, "Rule": REFUND_RULE, "Reason": p.reason, "Score": 1.0} for p in proposals]
     combined = pd.concat([allocations, make_frame(ALLOCATIONS, rows)], ignore_index=True).astype(object)
     combined = combined.where(combined.notna(), None)
     book.replace(ALLOCATIONS.name, combined)
-    status = {p.bank_ref: "matched" if confirm else "suggested" for p in proposals}
+    status = {p.bank_ref: BankStatus.MATCHED if confirm else BankStatus.SUGGESTED for p in proposals}
     book.replace(BANK.name, bank_totals(book.read(BANK.name), combined, status))
     for p in proposals:
-        book.log("refund", f"{p.bank_ref} -> {p.customer} {p.source} {p.amount:,} ({state}): {p.reason}")
+        book.log(REFUND_RULE.value, f"{p.bank_ref} -> {p.customer} {p.source} {p.amount:,} ({state}): {p.reason}")
     apply_credits(book)  # restate the credit balances the refunds closed
     return proposals

@@ -6,6 +6,7 @@ from typing import Any
 
 from arbook.adapters.book.history import Generation, generations, pick, saved_head
 from arbook.model.audit import parse_hash, verify_chain
+from arbook.model.errors import ArbookError
 from arbook.model.schema import LOG
 
 
@@ -14,9 +15,25 @@ def history(book: Any) -> list[Generation]:
     return list(reversed(generations(book.path)))
 
 
-def undo_book(book: Any, number: int | None = None) -> tuple[Generation, list[Generation]]:
+@dataclass
+class Undone:
+    """The version restored and the later ones whose commands were undone with it."""
+
+    target: Generation
+    later: list[Generation]
+
+    def summary(self) -> str:
+        return (f"restored version {self.target.number} (before: {self.target.command}); "
+                f"{1 + len(self.later)} command(s) undone")
+
+
+def undo_book(book: Any, number: int | str | None = None) -> Undone:
     """Restore the book as it was before command ``number`` (default: the last one) and log the undo
     (naming every command undone). The state replaced is kept, so an undo can itself be undone."""
+    if isinstance(number, str):
+        if not number.strip().isdigit():
+            raise ArbookError(f"--to: {number!r} is not a version number (see 'arbook history')")
+        number = int(number)
     target, later = pick(book.path, number)
     book.restore(target)
     undone = "; ".join(f"#{g.number} {g.command} ({g.time}, {g.user})" for g in [target, *later])
@@ -26,7 +43,7 @@ def undo_book(book: Any, number: int | None = None) -> tuple[Generation, list[Ge
         book.commit()
     finally:
         book.generations = True
-    return target, later
+    return Undone(target, later)
 
 
 @dataclass

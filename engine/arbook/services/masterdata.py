@@ -20,6 +20,7 @@ from arbook.domain.matching.normalize import name_key
 from arbook.model.book import Book
 from arbook.model.errors import InputError, Problem
 from arbook.model.frames import frame_from_rows
+from arbook.model.statuses import AllocationStatus, BankStatus
 from arbook.model.schema import (ALLOCATIONS, CREDIT_NOTE, CURRENCY_CODES, CUSTOMERS, DEBIT_NOTE, INVOICE_TYPE,
                                  INVOICES, Role, Sheet)
 
@@ -30,7 +31,7 @@ LIST_COLUMNS = ("Payer Names", "Paid By")
 #: Invoice columns that decide where applied money belongs.
 MONEY_FIELDS = ("Customer ID", "Currency", "Amount", "Type")
 #: Allocation statuses that are no longer in force.
-INACTIVE = ("rejected",)
+INACTIVE = (AllocationStatus.REJECTED,)
 
 
 @dataclass(frozen=True)
@@ -283,12 +284,12 @@ def unapply(book: Any, allocations: pd.DataFrame, groups: set[str], why: str) ->
     mask = allocations["Bank Ref"].isin(groups) & ~allocations["Status"].isin(INACTIVE)
     for row in allocations[mask].to_dict("records"):
         book.log("unapply", f"{describe_allocation(row)}: {why}")
-    allocations.loc[mask, "Status"] = "rejected"
+    allocations.loc[mask, "Status"] = AllocationStatus.REJECTED
     bank = book.read("Bank")
     in_bank = groups & set(bank["Bank Ref"])
     still = set(allocations.loc[allocations["Status"].isin(APPLIED_STATUSES), "Bank Ref"])
     book.replace(ALLOCATIONS.name, allocations)
-    book.replace("Bank", bank_totals(bank, allocations, {ref: "unmatched" for ref in in_bank - still}))
+    book.replace("Bank", bank_totals(bank, allocations, {ref: BankStatus.UNMATCHED for ref in in_bank - still}))
     return allocations
 
 

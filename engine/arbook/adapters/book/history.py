@@ -31,6 +31,10 @@ class Generation:
     command: str
     file: Path
 
+    def line(self) -> str:
+        """``  12  2026-11-24 15:40:00  yamada  match: ...`` as ``history`` lists it."""
+        return f"{self.number:>4}  {self.time}  {self.user}  {self.command}"
+
 
 def history_dir(path: Path) -> Path:
     """The folder holding ``path``'s generations (beside it, hidden)."""

@@ -149,6 +149,7 @@ def test_bad_debt_write_off_clears_the_balance_and_reversal_brings_it_back(paid_
     assert arbook(capsys, "writeoff", paid_book, "--invoice", "INV-3", "--reason", "bankrupt", "--date", "2026-11-30")[0] == 0
     customers, invoices = aged(capsys, paid_book)
     assert customers["C2"]["Balance"] == 0 and invoices["INV-3"]["Status"] == "paid"
+    assert customers["C2"]["Last Payment"] is None  # a write-off is no payment
     assert arbook(capsys, "writeoff", paid_book, "--reverse", "WO-20261130-1")[0] == 0
     customers, invoices = aged(capsys, paid_book)
     assert customers["C2"]["Balance"] == Decimal("70.00") and invoices["INV-3"]["Status"] == "open"

@@ -236,7 +236,9 @@ def aging_view(invoices: pd.DataFrame, allocations: pd.DataFrame, bank: pd.DataF
         if number in cash_refs:  # unapplied cash paid back: less credit on the account from the refund's date
             extra.append({"Bank Ref": ref, "Customer ID": cid, "Applied Amount": -amount,
                           "Status": AllocationStatus.AUTO, "Rule": UNAPPLIED_RULE})
-    kept = rows[~rows["Rule"].eq(REFUND_RULE)]
+    kept = rows[~rows["Rule"].eq(REFUND_RULE)].copy()
+    # a credit note or write-off is no payment: it must not move the client's Last Payment
+    kept.loc[~kept["Bank Ref"].isin(cash_refs), "Customer ID"] = None
     view_bank = pd.concat([bank, make_frame(BANK, list(lines.values()))], ignore_index=True) if lines else bank
     view_allocations = pd.concat([kept, make_frame(ALLOCATIONS, extra)], ignore_index=True) if extra else kept
     return (where(invoices, [not n for n in notes]), view_allocations.astype(object).reset_index(drop=True),

@@ -21,7 +21,7 @@ from arbook.model.book import Book
 from arbook.model.errors import InputError, Problem
 from arbook.model.frames import frame_from_rows
 from arbook.model.statuses import AllocationStatus, BankStatus
-from arbook.model.schema import (ALLOCATIONS, CREDIT_NOTE, CURRENCY_CODES, CUSTOMERS, DEBIT_NOTE, INVOICE_TYPE,
+from arbook.model.schema import (ALLOCATIONS, BANK, CREDIT_NOTE, CURRENCY_CODES, CUSTOMERS, DEBIT_NOTE, INVOICE_TYPE,
                                  INVOICES, Role, Sheet)
 
 #: Text columns holding keys: trimmed and NFKC-normalised on import (" INV-1001 " is INV-1001).
@@ -285,11 +285,11 @@ def unapply(book: Any, allocations: pd.DataFrame, groups: set[str], why: str) ->
     for row in allocations[mask].to_dict("records"):
         book.log("unapply", f"{describe_allocation(row)}: {why}")
     allocations.loc[mask, "Status"] = AllocationStatus.REJECTED
-    bank = book.read("Bank")
+    bank = book.read(BANK.name)
     in_bank = groups & set(bank["Bank Ref"])
     still = set(allocations.loc[allocations["Status"].isin(APPLIED_STATUSES), "Bank Ref"])
     book.replace(ALLOCATIONS.name, allocations)
-    book.replace("Bank", bank_totals(bank, allocations, {ref: BankStatus.UNMATCHED for ref in in_bank - still}))
+    book.replace(BANK.name, bank_totals(bank, allocations, {ref: BankStatus.UNMATCHED for ref in in_bank - still}))
     return allocations
 
 

@@ -19,10 +19,11 @@ from arbook.domain.matching.engine import APPLIED_STATUSES, bank_totals
 from arbook.model.errors import ArbookError
 from arbook.model.frames import make_frame
 from arbook.model.money import MoneyError, money
-from arbook.model.schema import ALLOCATIONS, BANK, CURRENCY_CODES, INVOICES
+from arbook.model.schema import ALLOCATIONS, BANK, CURRENCY_CODES, DEFAULT_SETTINGS, INVOICES
 from arbook.model.statuses import AllocationStatus, BankStatus
 
 WRITEOFF_PREFIX = "WO-"
+DEFAULTS = {key: value for key, value, _ in DEFAULT_SETTINGS}
 REFUND_NAME_SCORE = 0.8  # how sure the payee name must be to propose a refund on the amount alone
 WRITEOFFS_SHEET = "Write-offs"
 
@@ -47,7 +48,7 @@ def apply_credits(book: Any) -> int:
 
 def thresholds(settings: dict[str, str]) -> dict[str, Decimal]:
     """The Write-off Threshold setting (``JPY 1000; USD 10``) as currency -> largest amount."""
-    text = settings.get("Write-off Threshold", "")
+    text = settings.get("Write-off Threshold", DEFAULTS["Write-off Threshold"])  # a book from before the setting
     out: dict[str, Decimal] = {}
     for part in text.replace("；", ";").replace(",", ";").split(";"):
         if not part.strip():
@@ -108,12 +109,12 @@ def writeoff_book(book: Any, numbers: list[str] | None = None, reason: str | Non
         if unknown:
             raise ArbookError(f"no such invoice: {', '.join(unknown)}")
         rows = writeoff_rows(invoices, allocations, numbers, None, BAD_DEBT_RULE, reason,
-                             settings.get("Bad Debt Account") or "Bad debts", day, ref)
+                             settings.get("Bad Debt Account") or DEFAULTS["Bad Debt Account"], day, ref)
     else:
         limits = thresholds(settings)
         rows = writeoff_rows(invoices, allocations, None, limits, SMALL_WRITEOFF_RULE,
                              reason or "residual within the Write-off Threshold",
-                             settings.get("Write-off Account") or "Small differences", day, ref)
+                             settings.get("Write-off Account") or DEFAULTS["Write-off Account"], day, ref)
     currency = dict(zip(invoices["Invoice No"], invoices["Currency"]))
     run = WriteoffRun(ref, [{**r, "Currency": currency[r["Invoice No"]]} for r in rows])
     if rows:

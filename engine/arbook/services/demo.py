@@ -13,6 +13,7 @@ from arbook.model.errors import ArbookError
 from arbook.resources import resource
 from arbook.domain.credits import is_credit_note
 from arbook.model.book import Book
+from arbook.model.money import money
 from arbook.model.statuses import APPLIED
 from arbook.services.adjustments import refund_book, writeoff_book
 from arbook.services.bankimport import import_bank_files
@@ -44,10 +45,12 @@ def copy_samples(out_dir: Path) -> list[Path]:
 def credit_note_lines(book: Book) -> list[str]:
     """What the book's credit notes did: one line per allocation they made (or the credit they left)."""
     invoices = book.read("Invoices")
-    notes = set(invoices.loc[[is_credit_note(k) for k in invoices["Type"]], "Invoice No"])
+    currency = {n: c for n, c, k in zip(invoices["Invoice No"], invoices["Currency"], invoices["Type"])
+                if is_credit_note(k)}
     allocations = book.read("Allocations")
-    return [f"{r['Bank Ref']} {r['Applied Amount']:,} -> {r['Invoice No'] or r['Customer ID']} ({r['Rule']})"
-            for r in allocations.to_dict("records") if r["Bank Ref"] in notes and r["Status"] in APPLIED]
+    return [f"{r['Bank Ref']} {currency[r['Bank Ref']]} {money(r['Applied Amount'], currency[r['Bank Ref']]):,} -> "
+            f"{r['Invoice No'] or r['Customer ID']} ({r['Rule']})"
+            for r in allocations.to_dict("records") if r["Bank Ref"] in currency and r["Status"] in APPLIED]
 
 
 def run_demo(out_dir: Path) -> list[str]:

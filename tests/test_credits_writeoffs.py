@@ -163,3 +163,12 @@ def test_demo_shows_a_credit_note_a_refund_and_a_small_write_off(tmp_path):
     assert any(l.startswith("Refund: ") and "refund of " in l for l in lines)
     assert "Write-off: WO-20261116-1: wrote off 1 invoice(s), JPY 330" in lines
     assert any(l.startswith("Home currency: ") and "Total in JPY" in l for l in lines)
+
+
+def test_moving_a_credit_note_to_another_invoice_is_refused_then_forced(paid_book, tmp_path, capsys):
+    load(capsys, paid_book, tmp_path, "INV-5,C1,2026-10-06,USD,30.00,,\nCN-1,C1,2026-10-10,USD,10.00,credit note,INV-2\n")
+    err = refused(capsys, paid_book, tmp_path, "invoices", HEADER + "CN-1,C1,2026-10-10,USD,10.00,credit note,INV-5\n")
+    assert "Ref: CN-1 has allocations (CN-1 -> INV-2 10.00 (auto))" in err
+    load(capsys, paid_book, tmp_path, "CN-1,C1,2026-10-10,USD,10.00,credit note,INV-5\n", "--force")
+    live = [(r["Invoice No"], r["Rule"]) for r in rows(paid_book) if r["Bank Ref"] == "CN-1" and r["Status"] == "auto"]
+    assert live == [("INV-5", CREDIT_REF_RULE)]

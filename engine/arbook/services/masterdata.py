@@ -28,8 +28,8 @@ from arbook.model.schema import (ALLOCATIONS, BANK, CREDIT_NOTE, CURRENCY_CODES,
 KEY_COLUMNS = ("Customer ID", "Invoice No", "Ref")
 #: ';'-separated lists the engine learns (payer names, payers of other clients): merged on re-import.
 LIST_COLUMNS = ("Payer Names", "Paid By")
-#: Invoice columns that decide where applied money belongs.
-MONEY_FIELDS = ("Customer ID", "Currency", "Amount", "Type")
+#: Invoice columns that decide where applied money belongs (a note's Ref: which invoice its credit went to).
+MONEY_FIELDS = ("Customer ID", "Currency", "Amount", "Type", "Ref")
 #: Allocation statuses that are no longer in force.
 INACTIVE = (AllocationStatus.REJECTED,)
 

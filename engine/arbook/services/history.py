@@ -62,11 +62,14 @@ def verify_book(book: Any) -> Verification:
     compared with the newest kept version."""
     log = book.read(LOG.name)
     checked, problems = verify_chain(log.to_dict("records"))
-    head = saved_head(book.path) if hasattr(book, "path") else None
-    last = next((h for h in reversed(log["Hash"].tolist()) if parse_hash(h)), None)
-    if head and parse_hash(head) and head != last:
-        seq = parse_hash(head)[0]
-        have = parse_hash(last)[0] if last else 0
-        problems.append(f"Log: the last save ended at sequence {seq}, the book's Log at {have}"
-                        + (f": {seq - have} row(s) deleted at the end" if seq > have else ": rows changed at the end"))
+    head = parse_hash(saved_head(book.path)) if hasattr(book, "path") else None
+    if head:
+        seq, digest = head
+        chained = {parse_hash(h)[0]: parse_hash(h)[1] for h in log["Hash"] if parse_hash(h)}
+        last = max(chained, default=0)
+        if seq not in chained and seq > last:
+            problems.append(f"Log: {seq - last} row(s) deleted at the end (the last save ended at sequence {seq}, "
+                            f"the Log now at {last})")
+        elif chained.get(seq) != digest:
+            problems.append(f"Log: the row with sequence {seq} is not the one the last save wrote")
     return Verification(checked, problems)

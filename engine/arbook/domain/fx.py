@@ -7,7 +7,6 @@ import bisect
 from collections import defaultdict
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 
 import pandas as pd
 

@@ -339,16 +339,6 @@ def import_customers(book: Book, file: str | Path) -> UpsertResult:
     return import_master(book, CUSTOMERS, read_table_file(file))
 
 
-def import_invoices(book: Book, file: str | Path) -> UpsertResult:
-    """Add or update invoices from a CSV or .xlsx file, by Invoice No. (staged)."""
-    return import_master(book, INVOICES, read_table_file(file))
-
-
-def import_customers(book: Book, file: str | Path) -> UpsertResult:
-    """Add or update customers from a CSV or .xlsx file, by Customer ID (staged)."""
-    return import_master(book, CUSTOMERS, read_table_file(file))
-
-
 def import_invoices(book: Book, file: str | Path, force: bool = False) -> UpsertResult:
     """Add or update invoices, credit and debit notes from a CSV or .xlsx file, by Invoice No (staged);
     ``force`` unapplies the allocations of documents whose money the file moves."""

@@ -172,3 +172,39 @@ def test_moving_a_credit_note_to_another_invoice_is_refused_then_forced(paid_boo
     load(capsys, paid_book, tmp_path, "CN-1,C1,2026-10-10,USD,10.00,credit note,INV-5\n", "--force")
     live = [(r["Invoice No"], r["Rule"]) for r in rows(paid_book) if r["Bank Ref"] == "CN-1" and r["Status"] == "auto"]
     assert live == [("INV-5", CREDIT_REF_RULE)]
+
+
+def test_match_proposes_a_refund_on_review_and_confirm_accepts_or_rejects_it(paid_book, tmp_path, capsys):
+    load(capsys, paid_book, tmp_path, "CN-1,C1,2026-10-10,USD,80.00,credit note,INV-2\n")
+    (tmp_path / "r.csv").write_text("Date,Amount,Currency,Payer,Memo\n2026-10-25,-30.00,USD,ACME INC,返金\n",
+                                    encoding="utf-8")
+    for args in (("import", paid_book, tmp_path / "r.csv"), ("match", paid_book)):
+        assert arbook(capsys, *args)[0] == 0
+    review = rows(paid_book, "Review")
+    assert [(r["Invoices"], r["Applied"], r["Rule"]) for r in review] == [("CN-1", Decimal("30.00"), REFUND_RULE)]
+    with open_book(paid_book) as book:
+        frame = book.read("Review")
+        frame["Accept"] = ["no"]
+        book.replace("Review", frame)
+    assert arbook(capsys, "confirm", paid_book)[0] == 0
+    assert arbook(capsys, "match", paid_book)[0] == 0
+    assert rows(paid_book, "Review") == []  # declined: not proposed again
+    code, out, _ = arbook(capsys, "refunds", paid_book)
+    assert "0 refund(s) suggested" in out
+
+
+def test_confirming_a_refund_through_review_closes_the_credit(paid_book, tmp_path, capsys):
+    load(capsys, paid_book, tmp_path, "CN-1,C1,2026-10-10,USD,80.00,credit note,INV-2\n")
+    (tmp_path / "r.csv").write_text("Date,Amount,Currency,Payer,Memo\n2026-10-25,-30.00,USD,ACME INC,refund CN-1\n",
+                                    encoding="utf-8")
+    for args in (("import", paid_book, tmp_path / "r.csv"), ("match", paid_book)):
+        assert arbook(capsys, *args)[0] == 0
+    with open_book(paid_book) as book:
+        frame = book.read("Review")
+        frame["Accept"] = ["yes"]
+        book.replace("Review", frame)
+    code, out, err = arbook(capsys, "confirm", paid_book)
+    assert code == 0 and out.startswith("1 proposals confirmed"), err
+    assert [(r["Status"], r["Rule"]) for r in rows(paid_book) if r["Rule"] == REFUND_RULE] == [("confirmed", REFUND_RULE)]
+    customers, invoices = aged(capsys, paid_book)
+    assert customers["C1"]["Balance"] == 0 and invoices["CN-1"]["Status"] == "paid"

@@ -19,7 +19,7 @@ from arbook.domain.matching.engine import APPLIED_STATUSES, bank_totals
 from arbook.model.errors import ArbookError
 from arbook.model.frames import make_frame
 from arbook.model.money import MoneyError, money
-from arbook.model.schema import ALLOCATIONS, BANK, CURRENCY_CODES, DEFAULT_SETTINGS, INVOICES
+from arbook.model.schema import ALLOCATIONS, BANK, CURRENCY_CODES, DEFAULT_SETTINGS, INVOICES, REVIEW
 from arbook.model.statuses import AllocationStatus, BankStatus
 
 WRITEOFF_PREFIX = "WO-"
@@ -176,6 +176,16 @@ class RefundProposal:
         return f"{self.bank_ref}: refund of {self.source} to {self.customer} {self.amount:,} ({self.reason})"
 
 
+def _review_row(book: Any, proposal: RefundProposal) -> dict:
+    """The Review sheet row of a refund proposal (Accept yes confirms it through ``confirm``)."""
+    line = book.read(BANK.name).set_index("Bank Ref").loc[proposal.bank_ref]
+    names = dict(zip(book.read("Customers")["Customer ID"], book.read("Customers")["Name"]))
+    return {"Proposal": f"{proposal.bank_ref}#r", "Bank Ref": proposal.bank_ref, "Date": line["Date"],
+            "Amount": line["Amount"], "Currency": line["Currency"], "Payer": line["Payer"], "Memo": line["Memo"],
+            "Customer ID": proposal.customer, "Customer": names.get(proposal.customer), "Invoices": proposal.source,
+            "Applied": proposal.amount, "Rule": REFUND_RULE, "Reason": proposal.reason, "Score": 1.0}
+
+
 def refund_proposals(book: Any) -> list[RefundProposal]:
     """Debit bank lines not yet applied whose payee is a client with a credit (credit note or
     unapplied cash) of exactly that amount in that currency, or whose memo names the credit."""
@@ -189,6 +199,8 @@ def refund_proposals(book: Any) -> list[RefundProposal]:
         return []
     index = CustomerIndex(customers.to_dict("records"))
     applied = set(allocations.loc[allocations["Status"].isin(APPLIED_STATUSES), "Bank Ref"])
+    refused = allocations[allocations["Rule"].eq(REFUND_RULE) & allocations["Status"].eq(AllocationStatus.REJECTED)]
+    declined = set(zip(refused["Bank Ref"], refused["Invoice No"]))  # the accountant said no: not proposed again
     out = []
     for line in bank[(bank["Amount"] < 0) & ~bank["Bank Ref"].isin(applied)].to_dict("records"):
         amount, currency = -line["Amount"], line["Currency"]
@@ -200,7 +212,7 @@ def refund_proposals(book: Any) -> list[RefundProposal]:
                 continue
             for source, left in sources:
                 named = source in memo
-                if left == amount and (named or cid in hits):
+                if left == amount and (named or cid in hits) and (line["Bank Ref"], source) not in declined:
                     why = "memo names " + source if named else f"payee is {cid}"
                     out.append(RefundProposal(line["Bank Ref"], cid, source, amount,
                                               f"debit {currency} {amount:,} = credit {source} left; {why}"))
@@ -212,7 +224,8 @@ def refund_proposals(book: Any) -> list[RefundProposal]:
 
 
 def refund_book(book: Any, confirm: bool = False) -> list[RefundProposal]:
-    """Record the refund proposals (staged, logged): as suggested allocations, or confirmed with ``confirm``."""
+    """Record the refund proposals (staged, logged): suggested, each on the Review sheet for ``confirm``
+    to accept, or confirmed at once with ``confirm``."""
     proposals = refund_proposals(book)
     if not proposals:
         return []
@@ -222,10 +235,17 @@ def refund_book(book: Any, confirm: bool = False) -> list[RefundProposal]:
                                 & allocations["Status"].eq(AllocationStatus.SUGGESTED))]
     state = AllocationStatus.CONFIRMED if confirm else AllocationStatus.SUGGESTED
     rows = [{"Bank Ref": p.bank_ref, "Invoice No": p.source, "Customer ID": p.customer, "Applied Amount": p.amount,
-             "Status": state, "Rule": REFUND_RULE, "Reason": p.reason, "Score": 1.0} for p in proposals]
+             "Status": state, "Rule": REFUND_RULE, "Reason": p.reason, "Score": 1.0, "Proposal": f"{p.bank_ref}#r"}
+            for p in proposals]
     combined = pd.concat([allocations, make_frame(ALLOCATIONS, rows)], ignore_index=True).astype(object)
     combined = combined.where(combined.notna(), None)
     book.replace(ALLOCATIONS.name, combined)
+    review = book.read(REVIEW.name)
+    review = review[~review["Bank Ref"].isin(refs)]
+    if not confirm:
+        review = pd.concat([review, make_frame(REVIEW, [_review_row(book, p) for p in proposals])],
+                           ignore_index=True).astype(object)
+    book.replace(REVIEW.name, review.where(review.notna(), None))
     status = {p.bank_ref: BankStatus.MATCHED if confirm else BankStatus.SUGGESTED for p in proposals}
     book.replace(BANK.name, bank_totals(book.read(BANK.name), combined, status))
     for p in proposals:

@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from arbook.domain.matching.engine import APPLIED_STATUSES, FEE_RULE, UNAPPLIED_RULE
@@ -42,7 +43,7 @@ def is_credit_note(kind: Any) -> bool:
 
 def where(frame: pd.DataFrame, mask: list[bool]) -> pd.DataFrame:
     """The rows of ``frame`` where ``mask`` is true (an empty mask selects no rows, not columns)."""
-    return frame[pd.Series(mask, index=frame.index, dtype=bool)]
+    return frame.loc[np.array(mask, dtype=bool)]
 
 
 def in_force(allocations: pd.DataFrame) -> pd.DataFrame:

@@ -52,15 +52,15 @@ class FileBook(StagedBook):
                 version = schema_version(zf)
         except (zipfile.BadZipFile, KeyError) as exc:
             self.close()
-            raise BookFormatError(f"{self.path}: not an Excel workbook ({exc})") from None
+            raise BookFormatError(f"{self.source}: not an Excel workbook ({exc})") from None
         if version != SCHEMA_VERSION:
             self.close()
-            raise BookFormatError(version_message(self.path, version))
+            raise BookFormatError(version_message(Path(self.source), version))
 
     def _part(self, sheet: Sheet) -> SheetPart:
         part = self._parts.get(sheet.name)
         if part is None or part.table_path is None:
-            raise BookFormatError(f"{self.path}: no {sheet.name} sheet with a table (is this an arbook book?)")
+            raise BookFormatError(f"{self.source}: no {sheet.name} sheet with a table (is this an arbook book?)")
         return part
 
     def _load_rows(self, sheet: Sheet) -> tuple[Sequence[Any], list[Sequence[Any]]]:

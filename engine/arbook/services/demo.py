@@ -88,9 +88,9 @@ def run_demo(out_dir: Path) -> list[str]:
         if home is not None and len(home):
             echo("Home currency: " + "; ".join(f"{r['Item']} {r['Total']:,}" for r in home.to_dict("records")))
         echo(f"Ledgers: {ledger_book(book)} client ledger sheets")
-        reminders = write_reminders(book, out_dir / "reminders", SAMPLE_AS_OF)
+        reminders = write_reminders(book, out_dir / "reminders", SAMPLE_AS_OF, aged)
         echo(f"Reminders: {len(reminders)} messages in {out_dir / 'reminders'}")
-        run = write_statements(book, out_dir / "statements", SAMPLE_AS_OF)
+        run = write_statements(book, out_dir / "statements", SAMPLE_AS_OF, aged=aged)
         echo(f"Statements: {len(run.files)} workbooks in {out_dir / 'statements'}")
         book.commit()
         echo("Email: " + email_statements(book, out_dir / "statements").summary()

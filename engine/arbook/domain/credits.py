@@ -51,16 +51,21 @@ def in_force(allocations: pd.DataFrame) -> pd.DataFrame:
     return allocations[allocations["Status"].isin(APPLIED_STATUSES) & ~allocations["Rule"].isin(MEMO_RULES)]
 
 
-def credit_used(allocations: pd.DataFrame) -> dict[str, Decimal]:
-    """Credit note number -> amount taken from it (applied to invoices or refunded)."""
-    used: dict[str, Decimal] = defaultdict(Decimal)
+def credit_used(allocations: pd.DataFrame, notes: set[str], bank: pd.DataFrame | None = None,
+                as_of: date | None = None) -> dict[str, Decimal]:
+    """Credit note number (of ``notes``) -> amount taken from it, applied to invoices or refunded
+    (with ``as_of``: by rows taking effect on or before it, see ``booked_by``)."""
     rows = in_force(allocations)
-    for ref, number, amount, rule in zip(rows["Bank Ref"], rows["Invoice No"], rows["Applied Amount"], rows["Rule"]):
-        if rule == REFUND_RULE:
-            used[number] += amount
-        else:
-            used[ref] += amount  # rows a credit note is the source of; callers look up credit notes only
-    return used
+    refund = rows["Rule"].eq(REFUND_RULE)
+    source = rows["Invoice No"].where(refund, rows["Bank Ref"])
+    mine = source.isin(notes).to_numpy()
+    rows, source = rows.loc[mine], source.loc[mine]
+    if as_of is not None and len(rows):
+        booked = booked_by(rows, bank, as_of).index
+        rows, source = rows.loc[booked], source.loc[booked]
+    if rows.empty:
+        return {}
+    return rows["Applied Amount"].groupby(source.to_numpy(), sort=False).sum().to_dict()
 
 
 def invoice_open(invoices: pd.DataFrame, allocations: pd.DataFrame) -> dict[str, Decimal]:
@@ -93,7 +98,7 @@ def apply_credit_notes(invoices: pd.DataFrame, allocations: pd.DataFrame, policy
     kept = kept.reset_index(drop=True)
     if notes.empty:
         return CreditRun(kept, [])
-    used = credit_used(kept)
+    used = credit_used(kept, numbers)
     open_now = invoice_open(invoices, kept)
     plain = where(invoices, [not is_credit_note(k) for k in invoices["Type"]])
     by_client: dict[tuple[str, str], list[tuple]] = defaultdict(list)
@@ -161,7 +166,7 @@ def writeoff_rows(invoices: pd.DataFrame, allocations: pd.DataFrame, numbers: li
 def credits_on_account(invoices: pd.DataFrame, allocations: pd.DataFrame, bank: pd.DataFrame) -> dict[tuple[str, str], list[tuple[str, Decimal]]]:
     """(client, currency) -> sources with credit left: credit notes and bank lines' unapplied cash."""
     found: dict[tuple[str, str], list[tuple[str, Decimal]]] = defaultdict(list)
-    used = credit_used(allocations)
+    used = credit_used(allocations, set(invoices.loc[invoices["Type"].eq(CREDIT_NOTE).to_numpy(), "Invoice No"]))
     for number, cid, currency, amount, kind in zip(invoices["Invoice No"], invoices["Customer ID"],
                                                    invoices["Currency"], invoices["Amount"], invoices["Type"]):
         if is_credit_note(kind) and amount - used.get(number, ZERO) > 0:
@@ -201,9 +206,10 @@ def booked_by(allocations: pd.DataFrame, bank: pd.DataFrame, as_of: date) -> pd.
     """The rows in force (not memo rows) that take effect on or before ``as_of``: on their own Date
     (credit notes, write-offs) or their bank line's."""
     rows = in_force(allocations)
-    bank_day = dict(zip(bank["Bank Ref"], bank["Date"]))
-    when = [d if d is not None else bank_day.get(r) for d, r in zip(rows["Date"], rows["Bank Ref"])]
-    return where(rows, [w is not None and w <= as_of for w in when])
+    bank_day = bank.drop_duplicates("Bank Ref", keep="last").set_index("Bank Ref")["Date"]
+    when = rows["Date"].where(rows["Date"].notna(), rows["Bank Ref"].map(bank_day))
+    days = np.array(when.to_numpy(dtype=object), dtype="datetime64[D]")
+    return rows.loc[days <= np.datetime64(as_of)]
 
 
 def aging_view(invoices: pd.DataFrame, allocations: pd.DataFrame, bank: pd.DataFrame,
@@ -212,15 +218,16 @@ def aging_view(invoices: pd.DataFrame, allocations: pd.DataFrame, bank: pd.DataF
     credit notes, allocations, bank) in which every allocation source that is not a bank line (a
     credit note, a write-off) is a dated line of its own, each credit note's credit left as of
     ``as_of`` is unapplied credit of its client, and refunded unapplied cash is taken back."""
-    notes = [is_credit_note(k) for k in invoices["Type"]]
-    credit_notes = where(invoices, notes)
+    notes = invoices["Type"].eq(CREDIT_NOTE).to_numpy()
+    credit_notes = invoices.loc[notes]
     rows = in_force(allocations)
-    used = credit_used(booked_by(allocations, bank, as_of))
+    used = credit_used(allocations, set(credit_notes["Invoice No"]), bank, as_of)
     currency = dict(zip(invoices["Invoice No"], invoices["Currency"]))
     cash_refs = set(bank["Bank Ref"])
     lines: dict[str, dict] = {}
-    for ref, day, number in zip(rows["Bank Ref"], rows["Date"], rows["Invoice No"]):
-        if ref not in cash_refs and ref not in lines and day is not None:
+    own = rows[~rows["Bank Ref"].isin(cash_refs)]  # credit notes and write-offs: few rows
+    for ref, day, number in zip(own["Bank Ref"], own["Date"], own["Invoice No"]):
+        if ref not in lines and day is not None:
             lines[ref] = {"Bank Ref": ref, "Date": day, "Currency": currency.get(ref) or currency.get(number)}
     extra: list[dict] = []
     for number, cid, cur, amount, issued in zip(credit_notes["Invoice No"], credit_notes["Customer ID"],
@@ -242,7 +249,7 @@ def aging_view(invoices: pd.DataFrame, allocations: pd.DataFrame, bank: pd.DataF
     kept.loc[~kept["Bank Ref"].isin(cash_refs), "Customer ID"] = None
     view_bank = pd.concat([bank, make_frame(BANK, list(lines.values()))], ignore_index=True) if lines else bank
     view_allocations = pd.concat([kept, make_frame(ALLOCATIONS, extra)], ignore_index=True) if extra else kept
-    return (where(invoices, [not n for n in notes]), view_allocations.astype(object).reset_index(drop=True),
+    return (invoices.loc[~notes], view_allocations.astype(object).reset_index(drop=True),
             view_bank.astype(object).reset_index(drop=True))
 
 
@@ -250,7 +257,7 @@ def note_columns(credit_notes: pd.DataFrame, allocations: pd.DataFrame, bank: pd
                  as_of: date) -> pd.DataFrame:
     """Credit notes with their computed columns as of ``as_of``: Applied (credit used), Open (minus
     the credit left), Status paid or open; no bucket, days or reminders."""
-    used = credit_used(booked_by(allocations, bank, as_of))
+    used = credit_used(allocations, set(credit_notes["Invoice No"]), bank, as_of)
     out = credit_notes.copy()
     applied, left, status = [], [], []
     for number, amount, issued in zip(out["Invoice No"], out["Amount"], out["Issue Date"]):
@@ -273,13 +280,17 @@ def age_ledger(customers: pd.DataFrame, invoices: pd.DataFrame, allocations: pd.
     credit notes come back in their place on Invoices with ``note_columns``."""
     from arbook.domain.aging import age
 
+    plain_book = (not invoices["Type"].eq(CREDIT_NOTE).any() and not allocations["Date"].notna().any()
+                  and not allocations["Rule"].eq(REFUND_RULE).any())
+    if plain_book:  # nothing but bank lines and invoices: aging as it is (no per-row work here)
+        return age(customers, invoices, allocations, bank, policy, as_of)
     plain, view_allocations, view_bank = aging_view(invoices, allocations, bank, as_of)
     result = age(customers, plain, view_allocations, view_bank, policy, as_of)
-    notes = [is_credit_note(k) for k in invoices["Type"]]
-    if any(notes):
+    notes = invoices["Type"].eq(CREDIT_NOTE).to_numpy()
+    if notes.any():
         positions = pd.RangeIndex(len(invoices))
-        aged = result.invoices.set_axis(positions[[not n for n in notes]])
-        credited = note_columns(where(invoices, notes), allocations, bank, as_of).set_axis(positions[notes])
+        aged = result.invoices.set_axis(positions[~notes])
+        credited = note_columns(invoices.loc[notes], allocations, bank, as_of).set_axis(positions[notes])
         merged = pd.concat([aged, credited]).sort_index()
         result.invoices = merged.set_axis(invoices.index)
     return result

@@ -115,8 +115,12 @@ def invoices(book: str, file: str) -> None:
 @click.option("--save-profile", metavar="NAME", help="Save --map/--currency/--date-order as a bank profile.")
 @click.option("--currency", help="Currency of files that name none (else the book's Home Currency setting).")
 @click.option("--date-order", type=click.Choice(["dmy", "mdy", "ymd"]), help="Day/month order when ambiguous.")
+@click.option("--encoding", help="Text encoding of the files (e.g. cp932, gb18030, cp852) when detection fails.")
+@click.option("--allow-unbalanced", is_flag=True,
+              help="Import statements whose stated balances do not add up (the difference is noted and logged).")
 def import_(book: str, files: tuple[str, ...], profile: str | None, mapping: tuple[str, ...],
-            save_profile: str | None, currency: str | None, date_order: str | None) -> None:
+            save_profile: str | None, currency: str | None, date_order: str | None, encoding: str | None,
+            allow_unbalanced: bool) -> None:
     """Import bank statement files (CSV/TSV/xlsx, camt.052/053/054, MT940, OFX/QFX, Zengin) into Bank.
 
     Formats, encodings and columns are detected. Re-importing a file adds nothing; if any file
@@ -134,7 +138,8 @@ def import_(book: str, files: tuple[str, ...], profile: str | None, mapping: tup
     steps = Steps(["reading book", "reading files", "saving"])
     try:
         with steps.step("reading book"), open_book(book) as handle:
-            options = profile_options(handle, profile, pairs, currency and currency.upper(), date_order)
+            options = profile_options(handle, profile, pairs, currency and currency.upper(), date_order, encoding,
+                                      allow_unbalanced)
             with steps.step("reading files"):
                 reports = import_bank_files(handle, files, options)
             if save_profile:
@@ -145,6 +150,21 @@ def import_(book: str, files: tuple[str, ...], profile: str | None, mapping: tup
         steps.close()
     for report in reports:
         click.echo(report.summary())
+
+
+@cli.command()
+@click.argument("book", type=click.Path(dir_okay=False))
+@click.argument("file", type=click.Path(dir_okay=False))
+def unimport(book: str, file: str) -> None:
+    """Remove the Bank lines imported from FILE, unless an allocation holds one of them (then name them).
+
+    Example: arbook unimport ar.xlsx statement.csv
+    """
+    from arbook.services.bankimport import unimport_file
+
+    with open_book(book) as handle:
+        count = unimport_file(handle, file)
+    click.echo(f"removed {count} Bank line(s) imported from {Path(file).name}")
 
 
 @cli.command()

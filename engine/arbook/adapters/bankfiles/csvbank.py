@@ -24,6 +24,7 @@ from arbook.model.money import CURRENCIES
 from arbook.model.textparse import parse_amount, parse_date
 from arbook.adapters.tabular import read_text_table
 from arbook.adapters.bankfiles.model import BankLine, Options, Statement
+from arbook.adapters.bankfiles.payers import describe
 
 ROLES = ("date", "value_date", "amount", "credit", "debit", "dc", "payer", "memo", "ref", "currency",
          "balance", "account", "status")
@@ -333,6 +334,23 @@ def _preamble_account(rows: list[list[Any]]) -> str:
     return ""
 
 
+def _payer_memo(row: Sequence[Any], layout: Layout) -> tuple[str, str, str]:
+    """(payer, memo, raw text) of a row: the payer column, else the payer named in the description."""
+    texts = [str(_cell(row, c)) for c in layout.columns.get("memo", []) if _cell(row, c) is not None]
+    payer = _cell(row, layout.first("payer"))
+    description = " ".join(texts)
+    raw = " | ".join(([str(payer)] if payer is not None else []) + texts)
+    if payer is not None:
+        return str(payer), description, raw
+    found = describe(description)
+    return found.payer, found.memo, raw
+
+
+def _content(row: Sequence[Any]) -> str:
+    """The row as the file holds it (cells, whitespace folded): what identifies it whatever the mapping."""
+    return "\x1f".join(" ".join(str(v).split()) if v is not None else "" for v in row).rstrip("\x1f")
+
+
 class CsvImporter:
     """Any bank's CSV/TSV export, or the first sheet of a bank's .xlsx/.xls export."""
 
@@ -418,13 +436,11 @@ class CsvImporter:
             if currency is None:
                 raise InputError([Problem(source, line, "currency", "the file names no currency; pass --currency "
                                                                     "(or save it in a profile)")])
-            memo = " ".join(str(_cell(row, c)) for c in layout.columns.get("memo", []) if _cell(row, c) is not None)
-            payer = _cell(row, col("payer"))
+            payer, memo, raw = _payer_memo(row, layout)
             ref = _cell(row, col("ref"))
             account = _cell(row, col("account")) or account_default
-            statement.lines.append(BankLine(booked, amount, currency,
-                                            "" if payer is None else str(payer), memo,
-                                            "" if ref is None else str(ref), str(account), line))
+            statement.lines.append(BankLine(booked, amount, currency, payer, memo, "" if ref is None else str(ref),
+                                            str(account), line, raw, _content(row)))
         if not statement.lines:
             raise InputError([trailing_problem] if trailing_problem else
                              [Problem(source, None, None, "no transactions below the header row")])

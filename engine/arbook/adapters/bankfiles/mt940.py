@@ -16,6 +16,7 @@ from decimal import Decimal
 from arbook.adapters.encoding import decode_file
 from arbook.model.errors import InputError, Problem
 from arbook.adapters.bankfiles.model import BankLine, Options, Statement
+from arbook.adapters.bankfiles.payers import describe
 
 SWIFT_BLOCK = re.compile(r"\{[1235]:(?:[^{}]|\{[^{}]*\})*\}")  # envelope blocks; {3:} and {5:} nest
 MESSAGE_END = re.compile(r"^-\}?[ \t]*$", re.M)  # a line "-" or "-}" closes a message
@@ -61,7 +62,8 @@ def split_86(text: str) -> tuple[str, str]:
             fields[code] = fields.get(code, "") + value
         payer = (fields.get("32", "") + fields.get("33", "")).strip()
         memo = "".join(fields.get(f"{n}", "") for n in [*range(20, 30), *range(60, 64)]).strip()
-        return payer, memo
+        found = describe(memo)  # SEPA keys inside the purpose: SVWZ+ (purpose), ABWA+ (ordering party)
+        return payer or found.payer, found.memo if found.rule or "SVWZ+" in memo else memo
     if DUTCH_CODE.search(flat):
         parts = DUTCH_CODE.split(flat)
         codes = dict(zip(parts[1::2], (p.strip("/ ") for p in parts[2::2])))
@@ -69,7 +71,8 @@ def split_86(text: str) -> tuple[str, str]:
         memo = codes.get("REMI", "")
         memo = re.sub(r"^(USTD|STRD)/+(CUR/+)?", "", memo)
         return payer, memo or text.replace("\n", " ").strip()
-    return "", " ".join(text.split())
+    found = describe(" ".join(text.split()))
+    return found.payer, found.memo
 
 
 class MT940Importer:
@@ -96,9 +99,11 @@ class MT940Importer:
         def flush_info() -> None:
             if current is not None and current.lines and info:
                 last = current.lines[-1]
-                payer, memo = split_86("\n".join(info))
+                raw = "\n".join(info)
+                payer, memo = split_86(raw)
                 current.lines[-1] = BankLine(last.date, last.amount, last.currency, payer, memo or last.memo,
-                                             last.ref, last.account, last.line)
+                                             last.ref, last.account, last.line, " ".join(raw.split()),
+                                             last.content + "\x1f" + raw)
             info.clear()
 
         taking_info = False
@@ -142,7 +147,7 @@ class MT940Importer:
         if not statements:
             raise InputError([Problem(source, tags[0][0], None, "no statement (:60F:...:62F:) or :61: lines in the file")])
         for statement in statements:
-            statement.check_balance()
+            statement.check_balance(options.allow_unbalanced)
         return statements
 
     @staticmethod
@@ -174,4 +179,4 @@ class MT940Importer:
         ref = bank_ref if bank_ref.upper() not in NO_REF else ""
         memo = (found["extra"] or "").strip()
         return BankLine(booked, -amount if negative else amount, statement.currency, "", memo, ref,
-                        statement.account, line)
+                        statement.account, line, memo, value)

@@ -38,19 +38,23 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
              "transactiondatetime"),
     "value_date": ("valuedate", "valuta", "valutadatum", "wertstellung", "wertstellungsdatum", "datevaleur",
                    "fechavalor", "起息日", "起算日", "rentedatum", "datedevaleur"),
-    "amount": ("amount", "amt", "transactionamount", "betrag", "umsatz", "金額", "取引金額", "金额", "交易金额",
+    "amount": ("amount", "amt", "transactionamount", "入出金", "入出金額", "入出金金額", "收支金额", "交易金额收支",
+               "signedamount", "umsatzbetrag", "mutatiebedrag", "montantoperation", "betrag", "umsatz", "金額", "取引金額", "金额", "交易金额",
                "发生额", "交易金额元", "金额元", "montant", "importe", "bedrag", "net", "netamount", "neto", "nettobetrag",
                "billingamount"),
     "credit": ("credit", "credits", "creditamount", "deposit", "deposits", "paidin", "moneyin", "haben",
                "gutschrift", "入金", "入金額", "お預入れ", "お預入金額", "お預り金額", "預入金額", "入金金額",
                "預かり金額", "お預かり金額", "贷方发生额", "贷方金额", "收入", "收入金额", "存入", "存入金额",
-               "credit€", "haber", "ingreso", "ingresos", "recettes"),
+               "credit€", "haber", "ingreso", "ingresos", "recettes", "贷方", "贷方发生额元", "bij", "预入", "入账金额",
+               "お預り", "お預かり", "預り", "預入", "入金高", "deposited", "creditbedrag", "abono", "abonos"),
     "debit": ("debit", "debits", "debitamount", "withdrawal", "withdrawals", "paidout", "moneyout", "soll",
               "lastschrift", "出金", "出金額", "お引出し", "お引出金額", "お支払金額", "支払金額", "支払い金額",
               "払出金額", "出金金額", "借方发生额", "借方金额", "支出", "支出金额", "取出", "debit€", "debe",
-              "cargo", "cargos", "depenses"),
+              "cargo", "cargos", "depenses", "借方", "af", "お引出", "お引出し金額", "お引き出し", "お引き出し金額",
+              "引出", "引出金額", "支払", "お支払", "お支払い金額", "出金高", "支出金额元", "withdrawn", "debetbedrag",
+              "出账金额"),
     "dc": ("dc", "cd", "creditdebit", "debitcredit", "sh", "afbij", "借贷", "借贷标志", "借贷方向", "收支",
-           "收支类型", "入出金区分", "方向", "indicator", "debitcreditindicator", "sollhaben", "crdr", "creditdebet",
+           "收支类型", "入出金区分", "入払区分", "方向", "收/支", "借贷标识", "afbij", "sollhabenkennzeichen", "indicator", "debitcreditindicator", "sollhaben", "crdr", "creditdebet",
            "debetcredit"),
     "payer": ("payer", "payername", "counterparty", "counterpartyname", "name", "beneficiary", "remitter",
               "payee", "auftraggeber", "auftraggeberempfanger", "auftraggeberempfänger", "empfanger", "empfänger",
@@ -58,23 +62,28 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
               "振込依頼人", "振込依頼人名", "依頼人名", "依頼人", "相手先", "お相手", "対方户名", "对方户名",
               "对方名称", "交易对方", "对方账户名", "对手户名", "付款人", "付款人名称", "对方单位", "tegenpartij",
               "naamtegenpartij", "naamomschrijving", "contrepartie", "beneficiaire", "tiers", "ordenante", "nombre",
-              "取引先", "tegenrekeninghouder", "收款方", "付款方"),
+              "取引先", "tegenrekeninghouder", "收款方", "付款方", "对方账户名称", "对方账户名", "对方户名称", "naam",
+              "nameofpayer", "ordername", "originator", "ordering party", "orderingparty", "依頼人名称"),
     "memo": ("memo", "description", "details", "purpose", "narrative", "particulars", "remarks", "comment",
              "notes", "transactiondetails", "verwendungszweck", "buchungstext", "摘要", "摘要内容", "お取引内容",
              "取引内容", "内容", "備考", "メモ", "用途", "附言", "备注", "交易摘要", "摘要说明", "商品", "商品说明",
              "交易类型", "mededelingen", "omschrijving", "libelle", "libellé", "concepto", "descripcion",
-             "informations", "information", "label", "detail"),
+             "informations", "information", "label", "detail", "入出金内容", "取引区分", "取引摘要", "お取引内容",
+             "摘要欄", "用途说明", "交易用途", "mededeling", "omschrijvingen", "beschreibung", "libelleoperation",
+             "transactiondescription", "transactiontype", "type"),
     "ref": ("reference", "ref", "referenceno", "referencenumber", "transactionid", "transactionreference",
             "bankreference", "fitid", "流水号", "交易流水号", "交易单号", "交易号", "照会番号", "取引番号",
             "参照番号", "transactienummer", "referenz", "referentie", "referencia", "operationnumber",
             "iddetransaccion", "idtransaction"),
     "currency": ("currency", "ccy", "curr", "wahrung", "waehrung", "通貨", "币种", "货币", "devise", "moneda", "munt",
                  "valutacode", "divisa"),
-    "balance": ("balance", "saldo", "残高", "差引残高", "お取引後残高", "取引後残高", "余额", "账户余额", "solde",
+    "balance": ("balance", "saldo", "残高", "残高円", "余额元", "runningbal", "balanceafter", "差引残高", "お取引後残高", "取引後残高", "余额", "账户余额", "solde",
                 "kontostand", "runningbalance", "saldonadeboeking"),
     "account": ("account", "accountno", "accountnumber", "iban", "konto", "口座番号", "账号", "本方账号", "rekening",
                 "compte"),
     "status": ("status", "state", "buchungsstatus", "info", "当前状态", "交易状态"),
+    "ignore": ("收付款方式", "支付方式", "支払方法", "支払い区分", "取引方法", "変換レート", "汇率", "exchangerate",
+               "wechselkurs", "paymentmethod", "取引番号区分"),
 }
 TOTAL_WORDS = ("total", "totals", "合計", "合计", "总计", "summe", "gesamt", "totaal", "小計", "小计", "sum")
 CREDIT_MARKS = ("c", "cr", "credit", "h", "haben", "贷", "贷方", "收", "收入", "入", "入金", "bij", "入账", "+",
@@ -104,20 +113,63 @@ def normalize_header(text: Any) -> str:
 
 
 _INDEX = {normalize_header(s): role for role, words in SYNONYMS.items() for s in words}
-_BY_LENGTH = sorted(_INDEX.items(), key=lambda kv: -len(kv[0]))
+_LONGEST = max(map(len, _INDEX))
+#: Header words that only say "amount of": the word before them decides (お引出し金額 is a debit).
+GENERIC_AMOUNT = {normalize_header(w) for w in ("金額", "金额", "額", "额", "amount", "amt", "betrag", "bedrag",
+                                                "montant", "importe", "发生额")}
+_UNIT = re.compile(r"\s*[\(（\[【<＜]\s*(?:円|元|人民币|[a-z]{3}|€|\$|¥|￥|£|in [a-z]{3}|千円|万円)\s*[\)）\]】>＞]\s*$"
+                   r"|\s+in\s+[a-z]{3}$|\s*[€$¥￥£]$", re.I)
+_WORDS = re.compile(r"[a-z0-9€$]+|[^\x00-\x7f]+", re.I)
+
+
+def _pieces(text: str) -> list[tuple[str, str]]:
+    """(synonym, role) pieces of a header by longest match, left to right; words matched whole."""
+    folded = _fold_latin(unicodedata.normalize("NFKC", str(text or "")).lower())
+    folded = _UNIT.sub("", folded)
+    words = _WORDS.findall(folded)
+    pieces: list[tuple[str, str]] = []
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if word.isascii():  # Latin: whole words, several joined ("debit amount", "auftraggeber empfanger")
+            for j in range(len(words), i, -1):
+                key = normalize_header("".join(words[i:j]))
+                if all(w.isascii() for w in words[i:j]) and key in _INDEX:
+                    pieces.append((key, _INDEX[key]))
+                    i = j
+                    break
+            else:
+                i += 1
+            continue
+        k = 0  # CJK run: longest synonym at each position (入出金内容 = 入出金 + 内容)
+        key = normalize_header(word)
+        while k < len(key):
+            for n in range(min(_LONGEST, len(key) - k), 0, -1):
+                if key[k:k + n] in _INDEX and (n > 1 or len(key) == 1):
+                    pieces.append((key[k:k + n], _INDEX[key[k:k + n]]))
+                    k += n
+                    break
+            else:
+                k += 1
+        i += 1
+    return pieces
 
 
 def header_role(text: Any) -> str | None:
-    """The role a header names: exact synonym first, else the longest synonym it contains."""
-    key = normalize_header(text)
+    """The role a header names: an exact synonym, else its head word (the last one found; a
+    generic "amount" word after a credit/debit word keeps that word's role)."""
+    key = normalize_header(_UNIT.sub("", _fold_latin(unicodedata.normalize("NFKC", str(text or "")).lower())))
     if not key:
         return None
     if key in _INDEX:
-        return _INDEX[key]
-    for synonym, role in _BY_LENGTH:
-        if len(synonym) >= 2 and synonym in key and not (role in ("date", "amount") and len(synonym) < 3 and key != synonym):
-            return role
-    return None
+        return _INDEX[key] if _INDEX[key] != "ignore" else None
+    pieces = _pieces(text)
+    if not pieces:
+        return None
+    head, role = pieces[-1]
+    if head in GENERIC_AMOUNT and len(pieces) > 1 and pieces[-2][1] in ("credit", "debit", "amount"):
+        role = pieces[-2][1]
+    return role if role != "ignore" else None
 
 
 @dataclass
@@ -133,46 +185,70 @@ class Layout:
 
 
 def find_layout(rows: list[list[Any]], options: Options, source: str, lines: list[int]) -> Layout:
-    """Locate the header row and map columns to roles (from the user's mapping when given)."""
-    if options.mapping:
-        return _mapped_layout(rows, options, source, lines)
-    best: tuple[int, int] | None = None
-    for index, row in enumerate(rows[:60]):
-        roles = {header_role(v) for v in row if v not in (None, "")} - {None}
-        has_money = bool(roles & {"amount", "credit", "debit"})
-        if "date" in roles and has_money:
-            score = len(roles)
-            if best is None or score > best[0]:
-                best = (score, index)
-    if best is None:
-        raise InputError([Problem(source, lines[0] if lines else 1, None,
-                                  "cannot recognise a header row with a date and an amount column; map the columns "
-                                  "once, e.g. --map date=1 --map amount=3 --map payer=2 --save-profile MYBANK")])
-    header = rows[best[1]]
-    columns: dict[str, list[int]] = {}
-    for col, value in enumerate(header):
-        role = header_role(value)
-        if role:
-            columns.setdefault(role, []).append(col)
-    return Layout(best[1], columns)
-
-
-def _mapped_layout(rows: list[list[Any]], options: Options, source: str, lines: list[int]) -> Layout:
+    """Locate the header row and map columns to roles; the user's mapping (header names or 1-based
+    positions, any subset of roles) overrides what was detected for those roles."""
     wanted = dict(options.mapping)
     unknown = set(wanted) - set(ROLES)
     if unknown:
         raise InputError([Problem(source, None, None, f"unknown column role(s) {', '.join(sorted(unknown))}; "
                                                       f"roles are {', '.join(ROLES)}")])
-    if all(v.isdigit() for v in wanted.values()):
-        return Layout(None, {role: [int(v) - 1] for role, v in wanted.items()})
+    detected = _detected_layout(rows)
+    named = [v for v in wanted.values() if not v.isdigit()]
+    if named:
+        header_row = _row_with(rows, named, detected)
+        if header_row is None:
+            raise InputError([Problem(source, None, None, "no row has the mapped column headers "
+                                                          + ", ".join(repr(v) for v in named))])
+        if detected is None or detected.header_row != header_row:
+            detected = Layout(header_row, _roles_of(rows[header_row]))
+    elif detected is None:
+        detected = Layout(None, {})
+    if not wanted:
+        if not detected.columns:
+            raise InputError([Problem(source, lines[0] if lines else 1, None,
+                                      "cannot recognise a header row with a date and an amount column; map the "
+                                      "columns once, e.g. --map date=1 --map amount=3 --map payer=2 "
+                                      "--save-profile MYBANK")])
+        return detected
+    header = rows[detected.header_row] if detected.header_row is not None else []
+    names = [normalize_header(v) for v in header]
+    mapped = {role: (int(v) - 1 if v.isdigit() else names.index(normalize_header(v))) for role, v in wanted.items()}
+    columns = {role: [c for c in cols if c not in mapped.values()] for role, cols in detected.columns.items()}
+    if wanted.keys() & {"amount", "credit", "debit"}:  # money mapped: detected money columns step aside
+        for role in ("amount", "credit", "debit", "dc"):
+            if role not in wanted:
+                columns.pop(role, None)
+    for role, col in mapped.items():
+        columns[role] = [col]
+    return Layout(detected.header_row, {role: cols for role, cols in columns.items() if cols})
+
+
+def _roles_of(header: Sequence[Any]) -> dict[str, list[int]]:
+    columns: dict[str, list[int]] = {}
+    for col, value in enumerate(header):
+        role = header_role(value)
+        if role:
+            columns.setdefault(role, []).append(col)
+    return columns
+
+
+def _detected_layout(rows: list[list[Any]]) -> Layout | None:
+    best: tuple[int, int] | None = None
     for index, row in enumerate(rows[:60]):
-        names = [normalize_header(v) for v in row]
-        if all(normalize_header(v) in names for v in wanted.values() if not v.isdigit()):
-            columns = {role: [int(v) - 1 if v.isdigit() else names.index(normalize_header(v))]
-                       for role, v in wanted.items()}
-            return Layout(index, columns)
-    raise InputError([Problem(source, None, None, "no row has the mapped column headers "
-                                                  + ", ".join(repr(v) for v in wanted.values()))])
+        roles = {header_role(v) for v in row if v not in (None, "")} - {None}
+        if "date" in roles and roles & {"amount", "credit", "debit", "dc"}:
+            if best is None or len(roles) > best[0]:
+                best = (len(roles), index)
+    return None if best is None else Layout(best[1], _roles_of(rows[best[1]]))
+
+
+def _row_with(rows: list[list[Any]], named: list[str], detected: Layout | None) -> int | None:
+    order = ([detected.header_row] if detected and detected.header_row is not None else []) + list(range(min(60, len(rows))))
+    for index in order:
+        names = {normalize_header(v) for v in rows[index]}
+        if all(normalize_header(v) in names for v in named):
+            return index
+    return None
 
 
 def _cell(row: Sequence[Any], col: int | None) -> Any:
@@ -351,6 +427,107 @@ def _content(row: Sequence[Any]) -> str:
     return "\x1f".join(" ".join(str(v).split()) if v is not None else "" for v in row).rstrip("\x1f")
 
 
+SAMPLE = 5000  # rows looked at when deciding how the money columns read
+
+
+def _numbers(body: list[tuple[int, list[Any]]], col: int, decimal_comma: bool) -> tuple[list[Decimal | None], int]:
+    """The column's amounts over the sample (None where empty or not a number) and how many cells are text."""
+    out: list[Decimal | None] = []
+    texts = 0
+    for _, row in body[:SAMPLE]:
+        try:
+            out.append(_money(_cell(row, col), decimal_comma))
+        except (ValueError, ArithmeticError):
+            out.append(None)
+            texts += _cell(row, col) is not None
+    return out, texts
+
+
+def _ambiguous(source: str, line: int | None, what: str, fixes: str) -> InputError:
+    return InputError([Problem(source, line, "amount", f"{what}; two readings are possible, so nothing is "
+                                                       f"imported: settle it with {fixes}")])
+
+
+def settle_money(layout: Layout, body: list[tuple[int, list[Any]]], decimal_comma: bool, header: Sequence[Any],
+                 source: str) -> Layout:
+    """Layout whose money columns read one way only, decided from the headers and the values;
+    InputError naming the candidate columns and the --map that settles it when two readings remain."""
+    def name(col: int) -> str:
+        text = str(header[col]).strip() if col < len(header) and header[col] not in (None, "") else str(col + 1)
+        return text
+
+    line = body[0][0] if body else None
+    columns = {role: list(cols) for role, cols in layout.columns.items()}
+    for col in list(columns.get("dc", [])):  # a debit/credit header over numbers is an amount column
+        values, texts = _numbers(body, col, decimal_comma)
+        numeric = sum(v is not None for v in values)
+        if numeric and numeric >= texts:
+            columns["dc"].remove(col)
+            if any(v < 0 for v in values if v is not None):
+                columns.setdefault("amount", []).insert(0, col)
+            else:
+                raise _ambiguous(source, line, f"column {name(col)!r} is headed debit/credit but holds unsigned "
+                                                f"amounts, so it cannot tell money in from money out",
+                                 f"--map amount={name(col)!r} (all credits) or --map dc=COLUMN naming the "
+                                 "column that marks debits")
+    amounts, credits, debits = (columns.get(r, []) for r in ("amount", "credit", "debit"))
+    single = credits + debits if bool(credits) != bool(debits) and not amounts else []
+    for col in single:  # only a credit (or only a debit) column: a minus sign says it may be signed
+        values, _ = _numbers(body, col, decimal_comma)
+        if any(v is not None and v < 0 for v in values) and any(v is not None and v > 0 for v in values):
+            side = "credits" if col in credits else "debits"
+            raise _ambiguous(source, line, f"column {name(col)!r} is headed as {side} only but holds both signs",
+                             f"--map amount={name(col)!r} (a signed column) or --map "
+                             f"{'credit' if side == 'credits' else 'debit'}={name(col)!r}")
+    settled = Layout(layout.header_row, {role: cols for role, cols in columns.items() if cols})
+    _check_with_balance(settled, body, decimal_comma, source, name)
+    return settled
+
+
+def _check_with_balance(layout: Layout, body: list[tuple[int, list[Any]]], decimal_comma: bool, source: str,
+                        name: Any) -> None:
+    """When a running balance proves the money columns read the other way (swapped, or unsigned with
+    debits among them), InputError naming the columns; silent when the balance proves nothing."""
+    col = layout.first("balance")
+    if col is None:
+        return
+    pairs: list[tuple[Decimal, Decimal]] = []
+    for _, row in body[:SAMPLE]:
+        try:
+            amount = CsvImporter._amount(row, layout, decimal_comma)
+            balance = _money(_cell(row, col), decimal_comma)
+        except (ValueError, ArithmeticError):
+            continue
+        if amount is not None and balance is not None:
+            pairs.append((amount, balance))
+    if len(pairs) < 4:  # three moves at least before a balance may overrule the headers
+        return
+
+    def fits(sign: int, absolute: bool = False) -> bool:
+        def same(move: Decimal, amount: Decimal) -> bool:
+            return abs(move) == abs(amount) if absolute else move == sign * amount
+        up = all(same(b - pb, a) for (_, pb), (a, b) in zip(pairs, pairs[1:]))
+        down = all(same(pb - b, pa) for (pa, pb), (_, b) in zip(pairs, pairs[1:]))
+        return up or down
+
+    if fits(1):
+        return
+    money = [c for role in ("amount", "credit", "debit") for c in layout.columns.get(role, [])]
+    listed = ", ".join(repr(name(c)) for c in money)
+    line = body[0][0]
+    if fits(-1) and (layout.columns.get("credit") or layout.columns.get("debit")):
+        credit, debit = layout.first("credit"), layout.first("debit")
+        raise _ambiguous(source, line, f"the running balance {name(col)!r} moves the opposite way to columns "
+                                       f"{listed} (credits and debits swapped?)",
+                         f"--map credit={name(debit) if debit is not None else 'COLUMN'!r} "
+                         f"--map debit={name(credit) if credit is not None else 'COLUMN'!r}")
+    if fits(1, absolute=True) and not any(a < 0 for a, _ in pairs):
+        raise _ambiguous(source, line, f"column(s) {listed} hold unsigned amounts, but the running balance "
+                                       f"{name(col)!r} falls by some of them", "--map dc=COLUMN naming the column "
+                                                                              "that marks debits, or --map credit=... "
+                                                                              "--map debit=...")
+
+
 class CsvImporter:
     """Any bank's CSV/TSV export, or the first sheet of a bank's .xlsx/.xls export."""
 
@@ -387,11 +564,17 @@ class CsvImporter:
         start = 0 if layout.header_row is None else layout.header_row + 1
         header = rows[layout.header_row] if layout.header_row is not None else []
         body = list(zip(lines[start:], rows[start:]))
+        money_roles = ("amount", "credit", "debit", "dc")
+        decimal_comma = _decimal_comma([_cell(r, c) for _, r in body[:SAMPLE] for role in money_roles
+                                        for c in layout.columns.get(role, [])])
+        if not dict(options.mapping).keys() & set(money_roles):
+            layout = settle_money(layout, body, decimal_comma, header, source)
         col = layout.first
-        money_cols = [c for role in ("amount", "credit", "debit") for c in layout.columns.get(role, [])]
+        money_cols = [c for role in money_roles[:3] for c in layout.columns.get(role, [])]
         if not money_cols or col("date") is None:
-            raise InputError([Problem(source, None, None, "the mapping needs a date and an amount (or credit/debit)")])
-        decimal_comma = _decimal_comma([_cell(r, c) for _, r in body for c in money_cols])
+            raise InputError([Problem(source, layout.header_row and lines[layout.header_row], None,
+                                      "no date and amount (or credit/debit) columns: map them, e.g. --map date=1 "
+                                      "--map amount=3 (header names or 1-based positions)")])
         # When every date fits both orders and the order of the rows does not tell either, a decimal
         # comma means a European bank (day first) and a dollar sign a North American one (month first).
         hint = "dmy" if decimal_comma else "mdy" if _currency_guess(rows, "") == "USD" else None

@@ -9,6 +9,7 @@ Two identical lines inside one file are both kept (the fingerprint counts occurr
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,6 +50,8 @@ class FileReport:
                 f"{self.duplicates} already in the book{updated}{checked}{unbalanced}")
 
 
+#: Characters no bank text holds: replacement, C0/C1 controls (tab and newline aside), private use.
+_MOJIBAKE = re.compile("[\ufffd\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ue000-\uf8ff]")
 EXCEL_ROWS = 1_048_576  # a worksheet's row limit, header row included
 UPDATABLE = ("Date", "Amount", "Currency", "Payer", "Memo", "Account", "Raw Text")
 
@@ -74,6 +77,13 @@ def statement_rows(statements: Sequence[Statement], source_name: str) -> list[di
                 amount = money(line.amount, currency)
             except MoneyError as exc:
                 raise InputError([Problem(statement.source, line.line, "amount", str(exc))]) from None
+            for field_name, text in (("payer", line.payer), ("memo", line.memo), ("text", line.raw)):
+                bad = _MOJIBAKE.search(text)
+                if bad:
+                    raise InputError([Problem(statement.source, line.line, field_name,
+                                              f"unreadable character U+{ord(bad.group()):04X} in {text[:40]!r}: the "
+                                              "file's encoding was misread or the file is damaged; name the "
+                                              "encoding with --encoding (e.g. --encoding cp852)")])
             account = line.account or statement.account
             content = line.content or "\x1f".join(map(str, (amount, currency, line.payer, line.memo, line.ref)))
             key = (account, line.date, " ".join(content.split()))

@@ -410,6 +410,19 @@ def _preamble_account(rows: list[list[Any]]) -> str:
     return ""
 
 
+def _unnamed_header(rows: list[list[Any]], layout: Layout) -> int | None:
+    """Index of a header row above columns mapped by position: a first non-empty row whose date
+    and money cells hold no date and no number (its headers just had no known name)."""
+    first = next((i for i, r in enumerate(rows) if any(v not in (None, "") for v in r)), None)
+    if first is None:
+        return None
+    row = rows[first]
+    cells = [_cell(row, c) for role in ("date", "amount", "credit", "debit") for c in layout.columns.get(role, [])]
+    if any(v is not None and not isinstance(v, str) for v in cells):
+        return None
+    return first if all(v is None or not re.search(r"\d", v) for v in cells) else None
+
+
 def _payer_memo(row: Sequence[Any], layout: Layout) -> tuple[str, str, str]:
     """(payer, memo, raw text) of a row: the payer column, else the payer named in the description."""
     texts = [str(_cell(row, c)) for c in layout.columns.get("memo", []) if _cell(row, c) is not None]
@@ -537,7 +550,7 @@ class CsvImporter:
     def detect(self, head: bytes, suffix: str) -> bool:
         return True  # the fallback: tried last
 
-    def read_rows(self, data: bytes, source: str) -> tuple[list[list[Any]], list[int]]:
+    def read_rows(self, data: bytes, source: str, encoding: str | None = None) -> tuple[list[list[Any]], list[int]]:
         if Path(source).suffix.lower() in self.SPREADSHEETS or data[:4] == b"PK\x03\x04":
             import io
 
@@ -547,7 +560,7 @@ class CsvImporter:
             except Exception as exc:  # calamine's own error types for damaged workbooks
                 raise InputError([Problem(source, None, None, f"not a readable spreadsheet: {exc}")]) from None
             return rows, list(range(1, len(rows) + 1))
-        text, _ = decode_file(data, source)
+        text, _ = decode_file(data, source, encoding)
         if "\x00" in text:
             raise InputError([Problem(source, text[: text.index("\x00")].count("\n") + 1, None,
                                       "binary data (NUL byte) in a text file")])
@@ -557,10 +570,12 @@ class CsvImporter:
     def parse(self, data: bytes, source: str, options: Options, today: date | None = None) -> list[Statement]:
         if not data.strip():
             raise InputError([Problem(source, 1, None, "the file is empty")])
-        rows, lines = self.read_rows(data, source)
+        rows, lines = self.read_rows(data, source, options.encoding)
         if not any(any(v not in (None, "") for v in r) for r in rows):
             raise InputError([Problem(source, 1, None, "the file is empty")])
         layout = find_layout(rows, options, source, lines)
+        if layout.header_row is None and layout.first("date") is not None:
+            layout.header_row = _unnamed_header(rows, layout)
         start = 0 if layout.header_row is None else layout.header_row + 1
         header = rows[layout.header_row] if layout.header_row is not None else []
         body = list(zip(lines[start:], rows[start:]))

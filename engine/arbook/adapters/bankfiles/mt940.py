@@ -84,7 +84,7 @@ class MT940Importer:
         return bool(re.search(rb"(^|\n|\{4:\s*)\s*:20:", head)) and b":25:" in head
 
     def parse(self, data: bytes, source: str, options: Options) -> list[Statement]:
-        text, _ = decode_file(data, source)
+        text, _ = decode_file(data, source, options.encoding)
         text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x01", "").replace("\x03", "")
         text = SWIFT_BLOCK.sub(lambda m: "\n" * m.group().count("\n"), text).replace("{4:", "\n")
         text = MESSAGE_END.sub("", text)

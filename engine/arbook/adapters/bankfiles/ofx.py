@@ -47,7 +47,7 @@ class OFXImporter:
         return b"OFXHEADER" in upper or b"<OFX>" in upper or suffix in (".ofx", ".qfx")
 
     def parse(self, data: bytes, source: str, options: Options) -> list[Statement]:
-        text, _ = decode_file(data, source)
+        text, _ = decode_file(data, source, options.encoding)
         statements: list[Statement] = []
         current: Statement | None = None
         txn: dict[str, str] | None = None

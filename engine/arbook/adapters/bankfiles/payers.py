@@ -38,6 +38,7 @@ _LABELLED_NAMES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("en BY ORDER OF", r"(?:\bBY\s+ORDER\s+OF\b|\bB/O\b)[:\s]*(?P<name>\S.*?)" + _NEXT_LABEL),
         ("de Auftraggeber", r"\b(?:Auftraggeber|Zahlungspflichtiger|Einzahler)\s*[:/]?\s*(?P<name>\S.*?)" + _NEXT_LABEL),
         ("nl Naam", r"\bNaam\s*:\s*(?P<name>\S.*?)" + _NEXT_LABEL),
+        ("pl OD", r"\bOD\s*:\s*(?P<name>[^;]+?)(?=\s{2,}|\s*;|$)"),
     ))
 _LABELLED_PURPOSE = re.compile(r"(?:\bVerwendungszweck\s*:?|\bOmschrijving\s*:|\bREMI\s*:|附言\s*[:：]|用途\s*[:：])"
                                r"\s*(?P<memo>.+?)(?=\s*(?:\b(?:IBAN|BIC|Kenmerk|Machtiging|Naam)\b\s*:?|$))", re.I)
@@ -52,7 +53,8 @@ _LEADING: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
                           r"(?=\s+(?:ON\s+\d|CONF(?:IRMATION)?\b|REF\b|ID\b|[A-Z0-9]*\d{6,})|\s{2,}|$)"),
         ("en TRANSFER FROM", r"\b(?:TRANSFER|TRANSFERRED|TRF|XFER|PAYMENT|DEPOSIT|REMITTANCE|CREDIT|RECEIVED|WIRE)"
                              r"\s+FROM\s*:?\s+(?P<name>.+?)"
-                             r"(?=\s+(?:ON\s+\d|REF\b|REF:|CONF|ACCT|ACCOUNT|A/C|X{2,}|\*{2,}|[A-Z0-9]*\d{5,})|"
+                             r"(?=\s+(?:ON\s+\d|REF\b|REF:|CONF|ACCT|ACCOUNT|A/C|X{2,}|\*{2,}|INV(?:OICE)?\b|FOR\b|"
+                             r"RE\b|MEMO\b|\S*\d{3,})|"
                              r"\s*[/|;]|\s{2,}|$)"),
     ))
 

@@ -202,7 +202,7 @@ def find_layout(rows: list[list[Any]], options: Options, source: str, lines: lis
         if detected is None or detected.header_row != header_row:
             detected = Layout(header_row, _roles_of(rows[header_row]))
     elif detected is None:
-        detected = Layout(None, {})
+        detected = Layout(None, {}) if wanted else _content_layout(rows, source, lines) or Layout(None, {})
     if not wanted:
         if not detected.columns:
             raise InputError([Problem(source, lines[0] if lines else 1, None,
@@ -221,6 +221,67 @@ def find_layout(rows: list[list[Any]], options: Options, source: str, lines: lis
     for role, col in mapped.items():
         columns[role] = [col]
     return Layout(detected.header_row, {role: cols for role, cols in columns.items() if cols})
+
+
+_DATE_CELL = re.compile(r"^(?:\d{1,4}[-/.]\d{1,2}[-/.]\d{2,4}|(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))$")
+_MONEY_CELL = re.compile(r"^[+-]?\d{1,3}(?:[.,' ]?\d{3})*[.,]\d{2}$")
+
+
+def _content_layout(rows: list[list[Any]], source: str, lines: list[int]) -> Layout | None:
+    """Columns of a header-less file from its content: the first date column, the amount among the
+    two-decimal columns (a running balance that moves by it proves which), a currency-code column,
+    the longest text as memo. None when there is no date or amount; InputError when two columns could
+    be the amount."""
+    sample = [r for r in rows[:300] if sum(v not in (None, "") for v in r) >= 2]
+    if len(sample) < 2:
+        return None
+    width = max(len(r) for r in sample)
+
+    def cells(col: int) -> list[str]:
+        return [str(r[col]).strip() for r in sample if col < len(r) and str(r[col] or "").strip()]
+
+    def share(col: int, test: Any) -> float:
+        found = cells(col)
+        return sum(1 for v in found if test(v)) / len(found) if found else 0.0
+
+    dates = [c for c in range(width) if share(c, _DATE_CELL.match) >= 0.9]
+    money = [c for c in range(width) if share(c, _MONEY_CELL.match) >= 0.9]
+    if not dates or not money:
+        return None
+    columns: dict[str, list[int]] = {"date": [dates[0]]}
+    if len(money) == 1:
+        columns["amount"] = money
+    else:
+        comma = _decimal_comma([v for c in money for v in cells(c)])
+        values = {c: [_money(_cell(r, c), comma) for r in sample] for c in money}
+        proven = [(a, b) for a in money for b in money if a != b and _runs(values[a], values[b])]
+        amounts = {a for a, _ in proven}
+        if len(amounts) != 1:
+            listed = ", ".join(f"column {c + 1}" for c in money)
+            raise _ambiguous(source, lines[0] if lines else 1, f"no header row, and {listed} could each be the amount",
+                             "--map date=N --map amount=N (1-based positions)")
+        (amount, balance), = [p for p in proven if p[0] in amounts][:1]
+        columns["amount"], columns["balance"] = [amount], [balance]
+    currency = [c for c in range(width) if cells(c) and all(v.upper() in CURRENCIES for v in cells(c))]
+    if currency:
+        columns["currency"] = currency[:1]
+    used = {c for cols in columns.values() for c in cols}
+    texts = [(sum(map(len, cells(c))) / max(len(cells(c)), 1), c) for c in range(width)
+             if c not in used and share(c, lambda v: bool(re.search(r"[^\W\d_]{3}", v))) >= 0.5]
+    if texts:
+        columns["memo"] = [max(texts)[1]]
+    return Layout(None, columns)
+
+
+def _runs(amounts: list[Decimal | None], balances: list[Decimal | None]) -> bool:
+    """True when ``balances`` is a running balance moved by ``amounts`` (after or before each line,
+    in file order or reversed), over at least two moves."""
+    pairs = [(a, b) for a, b in zip(amounts, balances) if a is not None and b is not None]
+    if len(pairs) < 3:
+        return False
+    steps = list(zip(pairs, pairs[1:]))
+    return (all(b2 == b1 + a2 for (_, b1), (a2, b2) in steps) or all(b2 == b1 + a1 for (a1, b1), (_, b2) in steps)
+            or all(b1 == b2 + a1 for (a1, b1), (_, b2) in steps) or all(b1 == b2 + a2 for (_, b1), (a2, b2) in steps))
 
 
 def _roles_of(header: Sequence[Any]) -> dict[str, list[int]]:
@@ -425,7 +486,7 @@ def _unnamed_header(rows: list[list[Any]], layout: Layout) -> int | None:
 
 def _payer_memo(row: Sequence[Any], layout: Layout) -> tuple[str, str, str]:
     """(payer, memo, raw text) of a row: the payer column, else the payer named in the description."""
-    texts = [str(_cell(row, c)) for c in layout.columns.get("memo", []) if _cell(row, c) is not None]
+    texts = [_unquoted(str(_cell(row, c))) for c in layout.columns.get("memo", []) if _cell(row, c) is not None]
     payer = _cell(row, layout.first("payer"))
     description = " ".join(texts)
     raw = " | ".join(([str(payer)] if payer is not None else []) + texts)
@@ -433,6 +494,11 @@ def _payer_memo(row: Sequence[Any], layout: Layout) -> tuple[str, str, str]:
         return str(payer), description, raw
     found = describe(description)
     return found.payer, found.memo, raw
+
+
+def _unquoted(text: str) -> str:
+    """'text' -> text: some banks (ASN) quote descriptions with apostrophes inside the CSV field."""
+    return text[1:-1].strip() if len(text) > 1 and text[0] == text[-1] == "'" else text
 
 
 def _content(row: Sequence[Any]) -> str:

@@ -138,7 +138,7 @@ class MT940Importer:
                 taking_info = False
                 if tag == "25":
                     account = value.split("\n")[0].strip()
-                    found = re.search(r"\b([A-Z]{3})$", account)
+                    found = re.search(r"(?:^|(?<=[\d\s/]))([A-Z]{3})$", account)
                     if found and len(account) > 3:
                         account, currency = account[: -3].strip(), found.group(1)
                 elif tag in ("60F", "60M"):

@@ -16,13 +16,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Sequence
 
-from python_calamine import CalamineWorkbook
 
 from arbook.adapters.encoding import decode_file
 from arbook.model.errors import InputError, Problem
 from arbook.model.money import CURRENCIES
 from arbook.model.textparse import parse_amount, parse_date
-from arbook.adapters.tabular import read_text_table
+from arbook.adapters.tabular import SPREADSHEETS, read_text_table, spreadsheet_rows
 from arbook.adapters.bankfiles.model import BankLine, Options, Statement
 from arbook.adapters.bankfiles.payers import describe
 
@@ -611,20 +610,13 @@ class CsvImporter:
     """Any bank's CSV/TSV export, or the first sheet of a bank's .xlsx/.xls export."""
 
     name = "csv"
-    SPREADSHEETS = (".xlsx", ".xlsm", ".xls", ".ods")
 
     def detect(self, head: bytes, suffix: str) -> bool:
         return True  # the fallback: tried last
 
     def read_rows(self, data: bytes, source: str, encoding: str | None = None) -> tuple[list[list[Any]], list[int]]:
-        if Path(source).suffix.lower() in self.SPREADSHEETS or data[:4] == b"PK\x03\x04":
-            import io
-
-            try:
-                sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
-                rows = [list(r) for r in sheet.to_python(skip_empty_area=False)]
-            except Exception as exc:  # calamine's own error types for damaged workbooks
-                raise InputError([Problem(source, None, None, f"not a readable spreadsheet: {exc}")]) from None
+        if Path(source).suffix.lower() in SPREADSHEETS or data[:4] == b"PK\x03\x04":
+            rows = spreadsheet_rows(data, source)
             return rows, list(range(1, len(rows) + 1))
         text, _ = decode_file(data, source, encoding)
         if "\x00" in text:

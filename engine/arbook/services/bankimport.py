@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import AbstractSet, Any, Iterable, Iterator, Sequence
 
 import pandas as pd
 
@@ -62,9 +62,9 @@ def fingerprint(account: str, day: Any, content: str, occurrence: int) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
 
 
-def statement_rows(statements: Sequence[Statement], source_name: str) -> list[dict[str, Any]]:
-    """Bank-sheet records for every line, with fingerprints; InputError for a bad amount/currency."""
-    records: list[dict[str, Any]] = []
+def statement_rows(statements: Sequence[Statement], source_name: str) -> Iterator[dict[str, Any]]:
+    """Bank-sheet records for every line (one at a time), with fingerprints; InputError for a bad
+    amount, currency or misread text."""
     seen: Counter[tuple[Any, ...]] = Counter()
     for statement in statements:
         note = statement.unbalanced_note()
@@ -77,23 +77,26 @@ def statement_rows(statements: Sequence[Statement], source_name: str) -> list[di
                 amount = money(line.amount, currency)
             except MoneyError as exc:
                 raise InputError([Problem(statement.source, line.line, "amount", str(exc))]) from None
-            for field_name, text in (("payer", line.payer), ("memo", line.memo), ("text", line.raw)):
-                bad = _MOJIBAKE.search(text)
-                if bad:
-                    raise InputError([Problem(statement.source, line.line, field_name,
-                                              f"unreadable character U+{ord(bad.group()):04X} in {text[:40]!r}: the "
-                                              "file's encoding was misread or the file is damaged; name the "
-                                              "encoding with --encoding (e.g. --encoding cp852)")])
+            if _MOJIBAKE.search(f"{line.payer}{line.memo}{line.raw}"):
+                _refuse_mojibake(statement.source, line)
             account = line.account or statement.account
             content = line.content or "\x1f".join(map(str, (amount, currency, line.payer, line.memo, line.ref)))
             key = (account, line.date, " ".join(content.split()))
             seen[key] += 1
-            fp = fingerprint(account, line.date, content, occurrence=seen[key])
-            records.append({"Bank Ref": line.ref, "Date": line.date, "Amount": amount, "Currency": currency,
-                            "Payer": line.payer or None, "Memo": line.memo or None, "Account": account or None,
-                            "Source": source, "Fingerprint": fp,
-                            "Status": "new" if amount > 0 else "excluded", "Raw Text": line.raw[:32000] or None})
-    return records
+            yield {"Bank Ref": line.ref, "Date": line.date, "Amount": amount, "Currency": currency,
+                   "Payer": line.payer or None, "Memo": line.memo or None, "Account": account or None,
+                   "Source": source, "Fingerprint": fingerprint(account, line.date, content, occurrence=seen[key]),
+                   "Status": "new" if amount > 0 else "excluded", "Raw Text": line.raw[:32000] or None}
+
+
+def _refuse_mojibake(source: str, line: Any) -> None:
+    for field_name, text in (("payer", line.payer), ("memo", line.memo), ("text", line.raw)):
+        bad = _MOJIBAKE.search(text)
+        if bad:
+            raise InputError([Problem(source, line.line, field_name,
+                                      f"unreadable character U+{ord(bad.group()):04X} in {text[:40]!r}: the "
+                                      "file's encoding was misread or the file is damaged; name the "
+                                      "encoding with --encoding (e.g. --encoding cp852)")])
 
 
 def held_refs(book: Any) -> set[str]:
@@ -103,19 +106,23 @@ def held_refs(book: Any) -> set[str]:
     return set(held["Bank Ref"].dropna().astype(str))
 
 
-def merge_lines(existing: pd.DataFrame, records: list[dict[str, Any]], report: FileReport,
-                held: set[str] = frozenset()) -> pd.DataFrame:
+def merge_lines(existing: pd.DataFrame, records: Iterable[dict[str, Any]], report: FileReport,
+                held: AbstractSet[str] = frozenset()) -> pd.DataFrame:
     """``existing`` plus the records not already there (see module doc); lines already there and not
     held by an allocation take the record's values (a new mapping); updates ``report``."""
     by_fingerprint = {fp: i for i, fp in zip(existing.index, existing["Fingerprint"]) if isinstance(fp, str)}
     used_refs = set(existing["Bank Ref"].dropna())
     by_account = {(a or "", r) for a, r in zip(existing["Account"], existing["Bank Ref"])}
     by_account |= {(a or "", r[: -len(a) - 1]) for a, r in by_account if a and str(r).endswith("/" + a)}
-    fresh: list[dict[str, Any]] = []
+    fresh: dict[str, list[Any]] = {c: [] for c in BANK.headers}
+    added = set()
     existing = existing.copy()
     for record in records:
-        account, ref = record["Account"] or "", record["Bank Ref"]
-        at = by_fingerprint.get(record["Fingerprint"])
+        account, ref, fp = record["Account"] or "", record["Bank Ref"], record["Fingerprint"]
+        if fp in added:
+            report.duplicates += 1
+            continue
+        at = by_fingerprint.get(fp)
         if at is not None:
             report.duplicates += 1
             old = existing.loc[at]
@@ -130,22 +137,24 @@ def merge_lines(existing: pd.DataFrame, records: list[dict[str, Any]], report: F
             report.duplicates += 1
             continue
         if not ref:
-            ref = "FP-" + record["Fingerprint"][:16]
+            ref = "FP-" + fp[:16]
         elif ref in used_refs:
             ref = f"{ref}/{account}" if account and f"{ref}/{account}" not in used_refs else ref
             suffix = 2
             base = ref
             while ref in used_refs:
                 ref, suffix = f"{base}#{suffix}", suffix + 1
-        record = {**record, "Bank Ref": ref}
+        record["Bank Ref"] = ref
         used_refs.add(ref)
-        by_fingerprint[record["Fingerprint"]] = -1
-        fresh.append(record)
+        added.add(fp)
+        for column, values in fresh.items():
+            values.append(record.get(column))
         report.added += 1
         report.credits += record["Status"] == "new"
-    if not fresh:
+    if not added:
         return existing
-    return pd.concat([existing.reset_index(drop=True), make_frame(BANK, fresh)], ignore_index=True).astype(object)
+    new = pd.DataFrame({c: pd.Series(v, dtype=object) for c, v in fresh.items()})
+    return pd.concat([existing.reset_index(drop=True), new], ignore_index=True).astype(object)
 
 
 def _differs(old: Any, new: Any) -> bool:

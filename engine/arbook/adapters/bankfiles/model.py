@@ -9,7 +9,7 @@ from typing import Protocol
 from arbook.model.errors import Problem, InputError
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BankLine:
     """One booked movement: signed amount (credits positive), the bank's reference if any."""
 

@@ -77,11 +77,17 @@ def _clean(name: str) -> str:
     return name.strip(" \u3000\t,，;；:：/|-").strip()
 
 
+#: Every word a rule below starts from: a text without any of them names nobody (checked first, fast).
+_TRIGGER = re.compile(r"依頼人|振込|ﾌﾘｺﾐ|フリコミ|ｿｳｷﾝ|ソウキン|送金|ﾃﾞﾝｼ|对方|付款|汇款人|转账|汇入|汇款|转入|ORIG|NAME|"
+                      r"ORDER|B/O|Auftraggeber|Zahlungspflichtiger|Einzahler|Naam|OD\s*:|FROM|[A-Z]{4}\+|"
+                      r"Verwendungszweck|Omschrijving|REMI|附言|用途", re.I)
+
+
 def describe(text: str) -> Described:
     """Payer and purpose in a bank's description; Described('', text) when it names nobody."""
     text = " ".join((text or "").split()) if "\n" in (text or "") else (text or "").strip()
-    if not text:
-        return Described("", "")
+    if not text or not _TRIGGER.search(text):
+        return Described("", text)
     sepa = _sepa(text)
     if sepa is not None:
         return sepa

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from python_calamine import CalamineWorkbook
 
@@ -82,15 +83,27 @@ def sniff_delimiter(lines: list[str]) -> str:
     return max(DELIMITERS, key=score)
 
 
+def _lines(text: str) -> Iterator[str]:
+    """The text's lines with their line ends, one at a time (no copy of a large text)."""
+    start, find = 0, text.find
+    while start < len(text):
+        end = find("\n", start)
+        end = len(text) if end < 0 else end + 1
+        yield text[start:end]
+        start = end
+
+
 def read_text_table(path: str, text: str, strict: bool = True) -> tuple[list[list[str]], list[int]]:
     """CSV rows of ``text`` and the physical line each row starts on (quoted newlines allowed).
 
     ``strict=False`` accepts what bank exports do, such as a tab between a closing quote and
     the delimiter.
     """
-    sample = text.splitlines()[:50]
-    delimiter = sniff_delimiter(sample)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=strict)
+    if "\n" not in text and "\r" in text:
+        text = text.replace("\r", "\n")  # classic Mac line ends
+    sample = list(itertools.islice(_lines(text), 50))
+    delimiter = sniff_delimiter([line.rstrip("\r\n") for line in sample])
+    reader = csv.reader(_lines(text), delimiter=delimiter, strict=strict)
     rows: list[list[str]] = []
     lines: list[int] = []
     line = 1

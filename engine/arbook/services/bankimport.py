@@ -9,6 +9,7 @@ Two identical lines inside one file are both kept (the fingerprint counts occurr
 from __future__ import annotations
 
 import hashlib
+import operator
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -53,12 +54,14 @@ class FileReport:
 #: Characters no bank text holds: replacement, C0/C1 controls (tab and newline aside), private use.
 _MOJIBAKE = re.compile("[\ufffd\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ue000-\uf8ff]")
 EXCEL_ROWS = 1_048_576  # a worksheet's row limit, header row included
+RECORD_COLUMNS = ("Bank Ref", "Date", "Amount", "Currency", "Payer", "Memo", "Account", "Source", "Fingerprint",
+                  "Status", "Raw Text")  # what statement_rows gives; the sheet's other columns are computed
 UPDATABLE = ("Date", "Amount", "Currency", "Payer", "Memo", "Account", "Raw Text")
 
 
 def fingerprint(account: str, day: Any, content: str, occurrence: int) -> str:
     """Hash of a line's own record in its file (whitespace folded), account, date and occurrence number."""
-    text = "\x1f".join([account, str(day), " ".join(content.split()), str(occurrence)])
+    text = f"{account}\x1f{day}\x1f{' '.join(content.split())}\x1f{occurrence}"
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
 
 
@@ -81,7 +84,7 @@ def statement_rows(statements: Sequence[Statement], source_name: str) -> Iterato
                 _refuse_mojibake(statement.source, line)
             account = line.account or statement.account
             content = line.content or "\x1f".join(map(str, (amount, currency, line.payer, line.memo, line.ref)))
-            key = (account, line.date, " ".join(content.split()))
+            key = (account, line.date, content)
             seen[key] += 1
             yield {"Bank Ref": line.ref, "Date": line.date, "Amount": amount, "Currency": currency,
                    "Payer": line.payer or None, "Memo": line.memo or None, "Account": account or None,
@@ -114,7 +117,8 @@ def merge_lines(existing: pd.DataFrame, records: Iterable[dict[str, Any]], repor
     used_refs = set(existing["Bank Ref"].dropna())
     by_account = {(a or "", r) for a, r in zip(existing["Account"], existing["Bank Ref"])}
     by_account |= {(a or "", r[: -len(a) - 1]) for a, r in by_account if a and str(r).endswith("/" + a)}
-    fresh: dict[str, list[Any]] = {c: [] for c in BANK.headers}
+    fresh: list[tuple[Any, ...]] = []
+    take = operator.itemgetter(*RECORD_COLUMNS)
     added = set()
     existing = existing.copy()
     for record in records:
@@ -147,13 +151,15 @@ def merge_lines(existing: pd.DataFrame, records: Iterable[dict[str, Any]], repor
         record["Bank Ref"] = ref
         used_refs.add(ref)
         added.add(fp)
-        for column, values in fresh.items():
-            values.append(record.get(column))
+        fresh.append(take(record))
         report.added += 1
         report.credits += record["Status"] == "new"
     if not added:
         return existing
-    new = pd.DataFrame({c: pd.Series(v, dtype=object) for c, v in fresh.items()})
+    given = dict(zip(RECORD_COLUMNS, zip(*fresh)))
+    blank = [None] * len(fresh)
+    new = pd.DataFrame({c: pd.Series(given.get(c, blank), dtype=object) for c in existing.columns})
+    del fresh, given
     return pd.concat([existing.reset_index(drop=True), new], ignore_index=True).astype(object)
 
 

@@ -315,9 +315,8 @@ def _cell(row: Sequence[Any], col: int | None) -> Any:
     if col is None or col >= len(row):
         return None
     value = row[col]
-    if isinstance(value, str):
-        value = value.strip().strip("\t").strip()
-        return value or None
+    if value.__class__ is str:
+        return value.strip() or None
     return value
 
 
@@ -501,8 +500,12 @@ def _unquoted(text: str) -> str:
 
 
 def _content(row: Sequence[Any]) -> str:
-    """The row as the file holds it (cells, whitespace folded): what identifies it whatever the mapping."""
-    return "\x1f".join(" ".join(str(v).split()) if v is not None else "" for v in row).rstrip("\x1f")
+    """The row as the file holds it (cells NUL-separated; the fingerprint folds whitespace): what
+    identifies it whatever the mapping."""
+    try:
+        return "\0".join(row).rstrip("\0")
+    except TypeError:  # a spreadsheet row: numbers, dates, None
+        return "\0".join("" if v is None else str(v) for v in row).rstrip("\0")
 
 
 SAMPLE = 5000  # rows looked at when deciding how the money columns read
@@ -651,7 +654,9 @@ class CsvImporter:
         # When every date fits both orders and the order of the rows does not tell either, a decimal
         # comma means a European bank (day first) and a dollar sign a North American one (month first).
         hint = "dmy" if decimal_comma else "mdy" if _currency_guess(rows, "") == "USD" else None
-        dates = DateColumn([_cell(r, col("date")) for _, r in body], options, today or date.today(), source, hint)
+        c_date, c_status, c_currency, c_ref, c_account = map(col, ("date", "status", "currency", "ref", "account"))
+        distinct = list(dict.fromkeys(_cell(r, c_date) for _, r in body))  # dates repeat: decide on each text once
+        dates = DateColumn(distinct, options, today or date.today(), source, hint)
         language = _language(header)
         currency_default = options.currency or _currency_guess(rows, language, header) or options.home_currency
         account_default = _preamble_account(rows[:layout.header_row or 0])
@@ -659,9 +664,9 @@ class CsvImporter:
                               line=(lines[layout.header_row] if layout.header_row is not None else 1))
         trailing_problem: Problem | None = None
         for line, row in body:
-            if all(v in (None, "") or (isinstance(v, str) and not v.strip()) for v in row):
+            if not any(v.strip() if isinstance(v, str) else v is not None for v in row):
                 continue
-            raw_date = _cell(row, col("date"))
+            raw_date = _cell(row, c_date)
             try:
                 booked = dates.parse(raw_date) if raw_date is not None else None
             except (ValueError, TypeError) as exc:
@@ -678,23 +683,24 @@ class CsvImporter:
                 continue
             if trailing_problem is not None:  # a bad row between good rows is an error, not a trailer
                 raise InputError([trailing_problem])
-            status = normalize_header(_cell(row, col("status")))
-            if status and any(word in status for word in PENDING_WORDS):
-                continue
+            if c_status is not None:
+                status = normalize_header(_cell(row, c_status))
+                if status and any(word in status for word in PENDING_WORDS):
+                    continue
             try:
                 amount = self._amount(row, layout, decimal_comma)
             except ValueError as exc:
                 raise InputError([Problem(source, line, "amount", str(exc))]) from None
             if amount is None:
                 continue
-            cell_currency = str(_cell(row, col("currency")) or "").strip().upper()
+            cell_currency = str(_cell(row, c_currency) or "").upper() if c_currency is not None else ""
             currency = cell_currency if cell_currency in CURRENCIES else currency_default
             if currency is None:
                 raise InputError([Problem(source, line, "currency", "the file names no currency; pass --currency "
                                                                     "(or save it in a profile)")])
             payer, memo, raw = _payer_memo(row, layout)
-            ref = _cell(row, col("ref"))
-            account = _cell(row, col("account")) or account_default
+            ref = _cell(row, c_ref)
+            account = _cell(row, c_account) or account_default
             statement.lines.append(BankLine(booked, amount, currency, payer, memo, "" if ref is None else str(ref),
                                             str(account), line, raw, _content(row)))
         if not statement.lines:
@@ -704,10 +710,17 @@ class CsvImporter:
 
     @staticmethod
     def _amount(row: Sequence[Any], layout: Layout, decimal_comma: bool) -> Decimal | None:
-        credit_cols, debit_cols = layout.columns.get("credit", []), layout.columns.get("debit", [])
+        credit_cols, debit_cols = layout.columns.get("credit", ()), layout.columns.get("debit", ())
         if credit_cols or debit_cols:
-            credit = next((v for v in (_money(_cell(row, c), decimal_comma) for c in credit_cols) if v), None)
-            debit = next((v for v in (_money(_cell(row, c), decimal_comma) for c in debit_cols) if v), None)
+            credit = debit = None
+            for c in credit_cols:
+                credit = _money(_cell(row, c), decimal_comma)
+                if credit:
+                    break
+            for c in debit_cols:
+                debit = _money(_cell(row, c), decimal_comma)
+                if debit:
+                    break
             if credit:
                 return abs(credit) if not debit else abs(credit) - abs(debit)
             if debit:

@@ -141,3 +141,12 @@ def test_jp_payers_only_in_tekiyo_are_matched_automatically_through_the_cli(tmp_
     first = bank_sheet.iloc[0]
     assert (first["Payer"], first["Memo"], first["Raw Text"]) == ("ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ", "振込", "振込 ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ")
     assert first["Date"] == date(2026, 10, 28) and first["Amount"] == D(110000)
+
+
+@pytest.mark.parametrize("text,payer", [
+    ("转账汇款 转账", ""),  # China Merchants Bank: two transaction words, nobody named (../shared cn_cmb_debit.csv)
+    ("FUND TRANSFER FROM       12-345678-9 JOHN SMITH", "JOHN SMITH"),  # HSBC HK (../shared hk_hsbc_debit.csv)
+    ("振込入金 ｳｳ", "ｳｳ"),  # JA Bank 取引区分 + 摘要 (../shared jp_ja_bank_sjis.csv)
+])
+def test_corpus_descriptions(text, payer):
+    assert describe(text).payer == payer

@@ -73,8 +73,14 @@ def _sepa(text: str) -> Described | None:
     return Described(keys.get("ABWA", ""), keys.get("SVWZ", "") or text, "de SEPA ABWA+" if keys.get("ABWA") else "")
 
 
+#: Words that name a kind of transaction, never a payer (转账汇款 转账: no payer in it).
+NOT_NAMES = {"转账", "汇款", "汇入", "转入", "收入", "支出", "存入", "入金", "振込", "FROM", "TO"}
+_ACCOUNT_FIRST = re.compile(r"^[\d-]{6,}\s+(?=\D)")  # "12-345678-9 JOHN SMITH": the account before the name
+
+
 def _clean(name: str) -> str:
-    return name.strip(" \u3000\t,，;；:：/|-").strip()
+    name = _ACCOUNT_FIRST.sub("", name.strip(" \u3000\t,，;；:：/|-")).strip()
+    return "" if name.upper() in NOT_NAMES else name
 
 
 #: Every word a rule below starts from: a text without any of them names nobody (checked first, fast).
@@ -97,6 +103,6 @@ def describe(text: str) -> Described:
         found = pattern.search(text)
         if found and found.groupdict().get("name") and _clean(found["name"]):
             name = _clean(found["name"])
-            rest = memo or _clean(text[: found.start("name")] + " " + text[found.end("name"):])
+            rest = memo or (text[: found.start("name")] + " " + text[found.end("name"):]).strip(" \u3000\t,，;；:：/|-")
             return Described(name, " ".join(rest.split()), rule)
     return Described("", memo or text)

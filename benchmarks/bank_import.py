@@ -28,13 +28,14 @@ CHILD = """
 import json, resource, sys, time
 from pathlib import Path
 from arbook.adapters.bankfiles import Options, read_statements
-from arbook.services.bankimport import FileReport, merge_lines, statement_rows
+from arbook.services.bankimport import FileReport, collector_paused, merge_lines, statement_rows
 from arbook.adapters.book import open_book
 path, book = Path(sys.argv[1]), Path(sys.argv[2])
 t0 = time.perf_counter()
-statements = read_statements(path, Options())
+with collector_paused():  # as import_bank_files does
+    statements = read_statements(path, Options())
 t1 = time.perf_counter()
-with open_book(book) as handle:
+with open_book(book) as handle, collector_paused():
     report = FileReport(str(path), statements[0].format, len(statements), sum(len(s.lines) for s in statements))
     bank = merge_lines(handle.read("Bank"), statement_rows(statements, path.name), report)
     del statements

@@ -113,3 +113,17 @@ def test_map_payer_alone_keeps_the_detected_columns(tmp_path):
     assert (line.payer, line.amount) == ("ACME", D(10))
     (line,) = read_statements(path, Options(currency="USD", mapping=(("payer", "4"),)))[0].lines
     assert line.payer == "hello"
+
+
+def test_headerless_debit_credit_columns_are_told_apart_by_the_running_balance(tmp_path):
+    """No header: two two-decimal columns never filled together, and a balance that proves which is which."""
+    rows = []
+    total = D("10000.00")
+    for day, amount in zip(DAYS, SIGNED):
+        total += amount
+        withdrawal, deposit = (f"{-amount:.2f}", "") if amount < 0 else ("", f"{amount:.2f}")
+        rows.append(f"{day},Transfer {day},{withdrawal},{deposit},{total:.2f}")
+    path = tmp_path / "noheader.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    (statement,) = read_statements(path, Options(currency="EUR"))
+    assert [ln.amount for ln in statement.lines] == SIGNED

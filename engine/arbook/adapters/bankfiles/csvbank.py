@@ -248,12 +248,17 @@ def _content_layout(rows: list[list[Any]], source: str, lines: list[int]) -> Lay
     if not dates or not money:
         return None
     columns: dict[str, list[int]] = {"date": [dates[0]]}
-    if len(money) == 1:
+    comma = _decimal_comma([v for c in money for v in cells(c)])
+    values = {c: [_money(_cell(r, c), comma) for r in sample] for c in money}
+    days = cells(dates[0])
+    newest_first = _date_key(days[0]) > _date_key(days[-1])
+    split = _credit_debit_by_balance(money, values, newest_first)
+    if split:
+        columns["credit"], columns["debit"], columns["balance"] = [split[0]], [split[1]], [split[2]]
+    elif len(money) == 1:
         columns["amount"] = money
     else:
-        comma = _decimal_comma([v for c in money for v in cells(c)])
-        values = {c: [_money(_cell(r, c), comma) for r in sample] for c in money}
-        proven = [(a, b) for a in money for b in money if a != b and _runs(values[a], values[b])]
+        proven = [(a, b) for a in money for b in money if a != b and _runs(values[a], values[b], newest_first)]
         amounts = {a for a, _ in proven}
         if len(amounts) != 1:
             listed = ", ".join(f"column {c + 1}" for c in money)
@@ -272,15 +277,44 @@ def _content_layout(rows: list[list[Any]], source: str, lines: list[int]) -> Lay
     return Layout(None, columns)
 
 
-def _runs(amounts: list[Decimal | None], balances: list[Decimal | None]) -> bool:
-    """True when ``balances`` is a running balance moved by ``amounts`` (after or before each line,
-    in file order or reversed), over at least two moves."""
+def _credit_debit_by_balance(money: list[int], values: dict[int, list[Decimal | None]],
+                             newest_first: bool) -> tuple[int, int, int] | None:
+    """(credit, debit, balance) columns when two columns are never filled on the same line and a
+    running balance moves up by one and down by the other; None when nothing proves it."""
+    for x in money:
+        for y in money:
+            if x >= y or any(a is not None and b is not None and a and b for a, b in zip(values[x], values[y])):
+                continue
+            net = [(a or 0) - (b or 0) if (a is not None or b is not None) else None
+                   for a, b in zip(values[x], values[y])]
+            for balance in money:
+                if balance in (x, y):
+                    continue
+                if _runs(net, values[balance], newest_first):
+                    return x, y, balance
+                if _runs([-v if v is not None else None for v in net], values[balance], newest_first):
+                    return y, x, balance
+    return None
+
+
+def _runs(amounts: list[Decimal | None], balances: list[Decimal | None], newest_first: bool = False) -> bool:
+    """True when ``balances`` is a running balance moved by ``amounts`` (the balance after or before
+    each line, read in date order), over at least two moves."""
     pairs = [(a, b) for a, b in zip(amounts, balances) if a is not None and b is not None]
+    if newest_first:
+        pairs.reverse()
     if len(pairs) < 3:
         return False
     steps = list(zip(pairs, pairs[1:]))
-    return (all(b2 == b1 + a2 for (_, b1), (a2, b2) in steps) or all(b2 == b1 + a1 for (a1, b1), (_, b2) in steps)
-            or all(b1 == b2 + a1 for (a1, b1), (_, b2) in steps) or all(b1 == b2 + a2 for (_, b1), (a2, b2) in steps))
+    return all(b2 == b1 + a2 for (_, b1), (a2, b2) in steps) or all(b2 == b1 + a1 for (a1, b1), (_, b2) in steps)
+
+
+def _date_key(text: str) -> tuple[int, ...]:
+    """A date text as (year, month, day) for ordering only: 4-digit group first or last."""
+    groups = [int(g) for g in re.findall(r"\d+", text)]
+    if len(groups) == 1 and len(text) == 8:
+        return (groups[0],)
+    return tuple(groups if groups and groups[0] > 31 else groups[::-1])
 
 
 def _roles_of(header: Sequence[Any]) -> dict[str, list[int]]:

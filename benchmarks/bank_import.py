@@ -51,7 +51,7 @@ print(json.dumps({"parse": t1 - t0, "merge": t2 - t1, "save": t3 - t2, "lines": 
 
 
 def synth_lines(count: int, seed: int, cents: bool):
-    from arbook.samplebank import SynthLine
+    from samplegen.samplebank import SynthLine
 
     rng = random.Random(seed)
     start = date(2026, 1, 1)
@@ -70,7 +70,7 @@ def run(path: Path, book: Path) -> dict[str, float]:
 
 def main() -> None:
     from arbook.adapters.book import new_book
-    from arbook.samplebank import Account, bank_csv, camt053
+    from samplegen.samplebank import Account, bank_csv, camt053
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=1_000_000)

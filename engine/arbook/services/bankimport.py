@@ -20,11 +20,13 @@ from typing import AbstractSet, Any, Iterable, Iterator, Sequence
 
 import pandas as pd
 
+from arbook.model.book import Book
 from arbook.adapters.bankfiles import Options, Statement, read_statements
 from arbook.model.frames import make_frame
 from arbook.model.errors import ArbookError, InputError, Problem
 from arbook.model.money import MoneyError, money
 from arbook.model.schema import ALLOCATIONS, BANK, PROFILES
+from arbook.model.statuses import AllocationStatus, BankStatus
 
 PROFILE_SETTINGS = ("Default Currency", "Date Order", "Encoding")
 
@@ -91,7 +93,7 @@ def statement_rows(statements: Sequence[Statement], source_name: str) -> Iterato
             yield {"Bank Ref": line.ref, "Date": line.date, "Amount": amount, "Currency": currency,
                    "Payer": line.payer or None, "Memo": line.memo or None, "Account": account or None,
                    "Source": source, "Fingerprint": fingerprint(account, line.date, content, occurrence=seen[key]),
-                   "Status": "new" if amount > 0 else "excluded", "Raw Text": line.raw[:32000] or None}
+                   "Status": BankStatus.NEW.value if amount > 0 else BankStatus.EXCLUDED.value, "Raw Text": line.raw[:32000] or None}
 
 
 def _refuse_mojibake(source: str, line: Any) -> None:
@@ -104,10 +106,10 @@ def _refuse_mojibake(source: str, line: Any) -> None:
                                       "encoding with --encoding (e.g. --encoding cp852)")])
 
 
-def held_refs(book: Any) -> set[str]:
+def held_refs(book: Book) -> set[str]:
     """Bank Refs that an allocation (auto, suggested or confirmed) holds."""
     allocations = book.read(ALLOCATIONS.name)
-    held = allocations[allocations["Status"] != "rejected"]
+    held = allocations[allocations["Status"] != AllocationStatus.REJECTED]
     return set(held["Bank Ref"].dropna().astype(str))
 
 
@@ -135,7 +137,7 @@ def merge_lines(existing: pd.DataFrame, records: Iterable[dict[str, Any]], repor
             if old["Bank Ref"] not in held and any(_differs(old[c], record[c]) for c in UPDATABLE):
                 for column in UPDATABLE:
                     existing.at[at, column] = record[column]
-                if old["Status"] in ("new", "excluded", None):
+                if old["Status"] in (BankStatus.NEW, BankStatus.EXCLUDED, None):
                     existing.at[at, "Status"] = record["Status"]
                 report.updated += 1
             continue
@@ -155,7 +157,7 @@ def merge_lines(existing: pd.DataFrame, records: Iterable[dict[str, Any]], repor
         added.add(fp)
         fresh.append(take(record))
         report.added += 1
-        report.credits += record["Status"] == "new"
+        report.credits += record["Status"] == BankStatus.NEW
     if not added:
         return existing
     given = dict(zip(RECORD_COLUMNS, zip(*fresh)))
@@ -172,7 +174,7 @@ def _differs(old: Any, new: Any) -> bool:
     return str(old) != str(new)
 
 
-def profile_options(book: Any, name: str | None, mapping: Sequence[tuple[str, str]], currency: str | None,
+def profile_options(book: Book, name: str | None, mapping: Sequence[tuple[str, str]], currency: str | None,
                     date_order: str | None, encoding: str | None = None, allow_unbalanced: bool = False) -> Options:
     """Options from a saved profile, overridden by what was given now; the book's Home Currency last."""
     saved: dict[str, str] = {}
@@ -192,7 +194,7 @@ def profile_options(book: Any, name: str | None, mapping: Sequence[tuple[str, st
                    allow_unbalanced=allow_unbalanced)
 
 
-def save_profile(book: Any, name: str, options: Options) -> None:
+def store_profile(book: Book, name: str, options: Options) -> None:
     """Store (replace) the named profile: its column mapping and settings."""
     profiles = book.read(PROFILES.name)
     kept = profiles[profiles["Profile"] != name]
@@ -207,7 +209,7 @@ def save_profile(book: Any, name: str, options: Options) -> None:
     book.log("profile", f"saved bank profile {name}: " + ", ".join(f"{r['Setting']}={r['Value']}" for r in rows))
 
 
-def import_bank_files(book: Any, paths: Sequence[str | Path], options: Options) -> list[FileReport]:
+def import_bank_files(book: Book, paths: Sequence[str | Path], options: Options) -> list[FileReport]:
     """Read every file (all must be readable), then add their new lines to the Bank sheet (staged).
 
     InputError (nothing staged) when the Bank sheet would pass Excel's row limit.
@@ -229,7 +231,7 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _import(book: Any, paths: Sequence[str | Path], options: Options) -> list[FileReport]:
+def _import(book: Book, paths: Sequence[str | Path], options: Options) -> list[FileReport]:
     parsed = [(str(p), read_statements(p, options)) for p in paths]
     bank = book.read(BANK.name)
     before = len(bank)
@@ -255,7 +257,7 @@ def _import(book: Any, paths: Sequence[str | Path], options: Options) -> list[Fi
     return reports
 
 
-def unimport_file(book: Any, path: str | Path) -> int:
+def unimport_file(book: Book, path: str | Path) -> int:
     """Remove the Bank lines imported from ``path`` (by Source name); ArbookError naming the allocations
     that hold any of them, with nothing removed. Returns how many lines went."""
     name = Path(path).name
@@ -266,7 +268,7 @@ def unimport_file(book: Any, path: str | Path) -> int:
         raise ArbookError(f"{name}: no Bank lines were imported from this file")
     refs = set(bank.loc[mine, "Bank Ref"].astype(str))
     allocations = book.read(ALLOCATIONS.name)
-    holding = allocations[allocations["Bank Ref"].astype(str).isin(refs) & (allocations["Status"] != "rejected")]
+    holding = allocations[allocations["Bank Ref"].astype(str).isin(refs) & (allocations["Status"] != AllocationStatus.REJECTED)]
     if not holding.empty:
         listed = ", ".join(f"{r} -> {i if isinstance(i, str) and i else 'unapplied'} ({s})" for r, i, s in
                            zip(holding["Bank Ref"], holding["Invoice No"], holding["Status"]))
@@ -278,3 +280,18 @@ def unimport_file(book: Any, path: str | Path) -> int:
         book.replace(ALLOCATIONS.name, allocations[~rejected].reset_index(drop=True))
     book.log("unimport bank", f"{name}: removed {int(mine.sum())} Bank line(s)")
     return int(mine.sum())
+
+
+def import_bank(book: Book, files: Sequence[str | Path], profile: str | None = None,
+                mapping: Sequence[tuple[str, str]] | None = None, save_profile: str | None = None,
+                currency: str | None = None, date_order: str | None = None, encoding: str | None = None,
+                allow_unbalanced: bool = False) -> list[FileReport]:
+    """Import bank statement files into the Bank sheet (staged): options from the named ``profile``,
+    overridden by ``mapping`` (role, column), ``currency``, ``date_order`` and ``encoding``;
+    ``save_profile`` stores them; ``allow_unbalanced`` imports statements whose balances do not add up."""
+    options = profile_options(book, profile, mapping or [], currency and currency.upper(), date_order, encoding,
+                              allow_unbalanced)
+    reports = import_bank_files(book, files, options)
+    if save_profile:
+        store_profile(book, save_profile, options)
+    return reports

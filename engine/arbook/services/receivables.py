@@ -13,6 +13,8 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from arbook.model.book import Book
+from arbook.model.words import words
 from arbook.domain.aging import AgingResult, Policy, age
 from arbook.adapters.book.atomic import atomic_write
 from arbook.model.errors import ArbookError
@@ -38,7 +40,7 @@ def select_customers(customers: Any, customer_ids: list[str] | None) -> set[str]
     return wanted
 
 
-def age_book(book: Any, as_of: date | None = None) -> AgingResult:
+def age_book(book: Book, as_of: date | None = None) -> AgingResult:
     """Recalculate Invoices, Customers and the Aging sheet as of a date (default today); staged."""
     as_of = as_of or date.today()
     result = age(book.read(CUSTOMERS.name), book.read(INVOICES.name), book.read(ALLOCATIONS.name),
@@ -51,7 +53,7 @@ def age_book(book: Any, as_of: date | None = None) -> AgingResult:
     return result
 
 
-def ledger_book(book: Any, customer_ids: list[str] | None = None) -> int:
+def ledger_book(book: Book, customer_ids: list[str] | None = None) -> int:
     """Write (or rewrite) one ledger sheet per client, or for the given clients; staged. Returns the count."""
     customers = book.read(CUSTOMERS.name)
     wanted = select_customers(customers, customer_ids)
@@ -73,7 +75,7 @@ def _environment() -> Environment:
                        autoescape=False)
 
 
-def write_reminders(book: Any, out_dir: Path, as_of: date | None = None) -> list[Path]:
+def write_reminders(book: Book, out_dir: Path, as_of: date | None = None) -> list[Path]:
     """One reminder message per client and level, in the client's language, from the Invoices
     sheet's Reminder Level (run ``age`` first); disputed invoices get none. Returns the files."""
     as_of = as_of or date.today()
@@ -98,8 +100,8 @@ def write_reminders(book: Any, out_dir: Path, as_of: date | None = None) -> list
         for row in rows:
             totals[row["Currency"]] += row["Open"]
         text = env.get_template(f"{language}.txt.j2").render(
-            level=level, days=policy.reminder_days[level - 1], as_of=as_of.isoformat(), company=company,
-            customer={"id": cid, "name": customer["Name"], "email": customer.get("Email")},
+            t=words(language), level=level, days=policy.reminder_days[level - 1], as_of=as_of.isoformat(),
+            company=company, customer={"id": cid, "name": customer["Name"], "email": customer.get("Email")},
             invoices=[{"number": r["Invoice No"], "due": r["Due Date"].isoformat(), "currency": r["Currency"],
                        "open": f"{r['Open']:,}", "days": r["Days Overdue"]} for r in rows],
             totals={c: f"{t:,}" for c, t in totals.items()})

@@ -12,7 +12,6 @@ import gc
 import hashlib
 import operator
 import re
-from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,7 +71,7 @@ def fingerprint(account: str, day: Any, content: str, occurrence: int) -> str:
 def statement_rows(statements: Sequence[Statement], source_name: str) -> Iterator[dict[str, Any]]:
     """Bank-sheet records for every line (one at a time), with fingerprints; InputError for a bad
     amount, currency or misread text."""
-    seen: Counter[tuple[Any, ...]] = Counter()
+    seen: dict[str, int] = {}  # first-occurrence fingerprint -> occurrences so far (identical lines in a file)
     for statement in statements:
         note = statement.unbalanced_note()
         source = f"{source_name} ({note})" if note else source_name
@@ -88,11 +87,13 @@ def statement_rows(statements: Sequence[Statement], source_name: str) -> Iterato
                 _refuse_mojibake(statement.source, line)
             account = line.account or statement.account
             content = line.content or "\x1f".join(map(str, (amount, currency, line.payer, line.memo, line.ref)))
-            key = (account, line.date, content)
-            seen[key] += 1
+            fp = fingerprint(account, line.date, content, occurrence=1)
+            count = seen[fp] = seen.get(fp, 0) + 1
+            if count > 1:
+                fp = fingerprint(account, line.date, content, occurrence=count)
             yield {"Bank Ref": line.ref, "Date": line.date, "Amount": amount, "Currency": currency,
                    "Payer": line.payer or None, "Memo": line.memo or None, "Account": account or None,
-                   "Source": source, "Fingerprint": fingerprint(account, line.date, content, occurrence=seen[key]),
+                   "Source": source, "Fingerprint": fp,
                    "Status": BankStatus.NEW.value if amount > 0 else BankStatus.EXCLUDED.value, "Raw Text": line.raw[:32000] or None}
 
 

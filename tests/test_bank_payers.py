@@ -150,3 +150,15 @@ def test_jp_payers_only_in_tekiyo_are_matched_automatically_through_the_cli(tmp_
 ])
 def test_corpus_descriptions(text, payer):
     assert describe(text).payer == payer
+
+
+def test_ofx_name_holding_a_whole_ach_description_gives_the_payer(tmp_path):
+    ofx = ("OFXHEADER:100\nDATA:OFXSGML\nVERSION:102\n\n<OFX><BANKMSGSRSV1><STMTTRNRS><STMTRS><CURDEF>USD"
+           "<BANKACCTFROM><ACCTID>123</BANKACCTFROM><BANKTRANLIST>"
+           "<STMTTRN><TRNTYPE>CREDIT<DTPOSTED>20261002<TRNAMT>1999.99<FITID>A1"
+           "<NAME>ORIG CO NAME:CRESCENT INDUSTR<MEMO>ORIG ID:1234 ENTRY DESCR:INV-1003</STMTTRN>"
+           "<STMTTRN><TRNTYPE>CREDIT<DTPOSTED>20261003<TRNAMT>50.00<FITID>A2<NAME>ACME TRADING</STMTTRN>"
+           "</BANKTRANLIST></STMTRS></STMTTRNRS></BANKMSGSRSV1></OFX>")
+    lines = read_statements(write(tmp_path / "a.ofx", ofx))[0].lines
+    assert [ln.payer for ln in lines] == ["CRESCENT INDUSTR", "ACME TRADING"]
+    assert lines[0].raw == "ORIG CO NAME:CRESCENT INDUSTR | ORIG ID:1234 ENTRY DESCR:INV-1003"

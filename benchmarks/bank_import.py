@@ -12,12 +12,10 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import resource
 import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path

@@ -4,17 +4,15 @@ Texts are real-language bank wording: Hungarian from the Sberbank HU MT940 (:NS:
 ../shared/bank-samples/mt940/hu_sberbank_ns.sta, BSD-3-Clause), German/French/Polish/Russian
 payment texts, Japanese/Chinese payer names as banks print them.
 """
-import codecs
 import subprocess
 import sys
 from decimal import Decimal as D
 
 import pytest
 
-from arbook.adapters.bankfiles import Options, read_statements
+from arbook.adapters.bankfiles import read_statements
 from arbook.adapters.book import open_book
 from arbook.adapters.encoding import EncodingError, decode_bytes
-from arbook.model.errors import InputError
 
 TEXTS = {
     "hu": "Tranzakciós illeték, napi összevont utólag; ERGO Életbiztosító Zrt. Fióktelep",

@@ -62,3 +62,12 @@ def test_balance_wrapped(tmp_path):
     text = HEAD + ":61:2610021002C100,00NTRFNONREF\n:86:x\n:62F:C261002EUR11\n00,00\n"
     (statement,) = read(tmp_path, text)
     assert statement.closing == D(1100)
+
+
+def test_ing_counterparty_name_from_cntp_wrapped_mid_token(tmp_path):
+    """ING NL structured :86: (shape of ../shared nl_ing_structured86.sta): /CNTP/account/BIC/name/city/."""
+    text = (HEAD + ":61:2610021002C100,00NTRFEREF//00000000001\n"
+            ":86:/EREF/EV123//CNTP/NL32INGB0000012345/INGBNL2\nA/ING BANK NV INZAKE WEB///REMI/USTD//Factuurnr 123456/\n"
+            ":62F:C261002EUR1100,00\n")
+    (line,) = read(tmp_path, text)[0].lines
+    assert (line.payer, line.memo) == ("ING BANK NV INZAKE WEB", "Factuurnr 123456")

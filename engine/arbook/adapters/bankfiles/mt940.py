@@ -84,7 +84,8 @@ def split_86(text: str) -> tuple[str, str]:
     if DUTCH_CODE.search(flat):
         parts = DUTCH_CODE.split(flat)
         codes = dict(zip(parts[1::2], (p.strip("/ ") for p in parts[2::2])))
-        payer = codes.get("NAME", "")
+        counterparty = codes.get("CNTP", "").split("/")  # ING: /CNTP/account/BIC/name/city/
+        payer = codes.get("NAME", "") or (counterparty[2].strip() if len(counterparty) > 2 else "")
         memo = codes.get("REMI", "")
         memo = re.sub(r"^(USTD|STRD)/+(CUR/+)?", "", memo)
         return payer, memo or text.replace("\n", " ").strip()

@@ -33,6 +33,10 @@ CASES = [
     ("ORIG CO NAME:SEATTLEUTILTIES  CO ENTRY DESCR:WEB_PAY  SEC:WEB IND ID:X", "SEATTLEUTILTIES"),
     ("ACH CREDIT ORIG CO NAME:CRESCENT INDUSTRIES CORP ORIG ID:1234567890 DESC DATE:261002", "CRESCENT INDUSTRIES CORP"),
     ("ACH CREDIT 1234 CO NAME:CRESCENT INDUSTRIES CORP ENTRY DESCR:INV 1001", "CRESCENT INDUSTRIES CORP"),
+    ("ACH CREDIT CRESCENT INDUSTRIES CORP PAYMENT 1234567", "CRESCENT INDUSTRIES CORP"),
+    ("DEPOSIT ACH GREENLEAF LOGISTICS TYPE: PAYMENT", "GREENLEAF LOGISTICS"),
+    ("INCOMING WIRE TRANSFER ACME TRADING LTD REF 123456", "ACME TRADING LTD"),
+    ("ACH DEBIT CITY WATER", ""),
     ("Zelle payment from JOHN SMITH Conf# abc123", "JOHN SMITH"),
     ("ONLINE TRANSFER FROM SMITH J REF #IB0123 CHECKING", "SMITH J"),
     ("WIRE TRANSFER FROM ACME TRADING LTD", "ACME TRADING LTD"),
@@ -162,3 +166,29 @@ def test_ofx_name_holding_a_whole_ach_description_gives_the_payer(tmp_path):
     lines = read_statements(write(tmp_path / "a.ofx", ofx))[0].lines
     assert [ln.payer for ln in lines] == ["CRESCENT INDUSTR", "ACME TRADING"]
     assert lines[0].raw == "ORIG CO NAME:CRESCENT INDUSTR | ORIG ID:1234 ENTRY DESCR:INV-1003"
+
+
+US_BANK = """Posting Date,Description,Amount,Type,Balance
+10/28/2026,ACH CREDIT CRESCENT INDUSTRIES CORP PAYMENT 7781234,"1,999.99",ACH_CREDIT,"11,999.99"
+10/29/2026,ZELLE PAYMENT FROM JOHN SMITH CONF# X1,250.00,QUICKPAY_CREDIT,"12,249.99"
+10/30/2026,ACH DEBIT CITY WATER,-80.00,ACH_DEBIT,"12,169.99"
+"""
+US_CUSTOMERS = """Customer ID,Name,Name Kana,Payer Names,Email,Language,Currency,Terms Days,Credit Limit,Fee Deduction
+C101,Crescent Industries Corp.,,,ap@crescent.example.com,en,USD,30,,0
+C102,John Smith,,,js@example.com,en,USD,30,,0
+"""
+US_INVOICES = """Invoice No,Customer ID,Issue Date,Due Date,Currency,Amount
+INV-1003,C101,2026-10-01,,USD,1999.99
+INV-1004,C102,2026-10-01,,USD,250.00
+"""
+
+
+def test_english_payers_inside_description_are_matched_through_the_cli(tmp_path):
+    book = tmp_path / "ar.xlsx"
+    for name, text in (("c.csv", US_CUSTOMERS), ("i.csv", US_INVOICES), ("bank.csv", US_BANK)):
+        write(tmp_path / name, text)
+    arbook("new", book)
+    arbook("customers", book, tmp_path / "c.csv")
+    arbook("invoices", book, tmp_path / "i.csv")
+    arbook("import", book, tmp_path / "bank.csv", "--currency", "USD")
+    assert "Matched 2 of 2 credits automatically" in arbook("match", book)

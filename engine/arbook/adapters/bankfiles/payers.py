@@ -49,6 +49,11 @@ _LEADING: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
                    r"[0-9０-９]*(?:[\s\u3000＊*:：]+)(?:[0-9０-９]{4,}[\s\u3000]+)?(?P<name>\S.*?)\s*$"),
         ("zh 转账/汇入", r"^\s*(?:跨行|网银|手机|网上)?(?:转账|汇入|汇款|转入)(?:汇款|收入|存入|转入|入账)?"
                         r"[\s:：\-—_/]+(?P<name>[^\s,，;；|/]+)"),
+        ("en ACH CREDIT", r"^\s*(?:ACH\s+(?:CREDIT|CR|DEPOSIT|CREDIT\s+RECEIVED)|DEPOSIT\s+ACH|INCOMING\s+WIRE"
+                          r"(?:\s+TRANSFER)?|WIRE\s+(?:IN|CREDIT)|BOOK\s+TRANSFER\s+CREDIT)\s+(?:\d+\s+)?"
+                          r"(?P<name>(?!FROM\b|ORIG\b|CO\s+NAME)[A-Z][^:]*?)"
+                          r"(?=\s+(?:PAYMENTS?|PMTS?|INV(?:OICE)?|ID|REF|CCD|PPD|CTX|WEB|TRN|ENTRY|DESCR|ORIG|CO\s+ID|"
+                          r"SEC)\b|\s+\S*\d{3,}|\s+[A-Z]+\s?:|\s*[:#/|;]|\s{2,}|$)"),
         ("en ZELLE FROM", r"\bZELLE\s+(?:PAYMENT\s+|TRANSFER\s+|CREDIT\s+)?FROM\s+(?P<name>.+?)"
                           r"(?=\s+(?:ON\s+\d|CONF(?:IRMATION)?\b|REF\b|ID\b|[A-Z0-9]*\d{6,})|\s{2,}|$)"),
         ("en TRANSFER FROM", r"\b(?:TRANSFER|TRANSFERRED|TRF|XFER|PAYMENT|DEPOSIT|REMITTANCE|CREDIT|RECEIVED|WIRE)"
@@ -85,6 +90,7 @@ def _clean(name: str) -> str:
 
 #: Every word a rule below starts from: a text without any of them names nobody (checked first, fast).
 _TRIGGER = re.compile(r"依頼人|振込|ﾌﾘｺﾐ|フリコミ|ｿｳｷﾝ|ソウキン|送金|ﾃﾞﾝｼ|对方|付款|汇款人|转账|汇入|汇款|转入|ORIG|NAME|"
+                      r"ACH|WIRE|BOOK TRANSFER|"
                       r"ORDER|B/O|Auftraggeber|Zahlungspflichtiger|Einzahler|Naam|OD\s*:|FROM|[A-Z]{4}\+|"
                       r"Verwendungszweck|Omschrijving|REMI|附言|用途", re.I)
 

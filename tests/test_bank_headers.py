@@ -43,7 +43,8 @@ def variants():
                                   "收入/支出": ("收入", "支出"), "贷方/借方": ("贷方发生额", "借方发生额"),
                                   "借方/贷方 short": ("贷方", "借方"), "Debit/Credit": ("Credit", "Debit"),
                                   "Soll/Haben": ("Haben", "Soll"), "Money in/out": ("Money In", "Money Out"),
-                                  "入金金額(円)/出金金額(円)": ("入金金額(円)", "出金金額(円)")}.items():
+                                  "入金金額(円)/出金金額(円)": ("入金金額(円)", "出金金額(円)"),
+                                  "入金額/出金額": ("入金額", "出金額")}.items():
         out[name] = csv_text(["Date", "Memo", debit, credit, "Balance"],
                              [[d, "x", dr, cr, b] for d, (cr, dr), b in zip(DAYS, split(), bal)])
     out["Af Bij + Bedrag"] = csv_text(["Datum", "Naam / Omschrijving", "Af Bij", "Bedrag (EUR)"],

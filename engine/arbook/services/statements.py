@@ -21,11 +21,11 @@ from typing import Any
 from python_calamine import CalamineWorkbook
 
 from arbook.model.book import Book
-from arbook.domain.aging import Policy, age
+from arbook.domain.aging import AgingResult
 from arbook.model.errors import ArbookError
 from arbook.domain.forking import fork_map
 from arbook.domain.ledger import AccountRows, ledger_events
-from arbook.services.receivables import company_details, select_customers
+from arbook.services.receivables import aging_of, company_details, select_customers
 from arbook.model.money import to_decimal
 from arbook.model.schema import ALLOCATIONS, BANK, CUSTOMERS, INVOICES
 from arbook.adapters.statementxlsx.render import StatementTemplate, read_properties
@@ -151,8 +151,10 @@ def _render_many(jobs: list[tuple[str, dict, dict]], template: StatementTemplate
 
 def write_statements(book: Book, out_dir: Path, as_of: date | None = None, period_from: date | None = None,
                      customer_ids: list[str] | None = None, open_only: bool = False, template: Path | None = None,
-                     workers: int | None = None, pdf: bool = False, encrypt: bool = False) -> StatementRun:
-    """One statement workbook per client (``<ID>-statement-<as-of>.xlsx``) in ``out_dir``."""
+                     workers: int | None = None, pdf: bool = False, encrypt: bool = False,
+                     aged: AgingResult | None = None) -> StatementRun:
+    """One statement workbook per client (``<ID>-statement-<as-of>.xlsx``) in ``out_dir``; open items
+    from ``aged`` when that pass (as of the same date) is at hand. The book's stored aging is left as it is."""
     as_of = as_of or date.today()
     period_from = period_from or as_of.replace(day=1)
     path = template or TEMPLATE
@@ -162,9 +164,8 @@ def write_statements(book: Book, out_dir: Path, as_of: date | None = None, perio
     customers = book.read(CUSTOMERS.name)
     wanted = select_customers(customers, customer_ids)
     invoices, allocations, bank = book.read(INVOICES.name), book.read(ALLOCATIONS.name), book.read(BANK.name)
-    settings = book.settings()
-    aged = age(customers, invoices, allocations, bank, Policy.from_settings(settings), as_of).invoices
-    company = company_details(settings)
+    aged = (aged if aged is not None and aged.as_of == as_of else aging_of(book, as_of)).invoices
+    company = company_details(book.settings())
     rows = AccountRows.of(invoices, allocations, bank)
     open_groups: dict[str, list[dict]] = defaultdict(list)
     for row in aged[aged["Open"].notna()].to_dict("records"):

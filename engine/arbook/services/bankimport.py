@@ -70,12 +70,16 @@ def fingerprint(account: str, day: Any, content: str, occurrence: int) -> str:
 
 def statement_rows(statements: Sequence[Statement], source_name: str) -> Iterator[dict[str, Any]]:
     """Bank-sheet records for every line (one at a time), with fingerprints; InputError for a bad
-    amount, currency or misread text."""
+    amount, currency or misread text. Each statement's lines are let go as they are turned into
+    records (the statements end up empty), so a million-line file is not held twice."""
     seen: dict[str, int] = {}  # first-occurrence fingerprint -> occurrences so far (identical lines in a file)
     for statement in statements:
         note = statement.unbalanced_note()
         source = f"{source_name} ({note})" if note else source_name
-        for line in statement.lines:
+        lines, statement.lines = statement.lines, []
+        lines.reverse()
+        while lines:
+            line = lines.pop()
             currency = (line.currency or statement.currency or "").upper()
             if not currency:
                 raise InputError([Problem(statement.source, line.line, "currency", "the line has no currency")])

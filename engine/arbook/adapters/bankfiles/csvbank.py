@@ -697,7 +697,10 @@ class CsvImporter:
         statement = Statement(source, "csv", account=account_default, currency=currency_default,
                               line=(lines[layout.header_row] if layout.header_row is not None else 1))
         trailing_problem: Problem | None = None
-        for line, row in body:
+        del rows[start:], lines[start:]  # from here each row lives in ``body`` only, and is let go once read
+        for index in range(len(body)):
+            line, row = body[index]
+            body[index] = None  # type: ignore[call-overload]  # the row is let go once read
             if not any(v.strip() if isinstance(v, str) else v is not None for v in row):
                 continue
             raw_date = _cell(row, c_date)

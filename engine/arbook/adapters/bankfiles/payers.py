@@ -47,6 +47,8 @@ _LEADING: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         # 振込 ｶ)ﾔﾏﾀﾞ / ﾌﾘｺﾐ ﾀﾅｶ / 振込＊ﾄ / 振込２ ﾔﾏﾀﾞ / ｿｳｷﾝ ... (never 振込手数料: a separator is required)
         ("ja 振込", r"^\s*(?:振込入金|振込|ﾌﾘｺﾐ|フリコミ|ﾌﾘｺﾐﾆﾕｳｷﾝ|フリコミニュウキン|ｿｳｷﾝ|ソウキン|送金|ﾃﾞﾝｼﾌﾘｺﾐ)"
                    r"[0-9０-９]*(?:[\s\u3000＊*:：]+)(?:[0-9０-９]{4,}[\s\u3000]+)?(?P<name>\S.*?)\s*$"),
+        # 振込ﾀﾅｶ ﾀﾛｳ: a kanji prefix straight before kana or Latin capitals (振込手数料 stays a fee)
+        ("ja 振込", r"^\s*(?:振込入金|振込|送金)(?P<name>[ｦ-ﾟァ-ヶＡ-Ｚ].*?)\s*$"),
         ("zh 转账/汇入", r"^\s*(?:跨行|网银|手机|网上)?(?:转账|汇入|汇款|转入)(?:汇款|收入|存入|转入|入账)?"
                         r"[\s:：\-—_/]+(?P<name>[^\s,，;；|/]+)"),
         ("en ACH CREDIT", r"^\s*(?:ACH\s+(?:CREDIT|CR|DEPOSIT|CREDIT\s+RECEIVED)|DEPOSIT\s+ACH|INCOMING\s+WIRE"

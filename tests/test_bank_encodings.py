@@ -94,3 +94,19 @@ def test_encoding_option_through_the_cli(tmp_path):
     assert result.returncode == 0, result.stderr
     with open_book(book) as handle:
         assert list(handle.read("Bank")["Memo"]) == ["Számla 17 Őrség Kft."]
+
+
+def test_encoding_is_kept_in_a_saved_profile(tmp_path):
+    book = tmp_path / "b.xlsx"
+    first, second = tmp_path / "oct.csv", tmp_path / "nov.csv"
+    first.write_bytes("Dátum,Összeg,Közlemény\n2026-10-01,5000,Számla 17 Őrség Kft.\n".encode("cp1250"))
+    second.write_bytes("Dátum,Összeg,Közlemény\n2026-11-01,7000,Számla 18 Őrség Kft.\n".encode("cp1250"))
+    subprocess.run([sys.executable, "-m", "arbook", "new", str(book)], check=True, capture_output=True)
+    common = ["--currency", "HUF", "--map", "date=1", "--map", "amount=2", "--map", "memo=3"]
+    subprocess.run([sys.executable, "-m", "arbook", "import", str(book), str(first), "--encoding", "cp1250",
+                    *common, "--save-profile", "OTP"], check=True, capture_output=True)
+    result = subprocess.run([sys.executable, "-m", "arbook", "import", str(book), str(second), "--profile", "OTP"],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    with open_book(book) as handle:
+        assert list(handle.read("Bank")["Memo"]) == ["Számla 17 Őrség Kft.", "Számla 18 Őrség Kft."]

@@ -133,8 +133,9 @@ ACTIONS: tuple[Action, ...] = (
     Action("import", "arbook.services.bankimport:import_bank",
            """Import bank statement files (CSV/TSV/xlsx, camt.052/053/054, MT940, OFX/QFX, Zengin) into Bank.
 
-    Formats, encodings and columns are detected. Re-importing a file adds nothing; if any file
-    is unreadable or its stated balances do not add up, nothing is imported.
+    Formats, encodings and columns are detected; payers are read from descriptions. Re-importing
+    a file adds nothing (with another --map it updates its unapplied lines); if any file is
+    unreadable or its stated balances do not add up (see --allow-unbalanced), nothing is imported.
     Example: arbook import ar.xlsx statement.csv zengin.txt camt053.xml""",
            (Param("files", "files", ask=True),
             Param("profile", "text", "Use the column mapping saved in the book under this name.", option="--profile"),

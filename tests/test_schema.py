@@ -6,7 +6,8 @@ ISSUE_INPUT_HEADERS = {
     "Customers": ["Customer ID", "Name", "Name Kana", "Payer Names", "Email", "Language", "Currency",
                   "Terms Days", "Credit Limit", "Fee Deduction", "Currencies"],
     "Invoices": ["Invoice No", "Customer ID", "Issue Date", "Due Date", "Currency", "Amount", "Disputed", "Type", "Ref"],
-    "Bank": ["Bank Ref", "Date", "Amount", "Currency", "Payer", "Memo", "Account", "Source", "Fingerprint", "Status"],
+    "Bank": ["Bank Ref", "Date", "Amount", "Currency", "Payer", "Memo", "Account", "Source", "Fingerprint", "Status",
+             "Raw Text"],
     "Allocations": ["Bank Ref", "Invoice No", "Customer ID", "Applied Amount", "Status", "Rule", "Reason", "Score",
                     "Date", "Account"],
 }

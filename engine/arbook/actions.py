@@ -144,8 +144,9 @@ ACTIONS: tuple[Action, ...] = (
     Action("import", "arbook.services.bankimport:import_bank",
            """Import bank statement files (CSV/TSV/xlsx, camt.052/053/054, MT940, OFX/QFX, Zengin) into Bank.
 
-    Formats, encodings and columns are detected. Re-importing a file adds nothing; if any file
-    is unreadable or its stated balances do not add up, nothing is imported.
+    Formats, encodings and columns are detected; payers are read from descriptions. Re-importing
+    a file adds nothing (with another --map it updates its unapplied lines); if any file is
+    unreadable or its stated balances do not add up (see --allow-unbalanced), nothing is imported.
     Example: arbook import ar.xlsx statement.csv zengin.txt camt053.xml""",
            (Param("files", "files", ask=True),
             Param("profile", "text", "Use the column mapping saved in the book under this name.", option="--profile"),
@@ -157,8 +158,18 @@ ACTIONS: tuple[Action, ...] = (
             Param("currency", "text", "Currency of files that name none (else the book's Home Currency setting).",
                   option="--currency"),
             Param("date_order", "choice", "Day/month order when ambiguous.", option="--date-order",
-                  choices=("dmy", "mdy", "ymd"))),
+                  choices=("dmy", "mdy", "ymd")),
+            Param("encoding", "text", "Text encoding of the files (e.g. cp932, gb18030, cp852) when detection "
+                  "fails or refuses.", option="--encoding", metavar="NAME"),
+            Param("allow_unbalanced", "flag", "Import statements whose stated balances do not add up (the "
+                  "difference is noted on each line's Source and in the Log).", option="--allow-unbalanced")),
            say=_lines, ribbon=Ribbon("Import", "ImportTextFile")),
+    Action("unimport", "arbook.services.bankimport:unimport_file",
+           """Remove the Bank lines imported from FILE, unless an allocation holds one of them (then name them).
+
+    Example: arbook unimport ar.xlsx statement.csv""",
+           (Param("path", "path", metavar="FILE"),),
+           say=lambda n, path, **_: f"removed {n} Bank line(s) imported from {Path(path).name}"),
     Action("match", "arbook.services.cashapp:match_book", """Match unmatched bank credits to open invoices (cash application; 入金消込; 核销).
 
     Clear matches become Allocations with Status auto; the rest are proposed on the Review

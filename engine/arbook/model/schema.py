@@ -173,6 +173,7 @@ BANK = Sheet("Bank", (
     C("Source", width=22, doc="File the line was imported from."),
     C("Fingerprint", width=20, doc="Content hash that makes imports idempotent."),
     C("Status", K.CHOICE, choices=BANK_STATUSES, width=11),
+    C("Raw Text", width=40, doc="The bank's description as written; Payer and Memo are read from it."),
     C("Applied", K.MONEY, R.COMPUTED, currency_col="Currency", width=15),
     C("Unapplied", K.MONEY, R.COMPUTED, currency_col="Currency", width=15),
 ), key=("Bank Ref",), tab_color="BF8F00", doc="Imported bank statement lines.")

@@ -37,6 +37,12 @@ FEE_RULE = "bank fee"
 UNAPPLIED_RULE = "unapplied cash"
 OPEN_BANK_STATUSES = ("new", "unmatched", "suggested", None, "")
 PARALLEL_FROM = 5_000  # fewer lines than this are matched in one process
+HOMONYM_SCORE = 0.85  # several clients fit the payer and their open items too: never automatic
+PART_PAID_SCORE = 0.85  # a real part payment is proposed with its residual, never applied automatically
+# Bank transfer fees payers commonly deduct when the master states no Fee Deduction: Japanese
+# domestic transfers cost 110-990 yen; international wires lose 10-50 units to intermediary banks.
+USUAL_FEES = {"JPY": Decimal(990), "USD": Decimal(50), "EUR": Decimal(50), "GBP": Decimal(40),
+              "CNY": Decimal(50), "HKD": Decimal(300), "SGD": Decimal(50), "AUD": Decimal(50)}
 
 
 @dataclass(eq=False)
@@ -113,7 +119,7 @@ class Matcher:
         records = customers.to_dict("records")
         self.names = CustomerIndex(records)
         self.customer_names = {r["Customer ID"]: r["Name"] for r in records}
-        self.fee_caps = {r["Customer ID"]: (r.get("Fee Deduction") or Decimal(0)) for r in records}
+        self.fee_caps = {r["Customer ID"]: r.get("Fee Deduction") for r in records}
         self.by_customer: dict[tuple[str, str], list[OpenItem]] = defaultdict(list)
         self.by_core: dict[str, list[OpenItem]] = defaultdict(list)
         self._by_amount_index: dict[tuple[str, int], list[OpenItem]] | None = None  # built on first use
@@ -159,8 +165,16 @@ class Matcher:
             self._settled.discard(key)
         return items
 
-    def fee_cap(self, customer: str, currency: str) -> int:
-        return to_minor(self.fee_caps.get(customer) or Decimal(0), currency)
+    def fee_cap(self, customer: str, currency: str) -> tuple[int, str]:
+        """(the largest bank fee the client may deduct, in minor units; how the reason says so).
+
+        The client's Fee Deduction when the master gives one (0 = none); otherwise a usual
+        transfer fee for the currency (``USUAL_FEES``)."""
+        given = self.fee_caps.get(customer)
+        if given is not None and given == given:  # NaN-safe: an empty cell means "not stated"
+            return to_minor(given, currency), f"client may deduct up to {_fmt(to_minor(given, currency), currency)}"
+        usual = to_minor(USUAL_FEES.get(currency, Decimal(0)), currency)
+        return usual, f"a usual transfer fee; Fee Deduction not stated, up to {_fmt(usual, currency)} assumed"
 
     # -- rules -----------------------------------------------------------------------------
     def proposals(self, amount: int, currency: str, payer: str, memo: str) -> list[Proposal]:
@@ -173,20 +187,48 @@ class Matcher:
             by_owner[item.customer].append(item)
         for customer, items in by_owner.items():
             out.extend(self._by_reference(amount, currency, customer, items, hits.get(customer)))
-        top = max((h.score for h in hits.values()), default=0.0)
-        clear = sum(1 for h in hits.values() if h.score == top) == 1
-        for hit in hits.values():
-            if hit.customer not in by_owner:  # where the payment names the client's invoices, they govern
-                out.extend(self._by_name(amount, currency, hit, search=clear and hit.score == top))
+        named = [h for h in hits.values() if h.customer not in by_owner]  # the payment's invoice numbers govern
+        top = max((h.score for h in named), default=0.0)
+        contenders = [h for h in named if h.score >= max(AUTO_SCORE, top - MARGIN)]
+        if len(contenders) > 1:
+            out.extend(self._homonyms(amount, currency, contenders))
+        for hit in named:
+            if len(contenders) > 1 and hit in contenders:
+                continue
+            out.extend(self._by_name(amount, currency, hit, search=contenders == [hit]))
         if not out:
             out.extend(self._by_amount(amount, currency))
+        return out
+
+    def _homonyms(self, amount: int, currency: str, contenders: list[NameHit]) -> list[Proposal]:
+        """Several clients fit the payer about equally: the open items decide. Only the one
+        client whose invoices (or a combination, less the usual fee) equal the amount is a clear fit."""
+        fits = {h.customer: self._fits(amount, currency, h, search=True) for h in contenders}
+        fitting = [h for h in contenders if fits[h.customer]]
+        who = ", ".join(f"{h.customer} {self.customer_names.get(h.customer, '')}".strip() for h in contenders)
+        out: list[Proposal] = []
+        for hit in contenders:
+            found = fits[hit.customer]
+            if not found:
+                out.extend(self._fallback(hit.customer, self.customer_items(hit.customer, currency), amount,
+                                          currency, hit))
+                continue
+            for proposal in found:
+                if len(fitting) == 1:
+                    proposal.reason += (f"; {len(contenders)} clients fit the payer ({who}): only this one has "
+                                        "open items equal to the amount")
+                else:
+                    proposal.reason += (f"; {len(fitting)} of the {len(contenders)} clients fitting the payer "
+                                        f"({who}) have open items equal to the amount: choose one")
+                    proposal.score = min(proposal.score, HOMONYM_SCORE)
+                out.append(proposal)
         return out
 
     def _by_reference(self, amount: int, currency: str, customer: str, items: list[OpenItem],
                       hit: NameHit | None) -> list[Proposal]:
         numbers = ", ".join(i.number for i in items)
         total = sum(i.open for i in items)
-        cap = self.fee_cap(customer, currency)
+        cap, allowed = self.fee_cap(customer, currency)
         named = hit is not None and hit.score >= 0.9
         who = f"; {hit.why}" if hit else "; payer not recognised (paid by someone else?)"
         base = f"invoice no {numbers} in the payment{who}"
@@ -198,7 +240,7 @@ class Matcher:
         if 0 < total - amount <= cap:
             return [Proposal(customer, full, "invoice no + amount - fee",
                              f"{base}; amount is the open amount less a bank fee of {fmt(total - amount)} "
-                             f"(client may deduct up to {fmt(cap)})", 0.97 if named else 0.93, fee=total - amount)]
+                             f"({allowed})", 0.97 if named else 0.93, fee=total - amount)]
         named_here = set(map(id, items))
         others = [i for i in self.customer_items(customer, currency) if id(i) not in named_here]
         if amount > total and others:  # the memo names some of the invoices paid: find the rest
@@ -214,8 +256,8 @@ class Matcher:
                                  0.95 if named and not ambiguous else 0.8, fee=fee)]
         if amount < total:
             return [Proposal(customer, _oldest_first(items, amount), "invoice no, part paid",
-                             f"{base}; pays {fmt(amount)} of {fmt(total)}, the rest stays open",
-                             0.92 if named else 0.75)]
+                             f"{base}; a part payment: pays {fmt(amount)} of {fmt(total)}, "
+                             f"{fmt(total - amount)} stays open", PART_PAID_SCORE if named else 0.75)]
         # An overpayment is only clear when nothing else of the client's could explain the surplus.
         return [Proposal(customer, full, "invoice no, overpaid",
                          f"{base}; pays {fmt(amount - total)} more than the open amount: left as unapplied cash"
@@ -223,55 +265,63 @@ class Matcher:
                          0.92 if named else 0.75, unapplied=amount - total)]
 
     def _by_name(self, amount: int, currency: str, hit: NameHit, search: bool = True) -> list[Proposal]:
-        """Rules for an identified client; disputed invoices are on hold, so never chosen by amount.
+        """Rules for an identified client: whole invoices first (``_fits``), else the fallback.
 
         Combinations are searched (``search``) only for the one clearly best-named client: for a
         weaker or tied name the result could not be applied automatically anyway.
         """
+        return (self._fits(amount, currency, hit, search=search and hit.score >= AUTO_SCORE)
+                or self._fallback(hit.customer, self.customer_items(hit.customer, currency), amount, currency, hit))
+
+    def _fits(self, amount: int, currency: str, hit: NameHit, search: bool) -> list[Proposal]:
+        """The client's open invoices that the amount pays whole: one invoice, one less a usual
+        fee, or (``search``) several together, with or without a fee. Disputed invoices are on
+        hold, so never chosen by amount. Equal amounts (a monthly plan) are taken oldest first."""
         customer, s = hit.customer, hit.score
         items = self.customer_items(customer, currency)
         if not items:
             return []
         fmt = lambda units: _fmt(units, currency)
-        cap = self.fee_cap(customer, currency)
+        cap, allowed = self.fee_cap(customer, currency)
         exact = [i for i in items if i.open == amount]
         if exact:
             item = exact[0]
             why = (f"{hit.why}; amount equals the open amount of {item.number}" if len(exact) == 1 else
-                   f"{hit.why}; {len(exact)} open invoices of this amount: the oldest, {item.number}, is settled first")
+                   f"{hit.why}; {len(exact)} open invoices of this amount: the oldest, {item.number}, is settled "
+                   "first (the usual convention; the memo names none)")
             return [Proposal(customer, [(item, item.open)], "name + amount", why, round(s * 0.97, 3))]
         with_fee = [i for i in items if 0 < i.open - amount <= cap]
         if with_fee:
             item = with_fee[0]
             return [Proposal(customer, [(item, item.open)], "name + amount - fee",
                              f"{hit.why}; amount is the open amount of {item.number} less a bank fee of "
-                             f"{fmt(item.open - amount)} (up to {fmt(cap)} allowed)", round(s * 0.95, 3),
+                             f"{fmt(item.open - amount)} ({allowed})", round(s * 0.95, 3),
                              fee=item.open - amount)]
+        if not search:
+            return []
         opens = [i.open for i in items]
-        if s < AUTO_SCORE or not search:
-            return self._fallback(customer, items, amount, currency, hit)
-        combo = find_combination(opens, amount, amount)
-        if combo:
+        for high, rule, weight in ((amount, "name + several invoices", 0.94),
+                                   (amount + cap, "name + several invoices - fee", 0.92)):
+            combo = find_combination(opens, amount, high)
+            if not combo or (high > amount and combo.total == amount):
+                continue
             chosen = [items[p] for p in combo.positions]
-            return [Proposal(customer, [(i, i.open) for i in chosen], "name + several invoices",
-                             f"{hit.why}; amount equals {len(chosen)} open invoices together "
-                             f"({', '.join(i.number for i in chosen)})" + ("; other combinations fit too"
-                                                                            if combo.ambiguous else ""),
-                             round(s * (0.7 if combo.ambiguous else 0.94), 3))]
-        if cap:
-            combo = find_combination(opens, amount, amount + cap)
-            if combo and combo.total > amount:
-                chosen = [items[p] for p in combo.positions]
-                return [Proposal(customer, [(i, i.open) for i in chosen], "name + several invoices - fee",
-                                 f"{hit.why}; amount is {len(chosen)} open invoices together "
-                                 f"({', '.join(i.number for i in chosen)}) less a bank fee of "
-                                 f"{fmt(combo.total - amount)}", round(s * (0.65 if combo.ambiguous else 0.92), 3),
-                                 fee=combo.total - amount)]
-        return self._fallback(customer, items, amount, currency, hit)
+            fee = combo.total - amount
+            same = len({i.open for i in chosen}) == 1
+            why = (f"{hit.why}; amount is {len(chosen)} open invoices together "
+                   f"({', '.join(i.number for i in chosen)})"
+                   + (f" less a bank fee of {fmt(fee)} ({allowed})" if fee else "")
+                   + ("; invoices of equal amount are settled oldest first (the usual convention)" if same else "")
+                   + ("; other combinations fit too" if combo.ambiguous else ""))
+            return [Proposal(customer, [(i, i.open) for i in chosen], rule, why,
+                             round(s * (0.7 if combo.ambiguous else weight), 3), fee=fee)]
+        return []
 
     def _fallback(self, customer: str, items: list[OpenItem], amount: int, currency: str,
                   hit: NameHit) -> list[Proposal]:
-        """Over-payment of everything open, else oldest first: always for review, never auto."""
+        """Over-payment of everything open, else oldest first with the residual shown: for review, never auto."""
+        if not items:
+            return []
         s, fmt = hit.score, (lambda units: _fmt(units, currency))
         total = sum(i.open for i in items)
         if amount > total:
@@ -279,9 +329,11 @@ class Matcher:
                              f"{hit.why}; pays all {len(items)} open invoices and {fmt(amount - total)} more "
                              "(unapplied cash)", round(s * 0.6, 3), unapplied=amount - total)]
         applied = _oldest_first(items, amount)
+        last, paid = applied[-1]
+        residual = f"; {fmt(last.open - paid)} stays open on {last.number}" if paid < last.open else ""
         return [Proposal(customer, applied, "name, oldest first",
-                         f"{hit.why}; amount fits no open invoice or combination: applied to the oldest "
-                         f"({', '.join(i.number for i, _ in applied)}), the last one part paid", round(s * 0.5, 3))]
+                         f"{hit.why}; amount fits no open invoice or combination: a part payment, applied to the "
+                         f"oldest ({', '.join(i.number for i, _ in applied)}){residual}", round(s * 0.5, 3))]
 
     def _by_amount(self, amount: int, currency: str) -> list[Proposal]:
         if self._by_amount_index is None:

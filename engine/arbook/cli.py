@@ -200,6 +200,24 @@ def unmatch(book: str, bank_ref: str) -> None:
     click.echo(f"reversed {count} allocation row(s) of {bank_ref}; the line is unmatched again")
 
 
+@cli.command("apply")
+@click.argument("book", type=click.Path(dir_okay=False))
+@click.argument("bank_ref")
+@click.argument("invoices", nargs=-1, required=True, metavar="INVOICE[=AMOUNT]...")
+def apply_(book: str, bank_ref: str, invoices: tuple[str, ...]) -> None:
+    """Apply a bank line (or the cash it left unapplied) by hand to the invoices named.
+
+    The invoices must be one client's (or the payer's, learned in Paid By); without =AMOUNT an
+    invoice gets its open amount; what is left stays unapplied cash. The payer name is learned.
+    Example: arbook apply ar.xlsx 0001-001-1234567:20261105:3 INV-1042 INV-1043=50000
+    """
+    from arbook.services.cashapp import apply_book
+
+    with open_book(book) as handle:
+        summary = apply_book(handle, bank_ref, list(invoices))
+    click.echo(summary)
+
+
 def _as_of(value: str | None) -> date | None:
     from arbook.model.textparse import parse_date
 

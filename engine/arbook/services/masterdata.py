@@ -11,6 +11,11 @@ from arbook.model.frames import frame_from_rows
 from arbook.model.errors import InputError, Problem
 from arbook.model.schema import CUSTOMERS, INVOICES, Role, Sheet
 from arbook.adapters.tabular import TableFile
+from arbook.domain.matching.names import split_names
+from arbook.domain.matching.normalize import name_key
+
+# Customer columns that confirmations learn: a re-imported master adds to them, never replaces them.
+LEARNED_COLUMNS = ("Payer Names", "Paid By")
 
 
 @dataclass(frozen=True)
@@ -62,13 +67,26 @@ def load_input(sheet: Sheet, table: TableFile) -> tuple[pd.DataFrame, list[str]]
     return frame, present
 
 
+def merge_names(kept: object, incoming: object) -> str | None:
+    """The ';'-list ``kept`` with the names of ``incoming`` it lacks appended (compared by name key)."""
+    names = split_names(kept)
+    seen = {name_key(n) or n for n in names}
+    for name in split_names(incoming):
+        if (name_key(name) or name) not in seen:
+            names.append(name)
+            seen.add(name_key(name) or name)
+    return ";".join(names) or None
+
+
 def _norm(name: str) -> str:
     return "".join(str(name).split()).lower()
 
 
-def upsert(sheet: Sheet, current: pd.DataFrame, incoming: pd.DataFrame, present: list[str]) -> UpsertResult:
+def upsert(sheet: Sheet, current: pd.DataFrame, incoming: pd.DataFrame, present: list[str],
+           lists: tuple[str, ...] = ()) -> UpsertResult:
     """``current`` with ``incoming`` rows merged by the sheet's key: existing rows get the
-    ``present`` columns' values, new rows are appended in file order."""
+    ``present`` columns' values (``lists``: ';'-lists, merged with what the row holds), new rows
+    are appended in file order."""
     key = sheet.key[0]
     current = current.reset_index(drop=True)
     position = {k: i for i, k in enumerate(current[key])}
@@ -80,6 +98,9 @@ def upsert(sheet: Sheet, current: pd.DataFrame, incoming: pd.DataFrame, present:
         if idx is None:
             new_rows.append(record)
             continue
+        for c in lists:
+            if c in present:
+                record[c] = merge_names(columns[c][idx], record[c])
         changes = [c for c in present if columns[c][idx] != record[c]]
         for c in changes:
             columns[c][idx] = record[c]
@@ -122,7 +143,8 @@ def import_master(book: Any, sheet: Sheet, table: TableFile) -> UpsertResult:
         incoming = complete_invoices(incoming, book.read(CUSTOMERS.name), table.path)
         if "Due Date" not in present:
             present.append("Due Date")
-    result = upsert(sheet, book.read(sheet.name), incoming, present)
+    lists = LEARNED_COLUMNS if sheet is CUSTOMERS else ()
+    result = upsert(sheet, book.read(sheet.name), incoming, present, lists)
     book.replace(sheet.name, result.frame)
     book.log(f"import {sheet.name.lower()}", f"{table.path} ({table.encoding}): {result.summary(sheet.name)}")
     return result

@@ -190,7 +190,7 @@ class CustomerIndex:
                           f"payer is the start of the {label} (cut short by the bank){others}", label), whole)
 
     def _near(self, key: str, offer) -> None:
-        grams = sorted(_grams(key), key=lambda g: len(self.grams.get(g, ())))
+        grams = sorted((g for g in _grams(key) if g in self.grams), key=lambda g: len(self.grams[g]))
         candidates: set[str] = set()
         for gram in grams[:3]:
             candidates |= self.grams.get(gram, set())

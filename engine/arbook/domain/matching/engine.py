@@ -38,6 +38,7 @@ UNAPPLIED_RULE = "unapplied cash"
 OPEN_BANK_STATUSES = ("new", "unmatched", "suggested", None, "")
 PARALLEL_FROM = 5_000  # fewer lines than this are matched in one process
 HOMONYM_SCORE = 0.85  # several clients fit the payer and their open items too: never automatic
+CLEAR_FIT = 0.9  # a proposal scoring this share of its name's score explains the amount on its own
 PART_PAID_SCORE = 0.85  # a real part payment is proposed with its residual, never applied automatically
 # Bank transfer fees payers commonly deduct when the master states no Fee Deduction: Japanese
 # domestic transfers cost 110-990 yen; international wires lose 10-50 units to intermediary banks.
@@ -204,7 +205,8 @@ class Matcher:
         """Several clients fit the payer about equally: the open items decide. Only the one
         client whose invoices (or a combination, less the usual fee) equal the amount is a clear fit."""
         fits = {h.customer: self._fits(amount, currency, h, search=True) for h in contenders}
-        fitting = [h for h in contenders if fits[h.customer]]
+        # a combination that other combinations equal too is chance, not a fit
+        fitting = [h for h in contenders if any(p.score >= CLEAR_FIT * h.score for p in fits[h.customer])]
         who = ", ".join(f"{h.customer} {self.customer_names.get(h.customer, '')}".strip() for h in contenders)
         out: list[Proposal] = []
         for hit in contenders:
@@ -214,7 +216,9 @@ class Matcher:
                                           currency, hit))
                 continue
             for proposal in found:
-                if len(fitting) == 1:
+                if hit not in fitting:
+                    pass
+                elif len(fitting) == 1:
                     proposal.reason += (f"; {len(contenders)} clients fit the payer ({who}): only this one has "
                                         "open items equal to the amount")
                 else:
@@ -302,6 +306,8 @@ class Matcher:
         opens = [i.open for i in items]
         for high, rule, weight in ((amount, "name + several invoices", 0.94),
                                    (amount + cap, "name + several invoices - fee", 0.92)):
+            if high == amount and rule.endswith("- fee"):
+                break  # no fee allowed: the same search again would find nothing new
             combo = find_combination(opens, amount, high)
             if not combo or (high > amount and combo.total == amount):
                 continue

@@ -29,7 +29,9 @@ from arbook.domain.matching.readings import needs_reading, reading
 FUZZY_FLOOR = 0.88
 _CODE_LIKE = re.compile(r"[A-Z]*\d[A-Z\d-]{2,}")  # customer codes look like C00123 or 12345
 MIN_CONTAINED = {"cjk": 2, "other": 4}
-MIN_CUT = {"cjk": 4, "other": 5}  # a payer cut this short can still be told apart; shorter ones are words
+MIN_CUT = {"cjk": 4, "other": 5}
+LONG_KANA = 20  # kana payers this long may have been cut at the Zengin field's 48 columns
+RARE_GRAM = 64  # a character pair shared by more clients than this says little about who paid  # a payer cut this short can still be told apart; shorter ones are words
 THIRD_PARTY = "learned third-party payer (Paid By)"
 DERIVED = "reading derived from the name"
 SCORES = {"name": 0.98, "kana": 0.98, "learned payer name": 0.98, THIRD_PARTY: 0.97, DERIVED: 0.96}
@@ -143,8 +145,8 @@ class CustomerIndex:
                 label = max((lbl for k, lbl in self.keys[cid] if k == key), key=SCORES.__getitem__)
                 offer(NameHit(cid, SCORES[label], f"payer equals {'the ' if label == DERIVED else ''}{label}",
                               label), key)
-            if best and max(h.score for h in best.values()) >= 0.98:
-                continue
+            if best:
+                continue  # the payer is one of the names as it stands: parts and cuts of others say less
             self._cut(key, offer)
             self._near(key, offer)
         return self._weigh_forms(payer, best, matched_key)
@@ -174,6 +176,8 @@ class CustomerIndex:
         """Names and readings that start with the payer: the bank cut the name at its field length."""
         if len(key) < MIN_CUT["cjk" if _is_cjk(key) else "other"]:
             return
+        if len(key) >= LONG_KANA and "\u30a0" < key[-1] < "\u30ff":
+            key = key[:-1]  # a long name cut between a kana and its voiced mark: ﾃ|ﾞ
         owners: dict[str, tuple[str, str]] = {}
         at = bisect_left(self._start_keys, key)
         while at < len(self.starts) and self._start_keys[at].startswith(key) and len(owners) <= 5:
@@ -190,10 +194,11 @@ class CustomerIndex:
                           f"payer is the start of the {label} (cut short by the bank){others}", label), whole)
 
     def _near(self, key: str, offer) -> None:
-        grams = sorted((g for g in _grams(key) if g in self.grams), key=lambda g: len(self.grams[g]))
+        grams = sorted((g for g in _grams(key) if 0 < len(self.grams.get(g, ())) <= RARE_GRAM),
+                       key=lambda g: len(self.grams[g]))
         candidates: set[str] = set()
         for gram in grams[:3]:
-            candidates |= self.grams.get(gram, set())
+            candidates |= self.grams[gram]
         floor = MIN_CONTAINED["cjk" if _is_cjk(key) else "other"]
         for cid in candidates:
             for other, label in self.keys[cid]:

@@ -108,8 +108,8 @@ def compact(text: str) -> str:
 
 
 _JA_BY_ABBREVIATION = {abbr: code for code, _, abbr, _ in JA_FORM_TABLE}
-_JA_WRITTEN = sorted(((fold(written), code) for code, forms, _, kana in JA_FORM_TABLE
-                      for written in (*forms, kana)), key=lambda wc: -len(wc[0]))
+_JA_WRITTEN = {fold(written): code for code, forms, _, kana in JA_FORM_TABLE for written in (*forms, kana)}
+_JA_WRITTEN_RE = re.compile("|".join(re.escape(w) for w in sorted(_JA_WRITTEN, key=len, reverse=True)))
 _KANA_MARK = re.compile(rf"^[(（]?({_ABBREVIATIONS})[)）]|[(（]({_ABBREVIATIONS})(?:[)）]|$)")
 _ZH_FORM_CODES = (("股份有限公司", "股份有限公司"), ("有限责任公司", "有限公司"), ("有限公司", "有限公司"))
 _EN_FORM_CODES = {"INC": "Inc.", "INCORPORATED": "Inc.", "CORP": "Inc.", "CORPORATION": "Inc.", "LTD": "Ltd.",
@@ -131,11 +131,10 @@ def company_form(text: str) -> tuple[str, str, str] | None:
     if mark:
         code = _JA_BY_ABBREVIATION[mark.group(1) or mark.group(2)]
         return "ja", code, "before" if mark.group(1) else "after"
-    for written, code in _JA_WRITTEN:
-        at = folded.find(written)
-        if at >= 0:
-            rest = folded[at + len(written):].strip()
-            return "ja", code, "before" if at == 0 or (folded[:at].strip() == "" and rest) else "after"
+    written = _JA_WRITTEN_RE.search(folded)
+    if written:
+        at, rest = written.start(), folded[written.end():].strip()
+        return "ja", _JA_WRITTEN[written.group()], "before" if at == 0 or (folded[:at].strip() == "" and rest) else "after"
     for written, code in _ZH_FORM_CODES:
         if written in folded:
             return "zh", code, "after"

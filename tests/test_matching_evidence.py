@@ -188,3 +188,23 @@ def test_a_real_part_payment_stays_a_suggestion_with_its_residual():
     status, _, applied, why = outcome(result)
     assert (status, applied) == ("suggested", {"INV-1": D(60000)})
     assert "JPY 40,000 stays open on INV-1" in why
+
+
+def test_a_payer_that_paid_this_amount_for_one_of_its_clients_before_pays_for_it_again():
+    customers = [ja("C1", "株式会社山田商事", **{"Name Kana": "ヤマダショウジ", "Paid By": "ｶ)ﾐﾗｲﾌｱｸﾀ-"}),
+                 ja("C2", "株式会社佐藤製作所", **{"Name Kana": "サトウセイサクショ", "Paid By": "ｶ)ﾐﾗｲﾌｱｸﾀ-"})]
+    invoices = [("INV-1", "C1", 74800, 8), ("INV-2", "C1", 74800, 9), ("INV-3", "C2", 74800, 9)]
+    first = run(customers, invoices, [(74800, "ｶ)ﾐﾗｲﾌｱｸﾀ-", "")])
+    assert outcome(first)[0] == "suggested"  # both clients have an invoice of this amount
+    allocations = make_frame(ALLOCATIONS, [{"Bank Ref": "B0", "Invoice No": "INV-1", "Customer ID": "C1",
+                                            "Applied Amount": D(74800), "Status": "confirmed", "Proposal": "B0#9"}])
+    inv = make_frame(INVOICES, [{"Invoice No": n, "Customer ID": c, "Issue Date": date(2026, m, 1),
+                                 "Due Date": date(2026, 10, 31), "Currency": "JPY", "Amount": D(a)}
+                                for n, c, a, m in invoices])
+    bank = make_frame(BANK, [{"Bank Ref": ref, "Date": date(2026, 10 + i, 5), "Amount": D(74800), "Currency": "JPY",
+                              "Payer": "ｶ)ﾐﾗｲﾌｱｸﾀ-", "Status": "matched" if i == 0 else "new"}
+                             for i, ref in enumerate(["B0", "B1"])])
+    result = run_matching(make_frame(CUSTOMERS, customers), inv, bank, allocations)
+    status, cid, applied, why = outcome(result, "B1")
+    assert (status, cid, applied) == ("auto", "C1", {"INV-2": D(74800)})
+    assert "this payer paid the same amount for this one before" in why

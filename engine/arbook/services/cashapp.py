@@ -230,7 +230,7 @@ def _manual(allocations: pd.DataFrame, bank: pd.DataFrame, invoices: pd.DataFram
         caps = dict(zip(customers["Customer ID"], customers["Fee Deduction"]))
         cap = caps.get(owners[0])
         cap_units = to_minor(cap if cap is not None and cap == cap else USUAL_FEES.get(currency, 0), currency)
-        if any(amount is not None for _, amount in targets) or cash_owner is not None or total - available > cap_units:
+        if cash_owner is not None or total - available > cap_units:
             raise ArbookError(f"{where}: the invoices come to {from_minor(total, currency):,} but the payment has "
                               f"{from_minor(available, currency):,}; give amounts as INVOICE=AMOUNT")
         fee = total - available

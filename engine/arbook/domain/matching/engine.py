@@ -25,19 +25,20 @@ from arbook.domain.forking import SHARED, fork_map
 from arbook.model.money import from_minor, to_minor
 from arbook.model.schema import ALLOCATIONS, REVIEW
 from arbook.domain.matching.names import CustomerIndex, NameHit
-from arbook.domain.matching.normalize import digit_runs, fold, invoice_core
+from arbook.domain.matching.normalize import digit_runs, fold, invoice_core, name_key
 from arbook.domain.matching.subset import find_combination
 
 AUTO_SCORE = 0.9
 MARGIN = 0.1
 SUGGESTIONS = 3
-RESERVE_SCORE = 0.5  # a suggestion this good holds its invoices while it waits for review
+RESERVE_SCORE = 0.6  # a suggestion this good (not a fallback) holds its invoices while it waits for review
 APPLIED_STATUSES = ("auto", "confirmed")
 FEE_RULE = "bank fee"
 UNAPPLIED_RULE = "unapplied cash"
 OPEN_BANK_STATUSES = ("new", "unmatched", "suggested", None, "")
 PARALLEL_FROM = 5_000  # fewer lines than this are matched in one process
 HOMONYM_SCORE = 0.85  # several clients fit the payer and their open items too: never automatic
+OUTWEIGHED_SCORE = 0.8  # a fit that another client's repeated payment outweighs
 CLEAR_FIT = 0.9  # a proposal scoring this share of its name's score explains the amount on its own
 PART_PAID_SCORE = 0.85  # a real part payment is proposed with its residual, never applied automatically
 # Bank transfer fees payers commonly deduct when the master states no Fee Deduction: Japanese
@@ -116,8 +117,10 @@ def open_items(invoices: pd.DataFrame, allocations: pd.DataFrame) -> dict[str, O
 class Matcher:
     """Indexes of customers and open invoices, and the rules that turn a credit into proposals."""
 
-    def __init__(self, customers: pd.DataFrame, items: dict[str, OpenItem]):
+    def __init__(self, customers: pd.DataFrame, items: dict[str, OpenItem],
+                 history: dict[tuple[str, str, int], set[str]] | None = None):
         records = customers.to_dict("records")
+        self.history = history or {}  # (payer key, currency, amount) -> clients it was applied to before
         self.names = CustomerIndex(records)
         self.customer_names = {r["Customer ID"]: r["Name"] for r in records}
         self.fee_caps = {r["Customer ID"]: r.get("Fee Deduction") for r in records}
@@ -192,7 +195,8 @@ class Matcher:
         top = max((h.score for h in named), default=0.0)
         contenders = [h for h in named if h.score >= max(AUTO_SCORE, top - MARGIN)]
         if len(contenders) > 1:
-            out.extend(self._homonyms(amount, currency, contenders))
+            before = self.history.get((name_key(payer, drop_digits=True), currency, amount), set())
+            out.extend(self._homonyms(amount, currency, contenders, before))
         for hit in named:
             if len(contenders) > 1 and hit in contenders:
                 continue
@@ -201,12 +205,21 @@ class Matcher:
             out.extend(self._by_amount(amount, currency))
         return out
 
-    def _homonyms(self, amount: int, currency: str, contenders: list[NameHit]) -> list[Proposal]:
+    def _homonyms(self, amount: int, currency: str, contenders: list[NameHit], before: set[str]) -> list[Proposal]:
         """Several clients fit the payer about equally: the open items decide. Only the one
-        client whose invoices (or a combination, less the usual fee) equal the amount is a clear fit."""
+        client whose invoices (or a combination, less the usual fee) equal the amount is a clear
+        fit; when several are, the one this payer paid this same amount for before (``before``:
+        a monthly plan paid by a factoring company) is."""
         fits = {h.customer: self._fits(amount, currency, h, search=True) for h in contenders}
         # a combination that other combinations equal too is chance, not a fit
         fitting = [h for h in contenders if any(p.score >= CLEAR_FIT * h.score for p in fits[h.customer])]
+        repeated = [h for h in fitting if h.customer in before]
+        if len(fitting) > 1 and len(repeated) == 1:
+            for proposal in fits[repeated[0].customer]:
+                proposal.reason += (f"; {len(fitting)} of the clients fitting the payer have open items equal to "
+                                    "the amount: this payer paid the same amount for this one before")
+            fitting = repeated
+            contenders = [h for h in contenders if h not in fitting or h in repeated]
         who = ", ".join(f"{h.customer} {self.customer_names.get(h.customer, '')}".strip() for h in contenders)
         out: list[Proposal] = []
         for hit in contenders:
@@ -217,6 +230,8 @@ class Matcher:
                 continue
             for proposal in found:
                 if hit not in fitting:
+                    proposal.score = min(proposal.score, OUTWEIGHED_SCORE)
+                elif repeated and len(fitting) == 1:
                     pass
                 elif len(fitting) == 1:
                     proposal.reason += (f"; {len(contenders)} clients fit the payer ({who}): only this one has "
@@ -467,11 +482,11 @@ class _Run:
 def _match_lines(currencies: frozenset[str]) -> _Run:
     """Match the shared lines of the given currencies, in date order (invoices of other
     currencies can never be touched, so currency groups run independently)."""
-    customers, invoices, kept, rejected, used_tags, lines = (
-        SHARED[k] for k in ("customers", "invoices", "kept", "rejected", "used_tags", "lines"))
+    customers, invoices, kept, rejected, used_tags, lines, history = (
+        SHARED[k] for k in ("customers", "invoices", "kept", "rejected", "used_tags", "lines", "history"))
     items = open_items(invoices[invoices["Currency"].isin(currencies)], kept)
     owners = {item.customer for item in items.values()}
-    matcher = Matcher(customers[customers["Customer ID"].isin(owners)], items)
+    matcher = Matcher(customers[customers["Customer ID"].isin(owners)], items, history)
     run = _Run()
     tags = dict(used_tags)
     fields = ("Bank Ref", "Date", "Amount", "Currency", "Payer", "Memo")
@@ -535,7 +550,7 @@ def run_matching(customers: pd.DataFrame, invoices: pd.DataFrame, bank: pd.DataF
     groups = _currency_groups(counts, (workers or os.cpu_count() or 1) if len(lines) >= parallel_from else 1)
     runs = fork_map(_match_lines, groups or [frozenset()], {
         "customers": customers, "invoices": invoices, "kept": kept, "rejected": rejected_keys(kept),
-        "used_tags": used_tags, "lines": lines})
+        "used_tags": used_tags, "lines": lines, "history": payment_history(bank, kept)})
     result = MatchResult(allocations, bank, pd.DataFrame(), considered=len(lines),
                          auto=sum(r.auto for r in runs), suggested=sum(r.suggested for r in runs),
                          unmatched=sum(r.unmatched for r in runs))
@@ -547,6 +562,24 @@ def run_matching(customers: pd.DataFrame, invoices: pd.DataFrame, bank: pd.DataF
     result.bank = bank_totals(bank, result.allocations, status)
     result.review = make_frame(REVIEW, review)
     return result
+
+
+def payment_history(bank: pd.DataFrame, allocations: pd.DataFrame) -> dict[tuple[str, str, int], set[str]]:
+    """(payer key, currency, amount) -> the clients such payments were applied to (auto or confirmed)."""
+    paid_for: dict[str, str] = {}
+    for ref, number, cid, state in zip(allocations["Bank Ref"], allocations["Invoice No"],
+                                       allocations["Customer ID"], allocations["Status"]):
+        if number and state in APPLIED_STATUSES:
+            paid_for[ref] = cid
+    history: dict[tuple[str, str, int], set[str]] = defaultdict(set)
+    if not paid_for:
+        return history
+    done = bank[bank["Bank Ref"].isin(paid_for.keys())]
+    for ref, payer, currency, amount in zip(done["Bank Ref"], done["Payer"], done["Currency"], done["Amount"]):
+        key = name_key(str(payer or ""), drop_digits=True)
+        if key:
+            history[(key, currency, to_minor(amount, currency))].add(paid_for[ref])
+    return history
 
 
 def bank_totals(bank: pd.DataFrame, allocations: pd.DataFrame, status: dict[str, str]) -> pd.DataFrame:

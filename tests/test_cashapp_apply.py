@@ -141,3 +141,19 @@ def test_customer_reimport_keeps_learned_payer_names_and_paid_by(ar_book, tmp_pa
         customers = book.read("Customers").set_index("Customer ID")
     assert customers.loc["C1", "Payer Names"] == "ﾔﾏﾀﾞｼﾖｳｼﾞ ｵｵｻｶ;ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ"
     assert customers.loc["C1", "Paid By"] == "ｶ)ﾐﾗｲﾌｱｸﾀ-" and customers.loc["C2", "Paid By"] == "ｻﾄｳ ｲﾁﾛｳ"
+
+
+def test_a_rejected_line_can_be_applied_by_hand(ar_book, capsys):
+    main(["match", str(ar_book)])
+    with open_book(ar_book) as book:
+        review = book.read("Review")
+        review["Accept"] = "no"
+        book.replace("Review", review)
+    main(["confirm", str(ar_book)])
+    with open_book(ar_book) as book:
+        assert book.read("Bank").set_index("Bank Ref").loc["B2", "Status"] == "unmatched"
+    main(["apply", str(ar_book), "B2", "INV-1", "INV-2"])
+    assert allocations_of(ar_book, "B2") == [("", "unapplied cash", D(20000)), ("INV-1", "manual", D(30000)),
+                                             ("INV-2", "manual", D(45000))]
+    main(["match", str(ar_book)])  # a later run leaves the hand-applied line alone
+    assert allocations_of(ar_book, "B2")[1:] == [("INV-1", "manual", D(30000)), ("INV-2", "manual", D(45000))]

@@ -208,3 +208,13 @@ def test_a_payer_that_paid_this_amount_for_one_of_its_clients_before_pays_for_it
     status, cid, applied, why = outcome(result, "B1")
     assert (status, cid, applied) == ("auto", "C1", {"INV-2": D(74800)})
     assert "this payer paid the same amount for this one before" in why
+
+
+def test_an_invoice_named_in_the_memo_outweighs_a_same_reading_client_by_name():
+    customers = [ja("C1", "株式会社石井薬品", **{"Name Kana": "イシイヤクヒン"}),
+                 ja("C2", "石井約品株式会社", **{"Name Kana": "イシイヤクヒン"})]
+    result = run(customers, [("INV-1231", "C1", 151800), ("INV-5046", "C2", 303600)],
+                 [(151800, "ｲｼｲﾔｸﾋﾝ", "INV-5046")])  # C2 pays half of its invoice
+    assert result.auto == 0
+    status, cid, applied, why = outcome(result)
+    assert (status, cid, applied) == ("suggested", "C2", {"INV-5046": D(151800)}) and "stays open" in why

@@ -194,13 +194,21 @@ class Matcher:
         named = [h for h in hits.values() if h.customer not in by_owner]  # the payment's invoice numbers govern
         top = max((h.score for h in named), default=0.0)
         contenders = [h for h in named if h.score >= max(AUTO_SCORE, top - MARGIN)]
+        by_name: list[Proposal] = []
         if len(contenders) > 1:
             before = self.history.get((name_key(payer, drop_digits=True), currency, amount), set())
-            out.extend(self._homonyms(amount, currency, contenders, before))
+            by_name.extend(self._homonyms(amount, currency, contenders, before))
         for hit in named:
             if len(contenders) > 1 and hit in contenders:
                 continue
-            out.extend(self._by_name(amount, currency, hit, search=contenders == [hit]))
+            by_name.extend(self._by_name(amount, currency, hit, search=contenders == [hit]))
+        # an invoice named in the payment outweighs another client that fits the payer only by name
+        referred = [c for c in by_owner if c in hits and hits[c].score >= max(AUTO_SCORE, top - MARGIN)]
+        for proposal in by_name:
+            if referred:
+                proposal.score = min(proposal.score, OUTWEIGHED_SCORE)
+                proposal.reason += f"; the payment names an invoice of {referred[0]}, which fits the payer too"
+        out.extend(by_name)
         if not out:
             out.extend(self._by_amount(amount, currency))
         return out

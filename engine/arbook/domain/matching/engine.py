@@ -327,7 +327,7 @@ class Matcher:
         if not search:
             return []
         opens = [i.open for i in items]
-        for high, rule, weight in ((amount, "name + several invoices", 0.94),
+        for high, rule, weight in ((amount, "name + several invoices", 0.95),
                                    (amount + cap, "name + several invoices - fee", 0.92)):
             if high == amount and rule.endswith("- fee"):
                 break  # no fee allowed: the same search again would find nothing new

@@ -218,3 +218,10 @@ def test_an_invoice_named_in_the_memo_outweighs_a_same_reading_client_by_name():
     assert result.auto == 0
     status, cid, applied, why = outcome(result)
     assert (status, cid, applied) == ("suggested", "C2", {"INV-5046": D(151800)}) and "stays open" in why
+
+
+def test_a_payer_without_its_city_and_cut_inside_the_form_is_part_of_the_whole_name():
+    index = CustomerIndex([{"Customer ID": "Z1", "Name": "宁波金桥进出口贸易有限公司", "Language": "zh"},
+                           {"Customer ID": "Z2", "Name": "宁波金桥物流有限公司", "Language": "zh"}])
+    hits = index.identify("金桥进出口贸易有限公")
+    assert [h.customer for h in hits] == ["Z1"] and hits[0].score == 0.95 and hits[0].why == "payer is part of the name"

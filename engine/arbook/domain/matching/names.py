@@ -91,6 +91,10 @@ class CustomerIndex:
             self.full[whole].add(cid)
             if len(whole) >= 2:
                 starts.add((whole, cid, "name"))
+                if whole != name_key(name):  # form included, for payers cut inside it: 金桥进出口有限公
+                    self.keys[cid].append((whole, "name"))
+                    for gram in _grams(whole):
+                        self.grams[gram].add(cid)
             for text, label, form in labelled:
                 key = name_key(text)
                 if len(key) < 2:

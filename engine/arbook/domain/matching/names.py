@@ -206,7 +206,7 @@ class CustomerIndex:
         floor = MIN_CONTAINED["cjk" if _is_cjk(key) else "other"]
         for cid in candidates:
             for other, label in self.keys[cid]:
-                shorter, longer = sorted((key, other), key=len)
+                shorter, longer = (key, other) if len(key) <= len(other) else (other, key)
                 if len(shorter) >= floor and shorter in longer:
                     if longer.startswith(shorter) and shorter == key:
                         offer(NameHit(cid, 0.93, f"payer is the start of the {label} (cut short by the bank)",
@@ -218,7 +218,7 @@ class CustomerIndex:
                         strong = len(shorter) >= (4 if _is_cjk(shorter) else 6)
                         offer(NameHit(cid, 0.95 if strong else 0.9, f"payer is part of the {label}", label), other)
                     continue
-                ratio = fuzz.ratio(key, other) / 100
+                ratio = fuzz.ratio(key, other, score_cutoff=FUZZY_FLOOR * 100) / 100
                 if ratio >= FUZZY_FLOOR:
                     offer(NameHit(cid, round(ratio * 0.95, 3), f"payer resembles the {label} ({ratio:.0%})", label),
                           other)

@@ -102,20 +102,30 @@ def find_combination(amounts: Sequence[int], low: int, high: int, max_size: int 
 
 
 @lru_cache(maxsize=8192)
-def _halves(items: tuple[int, ...]) -> frozenset[int]:
-    """Every sum of at most two of ``items`` (a client's open amounts recur from payment to payment)."""
-    return frozenset((0, *items, *map(sum, combinations(items, 2))))
+def _halves(items: tuple[int, ...]) -> tuple[frozenset[int], tuple[int, ...]]:
+    """Every sum of at most two of ``items``, as a set and in order (a client's open amounts
+    recur from payment to payment)."""
+    sums = frozenset((0, *items, *map(sum, combinations(items, 2))))
+    return sums, tuple(sorted(sums))
 
 
 def _reachable(items: list[int], low: int, high: int) -> bool:
     """Whether two sums of at most two items each can total [low, high]: a quick necessary
     condition for a combination of up to four (most payments have none, and the search would
     visit its whole budget to find that out)."""
-    halves = _halves(tuple(items))
+    halves, ordered = _halves(tuple(items))
     if low == high:
         return not halves.isdisjoint(map(low.__sub__, halves))
-    ordered = sorted(halves)
-    return any(bisect_left(ordered, low - half) < bisect_right(ordered, high - half) for half in ordered)
+    first, last = 0, len(ordered) - 1
+    while first <= last:  # two pointers over the ordered sums
+        total = ordered[first] + ordered[last]
+        if total < low:
+            first += 1
+        elif total > high:
+            last -= 1
+        else:
+            return True
+    return False
 
 
 def _in_range(by_amount: list[tuple[int, int]], low: int, high: int, start: int) -> list[int]:

@@ -43,7 +43,9 @@ def dataset(seed: int, customers: int, invoices: int):
     rng = random.Random(seed)
     customer_frame = make_customers(rng, customers, realism=REALISTIC)
     invoice_frame, plans = make_invoices(rng, customer_frame, invoices, date(2026, 10, 31), months=12, plan_share=0.15)
-    payments = make_payments(random.Random(seed + 1), customer_frame, invoice_frame, plans, AS_OF, realism=REALISTIC)
+    readings = customer_frame.attrs.pop("readings")  # pandas would copy them along with every derived frame
+    payments = make_payments(random.Random(seed + 1), customer_frame, invoice_frame, plans, AS_OF, realism=REALISTIC,
+                             readings=readings)
     return customer_frame, invoice_frame, payments
 
 

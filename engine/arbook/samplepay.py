@@ -149,10 +149,12 @@ def payer_name(rng: random.Random, customer: dict, language: str, reading: str =
 
 
 def make_payments(rng: random.Random, customers: pd.DataFrame, invoices: pd.DataFrame, plans: dict[str, Decimal],
-                  as_of: date, noise_share: float = 0.05, realism: Realism = Realism()) -> list[Payment]:
+                  as_of: date, noise_share: float = 0.05, realism: Realism = Realism(),
+                  readings: dict[str, str] | None = None) -> list[Payment]:
     """Payments received up to ``as_of`` for the sample's invoices, plus noise credits; with
-    ``realism``, names cut by the bank's field and clients paid by third parties."""
-    readings: dict[str, str] = customers.attrs.get("readings", {})
+    ``realism``, names cut by the bank's field and clients paid by third parties (``readings``:
+    the clients' true kana, by default ``customers.attrs["readings"]`` from make_customers)."""
+    readings = customers.attrs.get("readings", {}) if readings is None else readings
     third = third_party_payers(customers, realism.third_parties) if realism.third_parties else {}
     shared = defaultdict(set)
     for cid, kana in readings.items():

@@ -32,8 +32,9 @@ from arbook.adapters.book import new_book, open_book
 from arbook.model.frames import make_frame
 from arbook.services.cashapp import match_book
 from arbook.domain.matching.engine import run_matching
-from arbook.sampledata import REALISTIC, make_customers, make_invoices
-from arbook.samplepay import make_payments, truth_frame, write_bank_files
+from samplegen.realism import REALISTIC
+from samplegen.sampledata import make_customers, make_invoices
+from samplegen.samplepay import make_payments, truth_frame, write_bank_files
 from arbook.model.schema import ALLOCATIONS, BANK
 
 AS_OF = date(2026, 11, 16)
@@ -42,7 +43,8 @@ AS_OF = date(2026, 11, 16)
 def dataset(seed: int, customers: int, invoices: int):
     rng = random.Random(seed)
     customer_frame = make_customers(rng, customers, realism=REALISTIC)
-    invoice_frame, plans = make_invoices(rng, customer_frame, invoices, date(2026, 10, 31), months=12, plan_share=0.15)
+    invoice_frame, plans = make_invoices(rng, customer_frame, invoices, date(2026, 10, 31), months=12, plan_share=0.15,
+                                         realism=REALISTIC)
     readings = customer_frame.attrs.pop("readings")  # pandas would copy them along with every derived frame
     payments = make_payments(random.Random(seed + 1), customer_frame, invoice_frame, plans, AS_OF, realism=REALISTIC,
                              readings=readings)

@@ -8,14 +8,15 @@ from datetime import date, timedelta
 from arbook.adapters.book import open_book
 from arbook.cli import main
 from arbook.model.schema import CUSTOMERS, INVOICES
-from arbook.sampledata import Realism, make_customers, make_invoices
-from arbook.samplepay import make_payments, truth_frame, write_bank_files
+from samplegen.realism import Realism
+from samplegen.sampledata import make_customers, make_invoices
+from samplegen.samplepay import make_payments, write_bank_files
 from arbook.services.export import export_csv
 
 # Japanese clients (Zengin references carry the date, so two months never share one), a
 # quarter without Name Kana, twins of the same reading, long names cut by the bank, and one
 # client in six paid by a third party.
-REALISM = Realism(kanji_only=0.25, homonyms=0.05, long_names=0.06, third_parties=0.15)
+REALISM = Realism(kanji_only=0.25, homonyms=0.05, long_names=0.06, third_parties=0.15, diverse_amounts=True)
 WHOLE = {"exact_memo", "exact_plain", "fee", "multi", "multi_fee", "over", "plan", "third_party"}
 
 
@@ -66,7 +67,8 @@ def settle_review(book, truth):
 def test_second_month_from_confirmed_payers_is_applied_automatically(tmp_path, capsys):
     rng = random.Random(2026)
     customers = make_customers(rng, 250, mix=(1.0, 0.0, 0.0), realism=REALISM)
-    invoices, plans = make_invoices(rng, customers, 1200, date(2026, 12, 31), months=4, plan_share=0.15)
+    invoices, plans = make_invoices(rng, customers, 1200, date(2026, 12, 31), months=4, plan_share=0.15,
+                                    realism=REALISM)
     first = invoices[invoices["Issue Date"] <= date(2026, 10, 31)]
     second = invoices[invoices["Issue Date"] > date(2026, 10, 31)]
     book = tmp_path / "ar.xlsx"

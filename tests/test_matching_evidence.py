@@ -225,3 +225,14 @@ def test_a_payer_without_its_city_and_cut_inside_the_form_is_part_of_the_whole_n
                            {"Customer ID": "Z2", "Name": "宁波金桥物流有限公司", "Language": "zh"}])
     hits = index.identify("金桥进出口贸易有限公")
     assert [h.customer for h in hits] == ["Z1"] and hits[0].score == 0.95 and hits[0].why == "payer is part of the name"
+
+
+def test_a_third_party_for_several_clients_is_no_proof_when_an_unlearned_client_is_owed_the_amount():
+    customers = [ja("C1", "株式会社山田商事", **{"Name Kana": "ヤマダショウジ", "Paid By": "ｶ)ﾐﾗｲﾌｱｸﾀ-"}),
+                 ja("C2", "株式会社佐藤製作所", **{"Name Kana": "サトウセイサクショ", "Paid By": "ｶ)ﾐﾗｲﾌｱｸﾀ-"}),
+                 ja("C3", "株式会社森建設", **{"Name Kana": "モリケンセツ"})]
+    result = run(customers, [("INV-1", "C1", 152900), ("INV-2", "C2", 80000), ("INV-3", "C3", 152900)],
+                 [(152900, "ｶ)ﾐﾗｲﾌｱｸﾀ-", "")])
+    assert result.auto == 0
+    suggested = set(result.allocations["Customer ID"])
+    assert suggested == {"C1", "C3"} and "C3 株式会社森建設 is owed this amount too" in outcome(result)[3]

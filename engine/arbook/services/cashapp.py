@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from arbook.model.book import Book
 from arbook.model.errors import ArbookError, InputError, Problem
 from arbook.domain.matching.engine import (APPLIED_STATUSES, UNAPPLIED_RULE, FEE_RULE, USUAL_FEES, MatchResult,
                                            bank_totals, open_items, run_matching)
@@ -18,9 +19,10 @@ from arbook.domain.matching.names import CustomerIndex, split_names
 from arbook.domain.matching.normalize import name_key
 from arbook.model.money import MoneyError, from_minor, money, to_minor
 from arbook.model.schema import ALLOCATIONS, BANK, CUSTOMERS, INVOICES, REVIEW
+from arbook.model.statuses import Accept, AllocationStatus, BankStatus, Rule
 
 
-def match_book(book: Any) -> MatchResult:
+def match_book(book: Book) -> MatchResult:
     """Match every open credit in the book (staged; the caller commits) and log the outcome."""
     result = run_matching(book.read(CUSTOMERS.name), book.read(INVOICES.name), book.read(BANK.name),
                           book.read(ALLOCATIONS.name))
@@ -43,7 +45,7 @@ class ConfirmResult:
                 f"learned; {self.undecided} still to review")
 
 
-def confirm_book(book: Any) -> ConfirmResult:
+def confirm_book(book: Book) -> ConfirmResult:
     """Apply the Accept column of the Review sheet: yes confirms (and learns the payer name),
     no rejects. One yes per bank line; a confirmation that would overpay an invoice is refused."""
     review = book.read(REVIEW.name)
@@ -52,8 +54,8 @@ def confirm_book(book: Any) -> ConfirmResult:
     bank = book.read(BANK.name)
     source = f"{getattr(book, 'source', 'book')} [Review]"
     typed = review[review["Apply To"].fillna("").astype(str).str.strip() != ""]
-    decided = review[review["Accept"].isin(["yes", "no"]) & ~review.index.isin(typed.index)]
-    accepted = decided[decided["Accept"] == "yes"]
+    decided = review[review["Accept"].isin(list(Accept)) & ~review.index.isin(typed.index)]
+    accepted = decided[decided["Accept"] == Accept.YES]
     problems: list[Problem] = []
     seen: dict[str, int] = {}
     for line, ref, column in [*zip(accepted.index, accepted["Bank Ref"], ["Accept"] * len(accepted)),
@@ -75,15 +77,15 @@ def confirm_book(book: Any) -> ConfirmResult:
     tags = allocations["Proposal"].tolist()
     accepted_tags = set(accepted["Proposal"])
     accepted_refs = set(accepted["Bank Ref"])
-    rejected_tags = set(decided.loc[decided["Accept"] == "no", "Proposal"])
+    rejected_tags = set(decided.loc[decided["Accept"] == Accept.NO, "Proposal"])
     _check_still_open(book.read(INVOICES.name), allocations, accepted, source)
     for i, (tag, ref, state) in enumerate(zip(tags, allocations["Bank Ref"], status)):
-        if state != "suggested":
+        if state != AllocationStatus.SUGGESTED:
             continue
         if tag in accepted_tags:
-            status[i] = "confirmed"
+            status[i] = AllocationStatus.CONFIRMED.value
         elif tag in rejected_tags or ref in accepted_refs:
-            status[i] = "rejected"
+            status[i] = AllocationStatus.REJECTED.value
     allocations["Status"] = status
     invoices = book.read(INVOICES.name)
     learn = list(zip(accepted["Customer ID"], accepted["Payer"]))
@@ -98,9 +100,9 @@ def confirm_book(book: Any) -> ConfirmResult:
     for ref in set(decided["Bank Ref"]) | set(typed["Bank Ref"]):
         rows = allocations[allocations["Bank Ref"] == ref]
         if rows["Status"].isin(APPLIED_STATUSES).any():
-            bank_status[ref] = "matched"
-        elif not rows["Status"].eq("suggested").any():
-            bank_status[ref] = "unmatched"
+            bank_status[ref] = BankStatus.MATCHED.value
+        elif not rows["Status"].eq(AllocationStatus.SUGGESTED).any():
+            bank_status[ref] = BankStatus.UNMATCHED.value
     book.replace(ALLOCATIONS.name, allocations)
     book.replace(BANK.name, bank_totals(bank, allocations, bank_status))
     done = accepted_refs | set(typed["Bank Ref"])
@@ -110,7 +112,7 @@ def confirm_book(book: Any) -> ConfirmResult:
         book.log("apply", f"{row['Bank Ref']} -> {row['Apply To']} (typed on the Review sheet)")
     for row in accepted.to_dict("records"):
         book.log("confirm", f"{row['Bank Ref']} -> {row['Customer ID']} {row['Invoices']} ({row['Rule']})")
-    for row in decided[decided["Accept"] == "no"].to_dict("records"):
+    for row in decided[decided["Accept"] == Accept.NO].to_dict("records"):
         book.log("reject", f"{row['Bank Ref']} -/-> {row['Customer ID']} {row['Invoices']} ({row['Rule']})")
     return result
 
@@ -131,7 +133,7 @@ def _check_still_open(invoices: pd.DataFrame, allocations: pd.DataFrame, accepte
                                       f"{number} no longer has that much open (paid meanwhile?); re-run match")])
 
 
-def _learn_payers(book: Any, customers: pd.DataFrame, confirmed: list[tuple[str, Any]]) -> int:
+def _learn_payers(book: Book, customers: pd.DataFrame, confirmed: list[tuple[str, Any]]) -> int:
     """Learn each confirmed (customer, payer): a variant of the client's own name goes to its
     Payer Names, anyone else (parent, factoring company, a director) to its Paid By."""
     learned = 0
@@ -237,7 +239,7 @@ def _manual(allocations: pd.DataFrame, bank: pd.DataFrame, invoices: pd.DataFram
     tags = [str(t) for t in allocations.loc[allocations["Bank Ref"] == bank_ref, "Proposal"].dropna()]
     number = max([int(t.rpartition("#")[2]) for t in tags if t.rpartition("#")[2].isdigit()] or [0]) + 1
     reason = f"applied by hand ({how})"
-    base = {"Bank Ref": bank_ref, "Status": "confirmed", "Rule": "manual", "Reason": reason, "Score": None,
+    base = {"Bank Ref": bank_ref, "Status": AllocationStatus.CONFIRMED.value, "Rule": Rule.MANUAL.value, "Reason": reason, "Score": None,
             "Proposal": f"{bank_ref}#{number}"}
     rows = [{**base, "Invoice No": item.number, "Customer ID": item.customer,
              "Applied Amount": from_minor(units, currency)} for item, units in chosen]
@@ -253,15 +255,15 @@ def _manual(allocations: pd.DataFrame, bank: pd.DataFrame, invoices: pd.DataFram
                      "Applied Amount": from_minor(left, currency)})
     status = allocations["Status"].tolist()
     for i, (ref, state) in enumerate(zip(allocations["Bank Ref"], status)):
-        if ref == bank_ref and state == "suggested":
-            status[i] = "rejected"
+        if ref == bank_ref and state == AllocationStatus.SUGGESTED:
+            status[i] = AllocationStatus.REJECTED.value
     allocations = allocations.assign(Status=status)
     added = pd.DataFrame([{c: r.get(c) for c in allocations.columns} for r in rows], columns=allocations.columns,
                          dtype=object)
     return pd.concat([allocations, added], ignore_index=True), owners[0]
 
 
-def apply_book(book: Any, bank_ref: str, targets: list[str]) -> str:
+def apply_book(book: Book, bank_ref: str, targets: list[str]) -> str:
     """Apply bank line ``bank_ref`` (or the cash it left unapplied) by hand to ``targets``
     (``INVOICE`` or ``INVOICE=AMOUNT``): confirmed, logged, payer learned; returns a summary."""
     where = f"{getattr(book, 'source', 'book')}: apply {bank_ref}"
@@ -271,7 +273,7 @@ def apply_book(book: Any, bank_ref: str, targets: list[str]) -> str:
     allocations, customer = _manual(book.read(ALLOCATIONS.name).reset_index(drop=True), bank,
                                     book.read(INVOICES.name), customers, bank_ref, parsed, where, "arbook apply")
     book.replace(ALLOCATIONS.name, allocations)
-    book.replace(BANK.name, bank_totals(bank, allocations, {bank_ref: "matched"}))
+    book.replace(BANK.name, bank_totals(bank, allocations, {bank_ref: BankStatus.MATCHED.value}))
     review = book.read(REVIEW.name)
     book.replace(REVIEW.name, review[review["Bank Ref"] != bank_ref])
     payer = bank.loc[bank["Bank Ref"] == bank_ref, "Payer"].iloc[0]
@@ -281,16 +283,16 @@ def apply_book(book: Any, bank_ref: str, targets: list[str]) -> str:
     return summary
 
 
-def unmatch_book(book: Any, bank_ref: str) -> int:
+def unmatch_book(book: Book, bank_ref: str) -> int:
     """Reverse the applied allocations of one bank line (kept as rejected); returns rows reversed."""
     allocations = book.read(ALLOCATIONS.name).reset_index(drop=True)
     mask = (allocations["Bank Ref"] == bank_ref) & allocations["Status"].isin(APPLIED_STATUSES)
     if not mask.any():
         raise ArbookError(f"bank line {bank_ref!r} has no auto or confirmed allocation to reverse")
     reversed_rows = allocations[mask]
-    allocations.loc[mask, "Status"] = "rejected"
+    allocations.loc[mask, "Status"] = AllocationStatus.REJECTED.value
     book.replace(ALLOCATIONS.name, allocations)
-    book.replace(BANK.name, bank_totals(book.read(BANK.name), allocations, {bank_ref: "unmatched"}))
+    book.replace(BANK.name, bank_totals(book.read(BANK.name), allocations, {bank_ref: BankStatus.UNMATCHED.value}))
     invoices = ", ".join(n for n in reversed_rows["Invoice No"] if n)
     book.log("unmatch", f"{bank_ref}: reversed {len(reversed_rows)} allocation(s) ({invoices or 'no invoice'})")
     return len(reversed_rows)

@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
-from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from arbook.model.book import Book
+from arbook.model.words import words
 from arbook.adapters.book.atomic import atomic_write
 from arbook.model.errors import ArbookError
 from arbook.services.receivables import company_details
@@ -57,7 +58,7 @@ def compose(customer: dict, statement: Path, data: bytes, company: dict[str, str
     text_env, html_env = _environments()
     language = customer.get("Language") if customer.get("Language") in ("ja", "zh", "en") else "en"
     context = {"customer": {"id": customer["Customer ID"], "name": customer["Name"]}, "company": company,
-               "as_of": as_of, "totals": totals}
+               "as_of": as_of, "totals": totals, "t": words(language)}
     body = text_env.get_template(f"{language}.txt.j2").render(context)
     message = EmailMessage()
     message["Subject"] = text_env.get_template(f"{language}.subject.j2").render(context).strip()
@@ -75,13 +76,13 @@ def compose(customer: dict, statement: Path, data: bytes, company: dict[str, str
     return message
 
 
-def _already_sent(book: Any) -> set[str]:
+def _already_sent(book: Book) -> set[str]:
     log = book.read(LOG.name)
     return {detail.split("sha256=")[1].split()[0] for action, detail in zip(log["Action"], log["Details"])
             if action == "send" and detail and "sha256=" in detail}
 
 
-def email_statements(book: Any, folder: Path, outbox: Path | None = None, smtp: str | None = None) -> MailRun:
+def email_statements(book: Book, folder: Path, outbox: Path | None = None, smtp: str | None = None) -> MailRun:
     """Email every statement in ``folder`` to its client (drafts in ``outbox`` unless ``smtp``)."""
     customers = {r["Customer ID"]: r for r in book.read(CUSTOMERS.name).to_dict("records")}
     settings = book.settings()

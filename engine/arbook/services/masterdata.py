@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -10,9 +11,10 @@ import pandas as pd
 from arbook.model.frames import frame_from_rows
 from arbook.model.errors import InputError, Problem
 from arbook.model.schema import CUSTOMERS, INVOICES, Role, Sheet
-from arbook.adapters.tabular import TableFile
+from arbook.adapters.tabular import TableFile, read_table_file
 from arbook.domain.matching.names import split_names
 from arbook.domain.matching.normalize import name_key
+from arbook.model.book import Book
 
 # Customer columns that confirmations learn: a re-imported master adds to them, never replaces them.
 LEARNED_COLUMNS = ("Payer Names", "Paid By")
@@ -136,7 +138,7 @@ def complete_invoices(invoices: pd.DataFrame, customers: pd.DataFrame, source: s
     return out
 
 
-def import_master(book: Any, sheet: Sheet, table: TableFile) -> UpsertResult:
+def import_master(book: Book, sheet: Sheet, table: TableFile) -> UpsertResult:
     """Upsert a customers or invoices file into ``book`` (staged; the caller commits) and log it."""
     incoming, present = load_input(sheet, table)
     if sheet is INVOICES:
@@ -148,3 +150,13 @@ def import_master(book: Any, sheet: Sheet, table: TableFile) -> UpsertResult:
     book.replace(sheet.name, result.frame)
     book.log(f"import {sheet.name.lower()}", f"{table.path} ({table.encoding}): {result.summary(sheet.name)}")
     return result
+
+
+def import_customers(book: Book, file: str | Path) -> UpsertResult:
+    """Add or update customers from a CSV or .xlsx file, by Customer ID (staged)."""
+    return import_master(book, CUSTOMERS, read_table_file(file))
+
+
+def import_invoices(book: Book, file: str | Path) -> UpsertResult:
+    """Add or update invoices from a CSV or .xlsx file, by Invoice No. (staged)."""
+    return import_master(book, INVOICES, read_table_file(file))

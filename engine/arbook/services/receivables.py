@@ -13,7 +13,9 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from arbook.domain.aging import AgingResult, Policy, age
+from arbook.model.book import Book
+from arbook.model.words import words
+from arbook.domain.aging import READS, AgingResult, Policy, age
 from arbook.adapters.book.atomic import atomic_write
 from arbook.model.errors import ArbookError
 from arbook.domain.ledger import AccountRows, ledger_report
@@ -38,11 +40,17 @@ def select_customers(customers: Any, customer_ids: list[str] | None) -> set[str]
     return wanted
 
 
-def age_book(book: Any, as_of: date | None = None) -> AgingResult:
-    """Recalculate Invoices, Customers and the Aging sheet as of a date (default today); staged."""
+def aging_of(book: Book, as_of: date | None = None) -> AgingResult:
+    """One aging pass over the book as of a date (default today), reading only the columns aging
+    uses; nothing is staged, so reports can share it without touching the book."""
     as_of = as_of or date.today()
-    result = age(book.read(CUSTOMERS.name), book.read(INVOICES.name), book.read(ALLOCATIONS.name),
-                 book.read(BANK.name), Policy.from_settings(book.settings()), as_of)
+    frames = [book.read(sheet.name, READS[sheet.name]) for sheet in (CUSTOMERS, INVOICES, ALLOCATIONS, BANK)]
+    return age(*frames, Policy.from_settings(book.settings()), as_of)
+
+
+def age_book(book: Book, as_of: date | None = None) -> AgingResult:
+    """Recalculate Invoices, Customers and the Aging sheet as of a date (default today); staged."""
+    result = aging_of(book, as_of)
     book.replace(INVOICES.name, result.invoices)
     book.replace(CUSTOMERS.name, result.customers)
     book.replace(AGING.name, result.aging)
@@ -51,7 +59,7 @@ def age_book(book: Any, as_of: date | None = None) -> AgingResult:
     return result
 
 
-def ledger_book(book: Any, customer_ids: list[str] | None = None) -> int:
+def ledger_book(book: Book, customer_ids: list[str] | None = None) -> int:
     """Write (or rewrite) one ledger sheet per client, or for the given clients; staged. Returns the count."""
     customers = book.read(CUSTOMERS.name)
     wanted = select_customers(customers, customer_ids)
@@ -73,11 +81,12 @@ def _environment() -> Environment:
                        autoescape=False)
 
 
-def write_reminders(book: Any, out_dir: Path, as_of: date | None = None) -> list[Path]:
-    """One reminder message per client and level, in the client's language, from the Invoices
-    sheet's Reminder Level (run ``age`` first); disputed invoices get none. Returns the files."""
+def write_reminders(book: Book, out_dir: Path, as_of: date | None = None, aged: AgingResult | None = None) -> list[Path]:
+    """One reminder message per client and level, in the client's language, from each invoice's
+    Reminder Level as of ``as_of`` (``aged`` when that pass is at hand); disputed invoices get none.
+    The book's stored aging is left as it is. Returns the files."""
     as_of = as_of or date.today()
-    result = age_book(book, as_of)
+    result = aged if aged is not None and aged.as_of == as_of else aging_of(book, as_of)
     settings = book.settings()
     company = company_details(settings)
     policy = Policy.from_settings(settings)
@@ -98,8 +107,8 @@ def write_reminders(book: Any, out_dir: Path, as_of: date | None = None) -> list
         for row in rows:
             totals[row["Currency"]] += row["Open"]
         text = env.get_template(f"{language}.txt.j2").render(
-            level=level, days=policy.reminder_days[level - 1], as_of=as_of.isoformat(), company=company,
-            customer={"id": cid, "name": customer["Name"], "email": customer.get("Email")},
+            t=words(language), level=level, days=policy.reminder_days[level - 1], as_of=as_of.isoformat(),
+            company=company, customer={"id": cid, "name": customer["Name"], "email": customer.get("Email")},
             invoices=[{"number": r["Invoice No"], "due": r["Due Date"].isoformat(), "currency": r["Currency"],
                        "open": f"{r['Open']:,}", "days": r["Days Overdue"]} for r in rows],
             totals={c: f"{t:,}" for c, t in totals.items()})

@@ -20,15 +20,17 @@ from typing import Any
 
 from python_calamine import CalamineWorkbook
 
-from arbook.domain.aging import Policy, age
+from arbook.model.book import Book
+from arbook.domain.aging import AgingResult
 from arbook.model.errors import ArbookError
-from arbook.domain.forking import SHARED, fork_map
+from arbook.domain.forking import fork_map
 from arbook.domain.ledger import AccountRows, ledger_events
-from arbook.services.receivables import company_details, select_customers
+from arbook.services.receivables import aging_of, company_details, select_customers
 from arbook.model.money import to_decimal
 from arbook.model.schema import ALLOCATIONS, BANK, CUSTOMERS, INVOICES
 from arbook.adapters.statementxlsx.render import StatementTemplate, read_properties
-from arbook.adapters.statementxlsx.template import LABELS, build_template
+from arbook.adapters.statementxlsx.template import build_template
+from arbook.model.words import words
 from arbook.resources import resource
 
 TEMPLATE = resource("templates", "statement.xlsx")
@@ -52,8 +54,7 @@ def _amount_text(value: Any) -> str:
 def statement_context(customer: dict, events: list, open_rows: list[dict], as_of: date, period_from: date,
                       open_only: bool, company: dict[str, str]) -> dict[str, Any]:
     """Everything a statement shows, in the client's language."""
-    language = customer.get("Language") if customer.get("Language") in LABELS else "en"
-    t = LABELS[language]
+    t = words(customer.get("Language") or "en")
     opening: dict[str, Decimal] = defaultdict(Decimal)
     balance: dict[str, Decimal] = defaultdict(Decimal)
     lines = []
@@ -91,6 +92,12 @@ class StatementRun:
     files: list[Path] = field(default_factory=list)
     pdfs: list[Path] = field(default_factory=list)
     passwords: Path | None = None
+
+    def summary(self, out_dir: str | Path) -> str:
+        """One line: how many statements (and PDFs) went where, and where the passwords are."""
+        extra = (f", {len(self.pdfs)} PDF(s)" if self.pdfs else "") + (
+            f"; passwords in {self.passwords} (give them to each client another way)" if self.passwords else "")
+        return f"wrote {len(self.files)} statement(s) to {out_dir}{extra}"
 
 
 def make_pdfs(files: list[Path], out_dir: Path) -> list[Path]:
@@ -132,10 +139,8 @@ def encrypt_statements(files: list[Path], out_dir: Path) -> Path:
     return target
 
 
-def _render_many(jobs: list[tuple[str, dict, dict]]) -> list[str]:
+def _render_many(jobs: list[tuple[str, dict, dict]], template: StatementTemplate, out_dir: Path) -> list[str]:
     """Render and write each job's workbook (temp file, then rename); returns the names written."""
-    template: StatementTemplate = SHARED["template"]
-    out_dir: Path = SHARED["out_dir"]
     for name, context, properties in jobs:
         target = out_dir / name
         partial = target.with_name(f".{name}.{os.getpid()}.tmp")
@@ -144,10 +149,12 @@ def _render_many(jobs: list[tuple[str, dict, dict]]) -> list[str]:
     return [name for name, _, _ in jobs]
 
 
-def write_statements(book: Any, out_dir: Path, as_of: date | None = None, period_from: date | None = None,
+def write_statements(book: Book, out_dir: Path, as_of: date | None = None, period_from: date | None = None,
                      customer_ids: list[str] | None = None, open_only: bool = False, template: Path | None = None,
-                     workers: int | None = None, pdf: bool = False, encrypt: bool = False) -> StatementRun:
-    """One statement workbook per client (``<ID>-statement-<as-of>.xlsx``) in ``out_dir``."""
+                     workers: int | None = None, pdf: bool = False, encrypt: bool = False,
+                     aged: AgingResult | None = None) -> StatementRun:
+    """One statement workbook per client (``<ID>-statement-<as-of>.xlsx``) in ``out_dir``; open items
+    from ``aged`` when that pass (as of the same date) is at hand. The book's stored aging is left as it is."""
     as_of = as_of or date.today()
     period_from = period_from or as_of.replace(day=1)
     path = template or TEMPLATE
@@ -157,9 +164,8 @@ def write_statements(book: Any, out_dir: Path, as_of: date | None = None, period
     customers = book.read(CUSTOMERS.name)
     wanted = select_customers(customers, customer_ids)
     invoices, allocations, bank = book.read(INVOICES.name), book.read(ALLOCATIONS.name), book.read(BANK.name)
-    settings = book.settings()
-    aged = age(customers, invoices, allocations, bank, Policy.from_settings(settings), as_of).invoices
-    company = company_details(settings)
+    aged = (aged if aged is not None and aged.as_of == as_of else aging_of(book, as_of)).invoices
+    company = company_details(book.settings())
     rows = AccountRows.of(invoices, allocations, bank)
     open_groups: dict[str, list[dict]] = defaultdict(list)
     for row in aged[aged["Open"].notna()].to_dict("records"):
@@ -236,7 +242,7 @@ def load_passwords(path: Path) -> dict[str, str]:
         return {row["Customer ID"]: row["Password"] for row in csv.DictReader(handle)}
 
 
-def read_confirmations(book: Any, files: list[Path], passwords: dict[str, str] | None = None) -> ConfirmationReport:
+def read_confirmations(book: Book, files: list[Path], passwords: dict[str, str] | None = None) -> ConfirmationReport:
     """Verify returned statements and record their answers: disputes set the invoice's Disputed flag.
     Encrypted returns are opened with ``passwords`` (see ``load_passwords``)."""
     report = ConfirmationReport()
@@ -304,3 +310,8 @@ def _confirm_rows(rows: list[list[Any]]) -> tuple[list[dict], list[tuple[str, st
 
 
 __all__ = ["write_statements", "read_confirmations", "checksum", "statement_context"]
+
+
+def read_returned(book: Book, files: list[Path], passwords: Path | None = None) -> ConfirmationReport:
+    """``read_confirmations`` with the passwords read from the statement-passwords.csv at ``passwords``."""
+    return read_confirmations(book, files, load_passwords(passwords) if passwords else None)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import getpass
 import os
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Sequence
 
@@ -16,23 +15,8 @@ import pandas as pd
 
 from arbook.model.errors import ArbookError
 from arbook.model.schema import LOG, SETTINGS, Sheet, sheet as sheet_named
-from arbook.model.cells import to_cell
+from arbook.model.book import Report
 from arbook.model.frames import frame_from_rows, make_frame
-
-
-@dataclass
-class Report:
-    """A sheet outside the schema that the engine writes whole: headers, rows, and per column
-    how its values are written (``text``, ``number``, ``date``; ``money`` is a number shown as money)."""
-
-    name: str
-    headers: list[str]
-    kinds: list[str]
-    rows: list[list[Any]] = field(default_factory=list)
-
-    def columns(self) -> list[list[Any]]:
-        """The rows column by column (money values as cell numbers)."""
-        return [[to_cell(row[i]) for row in self.rows] for i in range(len(self.headers))]
 
 
 def current_user() -> str:
@@ -43,12 +27,13 @@ def current_user() -> str:
         return "unknown"
 
 
-class Book(ABC):
+class StagedBook(ABC):
     """A workbook the engine reads from and writes to, whatever holds it (file or live Excel)."""
 
     def __init__(self, source: str):
         self.source = source
         self._cache: dict[str, pd.DataFrame] = {}
+        self._raw: dict[str, tuple[Sequence[Any], list[Sequence[Any]]]] = {}  # read in part so far
         self._staged: dict[str, pd.DataFrame] = {}
         self._reports: dict[str, Report] = {}
 
@@ -62,15 +47,26 @@ class Book(ABC):
         """Write every changed sheet (the whole table of each) and report sheet in one go."""
 
     # -- the interface ---------------------------------------------------------------------
-    def read(self, name: str) -> pd.DataFrame:
-        """The sheet's table as a typed DataFrame (a copy: changing it changes nothing)."""
+    def read(self, name: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
+        """The sheet's table as a typed DataFrame (a copy: changing it changes nothing).
+
+        ``columns`` limits the schema columns read and checked to those named (the user's own
+        columns always come along), so a command converts only what it uses."""
         sheet = sheet_named(name)
-        if sheet.name in self._staged:
-            return self._staged[sheet.name].copy()
-        if sheet.name not in self._cache:
-            header, rows = self._load_rows(sheet)
-            self._cache[sheet.name] = frame_from_rows(sheet, header, rows, f"{self.source} [{sheet.name}]")
-        return self._cache[sheet.name].copy()
+        held = self._staged.get(sheet.name)
+        if held is None:
+            held = self._cache.get(sheet.name)
+        if held is not None:
+            return held[[c for c in held.columns if c in columns or not sheet.has(c)]].copy() if columns else held.copy()
+        if sheet.name not in self._raw:
+            self._raw[sheet.name] = self._load_rows(sheet)
+        header, rows = self._raw[sheet.name]
+        frame = frame_from_rows(sheet, header, rows, f"{self.source} [{sheet.name}]", columns=columns)
+        if columns is None:
+            self._cache[sheet.name] = frame
+            del self._raw[sheet.name]
+            return frame.copy()
+        return frame
 
     def replace(self, name: str, frame: pd.DataFrame) -> None:
         """Stage ``frame`` as the sheet's whole new content."""
@@ -116,6 +112,7 @@ class Book(ABC):
         changes = {sheet_named(name): frame for name, frame in self._staged.items()}
         self._write(changes, dict(self._reports))
         self._cache.update(self._staged)
+        self._raw.clear()
         self._staged.clear()
         self._reports.clear()
 
@@ -127,7 +124,7 @@ class Book(ABC):
     def close(self) -> None:
         """Release what the adapter holds (nothing by default)."""
 
-    def __enter__(self) -> "Book":
+    def __enter__(self) -> "StagedBook":
         return self
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:

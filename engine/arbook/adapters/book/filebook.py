@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import re
 import zipfile
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 from typing import Any, BinaryIO, Sequence
@@ -16,17 +17,19 @@ import pandas as pd
 from python_calamine import CalamineWorkbook
 
 from arbook.model.errors import ArbookError, BookFormatError
-from arbook.model.schema import INVOICES, Sheet
+from arbook.model.schema import INVOICES, SCHEMA_VERSION, Sheet
 from arbook.adapters.book.atomic import atomic_write, check_not_locked, exclusive, remove_stale_temps
-from arbook.adapters.book.base import Book, Report
+from arbook.adapters.book.base import StagedBook
+from arbook.model.book import Report
 from arbook.model.frames import cell_columns
-from arbook.adapters.book.package import CALC_CHAIN, NS_MAIN, NS_REL, SheetPart, sheet_parts
+from arbook.adapters.book.package import (CALC_CHAIN, NS_MAIN, NS_REL, Deflated, SheetPart, deflate, schema_version,
+                                          sheet_parts, stored, write_part)
 from arbook.adapters.book.sheetxml import render_sheet, render_table
 
 BOOK_SUFFIXES = (".xlsx", ".xlsm")
 
 
-class FileBook(Book):
+class FileBook(StagedBook):
     """A book file on disk, held under an advisory lock from open until close."""
 
     def __init__(self, path: str | Path):
@@ -44,9 +47,13 @@ class FileBook(Book):
         try:
             with zipfile.ZipFile(self.path) as zf:
                 self._parts = sheet_parts(zf)
+                version = schema_version(zf)
         except (zipfile.BadZipFile, KeyError) as exc:
             self.close()
             raise BookFormatError(f"{self.path}: not an Excel workbook ({exc})") from None
+        if version != SCHEMA_VERSION:
+            self.close()
+            raise BookFormatError(version_message(self.path, version))
 
     def _part(self, sheet: Sheet) -> SheetPart:
         part = self._parts.get(sheet.name)
@@ -65,14 +72,15 @@ class FileBook(Book):
 
     def _write(self, changes: dict[Sheet, pd.DataFrame], reports: dict[str, Report]) -> None:
         check_not_locked(self.path)
-        replaced: dict[str, bytes] = {}
-        added: dict[str, bytes] = {}
-        with zipfile.ZipFile(self.path) as zin:
+        with zipfile.ZipFile(self.path) as zin, ThreadPoolExecutor(max_workers=2) as pool:
+            replaced: dict[str, bytes] = {}
+            added: dict[str, bytes] = {}
+            packed: dict[str, Future[Deflated]] = {}  # sheets compress on a thread while the next renders
             for sheet, frame in changes.items():
                 part = self._part(sheet)
                 headers, kinds, columns = cell_columns(sheet, frame)
                 sheet_xml, ref = render_sheet(zin.read(part.path), headers, kinds, columns)
-                replaced[part.path] = sheet_xml
+                packed[part.path] = pool.submit(deflate, sheet_xml)
                 replaced[part.table_path] = render_table(zin.read(part.table_path), ref, headers)
             if reports:
                 self._write_reports(zin, reports, replaced, added)
@@ -82,19 +90,23 @@ class FileBook(Book):
                 replaced["[Content_Types].xml"] = _without_calc_chain(zin.read("[Content_Types].xml"))
                 replaced["xl/_rels/workbook.xml.rels"] = _without_calc_chain(
                     zin.read("xl/_rels/workbook.xml.rels"))
+            packed.update({name: pool.submit(deflate, data) for name, data in (replaced | added).items()})
 
             def write(handle: BinaryIO) -> None:
-                with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout:
+                with zipfile.ZipFile(handle, "w") as zout:
                     for info in zin.infolist():
                         if drop_calc_chain and info.filename == CALC_CHAIN:
                             continue
-                        data = replaced.get(info.filename)
-                        if data is None:
-                            data = zin.read(info.filename)
-                        zout.writestr(_copy_info(info), data)
-                    for name, data in added.items():
-                        zout.writestr(zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0)), data,
-                                      compress_type=zipfile.ZIP_DEFLATED)
+                        if info.filename in packed:
+                            entry = _copy_info(info)
+                            entry.compress_type = zipfile.ZIP_DEFLATED
+                            write_part(zout, entry, packed[info.filename].result())
+                        else:
+                            write_part(zout, _copy_info(info), stored(zin, info))
+                    for name in added:
+                        entry = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
+                        entry.compress_type = zipfile.ZIP_DEFLATED
+                        write_part(zout, entry, packed[name].result())
 
             atomic_write(self.path, write)
         self._calamine = None
@@ -173,6 +185,14 @@ def _register_sheet(zin: zipfile.ZipFile, name: str, xml: bytes, replaced: dict[
     sheet_id = max((int(v) for v in re.findall(r'sheetId="(\d+)"', workbook)), default=0) + 1
     entry = f'<sheet xmlns:r="{NS_REL}" name={quoteattr(name)} sheetId="{sheet_id}" r:id="{rel_id}"/>'
     replaced["xl/workbook.xml"] = workbook.replace("</sheets>", entry + "</sheets>", 1).encode("utf-8")
+
+
+def version_message(path: Path, version: int) -> str:
+    """Why a book of another schema version is refused, and what to do."""
+    if version > SCHEMA_VERSION:
+        return (f"{path}: made by a newer arbook (schema version {version}; this arbook knows up to "
+                f"{SCHEMA_VERSION}): upgrade arbook (pip install -U arbook)")
+    return f"{path}: made by schema version {version} (current {SCHEMA_VERSION}); run `arbook upgrade {path}`"
 
 
 def open_book(path: str | Path) -> FileBook:

@@ -3,7 +3,7 @@ accountant can restyle in Excel.
 
 Cells hold jinja2 text (``{{ customer.name }}``, ``{{ t.title }}``). A row whose cells name a
 collection (``{{ lines.date }}``, ``{{ open_items.number }}``) is repeated once per item of
-that collection. Labels come from ``t`` in the client's language (ja/zh/en).
+that collection. Labels come from ``t``: ``arbook.model.words`` in the client's language (ja/zh/en).
 """
 from __future__ import annotations
 
@@ -12,32 +12,6 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.worksheet.datavalidation import DataValidation
-
-LABELS: dict[str, dict[str, str]] = {
-    "en": {"title": "Statement of Account", "customer": "Customer", "period": "Period", "as_of": "As of",
-           "date": "Date", "document": "Document", "description": "Description", "currency": "Currency",
-           "debit": "Charges", "credit": "Payments", "balance": "Balance", "opening": "Opening balance",
-           "closing": "Closing balance", "open_items": "Open items", "invoice": "Invoice", "due": "Due date",
-           "open": "Open amount", "days": "Days past due", "bucket": "Aging", "totals": "Total open",
-           "payment_info": "Payment instructions", "kind_invoice": "Invoice", "kind_payment": "Payment",
-           "kind_fee": "Bank fee deducted", "confirm_title": "Please confirm each line and return this file",
-           "answer": "Agree / Dispute", "comment": "Comment", "agree": "agree", "dispute": "dispute"},
-    "ja": {"title": "残高確認書（取引明細書）", "customer": "お客様", "period": "対象期間", "as_of": "基準日",
-           "date": "日付", "document": "伝票番号", "description": "摘要", "currency": "通貨", "debit": "ご請求額",
-           "credit": "ご入金額", "balance": "残高", "opening": "前期繰越残高", "closing": "期末残高",
-           "open_items": "未決済のご請求", "invoice": "請求書番号", "due": "お支払期日", "open": "未入金額",
-           "days": "経過日数", "bucket": "区分", "totals": "未入金合計", "payment_info": "お振込先",
-           "kind_invoice": "ご請求", "kind_payment": "ご入金", "kind_fee": "振込手数料（差引）",
-           "confirm_title": "各明細をご確認のうえ、本ファイルをご返送ください", "answer": "同意 / 相違",
-           "comment": "コメント", "agree": "agree", "dispute": "dispute"},
-    "zh": {"title": "对账单", "customer": "客户", "period": "期间", "as_of": "截止日期", "date": "日期",
-           "document": "单据号", "description": "摘要", "currency": "币种", "debit": "应收", "credit": "已收",
-           "balance": "余额", "opening": "期初余额", "closing": "期末余额", "open_items": "未结清发票",
-           "invoice": "发票号", "due": "到期日", "open": "未付金额", "days": "逾期天数", "bucket": "账龄",
-           "totals": "未付合计", "payment_info": "付款信息", "kind_invoice": "发票", "kind_payment": "收款",
-           "kind_fee": "银行手续费（对方扣除）", "confirm_title": "请逐行确认并回传本文件", "answer": "确认 / 异议",
-           "comment": "备注", "agree": "agree", "dispute": "dispute"},
-}
 
 MONEY = "#,##0.00;[Red]-#,##0.00"
 DATE = "yyyy-mm-dd"

@@ -21,21 +21,22 @@ from decimal import Decimal
 import pandas as pd
 
 from arbook.model.frames import make_frame
-from arbook.domain.forking import SHARED, fork_map
+from arbook.domain.forking import fork_map
 from arbook.model.money import from_minor, to_minor
 from arbook.model.schema import ALLOCATIONS, REVIEW
-from arbook.domain.matching.names import CustomerIndex, NameHit
+from arbook.domain.matching.names import THIRD_PARTY, CustomerIndex, NameHit
 from arbook.domain.matching.normalize import digit_runs, fold, invoice_core, name_key
 from arbook.domain.matching.subset import find_combination
+from arbook.model.statuses import APPLIED, AllocationStatus, BankStatus, Rule
 
 AUTO_SCORE = 0.9
 MARGIN = 0.1
 SUGGESTIONS = 3
 RESERVE_SCORE = 0.6  # a suggestion this good (not a fallback) holds its invoices while it waits for review
-APPLIED_STATUSES = ("auto", "confirmed")
-FEE_RULE = "bank fee"
-UNAPPLIED_RULE = "unapplied cash"
-OPEN_BANK_STATUSES = ("new", "unmatched", "suggested", None, "")
+APPLIED_STATUSES = APPLIED
+FEE_RULE = Rule.FEE
+UNAPPLIED_RULE = Rule.UNAPPLIED
+OPEN_BANK_STATUSES = (BankStatus.NEW, BankStatus.UNMATCHED, BankStatus.SUGGESTED, None, "")
 PARALLEL_FROM = 5_000  # fewer lines than this are matched in one process
 HOMONYM_SCORE = 0.85  # several clients fit the payer and their open items too: never automatic
 OUTWEIGHED_SCORE = 0.8  # a fit that another client's repeated payment outweighs
@@ -209,6 +210,7 @@ class Matcher:
                 proposal.score = min(proposal.score, OUTWEIGHED_SCORE)
                 proposal.reason += f"; the payment names an invoice of {referred[0]}, which fits the payer too"
         out.extend(by_name)
+        out.extend(self._unlearned_clients(amount, currency, payer, hits, by_name))
         if not out:
             out.extend(self._by_amount(amount, currency))
         return out
@@ -262,10 +264,10 @@ class Matcher:
         fmt = lambda units: _fmt(units, currency)
         full = [(i, i.open) for i in items]
         if amount == total:
-            return [Proposal(customer, full, "invoice no + amount", f"{base}; amount equals the open amount",
+            return [Proposal(customer, full, Rule.INVOICE_AMOUNT, f"{base}; amount equals the open amount",
                              0.99 if named else 0.96)]
         if 0 < total - amount <= cap:
-            return [Proposal(customer, full, "invoice no + amount - fee",
+            return [Proposal(customer, full, Rule.INVOICE_AMOUNT_FEE,
                              f"{base}; amount is the open amount less a bank fee of {fmt(total - amount)} "
                              f"({allowed})", 0.97 if named else 0.93, fee=total - amount)]
         named_here = set(map(id, items))
@@ -276,17 +278,17 @@ class Matcher:
                 extra, ambiguous = found
                 paid = items + extra
                 fee = sum(i.open for i in paid) - amount
-                return [Proposal(customer, [(i, i.open) for i in paid], "invoice no + other invoices",
+                return [Proposal(customer, [(i, i.open) for i in paid], Rule.INVOICE_OTHERS,
                                  f"{base}; with {', '.join(i.number for i in extra)} the amount equals the open "
                                  "amounts" + (f" less a bank fee of {fmt(fee)}" if fee else "")
                                  + ("; other combinations fit too" if ambiguous else ""),
                                  0.95 if named and not ambiguous else 0.8, fee=fee)]
         if amount < total:
-            return [Proposal(customer, _oldest_first(items, amount), "invoice no, part paid",
+            return [Proposal(customer, _oldest_first(items, amount), Rule.INVOICE_PART_PAID,
                              f"{base}; a part payment: pays {fmt(amount)} of {fmt(total)}, "
                              f"{fmt(total - amount)} stays open", PART_PAID_SCORE if named else 0.75)]
         # An overpayment is only clear when nothing else of the client's could explain the surplus.
-        return [Proposal(customer, full, "invoice no, overpaid",
+        return [Proposal(customer, full, Rule.INVOICE_OVERPAID,
                          f"{base}; pays {fmt(amount - total)} more than the open amount: left as unapplied cash"
                          + ("; no other open invoice of the client explains the surplus" if others else ""),
                          0.92 if named else 0.75, unapplied=amount - total)]
@@ -316,20 +318,19 @@ class Matcher:
             why = (f"{hit.why}; amount equals the open amount of {item.number}" if len(exact) == 1 else
                    f"{hit.why}; {len(exact)} open invoices of this amount: the oldest, {item.number}, is settled "
                    "first (the usual convention; the memo names none)")
-            return [Proposal(customer, [(item, item.open)], "name + amount", why, round(s * 0.97, 3))]
+            return [Proposal(customer, [(item, item.open)], Rule.NAME_AMOUNT, why, round(s * 0.97, 3))]
         with_fee = [i for i in items if 0 < i.open - amount <= cap]
         if with_fee:
             item = with_fee[0]
-            return [Proposal(customer, [(item, item.open)], "name + amount - fee",
+            return [Proposal(customer, [(item, item.open)], Rule.NAME_AMOUNT_FEE,
                              f"{hit.why}; amount is the open amount of {item.number} less a bank fee of "
                              f"{fmt(item.open - amount)} ({allowed})", round(s * 0.95, 3),
                              fee=item.open - amount)]
         if not search:
             return []
         opens = [i.open for i in items]
-        for high, rule, weight in ((amount, "name + several invoices", 0.95),
-                                   (amount + cap, "name + several invoices - fee", 0.92)):
-            if high == amount and rule.endswith("- fee"):
+        for high, rule, weight in ((amount, Rule.NAME_SEVERAL, 0.95), (amount + cap, Rule.NAME_SEVERAL_FEE, 0.92)):
+            if high == amount and rule is Rule.NAME_SEVERAL_FEE:
                 break  # no fee allowed: the same search again would find nothing new
             combo = find_combination(opens, amount, high)
             if not combo or (high > amount and combo.total == amount):
@@ -354,15 +355,34 @@ class Matcher:
         s, fmt = hit.score, (lambda units: _fmt(units, currency))
         total = sum(i.open for i in items)
         if amount > total:
-            return [Proposal(customer, [(i, i.open) for i in items], "name, overpaid",
+            return [Proposal(customer, [(i, i.open) for i in items], Rule.NAME_OVERPAID,
                              f"{hit.why}; pays all {len(items)} open invoices and {fmt(amount - total)} more "
                              "(unapplied cash)", round(s * 0.6, 3), unapplied=amount - total)]
         applied = _oldest_first(items, amount)
         last, paid = applied[-1]
         residual = f"; {fmt(last.open - paid)} stays open on {last.number}" if paid < last.open else ""
-        return [Proposal(customer, applied, "name, oldest first",
+        return [Proposal(customer, applied, Rule.NAME_OLDEST_FIRST,
                          f"{hit.why}; amount fits no open invoice or combination: a part payment, applied to the "
                          f"oldest ({', '.join(i.number for i, _ in applied)}){residual}", round(s * 0.5, 3))]
+
+    def _unlearned_clients(self, amount: int, currency: str, payer: str, hits: dict[str, NameHit],
+                           by_name: list[Proposal]) -> list[Proposal]:
+        """A third party (a factoring company, a parent) also pays for clients it was not learned
+        for yet: when another client is owed exactly this amount, a fit among the learned ones is
+        no proof, unless this payer paid this amount for that client before. Returns the other
+        clients' invoices as suggestions."""
+        learned = [p for p in by_name if p.score >= AUTO_SCORE and hits[p.customer].label == THIRD_PARTY]
+        if not learned or sum(h.label == THIRD_PARTY for h in hits.values()) < 2:
+            return []  # a payer learned for one client only (a director, an own account) pays for that one
+        before = self.history.get((name_key(payer, drop_digits=True), currency, amount), set())
+        others = [p for p in self._by_amount(amount, currency) if p.customer not in hits]
+        if not others or all(p.customer in before for p in learned):
+            return []
+        for proposal in learned:
+            proposal.score = min(proposal.score, HOMONYM_SCORE)
+            proposal.reason += (f"; {others[0].customer} {self.customer_names.get(others[0].customer, '')} is owed "
+                                "this amount too, and a third party may pay for clients it was not learned for")
+        return others[:SUGGESTIONS - 1]
 
     def _by_amount(self, amount: int, currency: str) -> list[Proposal]:
         if self._by_amount_index is None:
@@ -371,7 +391,7 @@ class Matcher:
                 self._by_amount_index[(item.currency, item.open)].append(item)
         items = [i for i in self._by_amount_index.get((currency, amount), ()) if i.open == amount]
         score = 0.6 if len(items) == 1 else 0.4
-        return [Proposal(i.customer, [(i, i.open)], "amount only",
+        return [Proposal(i.customer, [(i, i.open)], Rule.AMOUNT_ONLY,
                          f"payer not recognised; amount equals the open amount of {i.number} "
                          f"({self.customer_names.get(i.customer, i.customer)})"
                          + ("" if len(items) == 1 else f"; {len(items)} invoices have this amount"), score)
@@ -433,16 +453,16 @@ def decide(proposals: list[Proposal], rejected: set[frozenset]) -> tuple[Proposa
 def allocation_rows(bank_ref: str, currency: str, proposal: Proposal, status: str, number: int) -> list[dict]:
     """Allocation records for one proposal: one per invoice, plus fee and unapplied-cash rows."""
     tag = f"{bank_ref}#{number}"
-    base = {"Bank Ref": bank_ref, "Customer ID": proposal.customer, "Status": status, "Rule": proposal.rule,
+    base = {"Bank Ref": bank_ref, "Customer ID": proposal.customer, "Status": str(status), "Rule": str(proposal.rule),
             "Reason": proposal.reason, "Score": proposal.score, "Proposal": tag}
     rows = [{**base, "Invoice No": item.number, "Applied Amount": from_minor(units, currency)}
             for item, units in proposal.applied]
     if proposal.fee:
         rows.append({**base, "Invoice No": None, "Applied Amount": -from_minor(proposal.fee, currency),
-                     "Rule": FEE_RULE})
+                     "Rule": FEE_RULE.value})
     if proposal.unapplied:
         rows.append({**base, "Invoice No": None, "Applied Amount": from_minor(proposal.unapplied, currency),
-                     "Rule": UNAPPLIED_RULE})
+                     "Rule": UNAPPLIED_RULE.value})
     return rows
 
 
@@ -455,7 +475,7 @@ def review_row(line: dict, proposal: Proposal, tag: str, customer_name: str) -> 
             "Applied": from_minor(sum(u for _, u in proposal.applied), currency),
             "Fee": from_minor(proposal.fee, currency) if proposal.fee else None,
             "Unapplied": from_minor(proposal.unapplied, currency) if proposal.unapplied else None,
-            "Rule": proposal.rule, "Reason": proposal.reason, "Score": proposal.score}
+            "Rule": str(proposal.rule), "Reason": proposal.reason, "Score": proposal.score}
 
 
 def rejected_keys(allocations: pd.DataFrame) -> dict[str, set[frozenset]]:
@@ -464,7 +484,7 @@ def rejected_keys(allocations: pd.DataFrame) -> dict[str, set[frozenset]]:
     for ref, tag, cid, number, status in zip(allocations["Bank Ref"], allocations["Proposal"],
                                              allocations["Customer ID"], allocations["Invoice No"],
                                              allocations["Status"]):
-        if status == "rejected":
+        if status == AllocationStatus.REJECTED:
             group = groups[(ref, tag or "")]
             group.add(cid)
             if number:
@@ -487,11 +507,11 @@ class _Run:
     unmatched: int = 0
 
 
-def _match_lines(currencies: frozenset[str]) -> _Run:
-    """Match the shared lines of the given currencies, in date order (invoices of other
+def _match_lines(currencies: frozenset[str], customers: pd.DataFrame, invoices: pd.DataFrame, kept: pd.DataFrame,
+                 declined: dict[str, set[frozenset]], used_tags: dict[str, int], lines: pd.DataFrame,
+                 history: dict[tuple[str, str, int], set[str]]) -> _Run:
+    """Match the bank ``lines`` of the given currencies, in date order (invoices of other
     currencies can never be touched, so currency groups run independently)."""
-    customers, invoices, kept, rejected, used_tags, lines, history = (
-        SHARED[k] for k in ("customers", "invoices", "kept", "rejected", "used_tags", "lines", "history"))
     items = open_items(invoices[invoices["Currency"].isin(currencies)], kept)
     owners = {item.customer for item in items.values()}
     matcher = Matcher(customers[customers["Customer ID"].isin(owners)], items, history)
@@ -505,25 +525,27 @@ def _match_lines(currencies: frozenset[str]) -> _Run:
         currency, ref = line["Currency"], line["Bank Ref"]
         amount = to_minor(line["Amount"], currency)
         proposals = matcher.proposals(amount, currency, line["Payer"] or "", line["Memo"] or "")
-        best, suggestions = decide(proposals, rejected.get(ref, set()))
+        best, suggestions = decide(proposals, declined.get(ref, set()))
         if best is not None:
             tags[ref] = tags.get(ref, 0) + 1
-            run.rows += [(position, r) for r in allocation_rows(ref, currency, best, "auto", tags[ref])]
+            run.rows += [(position, r)
+                         for r in allocation_rows(ref, currency, best, AllocationStatus.AUTO, tags[ref])]
             matcher.consume(best)
-            run.status[ref] = "matched"
+            run.status[ref] = BankStatus.MATCHED.value
             run.auto += 1
         elif suggestions:
-            if suggestions[0].score >= RESERVE_SCORE and suggestions[0].rule != "amount only":
+            if suggestions[0].score >= RESERVE_SCORE and suggestions[0].rule != Rule.AMOUNT_ONLY:
                 matcher.consume(suggestions[0])  # held for this payment, so later ones do not take it
             for proposal in suggestions:
                 tags[ref] = tags.get(ref, 0) + 1
-                run.rows += [(position, r) for r in allocation_rows(ref, currency, proposal, "suggested", tags[ref])]
+                run.rows += [(position, r)
+                         for r in allocation_rows(ref, currency, proposal, AllocationStatus.SUGGESTED, tags[ref])]
                 run.review.append((position, review_row(line, proposal, f"{ref}#{tags[ref]}",
                                                         matcher.customer_names.get(proposal.customer, ""))))
-            run.status[ref] = "suggested"
+            run.status[ref] = BankStatus.SUGGESTED.value
             run.suggested += 1
         else:
-            run.status[ref] = "unmatched"
+            run.status[ref] = BankStatus.UNMATCHED.value
             run.unmatched += 1
     return run
 
@@ -547,7 +569,7 @@ def run_matching(customers: pd.DataFrame, invoices: pd.DataFrame, bank: pd.DataF
     the same as a single pass.
     """
     applied_refs = set(allocations.loc[allocations["Status"].isin(APPLIED_STATUSES), "Bank Ref"])
-    kept = allocations[~allocations["Status"].eq("suggested")].reset_index(drop=True)
+    kept = allocations[~allocations["Status"].eq(AllocationStatus.SUGGESTED)].reset_index(drop=True)
     used_tags: dict[str, int] = {}
     for tag in kept["Proposal"].dropna():
         ref, _, n = str(tag).rpartition("#")
@@ -557,7 +579,7 @@ def run_matching(customers: pd.DataFrame, invoices: pd.DataFrame, bank: pd.DataF
     counts = lines["Currency"].value_counts().to_dict()
     groups = _currency_groups(counts, (workers or os.cpu_count() or 1) if len(lines) >= parallel_from else 1)
     runs = fork_map(_match_lines, groups or [frozenset()], {
-        "customers": customers, "invoices": invoices, "kept": kept, "rejected": rejected_keys(kept),
+        "customers": customers, "invoices": invoices, "kept": kept, "declined": rejected_keys(kept),
         "used_tags": used_tags, "lines": lines, "history": payment_history(bank, kept)})
     result = MatchResult(allocations, bank, pd.DataFrame(), considered=len(lines),
                          auto=sum(r.auto for r in runs), suggested=sum(r.suggested for r in runs),

@@ -1,6 +1,6 @@
 """Realistic sample data with a fixed seed: ja/zh/en clients, their invoices, subscription plans.
 
-Used for ``samples/`` (``python -m arbook.sampledata samples``), the demo and the benchmarks,
+Used for ``samples/`` (``python -m samplegen.sampledata samples`` from ``tools/``), the demo and the benchmarks,
 so every figure reported anywhere is reproducible.
 """
 from __future__ import annotations
@@ -12,11 +12,17 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-import jaconv
 import pandas as pd
 
 from arbook.model.frames import make_frame
+from arbook.adapters.book import new_book, open_book
+from arbook.adapters.tabular import read_table_file
 from arbook.model.schema import CUSTOMERS, INVOICES
+from arbook.services.export import export_csv
+from arbook.services.masterdata import import_master
+from samplegen.realism import Realism
+from samplegen.samplebank import bank_kana
+from samplegen.samplepay import make_payments, truth_frame, write_bank_files
 
 JA_SURNAMES = [("山田", "ヤマダ"), ("佐藤", "サトウ"), ("鈴木", "スズキ"), ("高橋", "タカハシ"), ("田中", "タナカ"),
                ("伊藤", "イトウ"), ("渡辺", "ワタナベ"), ("中村", "ナカムラ"), ("小林", "コバヤシ"), ("加藤", "カトウ"),
@@ -63,23 +69,6 @@ JA_LONG = [("エンジニアリングサービス", "エンジニアリングサ
            ("ロジスティクスソリューションズ", "ロジスティクスソリューションズ"), ("テクノロジーホールディングス", "テクノロジーホールディングス")]
 
 
-@dataclass(frozen=True)
-class Realism:
-    """How often the benchmark's data shows what real books and banks do (0 = never, the plain samples).
-
-    ``kanji_only``: Japanese clients whose master has no Name Kana; ``homonyms``: Japanese clients
-    that get a twin of the same reading (other kanji, other company form or its place);
-    ``long_names``: Japanese names long enough for the bank's 48-column payer field to cut them;
-    ``third_parties``: clients paid by someone else (a factoring company, the parent, a director).
-    """
-
-    kanji_only: float = 0.0
-    homonyms: float = 0.0
-    long_names: float = 0.0
-    third_parties: float = 0.0
-
-
-REALISTIC = Realism(kanji_only=0.25, homonyms=0.05, long_names=0.06, third_parties=0.04)
 
 
 @dataclass(frozen=True)
@@ -91,17 +80,11 @@ class SampleSet:
     plans: dict[str, Decimal]
 
 
-def bank_kana(kana: str, form: str | None, before: bool = True) -> str:
-    """A payer name as Japanese banks print it: half-width katakana, small kana big, form mark."""
-    big = kana.translate(str.maketrans("ァィゥェォャュョッヮ", "アイウエオヤユヨツワ"))
-    name = jaconv.z2h(big, kana=True, ascii=True, digit=True)
-    if not form:
-        return name
-    mark = jaconv.z2h(form, kana=True)
-    return f"{mark}){name}" if before else f"{name}({mark}"
-
-
-def _amount(rng: random.Random, currency: str) -> Decimal:
+def _amount(rng: random.Random, currency: str, diverse: bool = False) -> Decimal:
+    if diverse:  # what real invoices carry: any price plus 10% tax, whole yen / cents
+        minor = 0 if currency == "JPY" else 2
+        base = Decimal(rng.randrange(3_000, 1_000_000)) if currency == "JPY" else Decimal(rng.randrange(20_000, 2_500_000)) / 100
+        return (base * Decimal("1.1")).quantize(Decimal(1).scaleb(-minor))
     if currency == "JPY":
         return Decimal(rng.choice([33000, 55000, 110000, 165000, 220000, 275000, 330000, 495000, 1100000])
                        + rng.randrange(0, 40) * 1100)
@@ -198,14 +181,15 @@ def _twin(rng: random.Random, other: dict, cid: str) -> dict:
 
 
 def make_invoices(rng: random.Random, customers: pd.DataFrame, count: int, last_issue: date,
-                  months: int = 6, plan_share: float = 0.2) -> tuple[pd.DataFrame, dict[str, Decimal]]:
+                  months: int = 6, plan_share: float = 0.2,
+                  realism: Realism = Realism()) -> tuple[pd.DataFrame, dict[str, Decimal]]:
     """About ``count`` invoices over ``months`` months up to ``last_issue``; a share of clients
     are on monthly plans (same amount on the 1st of every month). A few are disputed."""
     ids = customers["Customer ID"].tolist()
     currency = dict(zip(ids, customers["Currency"]))
     terms = dict(zip(ids, customers["Terms Days"]))
     plan_ids = rng.sample(ids, k=max(1, int(len(ids) * plan_share)))
-    plans = {cid: _amount(rng, currency[cid]) for cid in plan_ids}
+    plans = {cid: _amount(rng, currency[cid], realism.diverse_amounts) for cid in plan_ids}
     first_day = last_issue - timedelta(days=30 * months)
     issued: list[tuple[date, str, Decimal]] = []
     for cid, amount in plans.items():
@@ -216,7 +200,8 @@ def make_invoices(rng: random.Random, customers: pd.DataFrame, count: int, last_
     span = (last_issue - first_day).days
     while len(issued) < count:
         cid = rng.choice(ids)
-        issued.append((first_day + timedelta(days=rng.randrange(span + 1)), cid, _amount(rng, currency[cid])))
+        issued.append((first_day + timedelta(days=rng.randrange(span + 1)), cid,
+                       _amount(rng, currency[cid], realism.diverse_amounts)))
     issued.sort(key=lambda item: (item[0], item[1]))
     records = []
     for n, (day, cid, amount) in enumerate(issued):
@@ -246,13 +231,6 @@ def make_sample(seed: int = SAMPLE_SEED, customers: int = 30, invoices: int = 15
 def write_samples(out_dir: Path, sample: SampleSet | None = None) -> list[Path]:
     """Write the sample book, its source files, bank files paying its invoices and their ground
     truth (``truth.csv``) into ``out_dir``; returns the paths written."""
-    from arbook.adapters.book import new_book, open_book
-    from arbook.services.export import export_csv
-    from arbook.services.masterdata import import_master
-    from arbook.adapters.tabular import read_table_file
-
-    from arbook.samplepay import make_payments, truth_frame, write_bank_files
-
     sample = sample or make_sample()
     out_dir.mkdir(parents=True, exist_ok=True)
     payments = make_payments(random.Random(SAMPLE_SEED + 1), sample.customers, sample.invoices, sample.plans,

@@ -20,8 +20,8 @@ from typing import Iterable
 
 import pandas as pd
 
-from arbook.sampledata import JA_SURNAMES, Realism, bank_kana
-from arbook.samplebank import Account, SynthLine, bank_csv, camt053, zengin_03
+from samplegen.realism import Realism
+from samplegen.samplebank import Account, SynthLine, bank_kana, bank_csv, camt053, zengin_03
 
 FORMS = {"株式会社": "カ", "有限会社": "ユ", "合同会社": "ド"}
 LANGUAGE_FILES = {"ja": "zengin_03.txt", "zh": "bank_cn_gb18030.csv", "en": "camt053_usd.xml"}
@@ -68,6 +68,7 @@ FACTORS = {"ja": ["ｶ)ﾐﾗｲﾌｱｸﾀ-", "ｶ)ｼﾞﾔﾊﾟﾝﾌｱｸ
            "en": ["BLUEVINE CAPITAL", "RIVIERA FACTORING LLC"]}
 GIVEN = {"ja": ["ﾀﾛｳ", "ｲﾁﾛｳ", "ｹﾝｼﾞ", "ﾋﾛｼ", "ﾖｳｺ", "ﾏｻｵ"], "zh": ["伟", "芳", "娜", "敏", "静", "强"],
          "en": ["JOHN", "MARY", "DAVID", "SUSAN", "ROBERT", "LINDA"]}
+JA_FAMILY = ["ﾔﾏﾀﾞ", "ｻﾄｳ", "ｽｽﾞｷ", "ﾀｶﾊｼ", "ｲｹﾀﾞ", "ﾓﾘ", "ﾊﾔｼ", "ｺﾊﾞﾔｼ"]
 ZH_SURNAMES = ["王", "李", "张", "刘", "陈", "杨", "赵", "黄"]
 EN_SURNAMES = ["SMITH", "JOHNSON", "WILLIAMS", "BROWN", "JONES", "MILLER", "DAVIS", "WILSON"]
 
@@ -89,12 +90,12 @@ def third_party_payers(customers: pd.DataFrame, share: float, seed: int = 13) ->
             continue
         if style < 0.7:
             group = [c for c in chosen[index:index + rng.randint(2, 3)] if c["Language"] == language]
-            payer = {"ja": f"ｶ){bank_kana(rng.choice(JA_SURNAMES)[1], None)}ﾎ-ﾙﾃﾞｲﾝｸﾞｽ",
+            payer = {"ja": f"ｶ){rng.choice(JA_FAMILY)}ﾎ-ﾙﾃﾞｲﾝｸﾞｽ",
                      "zh": f"{rng.choice(['华东', '华南', '远东'])}{rng.choice(['控股', '投资'])}集团有限公司",
                      "en": f"{rng.choice(['ATLAS', 'ORION', 'APEX'])} GROUP HOLDINGS"}[language]
         else:
             group = [record]
-            payer = {"ja": f"{bank_kana(rng.choice(JA_SURNAMES)[1], None)} {rng.choice(GIVEN['ja'])}",
+            payer = {"ja": f"{rng.choice(JA_FAMILY)} {rng.choice(GIVEN['ja'])}",
                      "zh": f"{rng.choice(ZH_SURNAMES)}{rng.choice(GIVEN['zh'])}",
                      "en": f"{rng.choice(GIVEN['en'])} {rng.choice(EN_SURNAMES)}"}[language]
         for member in group:

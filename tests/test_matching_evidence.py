@@ -236,3 +236,13 @@ def test_a_third_party_for_several_clients_is_no_proof_when_an_unlearned_client_
     assert result.auto == 0
     suggested = set(result.allocations["Customer ID"])
     assert {"C1", "C3"} <= suggested and "C3 株式会社森建設 is owed this amount too" in outcome(result)[3]
+
+
+def test_a_short_payment_is_also_proposed_as_part_of_the_invoice_closest_above_it():
+    customers = [ja("C1", "株式会社山田商事", **{"Name Kana": "ヤマダショウジ"})]
+    result = run(customers, [("INV-1", "C1", 30000, 8), ("INV-2", "C1", 200000, 9), ("INV-3", "C1", 90000, 10)],
+                 [(85000, "ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ", "")])
+    proposals = result.allocations.groupby("Proposal")
+    offered = sorted(tuple(sorted(zip(g["Invoice No"], g["Applied Amount"]))) for _, g in proposals)
+    assert offered == [(("INV-1", D(30000)), ("INV-2", D(55000))), (("INV-3", D(85000)),)]
+    assert set(result.allocations["Status"]) == {"suggested"}

@@ -70,6 +70,7 @@ class Rule(StrEnum):
     NAME_SEVERAL_FEE = "name + several invoices - fee"
     NAME_OVERPAID = "name, overpaid"
     NAME_OLDEST_FIRST = "name, oldest first"
+    NAME_PART_OF_ONE = "name, part of one invoice"
     AMOUNT_ONLY = "amount only"
     MANUAL = "manual"
     FEE = "bank fee"

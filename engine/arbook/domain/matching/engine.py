@@ -361,9 +361,15 @@ class Matcher:
         applied = _oldest_first(items, amount)
         last, paid = applied[-1]
         residual = f"; {fmt(last.open - paid)} stays open on {last.number}" if paid < last.open else ""
-        return [Proposal(customer, applied, Rule.NAME_OLDEST_FIRST,
-                         f"{hit.why}; amount fits no open invoice or combination: a part payment, applied to the "
-                         f"oldest ({', '.join(i.number for i, _ in applied)}){residual}", round(s * 0.5, 3))]
+        out = [Proposal(customer, applied, Rule.NAME_OLDEST_FIRST,
+                        f"{hit.why}; amount fits no open invoice or combination: a part payment, applied to the "
+                        f"oldest ({', '.join(i.number for i, _ in applied)}){residual}", round(s * 0.5, 3))]
+        closest = min((i for i in items if i.open > amount), key=lambda i: i.open - amount, default=None)
+        if closest is not None and [closest] != [i for i, _ in applied]:  # a short payment of one invoice
+            out.append(Proposal(customer, [(closest, amount)], Rule.NAME_PART_OF_ONE,
+                                f"{hit.why}; a part payment of {closest.number}, the invoice closest above the "
+                                f"amount: {fmt(closest.open - amount)} stays open on it", round(s * 0.45, 3)))
+        return out
 
     def _unlearned_clients(self, amount: int, currency: str, payer: str, hits: dict[str, NameHit],
                            by_name: list[Proposal]) -> list[Proposal]:

@@ -3,12 +3,15 @@ baseline, and speed on 50k credits against 200k open invoices.
 
     python benchmarks/cashapp.py [--customers 1500] [--invoices 18000] [--seed 7] [--skip-speed]
 
-Accuracy: realistic mixed ja/zh/en clients and invoices; payments in every situation (mangled
-invoice numbers, no memo, deducted bank fees, several invoices at once, partial and over
-payments, monthly plans, third-party payers, noise credits) written as a Zengin 03 file, a
-GB18030 bank CSV and a camt.053, imported with the real importers and matched with the real
-engine. Floors (issue 5): precision of auto >= 99.5%, auto exactly right >= 90% of matchable
-credits, auto-or-suggested >= 98%. Writes benchmarks/results/cashapp.md.
+Accuracy: realistic mixed ja/zh/en clients and invoices (samplegen's REALISTIC: kanji-only
+masters, same-reading twins, long names, third-party payers, real-price amounts); payments in
+every situation (mangled invoice numbers, no memo, deducted bank fees, several invoices at once,
+partial and over payments, monthly plans, third parties, noise credits) written as a Zengin 03
+file, a GB18030 bank CSV and a camt.053 (each bank cutting payer names at its field length),
+imported with the real importers and matched with the real engine. Reported overall, per
+situation and per phenomenon. Floors (issue 13, measured for real on an independent held-out
+month-end): precision of auto >= 99.5%, auto exactly right >= 93% of matchable credits,
+auto-or-suggested >= 98%. Writes benchmarks/results/cashapp.md.
 """
 from __future__ import annotations
 
@@ -172,7 +175,7 @@ def main() -> None:
     args = parser.parse_args()
     ours, base, kinds = accuracy(args.seed, args.customers, args.invoices)
     pct = lambda x: f"{100 * x:.2f}%"
-    floors = {"precision": 0.995, "auto_right": 0.90, "covered": 0.98}
+    floors = {"precision": 0.995, "auto_right": 0.93, "covered": 0.98}
     verdict = lambda key: "meets floor" if ours[key] >= floors[key] else "BELOW FLOOR"
     lines = [
         "# Cash-application benchmark", "",
@@ -181,7 +184,7 @@ def main() -> None:
         f"{ours['matchable']:,} of them payments by clients (the rest interest, refunds, own transfers, unknown payers).",
         "", "Situations in the data (bank lines): " + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())), "",
         "| measure | arbook | VLOOKUP on amount | floor |", "|---|---:|---:|---:|",
-        f"| matchable credits auto-applied exactly right | {pct(ours['auto_right'])} | {pct(base['auto_right'])} | 90% ({verdict('auto_right')}) |",
+        f"| matchable credits auto-applied exactly right | {pct(ours['auto_right'])} | {pct(base['auto_right'])} | 93% ({verdict('auto_right')}) |",
         f"| precision of auto (right / all auto) | {pct(ours['precision'])} | {pct(base['precision'])} | 99.5% ({verdict('precision')}) |",
         f"| covered by auto or a suggestion | {pct(ours['covered'])} | {pct(base['covered'])} | 98% ({verdict('covered')}) |",
         f"| auto allocations made | {ours['autos']:,} | {base['autos']:,} | |", "",

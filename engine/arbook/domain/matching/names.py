@@ -142,7 +142,7 @@ class CustomerIndex:
 
         for cid in self.full.get(compact(payer), ()):
             offer(NameHit(cid, 1.0, "payer equals the name, company form included", "name"), "")
-        for key in set(name_keys(payer)):
+        for key in dict.fromkeys(name_keys(payer)):
             if len(key) < 2:
                 continue
             for cid in self.exact.get(key, ()):
@@ -204,7 +204,7 @@ class CustomerIndex:
         for gram in grams[:3]:
             candidates |= self.grams[gram]
         floor = MIN_CONTAINED["cjk" if _is_cjk(key) else "other"]
-        for cid in candidates:
+        for cid in sorted(candidates):  # a fixed order: equal scores keep the same reason in every run
             for other, label in self.keys[cid]:
                 shorter, longer = (key, other) if len(key) <= len(other) else (other, key)
                 if len(shorter) >= floor and shorter in longer:

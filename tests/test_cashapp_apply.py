@@ -45,7 +45,7 @@ def allocations_of(path, ref):
 def test_apply_an_unrecognised_line_by_hand_learns_the_third_party(ar_book, capsys):
     main(["match", str(ar_book)])
     capsys.readouterr()
-    main(["apply", str(ar_book), "B1", "INV-1", "INV-2=40000"])
+    main(["apply", str(ar_book), "B1", "INV-1", "INV-2=40,000"])  # thousands separators as typed
     assert "B1 applied to INV-1, INV-2=40000 (C1)" in capsys.readouterr().out
     assert allocations_of(ar_book, "B1") == [("INV-1", "manual", D(30000)), ("INV-2", "manual", D(40000))]
     with open_book(ar_book) as book:

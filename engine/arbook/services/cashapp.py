@@ -5,6 +5,7 @@ Reads and writes through the Book interface (either adapter); the matching itsel
 """
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -163,13 +164,14 @@ def _learn_payers(book: Book, customers: pd.DataFrame, confirmed: list[tuple[str
     return learned
 
 
+_TARGET = re.compile(r"([^\s,;、=]+)(?:=([0-9][0-9,.]*))?")
+
+
 def parse_targets(text: str, where: str) -> list[tuple[str, str | None]]:
-    """``INV-1, INV-2=5000`` (commas, spaces or semicolons) -> [(invoice, amount text or None)]."""
-    targets = []
-    for part in text.replace(";", ",").replace(" ", ",").split(","):
-        if part.strip():
-            number, _, amount = part.strip().partition("=")
-            targets.append((number.strip(), amount.strip() or None))
+    """``INV-1, INV-2=5,000`` (separated by commas, spaces or semicolons; amounts may carry
+    thousands separators) -> [(invoice, amount text or None)]."""
+    targets = [(number, amount.rstrip(",").replace(",", "") or None if amount else None)
+               for number, amount in _TARGET.findall(text.replace("＝", "="))]
     if not targets:
         raise ArbookError(f"{where}: no invoice numbers given")
     return targets
@@ -208,7 +210,7 @@ def _manual(allocations: pd.DataFrame, bank: pd.DataFrame, invoices: pd.DataFram
         if item.currency != currency:
             raise ArbookError(f"{where}: {number}: invoice is in {item.currency}, the payment in {currency}")
         try:
-            units = item.open if amount is None else to_minor(money(amount.replace(",", ""), currency), currency)
+            units = item.open if amount is None else to_minor(money(amount, currency), currency)
         except MoneyError as error:
             raise ArbookError(f"{where}: {number}: {error}") from None
         if not 0 < units <= item.open:

@@ -187,6 +187,17 @@ ACTIONS: tuple[Action, ...] = (
     Example: arbook unmatch ar.xlsx US00000012""",
            (Param("bank_ref", "text", ask=True),),
            say=lambda n, bank_ref, **_: f"reversed {n} allocation row(s) of {bank_ref}; the line is unmatched again"),
+    Action("apply", "arbook.services.cashapp:apply_book",
+           """Apply a bank line (or the cash it left unapplied) by hand to the invoices named.
+
+    The invoices must be one client's (several only when the payer is learned for each, e.g. in
+    Paid By); without =AMOUNT an invoice gets its open amount; what is left stays unapplied cash;
+    a shortfall within the client's fee deduction is a bank fee. The payer name is learned.
+    On the Review sheet, the Apply To column does the same through confirm.
+    Example: arbook apply ar.xlsx US00000012 INV-1042 INV-1043=500""",
+           (Param("bank_ref", "text"),
+            Param("targets", "text", multiple=True, metavar="INVOICE[=AMOUNT]...")),
+           say=lambda summary, **_: summary),
     Action("age", "arbook.services.receivables:age_book",
            """Recalculate Applied/Open/Days Overdue/Bucket/Status/Reminder Level of every invoice, the
     clients' balances and credit status, and the Aging sheet (per currency).

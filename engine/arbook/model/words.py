@@ -57,6 +57,7 @@ WORDS: dict[str, tuple[str, str, str]] = {
     "action.confirm": ("Apply review", "確認を反映", "确认审核"),
     "action.unmatch": ("Unmatch a bank line", "消込の取消", "撤销核销"),
     "action.unimport": ("Remove an imported bank file", "取込ファイルの取消", "撤销导入的银行文件"),
+    "action.apply": ("Apply by hand", "手動で消込", "手工核销"),
     "action.age": ("Age & credit", "年齢調べ・与信", "账龄与信用"),
     "action.ledger": ("Customer ledgers", "得意先元帳", "客户帐本"),
     "action.reminders": ("Reminders", "督促状", "催款函"),

@@ -41,11 +41,11 @@ def test_one_statement_per_client_in_its_language(matched_book, tmp_path):
         assert props["arbook.customer"] == cid and props["arbook.as_of"] == "2026-11-16"
         wb = openpyxl.load_workbook(path)
         sheet = wb["Statement"]
-        title = sheet["A4"].value
-        assert title == {"ja": "残高確認書（取引明細書）", "zh": "对账单", "en": "Statement of Account"}[
-            customers.loc[cid, "Language"]]
+        cells = [v for row in sheet.iter_rows(values_only=True) for v in row if v is not None]
+        title = {"ja": "残高確認書", "zh": "询证函（对账单）", "en": "Statement of Account and Balance Confirmation"}
+        assert title[customers.loc[cid, "Language"]] in cells
         assert sheet.protection.sheet and wb["Confirm"].protection.sheet
-        assert customers.loc[cid, "Name"] in sheet["B5"].value
+        assert f"{customers.loc[cid, 'Name']} ({cid})" in cells
 
 
 def test_returned_answers_are_verified_and_recorded(matched_book, tmp_path, capsys):
@@ -56,9 +56,9 @@ def test_returned_answers_are_verified_and_recorded(matched_book, tmp_path, caps
     confirm = wb["Confirm"]
     invoice_rows = [r for r in range(4, confirm.max_row + 1) if str(confirm.cell(r, 2).value).startswith("INV-")]
     for r in range(4, confirm.max_row + 1):
-        confirm.cell(r, 7).value = "agree"
-    confirm.cell(invoice_rows[0], 7).value = "dispute"
-    confirm.cell(invoice_rows[0], 8).value = "quantity was wrong"
+        confirm.cell(r, 8).value = "agree"
+    confirm.cell(invoice_rows[0], 8).value = "dispute"
+    confirm.cell(invoice_rows[0], 10).value = "quantity was wrong"
     disputed = confirm.cell(invoice_rows[0], 2).value
     returned = tmp_path / "returned.xlsx"
     wb.save(returned)
@@ -67,7 +67,9 @@ def test_returned_answers_are_verified_and_recorded(matched_book, tmp_path, caps
     wb2["Confirm"].cell(invoice_rows[0], 5).value = 1  # someone lowered an amount
     wb2.save(tampered)
     capsys.readouterr()
-    main(["confirmations", str(matched_book), str(returned), str(tampered), str(REPO_SAMPLES / "customers.csv")])
+    with pytest.raises(SystemExit) as exit_code:
+        main(["confirmations", str(matched_book), str(returned), str(tampered), str(REPO_SAMPLES / "customers.csv")])
+    assert exit_code.value.code == 1
     out = capsys.readouterr().out
     assert "1 disputed" in out and "2 file(s) not recorded" in out and "checksum differs" in out
     with open_book(matched_book) as book:
@@ -95,8 +97,10 @@ def test_encrypted_statements_open_only_with_their_password(matched_book, tmp_pa
 
     files = statements(matched_book, tmp_path / "enc", "--customer", "C00001", "--customer", "C00002", "--encrypt")
     assert "passwords in" in capsys.readouterr().out
+    password_file = matched_book.parent / "book-statement-passwords-2026-11-16.csv"
+    assert password_file.stat().st_mode & 0o777 == 0o600 and not list((tmp_path / "enc").glob("*.csv"))
     passwords = {row.split(",")[1]: row.split(",")[2] for row in
-                 (tmp_path / "enc" / "statement-passwords.csv").read_text(encoding="utf-8").splitlines()[1:]}
+                 password_file.read_text(encoding="utf-8").splitlines()[1:]}
     assert len(files) == 2 and len(set(passwords.values())) == 2
     for path in files:
         office = msoffcrypto.OfficeFile(io.BytesIO(path.read_bytes()))
@@ -105,9 +109,10 @@ def test_encrypted_statements_open_only_with_their_password(matched_book, tmp_pa
         plain = io.BytesIO()
         office.decrypt(plain)
         assert read_properties(plain.getvalue())["arbook.customer"] == path.name.split("-")[0]
-    main(["confirmations", str(matched_book), str(files[0])])
+    with pytest.raises(SystemExit):
+        main(["confirmations", str(matched_book), str(files[0])])
     assert "no known password" in capsys.readouterr().out
-    main(["confirmations", str(matched_book), str(files[0]), "--passwords", str(tmp_path / "enc" / "statement-passwords.csv")])
+    main(["confirmations", str(matched_book), str(files[0]), "--passwords", str(password_file)])
     assert "not recorded" not in capsys.readouterr().out
 
 

@@ -289,20 +289,37 @@ def statements(book: str, out_dir: str, as_of: str | None, period_from: str | No
 
 @cli.command()
 @click.argument("book", type=click.Path(dir_okay=False))
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, exists=True))
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, exists=True))
 @click.option("--passwords", type=click.Path(dir_okay=False, exists=True),
-              help="statement-passwords.csv, to open encrypted returns.")
-def confirmations(book: str, files: tuple[str, ...], passwords: str | None) -> None:
-    """Read returned statements: verify each (client, checksum), record agreed and disputed lines
-    (a dispute sets the invoice's Disputed flag) and report files that were altered or belong to
-    another client. Example: arbook confirmations ar.xlsx returned/*.xlsx
+              help="The password file --encrypt wrote, to open encrypted returns.")
+@click.option("--overdue-days", type=click.IntRange(min=0), metavar="N",
+              help="List the clients whose statement is N or more days old with no reply.")
+def confirmations(book: str, files: tuple[str, ...], passwords: str | None, overdue_days: int | None) -> None:
+    """Read returned statements: verify each (client, keyed checksum), record each client's answer
+    (Confirmation, Confirmed Balance, Confirmed On; a disputed line sets the invoice's Disputed
+    flag) and report files that were altered or belong to another client (exit code 1 then).
+    Example: arbook confirmations ar.xlsx returned/*.xlsx
     """
-    from arbook.services.statements import load_passwords, read_confirmations
+    from arbook.services.statements import load_passwords, read_confirmations, unanswered
 
+    if not files and overdue_days is None:
+        raise click.UsageError("give the returned FILES, or --overdue-days N")
+    report = None
     with open_book(book) as handle:
-        report = read_confirmations(handle, [Path(f) for f in files],
-                                    load_passwords(Path(passwords)) if passwords else None)
-    click.echo(report.summary())
+        if files:
+            report = read_confirmations(handle, [Path(f) for f in files],
+                                        load_passwords(Path(passwords)) if passwords else None)
+        waiting = unanswered(handle, overdue_days) if overdue_days is not None else []
+    if report is not None:
+        click.echo(report.summary())
+    for row in waiting:
+        click.echo(f"no reply: {row['Customer ID']} {row['Name']} <{row.get('Email') or ''}> statement as of "
+                   f"{row['Confirmed On']}")
+    if overdue_days is not None:
+        click.echo(f"{len(waiting)} client(s) with no reply for {overdue_days}+ day(s)")
+    if report is not None and report.rejected:
+        click.echo(f"arbook: {len(report.rejected)} file(s) rejected (see above); the others were recorded", err=True)
+        sys.exit(1)
 
 
 @cli.command()
@@ -312,16 +329,25 @@ def confirmations(book: str, files: tuple[str, ...], passwords: str | None) -> N
 @click.option("--outbox", type=click.Path(file_okay=False), help="Where .eml drafts go (default STATEMENTS/outbox).")
 @click.option("--smtp", metavar="HOST:PORT", help="Send through this server (STARTTLS when offered; credentials "
                                                    "from ARBOOK_SMTP_USER / ARBOOK_SMTP_PASSWORD).")
-def email(book: str, folder: str, outbox: str | None, smtp: str | None) -> None:
+@click.option("--resend", multiple=True, metavar="ID", help="Send this client's statement again, on purpose.")
+@click.option("--mark-sent", multiple=True, metavar="ID",
+              help="Record this client's statement as sent without sending it (after checking a send that was "
+                   "never confirmed).")
+@click.option("--accept-changed-addresses", is_flag=True,
+              help="Send to the book's current addresses even where they changed since the statements were written.")
+def email(book: str, folder: str, outbox: str | None, smtp: str | None, resend: tuple[str, ...],
+          mark_sent: tuple[str, ...], accept_changed_addresses: bool) -> None:
     """Email each client its statement in its language: .eml drafts by default, or send by SMTP.
 
-    A statement is only ever sent to the client embedded in it, and never twice.
-    Example: arbook email ar.xlsx --statements statements/
+    A statement goes only to the client and addresses fixed in its signed manifest, and never
+    twice; sends are journalled beside the book, so a crash never leads to a second delivery.
+    Example: arbook email ar.xlsx --statements statements/ --smtp smtp.example.com:587
     """
     from arbook.services.mail import email_statements
 
     with open_book(book) as handle:
-        run = email_statements(handle, Path(folder), Path(outbox) if outbox else None, smtp)
+        run = email_statements(handle, Path(folder), Path(outbox) if outbox else None, smtp, resend, mark_sent,
+                               accept_changed_addresses)
     click.echo(run.summary())
 
 

@@ -111,6 +111,8 @@ BANK_STATUSES = ("new", "matched", "partial", "suggested", "unmatched", "exclude
 INVOICE_STATUSES = ("open", "partial", "paid", "disputed")
 CREDIT_STATUSES = ("OK", "Watch", "Over limit", "Hold")
 CURRENCY_CODES = tuple(CURRENCIES)
+DELIVERIES = ("email", "post", "both")
+CONFIRMATIONS = ("confirmed", "disputed", "no reply")
 
 CUSTOMERS = Sheet("Customers", (
     C("Customer ID", required=True, width=13, doc="Your code for the client; the key."),
@@ -133,6 +135,18 @@ CUSTOMERS = Sheet("Customers", (
     C("Avg Days Late", K.NUMBER, R.COMPUTED, width=13),
     C("Last Payment", K.DATE, R.COMPUTED, width=13),
     C("Grade", K.CHOICE, R.COMPUTED, choices=("A", "B", "C"), width=8),
+    C("CC Emails", width=30, doc="Copies of statement emails: addresses separated by ';' (Email holds one address)."),
+    C("Address", width=36, doc="Postal address printed on statements (lines separated by line breaks)."),
+    C("Postal Code", width=11),
+    C("Contact", width=18, doc="Person the statement is addressed to (empty = the company)."),
+    C("Department", width=18),
+    C("Honorific", width=10, doc="御中 / 様 / 台启 / Attn.; empty = by language (company, or person when Contact is set)."),
+    C("Delivery", K.CHOICE, choices=DELIVERIES, width=10, doc="How statements go out: email, post or both "
+                                                              "(empty = email)."),
+    C("Confirmation", K.CHOICE, choices=CONFIRMATIONS, width=13,
+      doc="The client's answer to the last statement: confirmed, disputed or no reply (set by confirmations)."),
+    C("Confirmed Balance", K.TEXT, width=18, doc="Balance the client confirmed or stated, per currency."),
+    C("Confirmed On", K.DATE, width=13, doc="As-of date of the statement the client answered."),
 ), key=("Customer ID",), tab_color="2E75B6", doc="One row per client.")
 
 INVOICES = Sheet("Invoices", (
@@ -257,6 +271,8 @@ DEFAULT_SETTINGS: tuple[tuple[str, str, str], ...] = (
     ("Watch Threshold %", "80", "Credit used at or above this share of the limit is 'Watch'."),
     ("Hold Days Overdue", "90", "Anything overdue more than this many days puts the client on 'Hold'."),
     ("Reminder Days", "7,30,60", "Days past due at which reminder levels 1, 2, 3 start."),
+    ("Currency Display", "code", "Amounts on statements and reminders: code (JPY 1,000) or symbol (¥1,000)."),
+    ("Paper Size", "A4", "Printed sheets and statements: A4 or Letter."),
 )
 
 

@@ -20,11 +20,11 @@ from lxml import etree
 from arbook.adapters.book.package import NS_MAIN, sheet_parts
 from arbook.adapters.book.sheetxml import column_index, column_letter, split_sheet, text_xml
 from arbook.model.errors import ArbookError
-from arbook.model.money import excel_number
+from arbook.model.money import excel_money_format, excel_number
 from arbook.model.textparse import date_to_excel_serial
 
 SHEETS = ("Statement", "Confirm")
-COLLECTIONS = ("lines", "opening", "closing", "open_items", "totals")
+COLLECTIONS = ("lines", "opening", "closing", "open_items", "totals", "balances", "address_lines")
 CUSTOM = "docProps/custom.xml"
 CUSTOM_TYPE = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
 CUSTOM_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties"
@@ -32,6 +32,9 @@ _EXPRESSION = re.compile(r"^\{\{\s*(.+?)\s*\}\}$", re.S)
 _COLLECTION = re.compile(r"\{\{[^}]*?\b(" + "|".join(COLLECTIONS) + r")\.")
 _REF = re.compile(r"([A-Z]+)(\d+)")
 _DOTTED = re.compile(r"^[A-Za-z_]\w*(\.\w+)*$")
+STYLES = "xl/styles.xml"
+ONE_PAGE_ROWS = 48  # a statement this short is printed on one page (fit to height too)
+PAPER = {"A4": "9", "Letter": "1"}
 
 
 @dataclass
@@ -77,6 +80,38 @@ class StatementTemplate:
         strings = self._shared_strings()
         self.sheets = {name: self._parse(located[name].path, strings) for name in SHEETS}
         self.parts.pop(CUSTOM, None)
+        self.money_styles = self._money_styles()
+        self.variants: dict[tuple[str, str], str] = {}
+
+    def _money_styles(self) -> set[str]:
+        """Indexes of the cell styles whose number format shows two decimals (money in the template)."""
+        root = etree.fromstring(self.parts[STYLES])
+        codes = {f.get("numFmtId"): f.get("formatCode", "") for f in root.iter(f"{{{NS_MAIN}}}numFmt")}
+        xfs = root.find(f"{{{NS_MAIN}}}cellXfs")
+        return {str(n) for n, xf in enumerate(xfs) if "0.00" in codes.get(xf.get("numFmtId"), "")}
+
+    def prepare(self, currencies: set[str], display: str = "code") -> None:
+        """Add a copy of every money style per currency (its minor digits; code or symbol) for ``render``."""
+        root = etree.fromstring(self.parts[STYLES])
+        formats = root.find(f"{{{NS_MAIN}}}numFmts")
+        if formats is None:
+            formats = etree.Element(f"{{{NS_MAIN}}}numFmts")
+            root.insert(0, formats)
+        xfs = root.find(f"{{{NS_MAIN}}}cellXfs")
+        next_id = max([int(f.get("numFmtId")) for f in formats] + [163]) + 1
+        for currency in sorted(currencies):
+            code = excel_money_format(currency, display)
+            etree.SubElement(formats, f"{{{NS_MAIN}}}numFmt", numFmtId=str(next_id), formatCode=code)
+            for style in sorted(self.money_styles, key=int):
+                clone = etree.fromstring(etree.tostring(xfs[int(style)]))
+                clone.set("numFmtId", str(next_id))
+                clone.set("applyNumberFormat", "1")
+                xfs.append(clone)
+                self.variants[(style, currency)] = str(len(xfs) - 1)
+            next_id += 1
+        formats.set("count", str(len(formats)))
+        xfs.set("count", str(len(xfs)))
+        self.parts[STYLES] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
     def _shared_strings(self) -> list[str]:
         data = self.parts.get("xl/sharedStrings.xml")
@@ -148,11 +183,25 @@ class StatementTemplate:
             for item in items:
                 number += 1
                 scope = {**context, row.collection: item} if row.collection else context
-                cells = "".join(_cell(f"{c.column}{number}", c.style, _value(c, scope)) for c in row.cells)
+                currency = (item or context).get("currency") if isinstance(item or context, dict) else None
+                cells = "".join(_cell(f"{c.column}{number}", self.variants.get((c.style, currency), c.style),
+                                      _value(c, scope)) for c in row.cells)
                 rows.append(f'<row r="{number}" {row.attributes}>{cells}</row>')
         last = max((column_index(c.column) for r in sheet.rows for c in r.cells), default=0)
         prefix = re.sub(r"<dimension\b[^>]*/>", f'<dimension ref="A1:{column_letter(last)}{max(number, 1)}"/>', sheet.prefix)
-        return f"{prefix}<sheetData>{''.join(rows)}</sheetData>{sheet.suffix}".encode("utf-8")
+        return f"{prefix}<sheetData>{''.join(rows)}</sheetData>{_page(sheet.suffix, context, number)}".encode("utf-8")
+
+
+def _page(suffix: str, context: dict[str, Any], rows: int) -> str:
+    """The sheet's print setup for this statement: company name in the header (Excel's '&' doubled),
+    the paper size, and one page tall when the statement is short enough to fit."""
+    company = text_xml(str(context.get("company", {}).get("name", "")).replace("&", "&&"))
+    suffix = suffix.replace("{{ company.name }}", company)
+    paper = PAPER.get(str(context.get("paper", "A4")), "9")
+    suffix = re.sub(r'paperSize="\d+"', f'paperSize="{paper}"', suffix)
+    if rows <= ONE_PAGE_ROWS:
+        suffix = suffix.replace('fitToHeight="0"', 'fitToHeight="1"')
+    return suffix
 
 
 def _lookup(path: tuple[str, ...]) -> Any:

@@ -14,33 +14,77 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.worksheet.datavalidation import DataValidation
 
 LABELS: dict[str, dict[str, str]] = {
-    "en": {"title": "Statement of Account", "customer": "Customer", "period": "Period", "as_of": "As of",
-           "date": "Date", "document": "Document", "description": "Description", "currency": "Currency",
-           "debit": "Charges", "credit": "Payments", "balance": "Balance", "opening": "Opening balance",
-           "closing": "Closing balance", "open_items": "Open items", "invoice": "Invoice", "due": "Due date",
-           "open": "Open amount", "days": "Days past due", "bucket": "Aging", "totals": "Total open",
-           "payment_info": "Payment instructions", "kind_invoice": "Invoice", "kind_payment": "Payment",
-           "kind_fee": "Bank fee deducted", "confirm_title": "Please confirm each line and return this file",
-           "answer": "Agree / Dispute", "comment": "Comment", "agree": "agree", "dispute": "dispute"},
-    "ja": {"title": "残高確認書（取引明細書）", "customer": "お客様", "period": "対象期間", "as_of": "基準日",
+    "en": {"title": "Statement of Account and Balance Confirmation", "customer": "Customer", "period": "Period",
+           "as_of": "As of", "date": "Date", "document": "Document", "description": "Description",
+           "currency": "Currency", "debit": "Charges", "credit": "Payments", "balance": "Balance",
+           "opening": "Opening balance", "closing": "Closing balance", "open_items": "Open items",
+           "invoice": "Invoice", "due": "Due date", "open": "Open amount", "days": "Days past due",
+           "bucket": "Aging", "totals": "Balance (open less unapplied)", "payment_info": "Payment instructions",
+           "kind_invoice": "Invoice", "kind_payment": "Payment", "kind_fee": "Bank fee deducted",
+           "unapplied": "Payment not yet applied", "intro": "Please confirm the balance of your account with us "
+           "as of the date below, and return the Confirm sheet.",
+           "confirm_title": "Balance confirmation: please answer each line and return this file",
+           "confirm_help": "Balance line: agree, or dispute and enter your balance. Other lines: agree / dispute.",
+           "balance_doc": "Balance as of", "balance_text": "Closing balance as of {{ as_of }}",
+           "answer": "Agree / Dispute", "their_balance": "Your balance", "comment": "Comment",
+           "agree": "agree", "dispute": "dispute", "reply_title": "Reply",
+           "reply_text": "We confirm that the balance above is correct / is not correct (our balance: ________ ).",
+           "reply_date": "Date:", "reply_name": "Company / name:", "reply_sign": "Signature:", "attn": "Attn.",
+           "page": "Page"},
+    "ja": {"title": "残高確認書", "customer": "お客様", "period": "対象期間", "as_of": "基準日",
            "date": "日付", "document": "伝票番号", "description": "摘要", "currency": "通貨", "debit": "ご請求額",
            "credit": "ご入金額", "balance": "残高", "opening": "前期繰越残高", "closing": "期末残高",
            "open_items": "未決済のご請求", "invoice": "請求書番号", "due": "お支払期日", "open": "未入金額",
-           "days": "経過日数", "bucket": "区分", "totals": "未入金合計", "payment_info": "お振込先",
+           "days": "経過日数", "bucket": "区分", "totals": "残高（未入金－未充当入金）", "payment_info": "お振込先",
            "kind_invoice": "ご請求", "kind_payment": "ご入金", "kind_fee": "振込手数料（差引）",
-           "confirm_title": "各明細をご確認のうえ、本ファイルをご返送ください", "answer": "同意 / 相違",
-           "comment": "コメント", "agree": "agree", "dispute": "dispute"},
-    "zh": {"title": "对账单", "customer": "客户", "period": "期间", "as_of": "截止日期", "date": "日期",
+           "unapplied": "未充当のご入金", "intro": "拝啓　時下ますますご清栄のこととお慶び申し上げます。"
+           "基準日現在の貴社に対する債権残高は下記のとおりです。ご確認のうえ、ご回答くださいますようお願い申し上げます。",
+           "confirm_title": "残高確認：各行にご回答のうえ、本ファイルをご返送ください",
+           "confirm_help": "残高の行：agree（相違なし）または dispute（相違あり：貴社残高をご記入）。明細の行：agree / dispute。",
+           "balance_doc": "残高確認", "balance_text": "{{ as_of }} 現在の残高",
+           "answer": "同意 / 相違", "their_balance": "貴社残高", "comment": "コメント",
+           "agree": "agree", "dispute": "dispute", "reply_title": "回答欄",
+           "reply_text": "上記残高に相違ありません ／ 相違があります（貴社残高：　　　　　　　　）。",
+           "reply_date": "回答日：　　　　年　　月　　日", "reply_name": "貴社名・ご担当者名：",
+           "reply_sign": "印", "attn": "", "page": "ページ"},
+    "zh": {"title": "询证函（对账单）", "customer": "客户", "period": "期间", "as_of": "截止日期", "date": "日期",
            "document": "单据号", "description": "摘要", "currency": "币种", "debit": "应收", "credit": "已收",
            "balance": "余额", "opening": "期初余额", "closing": "期末余额", "open_items": "未结清发票",
            "invoice": "发票号", "due": "到期日", "open": "未付金额", "days": "逾期天数", "bucket": "账龄",
-           "totals": "未付合计", "payment_info": "付款信息", "kind_invoice": "发票", "kind_payment": "收款",
-           "kind_fee": "银行手续费（对方扣除）", "confirm_title": "请逐行确认并回传本文件", "answer": "确认 / 异议",
-           "comment": "备注", "agree": "agree", "dispute": "dispute"},
+           "totals": "余额（未付合计－未核销收款）", "payment_info": "付款信息", "kind_invoice": "发票",
+           "kind_payment": "收款", "kind_fee": "银行手续费（对方扣除）", "unapplied": "未核销收款",
+           "intro": "本公司与贵单位的往来账项截至下列日期的余额如下，请核对后回复。如与贵单位记录相符，请在回执中确认；"
+           "如有不符，请注明贵单位记录的金额。",
+           "confirm_title": "余额确认：请逐行回复并回传本文件",
+           "confirm_help": "余额行：agree（相符）或 dispute（不符，请填写贵单位余额）；明细行：agree / dispute。",
+           "balance_doc": "余额确认", "balance_text": "截至 {{ as_of }} 的余额",
+           "answer": "确认 / 异议", "their_balance": "贵单位余额", "comment": "备注",
+           "agree": "agree", "dispute": "dispute", "reply_title": "回执",
+           "reply_text": "上述余额核对相符 ／ 不符（贵单位余额：　　　　　　　　）。",
+           "reply_date": "日期：　　　　年　　月　　日", "reply_name": "单位名称／经办人：", "reply_sign": "（盖章）",
+           "attn": "", "page": "页"},
 }
 
-MONEY = "#,##0.00;[Red]-#,##0.00"
+#: Default honorifics: (after a company name, after a person's name), by language.
+HONORIFICS: dict[str, tuple[str, str]] = {"ja": ("御中", "様"), "zh": ("台鉴", "收"), "en": ("", "")}
+
+MONEY = "#,##0.00;[Red]-#,##0.00"  # the renderer swaps in each amount's currency format (digits, code or symbol)
 DATE = "yyyy-mm-dd"
+WIDTHS = (11, 20, 30, 8, 16, 16, 16)
+
+
+def _print_setup(ws, header_rows: str | None = None) -> None:
+    """A4 portrait, fit to the page width, company name in the header, page numbers in the footer."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "portrait"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.oddHeader.right.text = "{{ company.name }}"
+    ws.oddFooter.center.text = "&P / &N"
+    if header_rows:
+        ws.print_title_rows = header_rows
 
 
 def build_template(path: Path) -> Path:
@@ -51,84 +95,112 @@ def build_template(path: Path) -> Path:
     bold, head = Font(bold=True), PatternFill("solid", fgColor="1F4E78")
     white = Font(bold=True, color="FFFFFF")
     line = Border(bottom=Side(style="thin", color="999999"))
-    ws["A1"] = "{{ company.name }}"
-    ws["A1"].font = Font(bold=True, size=14)
-    ws["A2"] = "{{ company.address }}"
-    ws["A4"] = "{{ t.title }}"
-    ws["A4"].font = Font(bold=True, size=16)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    right = Alignment(horizontal="right")
+    ws["A1"] = "{{ address_lines.text }}"  # the addressee block, one row per line
+    ws["A1"].font = Font(size=11)
+    ws["G3"] = "{{ company.name }}"
+    ws["G3"].font, ws["G3"].alignment = bold, right
+    ws["G4"] = "{{ company.address }}"
+    ws["G4"].alignment = right
+    ws["A6"] = "{{ t.title }}"
+    ws["A6"].font = Font(bold=True, size=16)
+    ws["A7"] = "{{ t.intro }}"
+    ws["A7"].alignment = Alignment(wrap_text=False, vertical="top")
     for row, (label, value) in enumerate((("{{ t.customer }}", "{{ customer.name }} ({{ customer.id }})"),
                                           ("{{ t.period }}", "{{ period_from }} – {{ as_of }}"),
-                                          ("{{ t.as_of }}", "{{ as_of }}")), start=5):
+                                          ("{{ t.as_of }}", "{{ as_of }}")), start=8):
         ws.cell(row, 1, label).font = bold
         ws.cell(row, 2, value)
     headers = ["{{ t.date }}", "{{ t.document }}", "{{ t.description }}", "{{ t.currency }}", "{{ t.debit }}",
                "{{ t.credit }}", "{{ t.balance }}"]
     for col, text in enumerate(headers, start=1):
-        cell = ws.cell(9, col, text)
-        cell.font, cell.fill = white, head
-    ws.cell(10, 3, "{{ t.opening }}")
-    ws.cell(10, 4, "{{ opening.currency }}")
-    ws.cell(10, 7, "{{ opening.amount }}")
+        cell = ws.cell(12, col, text)
+        cell.font, cell.fill, cell.alignment = white, head, Alignment(wrap_text=True, vertical="center")
+    ws.cell(13, 3, "{{ t.opening }}")
+    ws.cell(13, 4, "{{ opening.currency }}")
+    ws.cell(13, 7, "{{ opening.amount }}")
     body = ["{{ lines.date }}", "{{ lines.document }}", "{{ lines.description }}", "{{ lines.currency }}",
             "{{ lines.debit }}", "{{ lines.credit }}", "{{ lines.balance }}"]
     for col, text in enumerate(body, start=1):
-        ws.cell(11, col, text).border = line
-    ws.cell(12, 3, "{{ t.closing }}").font = bold
-    ws.cell(12, 4, "{{ closing.currency }}").font = bold
-    ws.cell(12, 7, "{{ closing.amount }}").font = bold
-    ws.cell(14, 1, "{{ t.open_items }}").font = Font(bold=True, size=12)
-    for col, text in enumerate(["{{ t.invoice }}", "{{ t.due }}", "{{ t.currency }}", "{{ t.open }}", "{{ t.days }}",
-                                "{{ t.bucket }}"], start=1):
-        cell = ws.cell(15, col, text)
-        cell.font, cell.fill = white, head
-    for col, text in enumerate(["{{ open_items.number }}", "{{ open_items.due }}", "{{ open_items.currency }}",
-                                "{{ open_items.open }}", "{{ open_items.days }}", "{{ open_items.bucket }}"], start=1):
-        ws.cell(16, col, text)
-    ws.cell(17, 3, "{{ totals.currency }}").font = bold
-    ws.cell(17, 1, "{{ t.totals }}").font = bold
-    ws.cell(17, 4, "{{ totals.amount }}").font = bold
-    ws.cell(19, 1, "{{ t.payment_info }}").font = bold
-    ws.cell(20, 1, "{{ company.payment }}")
-    for row in (10, 11, 12):
+        cell = ws.cell(14, col, text)
+        cell.border = line
+        if col in (2, 3):
+            cell.alignment = wrap
+    ws.cell(15, 3, "{{ t.closing }}").font = bold
+    ws.cell(15, 4, "{{ closing.currency }}").font = bold
+    ws.cell(15, 7, "{{ closing.amount }}").font = bold
+    ws.cell(17, 1, "{{ t.open_items }}").font = Font(bold=True, size=12)
+    for col, text in enumerate(["{{ t.invoice }}", "{{ t.due }}", "{{ t.description }}", "{{ t.currency }}",
+                                "{{ t.open }}", "{{ t.days }}", "{{ t.bucket }}"], start=1):
+        cell = ws.cell(18, col, text)
+        cell.font, cell.fill, cell.alignment = white, head, Alignment(wrap_text=True, vertical="center")
+    for col, text in enumerate(["{{ open_items.number }}", "{{ open_items.due }}", "{{ open_items.description }}",
+                                "{{ open_items.currency }}", "{{ open_items.open }}", "{{ open_items.days }}",
+                                "{{ open_items.bucket }}"], start=1):
+        cell = ws.cell(19, col, text)
+        if col in (1, 3):
+            cell.alignment = wrap
+    ws.cell(20, 1, "{{ t.totals }}").font = bold
+    ws.cell(20, 4, "{{ totals.currency }}").font = bold
+    ws.cell(20, 5, "{{ totals.amount }}").font = bold
+    ws.cell(22, 1, "{{ t.payment_info }}").font = bold
+    ws.cell(23, 1, "{{ company.payment }}")
+    ws.cell(25, 1, "{{ t.reply_title }}").font = Font(bold=True, size=12)
+    reply = Border(top=Side(style="thin"), bottom=Side(style="thin"), left=Side(style="thin"),
+                   right=Side(style="thin"))
+    for row, text in zip(range(26, 30), ("{{ t.reply_text }}", "{{ t.reply_date }}", "{{ t.reply_name }}",
+                                         "{{ t.reply_sign }}")):
+        ws.cell(row, 1, text).border = reply
+        ws.row_dimensions[row].height = 24 if row > 26 else 18
+    ws.cell(29, 1).alignment = Alignment(horizontal="left")
+    for row in (13, 14, 15):
         ws.cell(row, 1).number_format = DATE
         for col in (5, 6, 7):
             ws.cell(row, col).number_format = MONEY
-    ws.cell(16, 2).number_format = DATE
-    ws.cell(16, 4).number_format = MONEY
-    ws.cell(17, 4).number_format = MONEY
-    for letter, width in zip("ABCDEFG", (12, 26, 30, 9, 15, 15, 15)):
+    ws.cell(19, 2).number_format = DATE
+    ws.cell(19, 5).number_format = MONEY
+    ws.cell(20, 5).number_format = MONEY
+    for letter, width in zip("ABCDEFG", WIDTHS):
         ws.column_dimensions[letter].width = width
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    _print_setup(ws)
     ws.protection.sheet = True  # no accidental edits; the Confirm sheet is where the client answers
 
     confirm = wb.create_sheet("Confirm")
     confirm["A1"] = "{{ t.confirm_title }}"
     confirm["A1"].font = Font(bold=True, size=12)
+    confirm["A2"] = "{{ t.confirm_help }}"
     for col, text in enumerate(["{{ t.date }}", "{{ t.document }}", "{{ t.description }}", "{{ t.currency }}",
-                                "{{ t.debit }}", "{{ t.credit }}", "{{ t.answer }}", "{{ t.comment }}"], start=1):
+                                "{{ t.debit }}", "{{ t.credit }}", "{{ t.balance }}", "{{ t.answer }}",
+                                "{{ t.their_balance }}", "{{ t.comment }}"], start=1):
         cell = confirm.cell(3, col, text)
-        cell.font, cell.fill = white, head
-    answers = ["{{ lines.date }}", "{{ lines.document }}", "{{ lines.description }}", "{{ lines.currency }}",
-               "{{ lines.debit }}", "{{ lines.credit }}", "", ""]
-    for col, text in enumerate(answers, start=1):
-        cell = confirm.cell(4, col, text or None)
-        if col in (7, 8):
+        cell.font, cell.fill, cell.alignment = white, head, Alignment(wrap_text=True, vertical="center")
+    balance = ["{{ balances.date }}", "{{ balances.document }}", "{{ balances.description }}",
+               "{{ balances.currency }}", "", "", "{{ balances.amount }}"]
+    lines = ["{{ lines.date }}", "{{ lines.document }}", "{{ lines.description }}", "{{ lines.currency }}",
+             "{{ lines.debit }}", "{{ lines.credit }}", ""]
+    for row, values in ((4, balance), (5, lines)):
+        for col, text in enumerate(values, start=1):
+            cell = confirm.cell(row, col, text or None)
+            if row == 4:
+                cell.font = bold
+            if col in (2, 3):
+                cell.alignment = wrap
+        for col in (8, 9, 10):  # the client's answer cells
+            cell = confirm.cell(row, col)
             cell.protection = Protection(locked=False)
             cell.fill = PatternFill("solid", fgColor="FFF2CC")
-    confirm.cell(4, 1).number_format = DATE
-    for col in (5, 6):
-        confirm.cell(4, col).number_format = MONEY
-    confirm.cell(4, 7).alignment = Alignment(horizontal="center")
+        confirm.cell(row, 1).number_format = DATE
+        for col in (5, 6, 7, 9):
+            confirm.cell(row, col).number_format = MONEY
+        confirm.cell(row, 8).alignment = Alignment(horizontal="center")
     choice = DataValidation(type="list", formula1='"agree,dispute"', allow_blank=True)
-    choice.add("G4:G2000")
+    choice.add("H4:H2000")
     confirm.add_data_validation(choice)
-    for letter, width in zip("ABCDEFGH", (12, 26, 30, 9, 15, 15, 16, 40)):
+    for letter, width in zip("ABCDEFGHIJ", (*WIDTHS, 14, 16, 30)):
         confirm.column_dimensions[letter].width = width
+    _print_setup(confirm, "3:3")
     confirm.page_setup.orientation = "landscape"
-    confirm.page_setup.fitToWidth, confirm.page_setup.fitToHeight = 1, 0
-    confirm.sheet_properties.pageSetUpPr.fitToPage = True
     confirm.protection.sheet = True
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)

@@ -39,8 +39,8 @@ def one_address(text: str | None) -> str:
     text = (text or "").strip()
     if not text:
         return ""
-    found = _parse(text)
-    if len(found) != 1 or ";" in text:
+    found = [] if ";" in text else _parse(text)
+    if len(found) != 1:
         raise AddressError(f"{text!r} holds more than one address; put copies in CC Emails")
     return found[0]
 

@@ -121,3 +121,93 @@ def test_pdf_option(matched_book, tmp_path, capsys):
     statements(matched_book, tmp_path / "pdf", "--customer", "C00003", "--pdf")
     assert "1 PDF(s)" in capsys.readouterr().out
     assert (tmp_path / "pdf" / "C00003-statement-2026-11-16.pdf").read_bytes().startswith(b"%PDF")
+
+
+def _cells(sheet):
+    return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+def test_every_statement_confirms_its_balance_and_closing_is_open_less_unapplied(matched_book, tmp_path):
+    from decimal import Decimal
+
+    from arbook.adapters.statementxlsx.template import LABELS
+
+    files = statements(matched_book, tmp_path / "st")
+    with open_book(matched_book) as book:
+        languages = dict(zip(book.read("Customers")["Customer ID"], book.read("Customers")["Language"]))
+    unapplied_seen = 0
+    for path in files:
+        cid = read_properties(path.read_bytes())["arbook.customer"]
+        t = LABELS[languages[cid]]
+        wb = openpyxl.load_workbook(path)
+        rows = _cells(wb["Statement"])
+        closing = {r[3]: Decimal(str(r[6])) for r in rows if r[2] == t["closing"]}
+        totals = {r[3]: Decimal(str(r[4])) for r in rows if r[0] == t["totals"]}
+        assert closing and {c: a for c, a in closing.items() if a} == {c: a for c, a in totals.items() if a}, path.name
+        unapplied_seen += sum(r[2] == t["unapplied"] for r in rows)
+        confirm = _cells(wb["Confirm"])
+        first = confirm[3]  # the first line under the headers: the balance to confirm
+        assert first[1] == t["balance_doc"] and Decimal(str(first[6])) == closing[first[3]]
+    assert unapplied_seen >= 1  # the 50 USD left unapplied on C00007 is shown
+
+
+def _answer(path, out, balance_answer, their_balance=None):
+    wb = openpyxl.load_workbook(path)
+    confirm = wb["Confirm"]
+    confirm.cell(4, 8).value = balance_answer
+    confirm.cell(4, 9).value = their_balance
+    wb.save(out)
+    return out
+
+
+def test_balance_answers_are_recorded_per_client(matched_book, tmp_path, capsys):
+    files = {p.name.split("-")[0]: p for p in statements(matched_book, tmp_path / "st")}
+    agreed = _answer(files["C00001"], tmp_path / "a.xlsx", "agree")
+    disputed = _answer(files["C00002"], tmp_path / "b.xlsx", "dispute", 1000)
+    silent = _answer(files["C00003"], tmp_path / "c.xlsx", None)
+    main(["confirmations", str(matched_book), str(agreed), str(disputed), str(silent)])
+    assert "1 client(s) confirmed, 1 client(s) disputed, 1 client(s) no reply" in capsys.readouterr().out
+    with open_book(matched_book) as book:
+        customers = book.read("Customers").set_index("Customer ID")
+    assert customers.loc["C00001", "Confirmation"] == "confirmed"
+    assert customers.loc["C00001", "Confirmed Balance"].startswith("JPY ")
+    assert customers.loc["C00002", "Confirmation"] == "disputed"
+    assert customers.loc["C00002", "Confirmed Balance"].startswith("USD 1,000.00 (ours USD ")
+    assert str(customers.loc["C00003", "Confirmed On"]) == "2026-11-16"
+    main(["confirmations", str(matched_book), "--overdue-days", "0"])
+    out = capsys.readouterr().out
+    assert "no reply: C00003" in out and "no reply: C00001" not in out and "no reply: C00004" in out
+
+
+def test_an_edited_return_with_a_recomputed_checksum_is_rejected(matched_book, tmp_path, capsys):
+    """The attacker knows the algorithm (arbook's own checksum function) but not the book's key."""
+    import io
+    import re
+
+    from python_calamine import CalamineWorkbook
+
+    from arbook.services.statements import _confirm_rows, checksum
+
+    path = next(p for p in statements(matched_book, tmp_path / "st") if p.name.startswith("C00001-"))
+    wb = openpyxl.load_workbook(path)
+    wb["Confirm"].cell(4, 7).value = 1  # "our" balance lowered to 1 yen
+    wb["Confirm"].cell(4, 8).value = "agree"
+    edited = io.BytesIO()
+    wb.save(edited)
+    lines, _ = _confirm_rows(CalamineWorkbook.from_filelike(io.BytesIO(edited.getvalue()))
+                             .get_sheet_by_name("Confirm").to_python())
+    props = read_properties(path.read_bytes())
+    forged = checksum(b"guessed key", "C00001", props["arbook.as_of"], lines)
+    out = tmp_path / "forged.xlsx"
+    with zipfile.ZipFile(io.BytesIO(edited.getvalue())) as zin, zipfile.ZipFile(out, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "docProps/custom.xml":
+                data = re.sub(rb"[0-9a-f]{64}", forged.encode(), data)
+            zout.writestr(item, data)
+    assert read_properties(out.read_bytes())["arbook.checksum"] == forged
+    with pytest.raises(SystemExit):
+        main(["confirmations", str(matched_book), str(out)])
+    assert "checksum differs" in capsys.readouterr().out
+    with open_book(matched_book) as book:
+        assert book.read("Customers").set_index("Customer ID").loc["C00001", "Confirmation"] == "no reply"

@@ -1,3 +1,4 @@
+import re
 """Customer ledger sheets (added to and rewritten in the book) and the Dashboard with its charts."""
 import shutil
 import zipfile
@@ -63,7 +64,11 @@ def test_dashboard_rows_charts_and_alert_formats(tmp_path):
     assert dash.loc[15:18, "Item"].tolist() == ["OK", "Watch", "Over limit", "Hold"]
     assert sum(dash.loc[15:18, "Total"]) == 30
     with zipfile.ZipFile(tmp_path / "book.xlsx") as z:
-        charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
-        assert len(charts) == 3
+        charts = [z.read(n).decode() for n in sorted(z.namelist()) if n.startswith("xl/charts/chart")]
+        assert len(charts) == 6  # an aging chart per currency row (2-6) and the credit pie
+        aging = [c for c in charts if re.search(r"<(c:)?barChart>", c)]
+        assert len(aging) == 5 and all(len(re.findall(r"<(c:)?ser>", c)) == 1 for c in aging)  # no phantom series
+        rows = sorted(re.search(r"\$B\$(\d)</(c:)?f>", c).group(1) for c in aging)  # titled by the row's currency
+        assert rows == ["2", "3", "4", "5", "6"]
         customers_xml = z.read("xl/worksheets/sheet1.xml").decode()
         assert "conditionalFormatting" in customers_xml and '<formula>"Hold"</formula>' in customers_xml

@@ -106,9 +106,10 @@ def format_money(amount: Decimal, currency: str | None, display: str = "code") -
 
 
 def excel_money_format(currency: str | None, display: str = "code") -> str:
-    """The Excel number format of amounts in ``currency``: its minor digits, prefix, negatives red with a minus."""
+    """The Excel number format of amounts in ``currency``: its minor digits, the code or symbol before
+    them (``display`` code / symbol / none), negatives red with a minus."""
     digits = minor_digits(currency)
     number = "#,##0" + ("." + "0" * digits if digits else "")
-    prefix = currency_prefix(currency, display)
+    prefix = "" if display == "none" else currency_prefix(currency, display)
     quoted = f'"{prefix}"' if prefix else ""
     return f"{quoted}{number};[Red]-{quoted}{number}"

@@ -37,7 +37,7 @@ from arbook.model.money import format_money
 from arbook.model.schema import CUSTOMERS, LOG
 from arbook.resources import resource
 from arbook.services.manifest import book_key, read_manifest
-from arbook.services.receivables import company_details
+from arbook.services.receivables import company_details, currency_display
 
 TEMPLATES = resource("templates", "email")
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -234,7 +234,7 @@ def prepare(book: Any, folder: Path, accept_changed: bool = False) -> tuple[list
     customers = {r["Customer ID"]: (row, r) for row, r in enumerate(records, start=2)}
     settings = book.settings()
     company = company_details(settings)
-    display = "symbol" if settings.get("Currency Display", "").strip().lower() == "symbol" else "code"
+    display = currency_display(settings)
     try:
         sender = one_address(settings.get("Sender Email")) or "accounts@arbook.invalid"
     except AddressError as exc:

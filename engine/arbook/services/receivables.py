@@ -16,6 +16,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from arbook.domain.aging import AgingResult, Policy, age
 from arbook.adapters.book.atomic import atomic_write
 from arbook.model.errors import ArbookError
+from arbook.model.money import format_money
 from arbook.domain.ledger import AccountRows, ledger_report
 from arbook.model.schema import AGING, ALLOCATIONS, BANK, CUSTOMERS, DASHBOARD, INVOICES
 from arbook.resources import resource
@@ -27,6 +28,11 @@ def company_details(settings: dict[str, str]) -> dict[str, str]:
     """The company header of statements, reminders and emails, from the Settings sheet."""
     return {"name": settings.get("Company Name", ""), "address": settings.get("Company Address", ""),
             "payment": settings.get("Payment Instructions", "")}
+
+
+def currency_display(settings: dict[str, str]) -> str:
+    """How amounts are written on statements, reminders and emails: ``symbol`` (¥1,000) or ``code`` (JPY 1,000)."""
+    return "symbol" if settings.get("Currency Display", "").strip().lower() == "symbol" else "code"
 
 
 def select_customers(customers: Any, customer_ids: list[str] | None) -> set[str]:
@@ -81,6 +87,7 @@ def write_reminders(book: Any, out_dir: Path, as_of: date | None = None) -> list
     settings = book.settings()
     company = company_details(settings)
     policy = Policy.from_settings(settings)
+    display = currency_display(settings)
     customers = {r["Customer ID"]: r for r in result.customers.to_dict("records")}
     groups: dict[tuple[str, int], list[dict]] = defaultdict(list)
     for row in result.invoices.to_dict("records"):
@@ -101,8 +108,9 @@ def write_reminders(book: Any, out_dir: Path, as_of: date | None = None) -> list
             level=level, days=policy.reminder_days[level - 1], as_of=as_of.isoformat(), company=company,
             customer={"id": cid, "name": customer["Name"], "email": customer.get("Email")},
             invoices=[{"number": r["Invoice No"], "due": r["Due Date"].isoformat(), "currency": r["Currency"],
-                       "open": f"{r['Open']:,}", "days": r["Days Overdue"]} for r in rows],
-            totals={c: f"{t:,}" for c, t in totals.items()})
+                       "open": format_money(r["Open"], r["Currency"], display), "days": r["Days Overdue"]}
+                      for r in rows],
+            totals={c: format_money(t, c, display) for c, t in totals.items()})
         path = out_dir / f"{cid}-level{level}-{language}.txt"
         atomic_write(path, lambda handle, data=text.encode("utf-8"): handle.write(data), backup=False)
         written.append(path)

@@ -35,7 +35,7 @@ from arbook.model.money import format_money, money, to_decimal
 from arbook.model.schema import ALLOCATIONS, BANK, CUSTOMERS, INVOICES
 from arbook.resources import resource
 from arbook.services.manifest import book_key, keyed_digest, safe_stem, write_manifest
-from arbook.services.receivables import company_details, select_customers
+from arbook.services.receivables import company_details, currency_display, select_customers
 
 TEMPLATE = resource("templates", "statement.xlsx")
 PARALLEL_FROM = 200
@@ -292,7 +292,7 @@ def write_statements(book: Any, out_dir: Path, as_of: date | None = None, period
     aged = age(customers, invoices, allocations, bank, Policy.from_settings(settings), as_of).invoices
     company = company_details(settings)
     paper = "Letter" if settings.get("Paper Size", "").strip().lower() == "letter" else "A4"
-    display = "symbol" if settings.get("Currency Display", "").strip().lower() == "symbol" else "code"
+    display = currency_display(settings)
     rows = AccountRows.of(invoices, allocations, bank)
     unapplied = _unapplied(allocations, bank, as_of)
     open_groups: dict[str, list[dict]] = defaultdict(list)
@@ -439,7 +439,7 @@ def read_confirmations(book: Any, files: list[Path], passwords: dict[str, str] |
     customers = book.read(CUSTOMERS.name)
     invoices = book.read(INVOICES.name)
     key = book_key(book)
-    display = "symbol" if book.settings().get("Currency Display", "").strip().lower() == "symbol" else "code"
+    display = currency_display(book.settings())
     disputed_now: set[str] = set()
     recorded: dict[str, dict[str, Any]] = {}
     for path in map(Path, files):

@@ -211,3 +211,17 @@ def test_an_edited_return_with_a_recomputed_checksum_is_rejected(matched_book, t
     assert "checksum differs" in capsys.readouterr().out
     with open_book(matched_book) as book:
         assert book.read("Customers").set_index("Customer ID").loc["C00001", "Confirmation"] == "no reply"
+
+
+def test_amount_formats_follow_the_currency_and_the_display_setting(matched_book, tmp_path):
+    with open_book(matched_book) as book:
+        settings = book.read("Settings")
+        settings.loc[settings["Key"] == "Currency Display", "Value"] = "symbol"
+        book.replace("Settings", settings)
+    files = {p.name.split("-")[0]: p for p in statements(matched_book, tmp_path / "st", "--customer", "C00001",
+                                                          "--customer", "C00007")}
+    formats = {}
+    for cid, path in files.items():
+        sheet = openpyxl.load_workbook(path)["Confirm"]
+        formats[cid] = sheet.cell(4, 7).number_format  # the balance to confirm
+    assert formats == {"C00001": '"¥"#,##0;[Red]-"¥"#,##0', "C00007": '"$"#,##0.00;[Red]-"$"#,##0.00'}

@@ -112,8 +112,8 @@ def statement_context(customer: dict, events: list, open_rows: list[dict], as_of
     for row in open_rows:
         totals[row["Currency"]] += row["Open"]
         items.append({"number": row["Invoice No"], "due": row["Due Date"], "description": t["kind_invoice"],
-                      "currency": row["Currency"], "open": row["Open"], "days": row["Days Overdue"],
-                      "bucket": row["Bucket"]})
+                      "currency": row["Currency"], "open": row["Open"], "days": row["Days Overdue"] or None,
+                      "bucket": t["current"] if row["Bucket"] == "Current" else row["Bucket"]})
     for item in unapplied:
         totals[item["currency"]] -= item["amount"]
         items.append({"number": item["ref"], "due": item["date"], "description": t["unapplied"],

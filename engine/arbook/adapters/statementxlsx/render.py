@@ -33,6 +33,7 @@ _COLLECTION = re.compile(r"\{\{[^}]*?\b(" + "|".join(COLLECTIONS) + r")\.")
 _REF = re.compile(r"([A-Z]+)(\d+)")
 _DOTTED = re.compile(r"^[A-Za-z_]\w*(\.\w+)*$")
 STYLES = "xl/styles.xml"
+_MERGE = re.compile(r'<mergeCell ref="([A-Z]+\d+):([A-Z]+\d+)"\s*/>')
 ONE_PAGE_ROWS = 48  # a statement this short is printed on one page (fit to height too)
 PAPER = {"A4": "9", "Letter": "1"}
 
@@ -175,11 +176,14 @@ class StatementTemplate:
     def _render_sheet(self, sheet: TemplateSheet, context: dict[str, Any]) -> bytes:
         rows: list[str] = []
         shift = 0  # rows added (or removed) above by repeated rows
+        shifts: list[tuple[int, int]] = []  # (template row, rows added by it)
         number = 0
         for row in sheet.rows:
             items = context.get(row.collection, []) if row.collection else [None]
             number = row.number + shift - 1
             shift += len(items) - 1
+            if row.collection:
+                shifts.append((row.number, len(items) - 1))
             for item in items:
                 number += 1
                 scope = {**context, row.collection: item} if row.collection else context
@@ -189,7 +193,17 @@ class StatementTemplate:
                 rows.append(f'<row r="{number}" {row.attributes}>{cells}</row>')
         last = max((column_index(c.column) for r in sheet.rows for c in r.cells), default=0)
         prefix = re.sub(r"<dimension\b[^>]*/>", f'<dimension ref="A1:{column_letter(last)}{max(number, 1)}"/>', sheet.prefix)
-        return f"{prefix}<sheetData>{''.join(rows)}</sheetData>{_page(sheet.suffix, context, number)}".encode("utf-8")
+        suffix = _MERGE.sub(lambda m: _moved(m, shifts), sheet.suffix) if shifts else sheet.suffix
+        return f"{prefix}<sheetData>{''.join(rows)}</sheetData>{_page(suffix, context, number)}".encode("utf-8")
+
+
+def _moved(match: re.Match, shifts: list[tuple[int, int]]) -> str:
+    """A merged range below repeated rows, moved down (or up) with the rows it sits on."""
+    def row(number: str) -> int:
+        return int(number) + sum(added for start, added in shifts if start < int(number))
+
+    first, last = _REF.match(match.group(1)), _REF.match(match.group(2))
+    return (f'<mergeCell ref="{first.group(1)}{row(first.group(2))}:{last.group(1)}{row(last.group(2))}"/>')
 
 
 def _page(suffix: str, context: dict[str, Any], rows: int) -> str:

@@ -21,11 +21,11 @@ LABELS: dict[str, dict[str, str]] = {
            "invoice": "Invoice", "due": "Due date", "open": "Open amount", "days": "Days past due",
            "bucket": "Aging", "totals": "Balance (open less unapplied)", "payment_info": "Payment instructions",
            "kind_invoice": "Invoice", "kind_payment": "Payment", "kind_fee": "Bank fee deducted",
-           "unapplied": "Payment not yet applied", "intro": "Please confirm the balance of your account with us "
+           "unapplied": "Payment not yet applied", "current": "Not yet due", "intro": "Please confirm the balance of your account with us "
            "as of the date below, and return the Confirm sheet.",
            "confirm_title": "Balance confirmation: please answer each line and return this file",
            "confirm_help": "Balance line: agree, or dispute and enter your balance. Other lines: agree / dispute.",
-           "balance_doc": "Balance as of", "balance_text": "Closing balance as of {{ as_of }}",
+           "balance_doc": "Balance", "balance_text": "Closing balance as of {{ as_of }}",
            "answer": "Agree / Dispute", "their_balance": "Your balance", "comment": "Comment",
            "agree": "agree", "dispute": "dispute", "reply_title": "Reply",
            "reply_text": "We confirm that the balance above is correct / is not correct (our balance: ________ ).",
@@ -37,7 +37,7 @@ LABELS: dict[str, dict[str, str]] = {
            "open_items": "未決済のご請求", "invoice": "請求書番号", "due": "お支払期日", "open": "未入金額",
            "days": "経過日数", "bucket": "区分", "totals": "残高（未入金－未充当入金）", "payment_info": "お振込先",
            "kind_invoice": "ご請求", "kind_payment": "ご入金", "kind_fee": "振込手数料（差引）",
-           "unapplied": "未充当のご入金", "intro": "拝啓　時下ますますご清栄のこととお慶び申し上げます。"
+           "unapplied": "未充当のご入金", "current": "期日前", "intro": "拝啓　時下ますますご清栄のこととお慶び申し上げます。"
            "基準日現在の貴社に対する債権残高は下記のとおりです。ご確認のうえ、ご回答くださいますようお願い申し上げます。",
            "confirm_title": "残高確認：各行にご回答のうえ、本ファイルをご返送ください",
            "confirm_help": "残高の行：agree（相違なし）または dispute（相違あり：貴社残高をご記入）。明細の行：agree / dispute。",
@@ -52,7 +52,7 @@ LABELS: dict[str, dict[str, str]] = {
            "balance": "余额", "opening": "期初余额", "closing": "期末余额", "open_items": "未结清发票",
            "invoice": "发票号", "due": "到期日", "open": "未付金额", "days": "逾期天数", "bucket": "账龄",
            "totals": "余额（未付合计－未核销收款）", "payment_info": "付款信息", "kind_invoice": "发票",
-           "kind_payment": "收款", "kind_fee": "银行手续费（对方扣除）", "unapplied": "未核销收款",
+           "kind_payment": "收款", "kind_fee": "银行手续费（对方扣除）", "unapplied": "未核销收款", "current": "未到期",
            "intro": "本公司与贵单位的往来账项截至下列日期的余额如下，请核对后回复。如与贵单位记录相符，请在回执中确认；"
            "如有不符，请注明贵单位记录的金额。",
            "confirm_title": "余额确认：请逐行回复并回传本文件",
@@ -70,7 +70,8 @@ HONORIFICS: dict[str, tuple[str, str]] = {"ja": ("御中", "様"), "zh": ("台�
 
 MONEY = "#,##0.00;[Red]-#,##0.00"  # the renderer swaps in each amount's currency format (digits, code or symbol)
 DATE = "yyyy-mm-dd"
-WIDTHS = (11, 20, 30, 8, 16, 16, 16)
+WIDTHS = (11, 20, 30, 10, 16, 16, 16)
+FONT = "Calibri"  # named on every font, so LibreOffice does not fall back to a serif face for bold cells
 
 
 def _print_setup(ws, header_rows: str | None = None) -> None:
@@ -92,21 +93,23 @@ def build_template(path: Path) -> Path:
     wb = Workbook()
     ws = wb.active
     ws.title = "Statement"
-    bold, head = Font(bold=True), PatternFill("solid", fgColor="1F4E78")
-    white = Font(bold=True, color="FFFFFF")
+    bold, head = Font(name=FONT, bold=True), PatternFill("solid", fgColor="1F4E78")
+    white = Font(name=FONT, bold=True, color="FFFFFF")
     line = Border(bottom=Side(style="thin", color="999999"))
     wrap = Alignment(wrap_text=True, vertical="top")
     right = Alignment(horizontal="right")
     ws["A1"] = "{{ address_lines.text }}"  # the addressee block, one row per line
-    ws["A1"].font = Font(size=11)
+    ws["A1"].font = Font(name=FONT, size=12)
     ws["G3"] = "{{ company.name }}"
     ws["G3"].font, ws["G3"].alignment = bold, right
     ws["G4"] = "{{ company.address }}"
     ws["G4"].alignment = right
     ws["A6"] = "{{ t.title }}"
-    ws["A6"].font = Font(bold=True, size=16)
+    ws["A6"].font = Font(name=FONT, bold=True, size=16)
     ws["A7"] = "{{ t.intro }}"
-    ws["A7"].alignment = Alignment(wrap_text=False, vertical="top")
+    ws["A7"].alignment = Alignment(wrap_text=True, vertical="top")
+    ws.merge_cells("A7:G7")
+    ws.row_dimensions[7].height = 45
     for row, (label, value) in enumerate((("{{ t.customer }}", "{{ customer.name }} ({{ customer.id }})"),
                                           ("{{ t.period }}", "{{ period_from }} – {{ as_of }}"),
                                           ("{{ t.as_of }}", "{{ as_of }}")), start=8):
@@ -130,7 +133,7 @@ def build_template(path: Path) -> Path:
     ws.cell(15, 3, "{{ t.closing }}").font = bold
     ws.cell(15, 4, "{{ closing.currency }}").font = bold
     ws.cell(15, 7, "{{ closing.amount }}").font = bold
-    ws.cell(17, 1, "{{ t.open_items }}").font = Font(bold=True, size=12)
+    ws.cell(17, 1, "{{ t.open_items }}").font = Font(name=FONT, bold=True, size=12)
     for col, text in enumerate(["{{ t.invoice }}", "{{ t.due }}", "{{ t.description }}", "{{ t.currency }}",
                                 "{{ t.open }}", "{{ t.days }}", "{{ t.bucket }}"], start=1):
         cell = ws.cell(18, col, text)
@@ -146,14 +149,17 @@ def build_template(path: Path) -> Path:
     ws.cell(20, 5, "{{ totals.amount }}").font = bold
     ws.cell(22, 1, "{{ t.payment_info }}").font = bold
     ws.cell(23, 1, "{{ company.payment }}")
-    ws.cell(25, 1, "{{ t.reply_title }}").font = Font(bold=True, size=12)
-    reply = Border(top=Side(style="thin"), bottom=Side(style="thin"), left=Side(style="thin"),
-                   right=Side(style="thin"))
+    ws.cell(25, 1, "{{ t.reply_title }}").font = Font(name=FONT, bold=True, size=12)
+    thin = Side(style="thin")
     for row, text in zip(range(26, 30), ("{{ t.reply_text }}", "{{ t.reply_date }}", "{{ t.reply_name }}",
                                          "{{ t.reply_sign }}")):
-        ws.cell(row, 1, text).border = reply
-        ws.row_dimensions[row].height = 24 if row > 26 else 18
-    ws.cell(29, 1).alignment = Alignment(horizontal="left")
+        ws.cell(row, 1, text).alignment = Alignment(wrap_text=True, vertical="center")
+        for col in range(1, 8):  # one box per line, across the page
+            ws.cell(row, col).border = Border(top=thin, bottom=thin, left=thin if col == 1 else None,
+                                              right=thin if col == 7 else None)
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=7)
+        ws.row_dimensions[row].height = 30 if row != 29 else 42
+    ws.cell(29, 1).alignment = Alignment(horizontal="right", vertical="center")
     for row in (13, 14, 15):
         ws.cell(row, 1).number_format = DATE
         for col in (5, 6, 7):
@@ -168,8 +174,11 @@ def build_template(path: Path) -> Path:
 
     confirm = wb.create_sheet("Confirm")
     confirm["A1"] = "{{ t.confirm_title }}"
-    confirm["A1"].font = Font(bold=True, size=12)
+    confirm["A1"].font = Font(name=FONT, bold=True, size=12)
     confirm["A2"] = "{{ t.confirm_help }}"
+    confirm["A2"].alignment = Alignment(wrap_text=True, vertical="top")
+    confirm.merge_cells("A2:J2")
+    confirm.row_dimensions[2].height = 30
     for col, text in enumerate(["{{ t.date }}", "{{ t.document }}", "{{ t.description }}", "{{ t.currency }}",
                                 "{{ t.debit }}", "{{ t.credit }}", "{{ t.balance }}", "{{ t.answer }}",
                                 "{{ t.their_balance }}", "{{ t.comment }}"], start=1):

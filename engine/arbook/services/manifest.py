@@ -11,12 +11,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
 import re
 import secrets
 from pathlib import Path
 from typing import Any
 
-from arbook.adapters.book.atomic import atomic_write
 from arbook.model.errors import ArbookError
 from arbook.model.frames import make_frame
 from arbook.model.schema import SETTINGS
@@ -69,13 +69,16 @@ def _body_text(body: dict[str, Any]) -> str:
     return json.dumps({k: v for k, v in body.items() if k != "signature"}, sort_keys=True, ensure_ascii=False)
 
 
-def write_manifest(key: bytes, statement: Path, fields: dict[str, Any]) -> Path:
-    """Write ``<statement>.manifest.json``: ``fields``, the file's name and SHA-256, signed."""
-    body = {**fields, "file": statement.name, "sha256": hashlib.sha256(statement.read_bytes()).hexdigest()}
+def write_manifest(key: bytes, statement: Path, fields: dict[str, Any], data: bytes | None = None) -> Path:
+    """Write ``<statement>.manifest.json``: ``fields``, the file's name and SHA-256 (of ``data``, the
+    file's bytes, when given), signed."""
+    data = statement.read_bytes() if data is None else data
+    body = {**fields, "file": statement.name, "sha256": hashlib.sha256(data).hexdigest()}
     body["signature"] = keyed_digest(key, _body_text(body))
     target = statement.with_name(statement.name + MANIFEST_SUFFIX)
-    data = json.dumps(body, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
-    atomic_write(target, lambda handle: handle.write(data), backup=False)
+    partial = target.with_name(f".{target.name}.{os.getpid()}.tmp")  # like the statements: rename, no fsync
+    partial.write_bytes(json.dumps(body, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8"))
+    os.replace(partial, target)
     return target
 
 

@@ -199,16 +199,19 @@ def encrypt_statements(jobs: list[tuple[str, str]], out_dir: Path, target: Path)
     return target
 
 
-def _render_many(jobs: list[tuple[str, dict, dict]]) -> list[str]:
-    """Render and write each job's workbook (temp file, then rename); returns the names written."""
+def _render_many(jobs: list[tuple[str, dict, dict, dict]]) -> list[str]:
+    """Render and write each job's workbook (temp file, then rename) and its signed manifest; returns
+    the names written."""
     template: StatementTemplate = SHARED["template"]
     out_dir: Path = SHARED["out_dir"]
-    for name, context, properties in jobs:
+    for name, context, properties, fields in jobs:
         target = out_dir / name
         partial = target.with_name(f".{name}.{os.getpid()}.tmp")
-        partial.write_bytes(template.render(context, properties))
+        data = template.render(context, properties)
+        partial.write_bytes(data)
         os.replace(partial, target)
-    return [name for name, _, _ in jobs]
+        write_manifest(SHARED["key"], target, fields, data)
+    return [job[0] for job in jobs]
 
 
 def _unapplied(allocations: Any, bank: Any, as_of: date) -> dict[str, list[dict]]:
@@ -300,7 +303,7 @@ def write_statements(book: Any, out_dir: Path, as_of: date | None = None, period
         if row["Open"] > 0:
             open_groups[row["Customer ID"]].append(row)
     key = book_key(book, create=True)
-    jobs, manifests = [], []
+    jobs = []
     for recipient in recipients:
         cid = recipient.customer["Customer ID"]
         context = statement_context(recipient.customer, ledger_events(cid, rows), open_groups.get(cid, []), as_of,
@@ -308,24 +311,23 @@ def write_statements(book: Any, out_dir: Path, as_of: date | None = None, period
         stated = checksum(key, cid, as_of.isoformat(), confirm_lines(context))
         properties = {"arbook.customer": cid, "arbook.as_of": as_of.isoformat(), "arbook.checksum": stated}
         name = f"{recipient.stem}-statement-{as_of.isoformat()}.xlsx"
-        jobs.append((name, context, properties))
-        manifests.append((name, {"customer": cid, "as_of": as_of.isoformat(), "checksum": stated,
-                                 "email": recipient.email, "cc": recipient.cc, "encrypted": encrypt,
-                                 "language": context["language"],
-                                 "balances": {b["currency"]: str(b["amount"]) for b in context["balances"]}}))
-    parsed.prepare({item["currency"] for _, context, _ in jobs for group in ("balances", "open_items")
-                    for item in context[group]} | {line["currency"] for _, c, _ in jobs for line in c["lines"]},
-                   display)
+        jobs.append((name, context, properties, {
+            "customer": cid, "as_of": as_of.isoformat(), "checksum": stated, "email": recipient.email,
+            "cc": recipient.cc, "encrypted": encrypt, "language": context["language"],
+            "balances": {b["currency"]: str(b["amount"]) for b in context["balances"]}}))
+    parsed.prepare({item["currency"] for job in jobs for group in ("balances", "open_items", "lines")
+                    for item in job[1][group]}, display)
     _dry_run(parsed, jobs)
     out_dir.mkdir(parents=True, exist_ok=True)
-    run = StatementRun([out_dir / name for name in _render(parsed, jobs, out_dir, workers)])
+    run = StatementRun([out_dir / name for name in _render(parsed, jobs, out_dir, workers, key)])
     if pdf:
         run.pdfs = make_pdfs(run.files, out_dir)
     if encrypt:
-        run.passwords = encrypt_statements([(m["customer"], name) for name, m in manifests], out_dir, passwords)
-    for name, fields in manifests:
-        write_manifest(key, out_dir / name, fields)
-    _await_replies(book, customers, [m["customer"] for _, m in manifests], as_of)
+        run.passwords = encrypt_statements([(fields["customer"], name) for name, _, _, fields in jobs], out_dir,
+                                           passwords)
+        for name, _, _, fields in jobs:  # the manifest describes the encrypted file
+            write_manifest(key, out_dir / name, fields)
+    _await_replies(book, customers, [fields["customer"] for *_, fields in jobs], as_of)
     book.log("statements", f"{len(run.files)} statement(s) as of {as_of} (from {period_from}) written to {out_dir}")
     return run
 
@@ -334,7 +336,7 @@ def _dry_run(template: StatementTemplate, jobs: list) -> None:
     """Render the fullest statement in memory: a template naming something unknown stops the run here."""
     if not jobs:
         return
-    name, context, properties = max(jobs, key=lambda job: sum(len(job[1][k]) for k in ("lines", "open_items")))
+    name, context, properties, _ = max(jobs, key=lambda job: sum(len(job[1][k]) for k in ("lines", "open_items")))
     try:
         template.render(context, properties)
     except (TemplateError, ArbookError, TypeError, AttributeError) as exc:
@@ -352,13 +354,15 @@ def _await_replies(book: Any, customers: Any, sent: list[str], as_of: date) -> N
     book.replace(CUSTOMERS.name, make_frame(CUSTOMERS, records))
 
 
-def _render(template: StatementTemplate, jobs: list, out_dir: Path, workers: int | None) -> list[str]:
-    """Write every job's statement, in ``workers`` forked processes for large runs; names in job order."""
+def _render(template: StatementTemplate, jobs: list, out_dir: Path, workers: int | None, key: bytes) -> list[str]:
+    """Write every job's statement and manifest, in ``workers`` forked processes for large runs; names in
+    job order."""
     workers = workers or os.cpu_count() or 1
     if workers < 2 or len(jobs) < PARALLEL_FROM:
         workers = 1
-    fork_map(_render_many, [jobs[i::workers] for i in range(workers)], {"template": template, "out_dir": out_dir})
-    return [name for name, _, _ in jobs]
+    fork_map(_render_many, [jobs[i::workers] for i in range(workers)],
+             {"template": template, "out_dir": out_dir, "key": key})
+    return [job[0] for job in jobs]
 
 
 @dataclass

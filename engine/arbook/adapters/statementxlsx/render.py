@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -83,6 +85,7 @@ class StatementTemplate:
         self.parts.pop(CUSTOM, None)
         self.money_styles = self._money_styles()
         self.variants: dict[tuple[str, str], str] = {}
+        self._fixed: dict[str, tuple[int, int, bytes]] | None = None  # name -> (crc, size, deflated data)
 
     def _money_styles(self) -> set[str]:
         """Indexes of the cell styles whose number format shows two decimals (money in the template)."""
@@ -113,6 +116,7 @@ class StatementTemplate:
         formats.set("count", str(len(formats)))
         xfs.set("count", str(len(xfs)))
         self.parts[STYLES] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+        self._fixed = None
 
     def _shared_strings(self) -> list[str]:
         data = self.parts.get("xl/sharedStrings.xml")
@@ -151,27 +155,27 @@ class StatementTemplate:
             if single and _DOTTED.match(single.group(1)):
                 cell.expression = _lookup(tuple(single.group(1).split(".")))
             elif single and "{{" not in single.group(1):
-                cell.expression = self.env.compile_expression(single.group(1), undefined_to_none=False)
+                compiled = self.env.compile_expression(single.group(1), undefined_to_none=False)
+                cell.expression = lambda scope, compiled=compiled: compiled(**scope)
             else:
                 cell.text = self.env.from_string(cell.source)
         return cell
 
     def render(self, context: dict[str, Any], properties: dict[str, str]) -> bytes:
-        """The bytes of one filled statement workbook."""
-        out = dict(self.parts)
+        """The bytes of one filled statement workbook (the parts that never change are compressed once)."""
+        if self._fixed is None:
+            fixed = dict(self.parts)
+            fixed["_rels/.rels"] = _with(fixed["_rels/.rels"], b"</Relationships>",
+                                         f'<Relationship Id="rIdArbookCustom" Type="{CUSTOM_REL}" Target="{CUSTOM}"/>')
+            fixed["[Content_Types].xml"] = _with(fixed["[Content_Types].xml"], b"</Types>",
+                                                 f'<Override PartName="/{CUSTOM}" ContentType="{CUSTOM_TYPE}"/>')
+            self._fixed = {name: _deflated(data) for name, data in fixed.items()
+                           if name not in {s.path for s in self.sheets.values()}}
+        entries = dict(self._fixed)
         for sheet in self.sheets.values():
-            out[sheet.path] = self._render_sheet(sheet, context)
-        out[CUSTOM] = _custom_properties(properties)
-        out["_rels/.rels"] = _with(out["_rels/.rels"], b"</Relationships>",
-                                   f'<Relationship Id="rIdArbookCustom" Type="{CUSTOM_REL}" Target="{CUSTOM}"/>')
-        out["[Content_Types].xml"] = _with(out["[Content_Types].xml"], b"</Types>",
-                                           f'<Override PartName="/{CUSTOM}" ContentType="{CUSTOM_TYPE}"/>')
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
-            for name, data in out.items():
-                zf.writestr(zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0)), data,
-                            compress_type=zipfile.ZIP_DEFLATED)
-        return buffer.getvalue()
+            entries[sheet.path] = _deflated(self._render_sheet(sheet, context))
+        entries[CUSTOM] = _deflated(_custom_properties(properties))
+        return _zip(entries)
 
     def _render_sheet(self, sheet: TemplateSheet, context: dict[str, Any]) -> bytes:
         rows: list[str] = []
@@ -222,7 +226,7 @@ def _lookup(path: tuple[str, ...]) -> Any:
     """A fast evaluator for ``{{ a.b.c }}`` (most template cells): dict keys, else attributes."""
     head, rest = path[0], path[1:]
 
-    def evaluate(**scope: Any) -> Any:
+    def evaluate(scope: dict[str, Any]) -> Any:
         if head not in scope:
             raise ArbookError(f"the statement template uses {'.'.join(path)!r}, which is not known")
         value = scope[head]
@@ -240,7 +244,7 @@ def _lookup(path: tuple[str, ...]) -> Any:
 
 def _value(cell: TemplateCell, scope: dict[str, Any]) -> Any:
     if cell.expression is not None:
-        return cell.expression(**scope)
+        return cell.expression(scope)
     if cell.text is not None:
         return cell.text.render(**scope)
     return cell.source
@@ -259,6 +263,28 @@ def _cell(ref: str, style: str, value: Any) -> str:
     if isinstance(value, (date, datetime)):
         return f'<c r="{ref}"{s}><v>{date_to_excel_serial(value)!r}</v></c>'
     return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{text_xml(str(value))}</t></is></c>'
+
+
+def _deflated(data: bytes) -> tuple[int, int, bytes]:
+    """(CRC-32, size, raw deflate at level 1) of a part, as a zip entry stores it."""
+    packer = zlib.compressobj(1, zlib.DEFLATED, -15)
+    return zlib.crc32(data), len(data), packer.compress(data) + packer.flush()
+
+
+_DOS_TIME, _DOS_DATE = 0, (2026 - 1980) << 9 | 1 << 5 | 1  # 2026-01-01 00:00, so equal input gives equal bytes
+
+
+def _zip(entries: dict[str, tuple[int, int, bytes]]) -> bytes:
+    """A zip archive of already deflated entries (local headers, data, central directory, end record)."""
+    out, central = bytearray(), bytearray()
+    for name, (crc, size, data) in entries.items():
+        encoded = name.encode("utf-8")
+        header = struct.pack("<HHHHHIIIHH", 20, 0, 8, _DOS_TIME, _DOS_DATE, crc, len(data), size, len(encoded), 0)
+        central += struct.pack("<4sHHHHHHIIIHHHHHII", b"PK\x01\x02", 20, 20, 0, 8, _DOS_TIME, _DOS_DATE, crc,
+                               len(data), size, len(encoded), 0, 0, 0, 0, 0, len(out)) + encoded
+        out += b"PK\x03\x04" + header + encoded + data
+    end = struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, len(entries), len(entries), len(central), len(out), 0)
+    return bytes(out + central + end)
 
 
 def _with(data: bytes, closing: bytes, element: str) -> bytes:

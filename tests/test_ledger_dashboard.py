@@ -72,3 +72,13 @@ def test_dashboard_rows_charts_and_alert_formats(tmp_path):
         assert rows == ["2", "3", "4", "5", "6"]
         customers_xml = z.read("xl/worksheets/sheet1.xml").decode()
         assert "conditionalFormatting" in customers_xml and '<formula>"Hold"</formula>' in customers_xml
+
+
+def test_ledger_amounts_follow_their_currency_and_print_to_width(tmp_path):
+    shutil.copyfile(REPO_SAMPLES / "book.xlsx", tmp_path / "book.xlsx")
+    main(["ledger", str(tmp_path / "book.xlsx"), "--customer", "C00001"])
+    with zipfile.ZipFile(tmp_path / "book.xlsx") as z:
+        sheets = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
+    (ledger,) = [x for x in sheets if "INV-" in x and "pageSetup" in x and '<f' not in x and "$D2=" in x]
+    assert '<formula>OR($D2="CLP",$D2="ISK",$D2="JPY",$D2="KRW",$D2="VND")</formula>' in ledger
+    assert 'fitToWidth="1"' in ledger and "&amp;P / &amp;N" in ledger

@@ -18,7 +18,7 @@ HEADERS = {"en": ["Date", "Document", "Description", "Currency", "Debit", "Credi
            "zh": ["日期", "单据号", "摘要", "币种", "借方", "贷方", "余额"]}
 WORDS = {"en": ("Invoice", "Payment", "Bank fee deducted"), "ja": ("請求", "入金", "振込手数料（先方負担差引）"),
          "zh": ("发票", "收款", "银行手续费（对方扣除）")}
-KINDS = ["date", "text", "text", "text", "money", "money", "money"]
+KINDS = ["date", "text", "text", "currency", "money", "money", "money"]
 
 
 def sheet_name(customer_id: str) -> str:

@@ -236,3 +236,13 @@ def test_encrypted_statements_can_be_emailed(book, capsys, smtp_server):
     main(["email", str(book), "--statements", str(folder), "--smtp", address])
     assert sorted(inbox.customers()) == ["C00001", "C00002"]
     refused(capsys, ["statements", str(book), "--out", str(book.parent), "--encrypt"], "their own folder")
+
+
+def test_customer_import_refuses_a_list_in_the_email_cell(book, capsys, tmp_path):
+    source = tmp_path / "customers.csv"
+    source.write_text("Customer ID,Name,Email,Language,Currency\nC00001,Tanaka,keiri1@example.jp,ja,JPY\n"
+                      'C00002,Greenleaf,"ap2@example.com, attacker@evil.example",en,USD\n', encoding="utf-8")
+    before = state(book)
+    err = refused(capsys, ["customers", str(book), str(source)], "Email: 'ap2@example.com, attacker@evil.example' "
+                                                                  "holds more than one address")
+    assert f"{source}:3:" in err and state(book) == before

@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from arbook.model.frames import frame_from_rows
+from arbook.model.addresses import AddressError, address_list, one_address
 from arbook.model.errors import InputError, Problem
 from arbook.model.schema import CUSTOMERS, INVOICES, Role, Sheet
 from arbook.adapters.tabular import TableFile
@@ -115,9 +116,25 @@ def complete_invoices(invoices: pd.DataFrame, customers: pd.DataFrame, source: s
     return out
 
 
+def _check_addresses(customers: pd.DataFrame, source: str) -> None:
+    """InputError for an Email cell holding anything but one address, or a bad CC Emails cell."""
+    problems = []
+    for column, check in (("Email", one_address), ("CC Emails", address_list)):
+        if column in customers:
+            for line, value in zip(customers.index, customers[column]):
+                try:
+                    check(value)
+                except AddressError as exc:
+                    problems.append(Problem(source, int(line), column, str(exc)))
+    if problems:
+        raise InputError(sorted(problems, key=lambda p: p.line or 0))
+
+
 def import_master(book: Any, sheet: Sheet, table: TableFile) -> UpsertResult:
     """Upsert a customers or invoices file into ``book`` (staged; the caller commits) and log it."""
     incoming, present = load_input(sheet, table)
+    if sheet is CUSTOMERS:
+        _check_addresses(incoming, table.path)
     if sheet is INVOICES:
         incoming = complete_invoices(incoming, book.read(CUSTOMERS.name), table.path)
         if "Due Date" not in present:

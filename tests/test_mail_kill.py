@@ -42,9 +42,8 @@ def run_email(book, folder, address, stdout_to) -> int:
     pid = os.fork()
     if pid == 0:  # the child: a real process of its own, killed from outside
         try:
-            descriptor = os.open(stdout_to, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
-            os.dup2(descriptor, 1)
-            os.dup2(descriptor, 2)
+            report = open(stdout_to, "w", encoding="utf-8")  # not pytest's capture, which the child inherits
+            sys.stdout = sys.stderr = report
             main(["email", str(book), "--statements", str(folder), "--smtp", address])
         except BaseException as exc:  # noqa: BLE001 - the child reports everything and exits
             print(f"child: {type(exc).__name__}: {exc}")

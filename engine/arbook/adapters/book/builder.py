@@ -24,6 +24,7 @@ from arbook.adapters.book.sheetxml import column_letter
 
 LAST_ROW = 1_048_576
 COMPUTED_FILL = PatternFill("solid", fgColor="7F7F7F")
+SHRINK = {"Bank Ref", "Invoices", "Account", "Source", "Fingerprint"}  # references: shrunk to fit, never wrapped
 
 
 def code_name(sheet: Sheet) -> str:
@@ -43,6 +44,9 @@ def _add_sheet(wb: Workbook, sheet: Sheet, first: bool) -> None:
         dim.width = column_width(column)
         if column.number_format:
             dim.number_format = column.number_format
+        if column.kind is Kind.TEXT and column.width >= 20:  # long references and texts: shrink or wrap
+            dim.alignment = Alignment(shrink_to_fit=column.name in SHRINK, wrap_text=column.name not in SHRINK,
+                                      vertical="top")
         header = ws.cell(row=1, column=idx + 1)
         header.alignment = Alignment(wrap_text=False, vertical="center")
         if column.role is Role.COMPUTED:

@@ -144,6 +144,8 @@ def build_template(path: Path) -> Path:
         cell = ws.cell(19, col, text)
         if col in (1, 3):
             cell.alignment = wrap
+        elif col == 6:
+            cell.alignment = Alignment(horizontal="center")
     ws.cell(20, 1, "{{ t.totals }}").font = bold
     ws.cell(20, 4, "{{ totals.currency }}").font = bold
     ws.cell(20, 5, "{{ totals.amount }}").font = bold

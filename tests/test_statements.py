@@ -225,3 +225,15 @@ def test_amount_formats_follow_the_currency_and_the_display_setting(matched_book
         sheet = openpyxl.load_workbook(path)["Confirm"]
         formats[cid] = sheet.cell(4, 7).number_format  # the balance to confirm
     assert formats == {"C00001": '"¥"#,##0;[Red]-"¥"#,##0', "C00007": '"$"#,##0.00;[Red]-"$"#,##0.00'}
+
+
+def test_reminders_ask_unanswered_clients_to_confirm(matched_book, tmp_path):
+    statements(matched_book, tmp_path / "st", "--customer", "C00001", "--customer", "C00007")
+    main(["reminders", str(matched_book), "--out", str(tmp_path / "rem"), "--as-of", "2026-11-30",
+          "--unconfirmed-days", "14"])
+    asked = sorted(p.name for p in (tmp_path / "rem").glob("*-confirm-*.txt"))
+    assert asked == ["C00001-confirm-ja.txt", "C00007-confirm-en.txt"]
+    assert "2026-11-16 現在の残高確認書" in (tmp_path / "rem" / asked[0]).read_text(encoding="utf-8")
+    main(["reminders", str(matched_book), "--out", str(tmp_path / "rem2"), "--as-of", "2026-11-20",
+          "--unconfirmed-days", "14"])
+    assert not list((tmp_path / "rem2").glob("*-confirm-*.txt"))  # only 4 days: not yet

@@ -246,7 +246,9 @@ def ledger(book: str, customers: tuple[str, ...]) -> None:
 @click.argument("book", type=click.Path(dir_okay=False))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True, help="Folder for the messages.")
 @click.option("--as-of", "as_of", metavar="DATE", help="As of this date (default today).")
-def reminders(book: str, out_dir: str, as_of: str | None) -> None:
+@click.option("--unconfirmed-days", type=click.IntRange(min=0), metavar="N",
+              help="Also ask each client whose statement is N or more days old without a reply to confirm its balance.")
+def reminders(book: str, out_dir: str, as_of: str | None, unconfirmed_days: int | None) -> None:
     """Write one reminder message per client and dunning level, in the client's language (ja/zh/en).
 
     Levels start at the Reminder Days setting (default 7, 30, 60 days past due); disputed
@@ -255,7 +257,7 @@ def reminders(book: str, out_dir: str, as_of: str | None) -> None:
     from arbook.services.receivables import write_reminders
 
     with open_book(book) as handle:
-        files = write_reminders(handle, Path(out_dir), _as_of(as_of))
+        files = write_reminders(handle, Path(out_dir), _as_of(as_of), unconfirmed_days)
     click.echo(f"wrote {len(files)} reminder message(s) to {out_dir}")
 
 
@@ -300,7 +302,8 @@ def confirmations(book: str, files: tuple[str, ...], passwords: str | None, over
     flag) and report files that were altered or belong to another client (exit code 1 then).
     Example: arbook confirmations ar.xlsx returned/*.xlsx
     """
-    from arbook.services.statements import load_passwords, read_confirmations, unanswered
+    from arbook.services.receivables import unanswered
+    from arbook.services.statements import load_passwords, read_confirmations
 
     if not files and overdue_days is None:
         raise click.UsageError("give the returned FILES, or --overdue-days N")

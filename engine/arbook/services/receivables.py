@@ -6,7 +6,7 @@ Book interface (either adapter), renders the jinja2 reminder templates and logs 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -79,9 +79,19 @@ def _environment() -> Environment:
                        autoescape=False)
 
 
-def write_reminders(book: Any, out_dir: Path, as_of: date | None = None) -> list[Path]:
+def unanswered(book: Any, days: int, today: date | None = None) -> list[dict]:
+    """Clients whose statement (Confirmed On) is at least ``days`` old with Confirmation 'no reply'."""
+    limit = (today or date.today()) - timedelta(days=days)
+    return [r for r in book.read(CUSTOMERS.name).to_dict("records")
+            if r.get("Confirmation") == "no reply" and r.get("Confirmed On") and r["Confirmed On"] <= limit]
+
+
+def write_reminders(book: Any, out_dir: Path, as_of: date | None = None,
+                    unconfirmed_days: int | None = None) -> list[Path]:
     """One reminder message per client and level, in the client's language, from the Invoices
-    sheet's Reminder Level (run ``age`` first); disputed invoices get none. Returns the files."""
+    sheet's Reminder Level (run ``age`` first); disputed invoices get none. With ``unconfirmed_days``,
+    also one asking each client who has not answered its statement for that many days to confirm
+    its balance. Returns the files."""
     as_of = as_of or date.today()
     result = age_book(book, as_of)
     settings = book.settings()
@@ -112,6 +122,14 @@ def write_reminders(book: Any, out_dir: Path, as_of: date | None = None) -> list
                       for r in rows],
             totals={c: format_money(t, c, display) for c, t in totals.items()})
         path = out_dir / f"{cid}-level{level}-{language}.txt"
+        atomic_write(path, lambda handle, data=text.encode("utf-8"): handle.write(data), backup=False)
+        written.append(path)
+    for customer in unanswered(book, unconfirmed_days, as_of) if unconfirmed_days is not None else []:
+        language = customer.get("Language") or "en"
+        text = env.get_template(f"confirm-{language}.txt.j2").render(
+            company=company, customer={"id": customer["Customer ID"], "name": customer["Name"]},
+            statement_date=customer["Confirmed On"].isoformat())
+        path = out_dir / f"{customer['Customer ID']}-confirm-{language}.txt"
         atomic_write(path, lambda handle, data=text.encode("utf-8"): handle.write(data), backup=False)
         written.append(path)
     book.log("reminders", f"{len(written)} reminder message(s) written to {out_dir} as of {as_of}")

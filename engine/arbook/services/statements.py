@@ -14,7 +14,7 @@ import shutil
 import subprocess
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -527,11 +527,4 @@ def _confirm_rows(rows: list[list[Any]]) -> tuple[list[dict], list[tuple[str, An
     return lines, answers
 
 
-def unanswered(book: Any, days: int, today: date | None = None) -> list[dict]:
-    """Clients whose statement (Confirmed On) is at least ``days`` old with Confirmation 'no reply'."""
-    limit = (today or date.today()) - timedelta(days=days)
-    return [r for r in book.read(CUSTOMERS.name).to_dict("records")
-            if r.get("Confirmation") == "no reply" and r.get("Confirmed On") and r["Confirmed On"] <= limit]
-
-
-__all__ = ["write_statements", "read_confirmations", "checksum", "statement_context", "unanswered"]
+__all__ = ["write_statements", "read_confirmations", "checksum", "statement_context"]

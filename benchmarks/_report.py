@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import platform
+import sys
 from datetime import date
 from pathlib import Path
 
 RESULTS = Path(__file__).with_name("results")
+# The data generators live in tools/samplegen (not in the installed package); benchmarks import this first.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
 
 
 def machine() -> str:

@@ -19,7 +19,7 @@ from _report import machine, publish
 from arbook.adapters.bankfiles import Options, read_statements
 from arbook.services.bankimport import FileReport, merge_lines, statement_rows
 from arbook.adapters.book import new_book, open_book
-from arbook.samplebank import Account, SynthLine, bank_csv, camt053
+from samplegen.samplebank import Account, SynthLine, bank_csv, camt053
 
 def synth_lines(count: int, seed: int, cents: bool) -> list[SynthLine]:
     rng = random.Random(seed)

@@ -20,7 +20,7 @@ import openpyxl
 
 from _report import machine, publish
 from arbook.adapters.book import new_book, open_book
-from arbook.sampledata import make_customers, make_invoices
+from samplegen.sampledata import make_customers, make_invoices
 
 def build(path: Path, customers: int, invoices: int) -> float:
     import random

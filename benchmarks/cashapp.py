@@ -31,8 +31,8 @@ from arbook.adapters.book import new_book, open_book
 from arbook.model.frames import make_frame
 from arbook.services.cashapp import match_book
 from arbook.domain.matching.engine import run_matching
-from arbook.sampledata import make_customers, make_invoices
-from arbook.samplepay import make_payments, truth_frame, write_bank_files
+from samplegen.sampledata import make_customers, make_invoices
+from samplegen.samplepay import make_payments, truth_frame, write_bank_files
 from arbook.model.schema import ALLOCATIONS, BANK
 
 AS_OF = date(2026, 11, 16)

@@ -21,8 +21,8 @@ import openpyxl
 from _report import machine, publish
 from arbook.adapters.book import new_book, open_book
 from arbook.model.frames import make_frame
-from arbook.sampledata import make_customers, make_invoices
-from arbook.samplepay import make_payments
+from samplegen.sampledata import make_customers, make_invoices
+from samplegen.samplepay import make_payments
 from arbook.model.schema import ALLOCATIONS, BANK
 from arbook.services.statements import TEMPLATE, write_statements
 

@@ -1,6 +1,6 @@
 Attribute VB_Name = "ArbookRibbon"
 ' arbook: the AR ribbon tab. One dispatcher runs the engine on this workbook through xlwings;
-' adding a button touches only customUI14.xml and arbook/excel.py.
+' buttons, labels and what each asks for come from arbook/actions.py (see docs/actions.md).
 Option Explicit
 
 Private ribbonUI As IRibbonUI
@@ -11,14 +11,15 @@ End Sub
 
 Sub OnRibbon(control As IRibbonControl)
     Dim args As String
-    Select Case control.Id
-        Case "arImport"
-            args = PickFiles()
-            If args = "" Then Exit Sub
-        Case "arStatements", "arEmail", "arReminders"
-            args = PickFolder()
-            If args = "" Then Exit Sub
+    Select Case ArbookAsk(control.Id)
+        Case "files": args = PickFiles()
+        Case "file": args = PickFile()
+        Case "folder": args = PickFolder()
+        Case "text": args = AskText(ArbookLabel(control.Id, SettingsLanguage()))
+        Case Else: args = "-"
     End Select
+    If args = "" Then Exit Sub
+    If args = "-" Then args = ""
     RunPython "import arbook.adapters.excel as x; x.on_ribbon('" & control.Id & "', " & args & ")"
 End Sub
 
@@ -35,6 +36,18 @@ Private Function PickFiles() As String
         text = text & PythonString(CStr(chosen(i))) & ","
     Next i
     PickFiles = text & "]"
+End Function
+
+Private Function PickFile() As String
+    Dim chosen As Variant
+    chosen = Application.GetOpenFilename("Files (*.csv;*.xlsx;*.txt),*.csv;*.xlsx;*.txt")
+    If VarType(chosen) = vbString Then PickFile = PythonString(CStr(chosen))
+End Function
+
+Private Function AskText(prompt As String) As String
+    Dim text As String
+    text = InputBox(prompt, "arbook")
+    If text <> "" Then AskText = PythonString(text)
 End Function
 
 Private Function PickFolder() As String

@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from arbook.adapters.book import new_book, open_book
-from arbook.sampledata import make_sample
-
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))  # the sample generators (tools/samplegen), not part of the package
+
+from arbook.adapters.book import new_book, open_book  # noqa: E402
+from samplegen.sampledata import make_sample  # noqa: E402
+
 SHARED_SAMPLES = ROOT.parent / "shared" / "bank-samples"
 
 

@@ -9,7 +9,7 @@ import zipfile
 import pytest
 
 from arbook.adapters.book import new_book, open_book
-from arbook.sampledata import make_sample
+from samplegen.sampledata import make_sample
 
 WRITER = r"""
 import sys

@@ -6,7 +6,7 @@ import pytest
 
 from arbook.adapters.bankfiles import Options, detect
 from arbook.model.errors import InputError
-from arbook.samplebank import CSV_DIALECTS, Account, SynthLine, bank_csv, camt053, mt940
+from samplegen.samplebank import CSV_DIALECTS, Account, SynthLine, bank_csv, camt053, mt940
 
 TODAY = date(2026, 11, 23)
 

@@ -11,7 +11,7 @@ from arbook.adapters.bankfiles import Options
 from arbook.services.bankimport import import_bank_files
 from arbook.adapters.book import new_book, open_book
 from arbook.model.errors import ArbookError
-from arbook.samplebank import CSV_DIALECTS, Account, SynthLine, bank_csv, camt053, mt940, zengin_01, zengin_03
+from samplegen.samplebank import CSV_DIALECTS, Account, SynthLine, bank_csv, camt053, mt940, zengin_01, zengin_03
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "bank-samples"
 LINES = [SynthLine(date(2026, 10, d), D(1000 + d), "ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ", f"INV-{d}", f"{d:08d}") for d in range(1, 6)]

@@ -10,7 +10,7 @@ from arbook.services.bankimport import import_bank_files, profile_options
 from arbook.adapters.book import open_book
 from arbook.cli import main
 from arbook.model.errors import InputError
-from arbook.samplebank import Account, SynthLine, bank_csv, camt053, zengin_03
+from samplegen.samplebank import Account, SynthLine, bank_csv, camt053, zengin_03
 
 OCT = [SynthLine(date(2026, 10, d), D(1000 * d), f"ﾊﾟｲﾔ-{d}", f"INV-{d}", f"{d:08d}") for d in range(1, 11)]
 

@@ -7,7 +7,7 @@ import subprocess
 import pytest
 
 from arbook.adapters.book import open_book
-from arbook.adapters.statementxlsx.template import LABELS
+from arbook.model.words import words
 from arbook.cli import main
 from arbook.services.demo import REPO_SAMPLES
 
@@ -42,7 +42,7 @@ def rendered(tmp_path_factory):
 @pytest.mark.parametrize("language", ["ja", "zh", "en"])
 def test_statement_pdf_reads_right(rendered, language):
     text, fonts, pngs, customer = rendered[language]
-    t = LABELS[language]
+    t = words(language)
     flat = re.sub(r"\s+", " ", text)
     assert "###" not in text
     assert t["title"] in flat and customer["Name"] in flat

@@ -130,7 +130,7 @@ def _cells(sheet):
 def test_every_statement_confirms_its_balance_and_closing_is_open_less_unapplied(matched_book, tmp_path):
     from decimal import Decimal
 
-    from arbook.adapters.statementxlsx.template import LABELS
+    from arbook.model.words import words
 
     files = statements(matched_book, tmp_path / "st")
     with open_book(matched_book) as book:
@@ -138,11 +138,11 @@ def test_every_statement_confirms_its_balance_and_closing_is_open_less_unapplied
     unapplied_seen = 0
     for path in files:
         cid = read_properties(path.read_bytes())["arbook.customer"]
-        t = LABELS[languages[cid]]
+        t = words(languages[cid])
         wb = openpyxl.load_workbook(path)
         rows = _cells(wb["Statement"])
         closing = {r[3]: Decimal(str(r[6])) for r in rows if r[2] == t["closing"]}
-        totals = {r[3]: Decimal(str(r[4])) for r in rows if r[0] == t["totals"]}
+        totals = {r[3]: Decimal(str(r[4])) for r in rows if r[0] == t["net_balance"]}
         assert closing and {c: a for c, a in closing.items() if a} == {c: a for c, a in totals.items() if a}, path.name
         unapplied_seen += sum(r[2] == t["unapplied"] for r in rows)
         confirm = _cells(wb["Confirm"])

@@ -68,7 +68,7 @@ def test_ribbon_callbacks_exist_with_the_right_signatures():
     for attribute, name in callbacks:
         assert re.search(signatures[attribute].format(name), source), (attribute, name)
     buttons = [el.get("id") for el in ui.iter(f"{NS_UI}button")]
-    assert buttons == [b.id for b in excel.BUTTONS] and set(buttons) == set(excel.ACTIONS)
+    assert buttons == list(excel.BUTTONS)
     groups = [el.get("label") for el in ui.iter(f"{NS_UI}group")]
     assert groups == ["Import", "Match & Review", "Aging & Credit", "Statements & Email", "Settings & Help"]
 

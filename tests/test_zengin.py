@@ -7,7 +7,7 @@ import pytest
 from arbook.adapters.bankfiles.model import Options
 from arbook.adapters.bankfiles.zengin import ZenginImporter
 from arbook.model.errors import InputError
-from arbook.samplebank import Account, SynthLine, zengin_01, zengin_03
+from samplegen.samplebank import Account, SynthLine, zengin_01, zengin_03
 
 TODAY = date(2026, 11, 23)
 

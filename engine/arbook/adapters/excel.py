@@ -7,37 +7,23 @@ reason (never a traceback), and the book is left as it was when something fails.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Protocol
 
+from arbook.actions import ACTIONS, Action
+from arbook.model.book import Book
 from arbook.model.errors import ArbookError
 
-
-@dataclass(frozen=True)
-class Button:
-    """A ribbon button: group, Office icon and its label in each language."""
-
-    id: str
-    group: str
-    image: str
-    labels: dict[str, str]
+BUTTONS: dict[str, Action] = {a.control_id: a for a in ACTIONS if a.ribbon is not None}
+LANGUAGES = ("en", "ja", "zh")
 
 
-BUTTONS: tuple[Button, ...] = (
-    Button("arImport", "Import", "ImportTextFile", {"en": "Import bank files", "ja": "入出金明細の取込", "zh": "导入银行流水"}),
-    Button("arMatch", "Match & Review", "ReviewAcceptChange", {"en": "Match payments", "ja": "入金消込", "zh": "核销"}),
-    Button("arConfirm", "Match & Review", "AcceptInvitation", {"en": "Apply review", "ja": "確認を反映", "zh": "确认审核"}),
-    Button("arAge", "Aging & Credit", "CalendarMonthDetailsSplit", {"en": "Age & credit", "ja": "年齢調べ・与信", "zh": "账龄与信用"}),
-    Button("arLedger", "Aging & Credit", "AccountingFormat", {"en": "Customer ledgers", "ja": "得意先元帳", "zh": "客户帐本"}),
-    Button("arReminders", "Aging & Credit", "EnvelopesAndLabelsDialog", {"en": "Reminders", "ja": "督促状", "zh": "催款函"}),
-    Button("arStatements", "Statements & Email", "FileSaveAsExcelXlsx", {"en": "Statements", "ja": "残高確認書", "zh": "对账单"}),
-    Button("arEmail", "Statements & Email", "SendCopyToMe", {"en": "Email statements", "ja": "メール送信", "zh": "发送邮件"}),
-    Button("arHelp", "Settings & Help", "Help", {"en": "Help", "ja": "ヘルプ", "zh": "帮助"}),
-)
+class ExcelBook(Book, Protocol):
+    """A Book with Excel's application object (xlwings ``App``: ``status_bar``, ``alert``)."""
+
+    app: Any
 
 
-def _live_book() -> Any:
+def _live_book() -> ExcelBook:
     import xlwings as xw
 
     from arbook.adapters.book.livebook import LiveBook
@@ -45,81 +31,22 @@ def _live_book() -> Any:
     return LiveBook(xw.Book.caller())
 
 
-def _status(book: Any, text: str | None) -> None:
+def _status(book: ExcelBook, text: str | None) -> None:
     book.app.status_bar = text if text else False
 
 
-def _import(book: Any, paths: list[str]) -> str:
-    from arbook.services.bankimport import import_bank_files, profile_options
-
-    reports = import_bank_files(book, paths, profile_options(book, None, [], None, None))
-    return "\n".join(r.summary() for r in reports)
-
-
-def _match(book: Any) -> str:
-    from arbook.services.cashapp import match_book
-
-    return match_book(book).summary()
-
-
-def _confirm(book: Any) -> str:
-    from arbook.services.cashapp import confirm_book
-
-    return confirm_book(book).summary()
-
-
-def _age(book: Any) -> str:
-    from arbook.services.receivables import age_book
-
-    return age_book(book).summary()
-
-
-def _ledger(book: Any) -> str:
-    from arbook.services.receivables import ledger_book
-
-    return f"{ledger_book(book)} ledger sheet(s) written"
-
-
-def _reminders(book: Any, folder: str) -> str:
-    from arbook.services.receivables import write_reminders
-
-    return f"{len(write_reminders(book, Path(folder)))} reminder message(s) in {folder}"
-
-
-def _statements(book: Any, folder: str) -> str:
-    from arbook.services.statements import write_statements
-
-    return f"{len(write_statements(book, Path(folder)).files)} statement(s) in {folder}"
-
-
-def _email(book: Any, folder: str) -> str:
-    from arbook.services.mail import email_statements
-
-    return email_statements(book, Path(folder)).summary()
-
-
-def _help(book: Any) -> str:
-    return "arbook: see README.md (commands, sheets, what each button does)."
-
-
-ACTIONS: dict[str, Callable[..., str]] = {
-    "arImport": _import, "arMatch": _match, "arConfirm": _confirm, "arAge": _age, "arLedger": _ledger,
-    "arReminders": _reminders, "arStatements": _statements, "arEmail": _email, "arHelp": _help,
-}
-
-
-def on_ribbon(control_id: str, *args: Any, book: Any = None) -> str:
+def on_ribbon(control_id: str, *args: Any, book: ExcelBook | None = None) -> str:
     """Run the button's action on the calling workbook; show the result or the one-line error.
 
     ``book`` is the live book of the calling workbook unless given (any Book with an ``app``
     that has ``status_bar`` and ``alert``, as xlwings' App has)."""
-    action = ACTIONS.get(control_id)
-    if action is None:
+    if control_id not in BUTTONS:
         raise ArbookError(f"unknown ribbon button {control_id!r}")
+    chosen = BUTTONS[control_id]
     book = book if book is not None else _live_book()
     try:
-        _status(book, f"arbook: {control_id[2:]}…")
-        message = action(book, *args)
+        _status(book, f"arbook: {chosen.labels['en']}…")
+        message = chosen.call(book, dict(zip([p.name for p in chosen.params if p.ask], args)))
         book.commit()
     except ArbookError as exc:
         book.discard()
@@ -133,31 +60,58 @@ def on_ribbon(control_id: str, *args: Any, book: Any = None) -> str:
     return message
 
 
-def labels_module() -> str:
-    """The VBA module ``ArbookLabels`` (CRLF, ASCII): ``ArbookLabel(id, language)``, generated from BUTTONS.
-
-    Non-ASCII labels are written with ChrW so the module stays ASCII for any code page.
-    """
-    def vba_string(text: str) -> str:
-        parts, plain = [], ""
-        for ch in text:
-            if ord(ch) < 128 and ch != '"':
-                plain += ch
-                continue
-            if plain:
-                parts.append(f'"{plain}"')
-                plain = ""
-            parts.append(f"ChrW({ord(ch)})")
+def vba_string(text: str) -> str:
+    """A VBA string expression of ``text`` that stays ASCII (ChrW for everything else)."""
+    parts, plain = [], ""
+    for ch in text:
+        if ord(ch) < 128 and ch != '"':
+            plain += ch
+            continue
         if plain:
             parts.append(f'"{plain}"')
-        return " & ".join(parts) or '""'
+            plain = ""
+        parts.append(f"ChrW({ord(ch)})")
+    if plain:
+        parts.append(f'"{plain}"')
+    return " & ".join(parts) or '""'
 
-    lines = ['Attribute VB_Name = "ArbookLabels"', "' Generated by arbook build-workbook from arbook.adapters.excel.BUTTONS;"
+
+def labels_module() -> str:
+    """The VBA module ``ArbookLabels`` (CRLF, ASCII), generated from the action table:
+    ``ArbookLabel(id, language)`` and ``ArbookAsk(id)`` (what the button asks for: files, folder, text)."""
+    lines = ['Attribute VB_Name = "ArbookLabels"', "' Generated by arbook build-workbook from arbook.actions.ACTIONS;"
              " do not edit.", "Option Explicit", "",
              "Function ArbookLabel(id As String, language As String) As String",
              "    Select Case id & \"/\" & language"]
-    for button in BUTTONS:
-        for language in ("en", "ja", "zh"):
-            lines.append(f'        Case "{button.id}/{language}": ArbookLabel = {vba_string(button.labels[language])}')
-    lines += ["        Case Else: ArbookLabel = id", "    End Select", "End Function", ""]
+    for button in BUTTONS.values():
+        for language in LANGUAGES:
+            lines.append(f'        Case "{button.control_id}/{language}": ArbookLabel = {vba_string(button.labels[language])}')
+    lines += ["        Case Else: ArbookLabel = id", "    End Select", "End Function", "",
+              "Function ArbookAsk(id As String) As String", "    Select Case id"]
+    for button in BUTTONS.values():
+        if button.asks is not None:
+            lines.append(f'        Case "{button.control_id}": ArbookAsk = "{button.asks.kind}"')
+    lines += ["    End Select", "End Function", ""]
     return "\r\n".join(lines)
+
+
+def custom_ui() -> bytes:
+    """The ribbon XML (``customUI14.xml``): the AR tab, one group per ribbon group, in table order."""
+    from xml.sax.saxutils import quoteattr
+
+    groups: dict[str, list[Action]] = {}
+    for button in BUTTONS.values():
+        assert button.ribbon is not None
+        groups.setdefault(button.ribbon.group, []).append(button)
+    lines = ['<?xml version="1.0" encoding="UTF-8" standalone="yes"?>',
+             '<customUI xmlns="http://schemas.microsoft.com/office/2009/07/customui" onLoad="OnRibbonLoad">',
+             "  <ribbon>", "    <tabs>", '      <tab id="arTab" label="AR">']
+    for group, members in groups.items():
+        lines.append(f'        <group id="grp{"".join(c for c in group if c.isalnum())}" label={quoteattr(group)}>')
+        for button in members:
+            assert button.ribbon is not None
+            lines.append(f'          <button id="{button.control_id}" getLabel="GetLabel" '
+                         f'imageMso="{button.ribbon.image}" size="large" onAction="OnRibbon"/>')
+        lines.append("        </group>")
+    lines += ["      </tab>", "    </tabs>", "  </ribbon>", "</customUI>", ""]
+    return "\n".join(lines).encode()

@@ -19,6 +19,7 @@ from arbook.model.errors import ArbookError
 from arbook.domain.matching.engine import APPLIED_STATUSES, UNAPPLIED_RULE
 from arbook.model.money import money
 from arbook.model.schema import AGING, CREDIT_STATUSES, DASHBOARD
+from arbook.model.statuses import CreditStatus, InvoiceStatus
 
 DASHBOARD_AGING_ROWS, DASHBOARD_TOP_ROWS = 5, 10
 
@@ -87,7 +88,7 @@ class AgingResult:
     def summary(self) -> str:
         totals = self.aging[self.aging["Customer ID"].isna()]
         parts = [f"{r['Currency']} {r['Total Open']:,} open ({r['Current']:,} current)" for r in totals.to_dict("records")]
-        holds = int((self.customers["Credit Status"] == "Hold").sum())
+        holds = int((self.customers["Credit Status"] == CreditStatus.HOLD).sum())
         return f"Aged as of {self.as_of}: " + ("; ".join(parts) or "nothing open") + f"; {holds} client(s) on Hold"
 
 
@@ -129,7 +130,8 @@ def age(customers: pd.DataFrame, invoices: pd.DataFrame, allocations: pd.DataFra
         done = money(applied.get(number, ZERO), currency)  # allocations hold amounts without their currency
         remaining = amount - done
         days = (as_of - due).days if remaining > 0 else 0
-        status = ("paid" if remaining <= 0 else "disputed" if disputed else "partial" if done else "open")
+        status = (InvoiceStatus.PAID if remaining <= 0 else InvoiceStatus.DISPUTED if disputed
+                  else InvoiceStatus.PARTIAL if done else InvoiceStatus.OPEN).value
         bucket = policy.bucket(days) if remaining > 0 else None
         columns["Applied"].append(done)
         columns["Open"].append(remaining)
@@ -189,7 +191,7 @@ def dashboard(aging: pd.DataFrame, customers: pd.DataFrame, policy: Policy) -> p
     counts = customers["Credit Status"].value_counts().to_dict()
     rows += [{**blank, "Section": "Credit", "Item": status, "Total": Decimal(int(counts.get(status, 0))),
               "Note": "clients"} for status in CREDIT_STATUSES]
-    for record in customers[customers["Credit Status"].isin(["Hold", "Over limit"])].to_dict("records"):
+    for record in customers[customers["Credit Status"].isin([CreditStatus.HOLD, CreditStatus.OVER_LIMIT])].to_dict("records"):
         rows.append({**blank, "Section": "Alert", "Currency": record["Currency"], "Item": record["Name"],
                      "Total": record["Balance"], "Note": f"{record['Credit Status']}; credit used "
                                                          f"{record['Credit Used %']}%; overdue {record['Overdue']:,}"})
@@ -208,13 +210,13 @@ def _customer_columns(customers: pd.DataFrame, open_by, overdue, worst, unapplie
         percent = float(used / limit * 100) if limit else None
         over = limit is not None and limit > 0 and used > limit
         if worst.get(cid, 0) > policy.hold_days or (over and overdue.get(cid, ZERO) > 0):
-            status = "Hold"
+            status = CreditStatus.HOLD.value
         elif over:
-            status = "Over limit"
+            status = CreditStatus.OVER_LIMIT.value
         elif percent is not None and percent >= float(policy.watch_percent):
-            status = "Watch"
+            status = CreditStatus.WATCH.value
         else:
-            status = "OK"
+            status = CreditStatus.OK.value
         sales = revenue.get((cid, currency), ZERO)
         values["Balance"].append(used)
         values["Overdue"].append(overdue.get(cid, ZERO))

@@ -9,26 +9,32 @@ from typing import Any, Callable, Sequence, TypeVar
 T = TypeVar("T")
 R = TypeVar("R")
 
-#: What the work function reads its large inputs from while ``fork_map`` runs.
-SHARED: dict[str, Any] = {}
+# The running call's (function, inputs): set only while ``fork_map`` runs, so forked children
+# inherit it copy-on-write instead of receiving a pickled copy per task.
+_RUNNING: list[tuple[Callable[..., Any], dict[str, Any]]] = []
 
 
-def fork_map(function: Callable[[T], R], groups: Sequence[T], shared: dict[str, Any]) -> list[R]:
-    """``function(group)`` for every group, in forked processes when there are several groups and
-    the platform can fork, else here; ``shared`` is in ``SHARED`` meanwhile. The collector is
-    paused and the heap frozen, so children copy none of the parent's objects and no full scans
-    of a large heap slow the work down."""
-    SHARED.update(shared)
+def _call(group: Any) -> Any:
+    function, inputs = _RUNNING[-1]
+    return function(group, **inputs)
+
+
+def fork_map(function: Callable[..., R], groups: Sequence[T], inputs: dict[str, Any]) -> list[R]:
+    """``function(group, **inputs)`` for every group, in forked processes when there are several
+    groups and the platform can fork, else here. Children inherit ``inputs`` (nothing is pickled
+    but the groups and results); the collector is paused and the heap frozen, so children copy
+    none of the parent's objects and no full scans of a large heap slow the work down."""
+    _RUNNING.append((function, inputs))
     collecting = gc.isenabled()
     gc.disable()
     gc.freeze()
     try:
         if len(groups) > 1 and "fork" in multiprocessing.get_all_start_methods():
             with ProcessPoolExecutor(len(groups), mp_context=multiprocessing.get_context("fork")) as pool:
-                return list(pool.map(function, groups))
-        return [function(group) for group in groups]
+                return list(pool.map(_call, groups))
+        return [function(group, **inputs) for group in groups]
     finally:
-        SHARED.clear()
+        _RUNNING.pop()
         gc.unfreeze()
         if collecting:
             gc.enable()

@@ -9,15 +9,12 @@ from decimal import Decimal
 
 import pandas as pd
 
-from arbook.adapters.book.base import Report
-from arbook.domain.matching.engine import APPLIED_STATUSES, FEE_RULE
+from arbook.model.book import Report
+from arbook.model.statuses import APPLIED as APPLIED_STATUSES, Rule
 from arbook.model.money import money
+from arbook.model.words import words as words_in
 
-HEADERS = {"en": ["Date", "Document", "Description", "Currency", "Debit", "Credit", "Balance"],
-           "ja": ["日付", "伝票番号", "摘要", "通貨", "借方", "貸方", "残高"],
-           "zh": ["日期", "单据号", "摘要", "币种", "借方", "贷方", "余额"]}
-WORDS = {"en": ("Invoice", "Payment", "Bank fee deducted"), "ja": ("請求", "入金", "振込手数料（先方負担差引）"),
-         "zh": ("发票", "收款", "银行手续费（对方扣除）")}
+COLUMNS = ("date", "document", "description", "currency", "dr", "cr", "balance")
 KINDS = ["date", "text", "text", "currency", "money", "money", "money"]
 
 
@@ -75,7 +72,7 @@ def ledger_events(customer_id: str, rows: AccountRows) -> list[Event]:
     paid: dict[str, Decimal] = defaultdict(Decimal)
     fees: dict[str, Decimal] = defaultdict(Decimal)
     for ref, amount, rule in rows.allocations.get(customer_id, ()):
-        if rule == FEE_RULE:
+        if rule == Rule.FEE:
             fees[ref] -= amount
         else:
             paid[ref] += amount
@@ -91,13 +88,12 @@ def ledger_events(customer_id: str, rows: AccountRows) -> list[Event]:
 
 def ledger_report(customer: dict, rows: AccountRows) -> Report:
     """One client's ledger: invoices as debits, payments and deducted fees as credits, oldest first."""
-    language = customer.get("Language") if customer.get("Language") in HEADERS else "en"
-    words = dict(zip(("invoice", "payment", "fee"), WORDS[language]))
+    words = words_in(customer.get("Language") or "en")
     balance: dict[str, Decimal] = defaultdict(Decimal)
     lines = []
     for event in ledger_events(customer["Customer ID"], rows):
         balance[event.currency] += (event.debit or 0) - (event.credit or 0)
-        text = f"{words[event.kind]} {event.payer}".strip()
+        text = f"{words['kind_' + event.kind]} {event.payer}".strip()
         lines.append([event.date, event.document, text, event.currency, event.debit, event.credit,
                      balance[event.currency]])
-    return Report(sheet_name(customer["Customer ID"]), HEADERS[language], KINDS, lines)
+    return Report(sheet_name(customer["Customer ID"]), [words[c] for c in COLUMNS], KINDS, lines)

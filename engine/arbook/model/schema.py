@@ -10,6 +10,8 @@ from enum import Enum
 
 from arbook.model.errors import ArbookError
 from arbook.model.money import CURRENCIES
+from arbook.model.statuses import (Accept, AllocationStatus, BankStatus, Confirmation, CreditStatus, Delivery,
+                                   InvoiceStatus, choices)
 
 
 class Kind(str, Enum):
@@ -106,13 +108,13 @@ class Sheet:
 
 C, K, R = Column, Kind, Role
 LANGUAGES = ("ja", "zh", "en")
-ALLOCATION_STATUSES = ("auto", "suggested", "confirmed", "rejected")
-BANK_STATUSES = ("new", "matched", "partial", "suggested", "unmatched", "excluded")
-INVOICE_STATUSES = ("open", "partial", "paid", "disputed")
-CREDIT_STATUSES = ("OK", "Watch", "Over limit", "Hold")
+ALLOCATION_STATUSES = choices(AllocationStatus)
+BANK_STATUSES = choices(BankStatus)
+INVOICE_STATUSES = choices(InvoiceStatus)
+CREDIT_STATUSES = choices(CreditStatus)
 CURRENCY_CODES = tuple(CURRENCIES)
-DELIVERIES = ("email", "post", "both")
-CONFIRMATIONS = ("confirmed", "disputed", "no reply")
+DELIVERIES = choices(Delivery)
+CONFIRMATIONS = choices(Confirmation)
 
 CUSTOMERS = Sheet("Customers", (
     C("Customer ID", required=True, width=13, doc="Your code for the client; the key."),
@@ -194,7 +196,7 @@ ALLOCATIONS = Sheet("Allocations", (
                           "(negative) or unapplied cash left on the client's account.")
 
 REVIEW = Sheet("Review", (
-    C("Accept", K.CHOICE, choices=("yes", "no"), width=9, doc="yes = apply this proposal, no = reject it."),
+    C("Accept", K.CHOICE, choices=choices(Accept), width=9, doc="yes = apply this proposal, no = reject it."),
     C("Proposal", K.TEXT, R.COMPUTED, width=16),
     C("Bank Ref", K.TEXT, R.COMPUTED, width=22),
     C("Date", K.DATE, R.COMPUTED, width=12),
@@ -255,6 +257,13 @@ PROFILES = Sheet("Profiles", (
       doc="A column role (date, amount, credit, debit, dc, payer, memo, ref, currency...) or Default Currency / Date Order."),
     C("Value", required=True, width=30, doc="The column's header text or number (1 = first), or the setting's value."),
 ), tab_color="808080", doc="Saved column mappings for bank files that are not recognised on their own.")
+
+#: The schema's version, kept in every book as the hidden defined name ``_arbook_schema``. Bump it with
+#: every change to the sheets or columns above (a test holds the schema's fingerprint per version).
+#: 1: books made before versions were recorded (arbook 0.1.0). 2: schema versions recorded.
+#: 3: Customers gain CC Emails, the address block, Honorific, Delivery and the Confirmation columns.
+SCHEMA_VERSION = 3
+VERSION_NAME = "_arbook_schema"
 
 SHEETS: tuple[Sheet, ...] = (CUSTOMERS, INVOICES, BANK, ALLOCATIONS, REVIEW, AGING, DASHBOARD, SETTINGS, PROFILES, LOG)
 _BY_NAME = {s.name.lower(): s for s in SHEETS}

@@ -15,11 +15,13 @@ from typing import Any, Sequence
 
 import pandas as pd
 
+from arbook.model.book import Book
 from arbook.adapters.bankfiles import Options, Statement, read_statements
 from arbook.model.frames import make_frame
 from arbook.model.errors import ArbookError, InputError, Problem
 from arbook.model.money import MoneyError, money
 from arbook.model.schema import BANK, PROFILES
+from arbook.model.statuses import BankStatus
 
 PROFILE_SETTINGS = ("Default Currency", "Date Order")
 
@@ -72,7 +74,7 @@ def statement_rows(statements: Sequence[Statement], source_name: str) -> list[di
             records.append({"Bank Ref": line.ref, "Date": line.date, "Amount": amount, "Currency": currency,
                             "Payer": line.payer or None, "Memo": line.memo or None, "Account": account or None,
                             "Source": source_name, "Fingerprint": fp,
-                            "Status": "new" if amount > 0 else "excluded"})
+                            "Status": BankStatus.NEW.value if amount > 0 else BankStatus.EXCLUDED.value})
     return records
 
 
@@ -101,13 +103,13 @@ def merge_lines(existing: pd.DataFrame, records: list[dict[str, Any]], report: F
         fingerprints.add(record["Fingerprint"])
         fresh.append(record)
         report.added += 1
-        report.credits += record["Status"] == "new"
+        report.credits += record["Status"] == BankStatus.NEW
     if not fresh:
         return existing
     return pd.concat([existing.reset_index(drop=True), make_frame(BANK, fresh)], ignore_index=True).astype(object)
 
 
-def profile_options(book: Any, name: str | None, mapping: Sequence[tuple[str, str]], currency: str | None,
+def profile_options(book: Book, name: str | None, mapping: Sequence[tuple[str, str]], currency: str | None,
                     date_order: str | None) -> Options:
     """Options from a saved profile, overridden by what was given now; the book's Home Currency last."""
     saved: dict[str, str] = {}
@@ -126,7 +128,7 @@ def profile_options(book: Any, name: str | None, mapping: Sequence[tuple[str, st
                    mapping=tuple(sorted(columns.items())))
 
 
-def save_profile(book: Any, name: str, options: Options) -> None:
+def store_profile(book: Book, name: str, options: Options) -> None:
     """Store (replace) the named profile: its column mapping and settings."""
     profiles = book.read(PROFILES.name)
     kept = profiles[profiles["Profile"] != name]
@@ -139,7 +141,7 @@ def save_profile(book: Any, name: str, options: Options) -> None:
     book.log("profile", f"saved bank profile {name}: " + ", ".join(f"{r['Setting']}={r['Value']}" for r in rows))
 
 
-def import_bank_files(book: Any, paths: Sequence[str | Path], options: Options) -> list[FileReport]:
+def import_bank_files(book: Book, paths: Sequence[str | Path], options: Options) -> list[FileReport]:
     """Read every file (all must be readable), then add their new lines to the Bank sheet (staged)."""
     parsed = [(str(p), read_statements(p, options)) for p in paths]
     bank = book.read(BANK.name)
@@ -154,4 +156,16 @@ def import_bank_files(book: Any, paths: Sequence[str | Path], options: Options) 
         book.replace(BANK.name, bank)
     for report in reports:
         book.log("import bank", report.summary())
+    return reports
+
+
+def import_bank(book: Book, files: Sequence[str | Path], profile: str | None = None,
+                mapping: Sequence[tuple[str, str]] | None = None, save_profile: str | None = None,
+                currency: str | None = None, date_order: str | None = None) -> list[FileReport]:
+    """Import bank statement files into the Bank sheet (staged): options from the named ``profile``,
+    overridden by ``mapping`` (role, column), ``currency`` and ``date_order``; ``save_profile`` stores them."""
+    options = profile_options(book, profile, mapping or [], currency and currency.upper(), date_order)
+    reports = import_bank_files(book, files, options)
+    if save_profile:
+        store_profile(book, save_profile, options)
     return reports

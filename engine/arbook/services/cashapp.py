@@ -7,18 +7,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
 
 import pandas as pd
 
+from arbook.model.book import Book
 from arbook.model.errors import ArbookError, InputError, Problem
 from arbook.domain.matching.engine import APPLIED_STATUSES, MatchResult, bank_totals, open_items, run_matching
 from arbook.domain.matching.normalize import name_key
 from arbook.model.money import to_minor
 from arbook.model.schema import ALLOCATIONS, BANK, CUSTOMERS, INVOICES, REVIEW
+from arbook.model.statuses import Accept, AllocationStatus, BankStatus
 
 
-def match_book(book: Any) -> MatchResult:
+def match_book(book: Book) -> MatchResult:
     """Match every open credit in the book (staged; the caller commits) and log the outcome."""
     result = run_matching(book.read(CUSTOMERS.name), book.read(INVOICES.name), book.read(BANK.name),
                           book.read(ALLOCATIONS.name))
@@ -41,7 +42,7 @@ class ConfirmResult:
                 f"learned; {self.undecided} still to review")
 
 
-def confirm_book(book: Any) -> ConfirmResult:
+def confirm_book(book: Book) -> ConfirmResult:
     """Apply the Accept column of the Review sheet: yes confirms (and learns the payer name),
     no rejects. One yes per bank line; a confirmation that would overpay an invoice is refused."""
     review = book.read(REVIEW.name)
@@ -49,8 +50,8 @@ def confirm_book(book: Any) -> ConfirmResult:
     customers = book.read(CUSTOMERS.name)
     bank = book.read(BANK.name)
     source = f"{getattr(book, 'source', 'book')} [Review]"
-    decided = review[review["Accept"].isin(["yes", "no"])]
-    accepted = decided[decided["Accept"] == "yes"]
+    decided = review[review["Accept"].isin(list(Accept))]
+    accepted = decided[decided["Accept"] == Accept.YES]
     problems: list[Problem] = []
     seen: dict[str, int] = {}
     for line, ref in zip(accepted.index, accepted["Bank Ref"]):
@@ -71,15 +72,15 @@ def confirm_book(book: Any) -> ConfirmResult:
     tags = allocations["Proposal"].tolist()
     accepted_tags = set(accepted["Proposal"])
     accepted_refs = set(accepted["Bank Ref"])
-    rejected_tags = set(decided.loc[decided["Accept"] == "no", "Proposal"])
+    rejected_tags = set(decided.loc[decided["Accept"] == Accept.NO, "Proposal"])
     _check_still_open(book.read(INVOICES.name), allocations, accepted, source)
     for i, (tag, ref, state) in enumerate(zip(tags, allocations["Bank Ref"], status)):
-        if state != "suggested":
+        if state != AllocationStatus.SUGGESTED:
             continue
         if tag in accepted_tags:
-            status[i] = "confirmed"
+            status[i] = AllocationStatus.CONFIRMED.value
         elif tag in rejected_tags or ref in accepted_refs:
-            status[i] = "rejected"
+            status[i] = AllocationStatus.REJECTED.value
     allocations["Status"] = status
     result.confirmed, result.rejected = len(accepted_tags), len(rejected_tags)
     result.learned = _learn_payers(book, customers, accepted)
@@ -87,16 +88,16 @@ def confirm_book(book: Any) -> ConfirmResult:
     for ref in set(decided["Bank Ref"]):
         rows = allocations[allocations["Bank Ref"] == ref]
         if rows["Status"].isin(APPLIED_STATUSES).any():
-            bank_status[ref] = "matched"
-        elif not rows["Status"].eq("suggested").any():
-            bank_status[ref] = "unmatched"
+            bank_status[ref] = BankStatus.MATCHED.value
+        elif not rows["Status"].eq(AllocationStatus.SUGGESTED).any():
+            bank_status[ref] = BankStatus.UNMATCHED.value
     book.replace(ALLOCATIONS.name, allocations)
     book.replace(BANK.name, bank_totals(bank, allocations, bank_status))
     remaining = review[~review["Proposal"].isin(set(decided["Proposal"])) & ~review["Bank Ref"].isin(accepted_refs)]
     book.replace(REVIEW.name, remaining)
     for row in accepted.to_dict("records"):
         book.log("confirm", f"{row['Bank Ref']} -> {row['Customer ID']} {row['Invoices']} ({row['Rule']})")
-    for row in decided[decided["Accept"] == "no"].to_dict("records"):
+    for row in decided[decided["Accept"] == Accept.NO].to_dict("records"):
         book.log("reject", f"{row['Bank Ref']} -/-> {row['Customer ID']} {row['Invoices']} ({row['Rule']})")
     return result
 
@@ -117,7 +118,7 @@ def _check_still_open(invoices: pd.DataFrame, allocations: pd.DataFrame, accepte
                                       f"{number} no longer has that much open (paid meanwhile?); re-run match")])
 
 
-def _learn_payers(book: Any, customers: pd.DataFrame, accepted: pd.DataFrame) -> int:
+def _learn_payers(book: Book, customers: pd.DataFrame, accepted: pd.DataFrame) -> int:
     """Add each confirmed payer string to its client's Payer Names unless already known."""
     learned = 0
     names = dict(zip(customers["Customer ID"], customers["Payer Names"]))
@@ -140,16 +141,16 @@ def _learn_payers(book: Any, customers: pd.DataFrame, accepted: pd.DataFrame) ->
     return learned
 
 
-def unmatch_book(book: Any, bank_ref: str) -> int:
+def unmatch_book(book: Book, bank_ref: str) -> int:
     """Reverse the applied allocations of one bank line (kept as rejected); returns rows reversed."""
     allocations = book.read(ALLOCATIONS.name).reset_index(drop=True)
     mask = (allocations["Bank Ref"] == bank_ref) & allocations["Status"].isin(APPLIED_STATUSES)
     if not mask.any():
         raise ArbookError(f"bank line {bank_ref!r} has no auto or confirmed allocation to reverse")
     reversed_rows = allocations[mask]
-    allocations.loc[mask, "Status"] = "rejected"
+    allocations.loc[mask, "Status"] = AllocationStatus.REJECTED.value
     book.replace(ALLOCATIONS.name, allocations)
-    book.replace(BANK.name, bank_totals(book.read(BANK.name), allocations, {bank_ref: "unmatched"}))
+    book.replace(BANK.name, bank_totals(book.read(BANK.name), allocations, {bank_ref: BankStatus.UNMATCHED.value}))
     invoices = ", ".join(n for n in reversed_rows["Invoice No"] if n)
     book.log("unmatch", f"{bank_ref}: reversed {len(reversed_rows)} allocation(s) ({invoices or 'no invoice'})")
     return len(reversed_rows)

@@ -3,29 +3,31 @@ from __future__ import annotations
 
 import shutil
 from collections import Counter, defaultdict
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Callable
 
 from arbook.adapters.bankfiles import Options
-from arbook.services.bankimport import import_bank_files
 from arbook.adapters.book import open_book
+from arbook.model.errors import ArbookError
+from arbook.resources import resource
+from arbook.services.bankimport import import_bank_files
 from arbook.services.cashapp import match_book
 from arbook.services.mail import email_statements
 from arbook.services.receivables import age_book, ledger_book, write_reminders
 from arbook.services.statements import write_statements
-from arbook.sampledata import SAMPLE_AS_OF, write_samples
-from arbook.samplepay import LANGUAGE_FILES
-from arbook.resources import resource
 
 REPO_SAMPLES = resource("samples")
+# What the shipped samples are (tools/samplegen writes them; a test keeps these in step).
+SAMPLE_AS_OF = date(2026, 11, 16)
+BANK_FILES = ("zengin_03.txt", "bank_cn_gb18030.csv", "camt053_usd.xml")
 
 
 def copy_samples(out_dir: Path) -> list[Path]:
-    """Copy the repository's sample book and files into ``out_dir`` (regenerated when absent)."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    """Copy the shipped sample book and files into ``out_dir``."""
     if not (REPO_SAMPLES / "book.xlsx").is_file():
-        return write_samples(out_dir)
+        raise ArbookError(f"the sample book is missing from {REPO_SAMPLES} (reinstall arbook)")
+    out_dir.mkdir(parents=True, exist_ok=True)
     copied = []
     for source in sorted(REPO_SAMPLES.iterdir()):
         if source.is_file() and source.suffix in (".xlsx", ".xlsm", ".csv", ".txt", ".xml", ".sta", ".ofx"):
@@ -35,8 +37,10 @@ def copy_samples(out_dir: Path) -> list[Path]:
     return copied
 
 
-def run_demo(out_dir: Path, echo: Callable[[str], None]) -> Path:
-    """Copy the samples into ``out_dir``, run every available month-end step, print a summary."""
+def run_demo(out_dir: Path) -> list[str]:
+    """Copy the samples into ``out_dir``, run every month-end step on them; the summary lines."""
+    lines: list[str] = []
+    echo = lines.append
     files = copy_samples(out_dir)
     book_path = out_dir / "book.xlsx"
     echo(f"Sample copied to {out_dir}/ ({len(files)} files)")
@@ -52,7 +56,7 @@ def run_demo(out_dir: Path, echo: Callable[[str], None]) -> Path:
         echo(f"Invoices: {len(invoices)}, {disputed} disputed; billed "
              + ", ".join(f"{c} {v:,}" for c, v in sorted(totals.items())))
         book.log("demo", f"demo run in {out_dir}")
-        bank_files = [out_dir / name for name in LANGUAGE_FILES.values() if (out_dir / name).is_file()]
+        bank_files = [out_dir / name for name in BANK_FILES if (out_dir / name).is_file()]
         echo(f"Importing {len(bank_files)} bank files ({', '.join(p.name for p in bank_files)}):")
         for report in import_bank_files(book, bank_files, Options()):
             echo("  " + report.summary())
@@ -67,4 +71,4 @@ def run_demo(out_dir: Path, echo: Callable[[str], None]) -> Path:
         echo("Email: " + email_statements(book, out_dir / "statements").summary()
              + f" ({out_dir / 'statements' / 'outbox'})")
     echo(f"Book: {book_path} (open it in Excel or LibreOffice)")
-    return book_path
+    return lines

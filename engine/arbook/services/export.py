@@ -12,7 +12,8 @@ import pandas as pd
 
 from arbook.adapters.book.atomic import atomic_write
 from arbook.model.frames import table_columns
-from arbook.model.schema import Sheet
+from arbook.model.book import Book
+from arbook.model.schema import Sheet, sheet as sheet_named
 
 
 def csv_text(value: Any) -> str:
@@ -50,3 +51,9 @@ def export_csv(sheet: Sheet, frame: pd.DataFrame, out: str | Path) -> int:
 
     atomic_write(Path(out), write, backup=False)
     return len(frame)
+
+
+def export_sheet(book: Book, sheet: str, out: str | Path) -> tuple[str, int]:
+    """Write the schema sheet named ``sheet`` of ``book`` to ``out`` as CSV; its name and row count."""
+    target = sheet_named(sheet)
+    return target.name, export_csv(target, book.read(target.name), out)

@@ -28,6 +28,8 @@ from typing import Any, Iterable
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 
+from arbook.model.book import Book
+from arbook.model.words import words
 from arbook.adapters.book.atomic import atomic_write
 from arbook.adapters.book.base import current_user
 from arbook.adapters.statementxlsx.render import read_properties
@@ -35,6 +37,7 @@ from arbook.model.addresses import AddressError, address_list, one_address
 from arbook.model.errors import ArbookError
 from arbook.model.money import format_money
 from arbook.model.schema import CUSTOMERS, LOG
+from arbook.model.statuses import Delivery
 from arbook.resources import resource
 from arbook.services.manifest import book_key, read_manifest
 from arbook.services.receivables import company_details, currency_display
@@ -110,7 +113,7 @@ class Journal:
             finally:
                 os.close(descriptor)
 
-    def fold_into(self, book: Any) -> int:
+    def fold_into(self, book: Book) -> int:
         """Log every record the Log does not hold yet, save the book, then empty the journal."""
         records = self.records()
         if not records:
@@ -130,7 +133,7 @@ class Journal:
         return added
 
 
-def journal_for(book: Any) -> Journal:
+def journal_for(book: Book) -> Journal:
     """The journal of this book: ``<book>.send-journal.jsonl`` beside it."""
     source = Path(str(book.source))
     return Journal(source.with_name(source.name + JOURNAL_SUFFIX))
@@ -151,7 +154,7 @@ def compose(customer: dict, statement: Path, data: bytes, company: dict[str, str
     text_env, html_env = _environments()
     language = customer.get("Language") if customer.get("Language") in ("ja", "zh", "en") else "en"
     context = {"customer": {"id": customer["Customer ID"], "name": customer["Name"]}, "company": company,
-               "as_of": as_of, "totals": totals}
+               "as_of": as_of, "totals": totals, "t": words(language)}
     body = text_env.get_template(f"{language}.txt.j2").render(context)
     message = EmailMessage()
     message["Subject"] = text_env.get_template(f"{language}.subject.j2").render(context).strip()
@@ -189,7 +192,7 @@ class Outgoing:
                 f"{self.path.name} sha256={self.digest} ({how})")
 
 
-def _history(book: Any, journal: Journal) -> tuple[set[str], dict[str, str]]:
+def _history(book: Book, journal: Journal) -> tuple[set[str], dict[str, str]]:
     """(digests sent, digest -> details of a "sending" never confirmed) from the Log and the journal."""
     log = book.read(LOG.name)
     events = list(zip(log["Action"], log["Details"])) + [(r["action"], r["details"]) for r in journal.records()]
@@ -210,7 +213,7 @@ def _history(book: Any, journal: Journal) -> tuple[set[str], dict[str, str]]:
     return sent, {d: text for d, text in pending.items() if d not in sent}
 
 
-def _addresses(book: Any, row: int, customer: dict) -> tuple[str, list[str]]:
+def _addresses(book: Book, row: int, customer: dict) -> tuple[str, list[str]]:
     where = f"{book.source} [Customers]:{row}"
     try:
         email = one_address(customer.get("Email"))
@@ -226,7 +229,7 @@ def _addresses(book: Any, row: int, customer: dict) -> tuple[str, list[str]]:
     return email, cc
 
 
-def prepare(book: Any, folder: Path, accept_changed: bool = False) -> tuple[list[Outgoing], list[str]]:
+def prepare(book: Book, folder: Path, accept_changed: bool = False) -> tuple[list[Outgoing], list[str]]:
     """Every statement in ``folder`` verified and its message composed, or ArbookError before anything
     goes: (messages, clients by post only). An address changed since the statement was written stops
     the run unless ``accept_changed`` (each change is then logged)."""
@@ -256,7 +259,7 @@ def prepare(book: Any, folder: Path, accept_changed: bool = False) -> tuple[list
         if cid not in customers:
             raise ArbookError(f"{path}: client {cid} is not in the book; nothing was sent")
         row, customer = customers[cid]
-        if (customer.get("Delivery") or "email") == "post":
+        if customer.get("Delivery") == Delivery.POST:
             post.append(cid)
             continue
         email, cc = _addresses(book, row, customer)
@@ -281,8 +284,8 @@ def _shown(email: str | None, cc: list[str]) -> str:
     return f"<{email or ''}>" + (f" cc {', '.join(cc)}" if cc else "")
 
 
-def email_statements(book: Any, folder: Path, outbox: Path | None = None, smtp: str | None = None,
-                     resend: Iterable[str] = (), mark_sent: Iterable[str] = (),
+def email_statements(book: Book, folder: Path, outbox: Path | None = None, smtp: str | None = None,
+                     resend: Iterable[str] | None = (), mark_sent: Iterable[str] | None = (),
                      accept_changed: bool = False) -> MailRun:
     """Email every statement in ``folder`` to its client (drafts in ``outbox`` unless ``smtp``).
     ``resend`` clients get their statement again on purpose; ``mark_sent`` ones are recorded as sent
@@ -290,7 +293,7 @@ def email_statements(book: Any, folder: Path, outbox: Path | None = None, smtp: 
     journal = journal_for(book)
     outgoing, post = prepare(book, folder, accept_changed)
     known = {item.customer["Customer ID"] for item in outgoing}
-    resend, mark_sent = set(resend), set(mark_sent)
+    resend, mark_sent = set(resend or ()), set(mark_sent or ())
     unknown = (resend | mark_sent) - known
     if unknown:
         raise ArbookError(f"--resend/--mark-sent: no statement to email for {', '.join(sorted(unknown))} in "

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -11,7 +12,8 @@ from arbook.model.frames import frame_from_rows
 from arbook.model.addresses import AddressError, address_list, one_address
 from arbook.model.errors import InputError, Problem
 from arbook.model.schema import CUSTOMERS, INVOICES, Role, Sheet
-from arbook.adapters.tabular import TableFile
+from arbook.adapters.tabular import TableFile, read_table_file
+from arbook.model.book import Book
 
 
 @dataclass(frozen=True)
@@ -130,7 +132,7 @@ def _check_addresses(customers: pd.DataFrame, source: str) -> None:
         raise InputError(sorted(problems, key=lambda p: p.line or 0))
 
 
-def import_master(book: Any, sheet: Sheet, table: TableFile) -> UpsertResult:
+def import_master(book: Book, sheet: Sheet, table: TableFile) -> UpsertResult:
     """Upsert a customers or invoices file into ``book`` (staged; the caller commits) and log it."""
     incoming, present = load_input(sheet, table)
     if sheet is CUSTOMERS:
@@ -143,3 +145,13 @@ def import_master(book: Any, sheet: Sheet, table: TableFile) -> UpsertResult:
     book.replace(sheet.name, result.frame)
     book.log(f"import {sheet.name.lower()}", f"{table.path} ({table.encoding}): {result.summary(sheet.name)}")
     return result
+
+
+def import_customers(book: Book, file: str | Path) -> UpsertResult:
+    """Add or update customers from a CSV or .xlsx file, by Customer ID (staged)."""
+    return import_master(book, CUSTOMERS, read_table_file(file))
+
+
+def import_invoices(book: Book, file: str | Path) -> UpsertResult:
+    """Add or update invoices from a CSV or .xlsx file, by Invoice No. (staged)."""
+    return import_master(book, INVOICES, read_table_file(file))

@@ -13,6 +13,9 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from arbook.model.book import Book
+from arbook.model.statuses import Confirmation
+from arbook.model.words import words
 from arbook.domain.aging import AgingResult, Policy, age
 from arbook.adapters.book.atomic import atomic_write
 from arbook.model.errors import ArbookError
@@ -44,7 +47,7 @@ def select_customers(customers: Any, customer_ids: list[str] | None) -> set[str]
     return wanted
 
 
-def age_book(book: Any, as_of: date | None = None) -> AgingResult:
+def age_book(book: Book, as_of: date | None = None) -> AgingResult:
     """Recalculate Invoices, Customers and the Aging sheet as of a date (default today); staged."""
     as_of = as_of or date.today()
     result = age(book.read(CUSTOMERS.name), book.read(INVOICES.name), book.read(ALLOCATIONS.name),
@@ -57,7 +60,7 @@ def age_book(book: Any, as_of: date | None = None) -> AgingResult:
     return result
 
 
-def ledger_book(book: Any, customer_ids: list[str] | None = None) -> int:
+def ledger_book(book: Book, customer_ids: list[str] | None = None) -> int:
     """Write (or rewrite) one ledger sheet per client, or for the given clients; staged. Returns the count."""
     customers = book.read(CUSTOMERS.name)
     wanted = select_customers(customers, customer_ids)
@@ -79,14 +82,14 @@ def _environment() -> Environment:
                        autoescape=False)
 
 
-def unanswered(book: Any, days: int, today: date | None = None) -> list[dict]:
+def unanswered(book: Book, days: int, today: date | None = None) -> list[dict]:
     """Clients whose statement (Confirmed On) is at least ``days`` old with Confirmation 'no reply'."""
     limit = (today or date.today()) - timedelta(days=days)
     return [r for r in book.read(CUSTOMERS.name).to_dict("records")
-            if r.get("Confirmation") == "no reply" and r.get("Confirmed On") and r["Confirmed On"] <= limit]
+            if r.get("Confirmation") == Confirmation.NO_REPLY and r.get("Confirmed On") and r["Confirmed On"] <= limit]
 
 
-def write_reminders(book: Any, out_dir: Path, as_of: date | None = None,
+def write_reminders(book: Book, out_dir: Path, as_of: date | None = None,
                     unconfirmed_days: int | None = None) -> list[Path]:
     """One reminder message per client and level, in the client's language, from the Invoices
     sheet's Reminder Level (run ``age`` first); disputed invoices get none. With ``unconfirmed_days``,
@@ -115,8 +118,8 @@ def write_reminders(book: Any, out_dir: Path, as_of: date | None = None,
         for row in rows:
             totals[row["Currency"]] += row["Open"]
         text = env.get_template(f"{language}.txt.j2").render(
-            level=level, days=policy.reminder_days[level - 1], as_of=as_of.isoformat(), company=company,
-            customer={"id": cid, "name": customer["Name"], "email": customer.get("Email")},
+            t=words(language), level=level, days=policy.reminder_days[level - 1], as_of=as_of.isoformat(),
+            company=company, customer={"id": cid, "name": customer["Name"], "email": customer.get("Email")},
             invoices=[{"number": r["Invoice No"], "due": r["Due Date"].isoformat(), "currency": r["Currency"],
                        "open": format_money(r["Open"], r["Currency"], display), "days": r["Days Overdue"]}
                       for r in rows],

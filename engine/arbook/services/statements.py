@@ -23,19 +23,21 @@ from jinja2 import TemplateError
 from python_calamine import CalamineWorkbook
 
 from arbook.adapters.statementxlsx.render import StatementTemplate, read_properties
-from arbook.adapters.statementxlsx.template import HONORIFICS, LABELS, build_template
+from arbook.adapters.statementxlsx.template import build_template
 from arbook.domain.aging import Policy, age
-from arbook.domain.forking import SHARED, fork_map
+from arbook.domain.forking import fork_map
 from arbook.domain.ledger import AccountRows, ledger_events
-from arbook.domain.matching.engine import APPLIED_STATUSES, UNAPPLIED_RULE
 from arbook.model.addresses import AddressError, address_list, one_address
+from arbook.model.book import Book
 from arbook.model.errors import ArbookError
 from arbook.model.frames import make_frame
 from arbook.model.money import format_money, money, to_decimal
 from arbook.model.schema import ALLOCATIONS, BANK, CUSTOMERS, INVOICES
+from arbook.model.statuses import APPLIED, Confirmation, Rule
+from arbook.model.words import language_of, words
 from arbook.resources import resource
 from arbook.services.manifest import book_key, keyed_digest, safe_stem, write_manifest
-from arbook.services.receivables import company_details, currency_display, select_customers
+from arbook.services.receivables import company_details, currency_display, select_customers, unanswered
 
 TEMPLATE = resource("templates", "statement.xlsx")
 PARALLEL_FROM = 200
@@ -60,7 +62,7 @@ def _field_text(value: Any) -> str:
 def address_lines(customer: dict, language: str) -> list[dict[str, str]]:
     """The addressee block as a letter in the client's language prints it: postal code, address,
     company, department and contact, with the honorific (御中 / 様, 台鉴 / 收, Attn.)."""
-    company_mark, person_mark = HONORIFICS[language]
+    t = words(language)
     text = {k: str(customer.get(k) or "").strip() for k in ("Name", "Address", "Postal Code", "Contact",
                                                             "Department", "Honorific")}
     address = [part.strip() for part in text["Address"].splitlines() if part.strip()]
@@ -68,16 +70,17 @@ def address_lines(customer: dict, language: str) -> list[dict[str, str]]:
     if language == "en":
         attention = " ".join(x for x in (honorific, contact) if x)
         attention = ", ".join(x for x in (attention, department) if x)
-        lines = [text["Name"], *([f"{LABELS['en']['attn']} {attention}"] if attention else []), *address,
+        lines = [text["Name"], *([f"{t['attn']} {attention}"] if attention else []), *address,
                  *([text["Postal Code"]] if text["Postal Code"] else [])]
     else:
-        postal = [("〒" if language == "ja" else "邮编：") + text["Postal Code"]] if text["Postal Code"] else []
+        postal = [t["postal_mark"] + text["Postal Code"]] if text["Postal Code"] else []
         if contact:
-            named = [text["Name"], *([department] if department else []), f"{contact} {honorific or person_mark}"]
+            named = [text["Name"], *([department] if department else []),
+                     f"{contact} {honorific or t['honorific_person']}"]
         elif department:
-            named = [text["Name"], f"{department} {honorific or company_mark}"]
+            named = [text["Name"], f"{department} {honorific or t['honorific_company']}"]
         else:
-            named = [f"{text['Name']} {honorific or company_mark}".strip()]
+            named = [f"{text['Name']} {honorific or t['honorific_company']}".strip()]
         lines = [*postal, *address, *named]
     return [{"text": line} for line in lines]
 
@@ -87,8 +90,8 @@ def statement_context(customer: dict, events: list, open_rows: list[dict], as_of
                       paper: str = "A4") -> dict[str, Any]:
     """Everything a statement shows, in the client's language: the period's lines, the closing
     balance per currency (first line of the Confirm sheet), open items and unapplied payments."""
-    language = customer.get("Language") if customer.get("Language") in LABELS else "en"
-    t = LABELS[language]
+    language = language_of(customer.get("Language"))
+    t = words(language)
     opening: dict[str, Decimal] = defaultdict(Decimal)
     balance: dict[str, Decimal] = defaultdict(Decimal)
     lines = []
@@ -147,6 +150,12 @@ class StatementRun:
     pdfs: list[Path] = field(default_factory=list)
     passwords: Path | None = None
 
+    def summary(self, out_dir: str | Path) -> str:
+        """One line: how many statements (and PDFs) went where, and where the passwords are."""
+        extra = (f", {len(self.pdfs)} PDF(s)" if self.pdfs else "") + (
+            f"; passwords in {self.passwords} (give them to each client another way)" if self.passwords else "")
+        return f"wrote {len(self.files)} statement(s) to {out_dir}{extra}"
+
 
 def make_pdfs(files: list[Path], out_dir: Path) -> list[Path]:
     """PDFs of the statements through LibreOffice (headless); ArbookError when it is not installed."""
@@ -163,7 +172,7 @@ def make_pdfs(files: list[Path], out_dir: Path) -> list[Path]:
     return [out_dir / f.with_suffix(".pdf").name for f in files]
 
 
-def password_file(book: Any, out_dir: Path, as_of: date) -> Path:
+def password_file(book: Book, out_dir: Path, as_of: date) -> Path:
     """Where ``--encrypt`` lists the passwords: beside the book, never in the statements folder."""
     target = Path(str(book.source)).resolve().parent / f"{Path(str(book.source)).stem}-statement-passwords-{as_of}.csv"
     if target.parent == out_dir.resolve() or out_dir.resolve() in target.parents:
@@ -199,18 +208,17 @@ def encrypt_statements(jobs: list[tuple[str, str]], out_dir: Path, target: Path)
     return target
 
 
-def _render_many(jobs: list[tuple[str, dict, dict, dict]]) -> list[str]:
+def _render_many(jobs: list[tuple[str, dict, dict, dict]], template: StatementTemplate, out_dir: Path,
+                 key: bytes) -> list[str]:
     """Render and write each job's workbook (temp file, then rename) and its signed manifest; returns
     the names written."""
-    template: StatementTemplate = SHARED["template"]
-    out_dir: Path = SHARED["out_dir"]
     for name, context, properties, fields in jobs:
         target = out_dir / name
         partial = target.with_name(f".{name}.{os.getpid()}.tmp")
         data = template.render(context, properties)
         partial.write_bytes(data)
         os.replace(partial, target)
-        write_manifest(SHARED["key"], target, fields, data)
+        write_manifest(key, target, fields, data)
     return [job[0] for job in jobs]
 
 
@@ -221,7 +229,7 @@ def _unapplied(allocations: Any, bank: Any, as_of: date) -> dict[str, list[dict]
     for ref, cid, number, amount, rule, status in zip(
             allocations["Bank Ref"], allocations["Customer ID"], allocations["Invoice No"],
             allocations["Applied Amount"], allocations["Rule"], allocations["Status"]):
-        if cid and not number and rule == UNAPPLIED_RULE and status in APPLIED_STATUSES and ref in booked \
+        if cid and not number and rule == Rule.UNAPPLIED and status in APPLIED and ref in booked \
                 and booked[ref][0] <= as_of:
             day, currency = booked[ref]
             found[cid].append({"ref": ref, "date": day, "currency": currency, "amount": money(amount, currency)})
@@ -238,7 +246,7 @@ class Recipient:
     cc: list[str]
 
 
-def check_recipients(book: Any, customers: Any, wanted: set[str]) -> list[Recipient]:
+def check_recipients(book: Book, customers: Any, wanted: set[str]) -> list[Recipient]:
     """The chosen clients with their parsed addresses and file names; ArbookError (``BOOK [Customers]:ROW:
     field: message``) for a bad Email or CC Emails, or two clients that would share a file."""
     problems, found, names = [], [], {}
@@ -270,7 +278,7 @@ def check_recipients(book: Any, customers: Any, wanted: set[str]) -> list[Recipi
     return found
 
 
-def write_statements(book: Any, out_dir: Path, as_of: date | None = None, period_from: date | None = None,
+def write_statements(book: Book, out_dir: Path, as_of: date | None = None, period_from: date | None = None,
                      customer_ids: list[str] | None = None, open_only: bool = False, template: Path | None = None,
                      workers: int | None = None, pdf: bool = False, encrypt: bool = False) -> StatementRun:
     """One statement workbook per client (``<safe ID>-statement-<as-of>.xlsx``) with its signed
@@ -344,13 +352,13 @@ def _dry_run(template: StatementTemplate, jobs: list) -> None:
             from None
 
 
-def _await_replies(book: Any, customers: Any, sent: list[str], as_of: date) -> None:
+def _await_replies(book: Book, customers: Any, sent: list[str], as_of: date) -> None:
     """Mark the clients just given a statement as awaiting its reply (Confirmation 'no reply')."""
     chosen = set(sent)
     records = customers.to_dict("records")
     for record in records:
         if record["Customer ID"] in chosen and record.get("Confirmed On") != as_of:
-            record.update({"Confirmation": "no reply", "Confirmed Balance": None, "Confirmed On": as_of})
+            record.update({"Confirmation": Confirmation.NO_REPLY, "Confirmed Balance": None, "Confirmed On": as_of})
     book.replace(CUSTOMERS.name, make_frame(CUSTOMERS, records))
 
 
@@ -373,16 +381,23 @@ class ConfirmationReport:
     disputed: list[tuple[str, str, str]] = field(default_factory=list)  # (customer, invoice, comment)
     rejected: list[str] = field(default_factory=list)  # one line per file not recorded, with the reason
     answers: dict[str, str] = field(default_factory=dict)  # customer -> confirmed / disputed / no reply
+    waiting: list[dict] | None = None  # with --overdue-days: the clients with no reply
 
     def summary(self) -> str:
+        """The answers recorded, the files rejected and why, then the clients still waited for."""
         parts = [f"{self.agreed} line(s) agreed", f"{len(self.disputed)} disputed"]
-        for state in ("confirmed", "disputed", "no reply"):
+        for state in Confirmation:
             count = sum(v == state for v in self.answers.values())
             if count:
                 parts.append(f"{count} client(s) {state}")
         if self.rejected:
             parts.append(f"{len(self.rejected)} file(s) not recorded: " + "; ".join(self.rejected))
-        return ", ".join(parts)
+        lines = [", ".join(parts)]
+        if self.waiting is not None:
+            lines += [f"no reply: {r['Customer ID']} {r['Name']} <{r.get('Email') or ''}> statement as of "
+                      f"{r['Confirmed On']}" for r in self.waiting]
+            lines.append(f"{len(self.waiting)} client(s) waiting for a reply")
+        return "\n".join(lines)
 
 
 def _decrypt(data: bytes, name: str, passwords: dict[str, str]) -> bytes | None:
@@ -435,7 +450,7 @@ def _verified(path: Path, data: bytes, key: bytes | None, customers: set[str], p
     return cid, as_of, lines, answers
 
 
-def read_confirmations(book: Any, files: list[Path], passwords: dict[str, str] | None = None) -> ConfirmationReport:
+def read_confirmations(book: Book, files: list[Path], passwords: dict[str, str] | None = None) -> ConfirmationReport:
     """Verify returned statements and record their answers: the client's Confirmation, Confirmed
     Balance and Confirmed On on Customers; a disputed line sets the invoice's Disputed flag.
     Encrypted returns are opened with ``passwords`` (see ``load_passwords``)."""
@@ -461,7 +476,7 @@ def read_confirmations(book: Any, files: list[Path], passwords: dict[str, str] |
             elif answer in ("dispute", "disagree"):
                 report.disputed.append((cid, line["document"], comment))
                 disputed_now.add(line["document"])
-                state = "disputed"
+                state = Confirmation.DISPUTED
         report.answers[cid] = state
         recorded[cid] = {"Confirmation": state, "Confirmed Balance": stated or None,
                          "Confirmed On": date.fromisoformat(as_of)}
@@ -494,19 +509,19 @@ def _balance_answer(lines: list[dict], answers: list[tuple[str, Any, str]], disp
             continue
         ours = to_decimal(line["balance"])
         if answer == "agree":
-            states.append("confirmed")
+            states.append(Confirmation.CONFIRMED)
             stated.append(format_money(ours, line["currency"], display))
         elif answer in ("dispute", "disagree"):
-            states.append("disputed")
+            states.append(Confirmation.DISPUTED)
             try:
                 theirs_text = format_money(to_decimal(theirs), line["currency"], display)
             except (ValueError, ArithmeticError):
                 theirs_text = str(theirs or "?")
             stated.append(f"{theirs_text} (ours {format_money(ours, line['currency'], display)})")
         else:
-            states.append("no reply")
-    state = "disputed" if "disputed" in states else "confirmed" if states and all(
-        s == "confirmed" for s in states) else "no reply"
+            states.append(Confirmation.NO_REPLY)
+    state = (Confirmation.DISPUTED if Confirmation.DISPUTED in states else Confirmation.CONFIRMED
+             if states and all(s == Confirmation.CONFIRMED for s in states) else Confirmation.NO_REPLY)
     return state, "; ".join(stated)
 
 
@@ -528,3 +543,15 @@ def _confirm_rows(rows: list[list[Any]]) -> tuple[list[dict], list[tuple[str, An
 
 
 __all__ = ["write_statements", "read_confirmations", "checksum", "statement_context"]
+
+
+def read_returned(book: Book, files: list[Path] | None = None, passwords: Path | None = None,
+                  overdue_days: int | None = None) -> ConfirmationReport:
+    """``read_confirmations`` with the passwords read from the file at ``passwords``; with
+    ``overdue_days``, also the clients whose statement is that old with no reply."""
+    if not files and overdue_days is None:
+        raise ArbookError("confirmations: give the returned FILES, or --overdue-days N")
+    report = read_confirmations(book, files or [], load_passwords(passwords) if passwords else None)
+    if overdue_days is not None:
+        report.waiting = unanswered(book, overdue_days)
+    return report

@@ -8,7 +8,6 @@ from __future__ import annotations
 import getpass
 import os
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Sequence
 
@@ -16,24 +15,8 @@ import pandas as pd
 
 from arbook.model.errors import ArbookError
 from arbook.model.schema import LOG, SETTINGS, Sheet, sheet as sheet_named
-from arbook.model.cells import to_cell
+from arbook.model.book import Report
 from arbook.model.frames import frame_from_rows, make_frame
-
-
-@dataclass
-class Report:
-    """A sheet outside the schema that the engine writes whole: headers, rows, and per column
-    how its values are written (``text``, ``number``, ``date``; ``money`` is a number shown as money in
-    the currency of the row's ``currency`` column, which is text)."""
-
-    name: str
-    headers: list[str]
-    kinds: list[str]
-    rows: list[list[Any]] = field(default_factory=list)
-
-    def columns(self) -> list[list[Any]]:
-        """The rows column by column (money values as cell numbers)."""
-        return [[to_cell(row[i]) for row in self.rows] for i in range(len(self.headers))]
 
 
 def current_user() -> str:
@@ -44,7 +27,7 @@ def current_user() -> str:
         return "unknown"
 
 
-class Book(ABC):
+class StagedBook(ABC):
     """A workbook the engine reads from and writes to, whatever holds it (file or live Excel)."""
 
     def __init__(self, source: str):
@@ -128,7 +111,7 @@ class Book(ABC):
     def close(self) -> None:
         """Release what the adapter holds (nothing by default)."""
 
-    def __enter__(self) -> "Book":
+    def __enter__(self) -> "StagedBook":
         return self
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import io
 import re
-from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.chart import BarChart, PieChart, Reference
 from openpyxl.chart.data_source import AxDataSource, StrRef
 from openpyxl.chart.series import SeriesLabel
@@ -16,11 +16,11 @@ from openpyxl.styles.numbers import NumberFormat
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
-from arbook.model.errors import ArbookError
-from arbook.model.money import CURRENCIES, excel_money_format
-from arbook.model.schema import DEFAULT_SETTINGS, SETTINGS, SHEETS, Column, Kind, Role, Sheet
-from arbook.adapters.book.atomic import atomic_write
+from arbook.model.schema import (DEFAULT_SETTINGS, SCHEMA_VERSION, SETTINGS, SHEETS, VERSION_NAME, Column, Kind, Role,
+                                 Sheet)
 from arbook.adapters.book.sheetxml import column_letter
+from arbook.model.money import CURRENCIES, excel_money_format
+from arbook.model.statuses import CreditStatus
 
 LAST_ROW = 1_048_576
 COMPUTED_FILL = PatternFill("solid", fgColor="7F7F7F")
@@ -37,28 +37,8 @@ def _add_sheet(wb: Workbook, sheet: Sheet, first: bool) -> None:
     ws.title = sheet.name
     ws.sheet_properties.codeName = code_name(sheet)
     ws.sheet_properties.tabColor = sheet.tab_color
-    ws.append(sheet.headers)
     for idx, column in enumerate(sheet.columns):
-        letter = column_letter(idx)
-        dim = ws.column_dimensions[letter]
-        dim.width = column_width(column)
-        if column.number_format:
-            dim.number_format = column.number_format
-        if column.kind is Kind.TEXT and column.width >= 20:  # long references and texts: shrink or wrap
-            dim.alignment = Alignment(shrink_to_fit=column.name in SHRINK, wrap_text=column.name not in SHRINK,
-                                      vertical="top")
-        header = ws.cell(row=1, column=idx + 1)
-        header.alignment = Alignment(wrap_text=False, vertical="center")
-        if column.role is Role.COMPUTED:
-            header.fill = COMPUTED_FILL
-            header.font = Font(bold=True, italic=True, color="FFFFFF")
-        if column.kind is Kind.CHOICE and column.choices and column.role is Role.INPUT:
-            validation = DataValidation(type="list", formula1='"' + ",".join(column.choices) + '"',
-                                        allow_blank=True, showErrorMessage=True,
-                                        errorTitle=column.name,
-                                        error=f"Choose one of: {', '.join(column.choices)}")
-            validation.add(f"{letter}2:{letter}{LAST_ROW}")
-            ws.add_data_validation(validation)
+        format_column(ws, column, idx)
     if sheet is SETTINGS:
         for row in DEFAULT_SETTINGS:
             ws.append(list(row))
@@ -70,6 +50,30 @@ def _add_sheet(wb: Workbook, sheet: Sheet, first: bool) -> None:
     _money_formats(ws, sheet)
     _print_setup(ws, sheet)
     DECORATIONS.get(sheet.name, lambda _ws, _sheet: None)(ws, sheet)
+
+
+def format_column(ws, column: Column, idx: int) -> None:
+    """Write a schema column's header at position ``idx`` with its width, format, alignment, header style
+    and validation."""
+    letter = column_letter(idx)
+    dim = ws.column_dimensions[letter]
+    dim.width = column_width(column)
+    if column.number_format:
+        dim.number_format = column.number_format
+    if column.kind is Kind.TEXT and column.width >= 20:  # long references and texts: shrink or wrap
+        dim.alignment = Alignment(shrink_to_fit=column.name in SHRINK, wrap_text=column.name not in SHRINK,
+                                  vertical="top")
+    header = ws.cell(row=1, column=idx + 1, value=column.name)
+    header.alignment = Alignment(wrap_text=False, vertical="center")
+    if column.role is Role.COMPUTED:
+        header.fill = COMPUTED_FILL
+        header.font = Font(bold=True, italic=True, color="FFFFFF")
+    if column.kind is Kind.CHOICE and column.choices and column.role is Role.INPUT:
+        validation = DataValidation(type="list", formula1='"' + ",".join(column.choices) + '"',
+                                    allow_blank=True, showErrorMessage=True, errorTitle=column.name,
+                                    error=f"Choose one of: {', '.join(column.choices)}")
+        validation.add(f"{letter}2:{letter}{LAST_ROW}")
+        ws.add_data_validation(validation)
 
 
 def column_width(column: Column) -> float:
@@ -123,10 +127,10 @@ def _alert_formats(ws, sheet: Sheet) -> None:
     if sheet.has("Credit Status"):
         col = _column(sheet, "Credit Status")
         cells = f"{col}2:{col}{LAST_ROW}"
-        ws.conditional_formatting.add(cells, CellIsRule(operator="equal", formula=['"Hold"'], fill=red,
+        ws.conditional_formatting.add(cells, CellIsRule(operator="equal", formula=[f'"{CreditStatus.HOLD}"'], fill=red,
                                                         font=Font(bold=True, color="9C0006")))
-        ws.conditional_formatting.add(cells, CellIsRule(operator="equal", formula=['"Over limit"'], fill=red))
-        ws.conditional_formatting.add(cells, CellIsRule(operator="equal", formula=['"Watch"'], fill=amber))
+        ws.conditional_formatting.add(cells, CellIsRule(operator="equal", formula=[f'"{CreditStatus.OVER_LIMIT}"'], fill=red))
+        ws.conditional_formatting.add(cells, CellIsRule(operator="equal", formula=[f'"{CreditStatus.WATCH}"'], fill=amber))
     if sheet.has("Days Overdue"):
         col = _column(sheet, "Days Overdue")
         ws.conditional_formatting.add(f"A2:{column_letter(len(sheet.columns) - 1)}{LAST_ROW}",
@@ -170,7 +174,13 @@ def schema_workbook() -> Workbook:
     wb = Workbook()
     for i, sheet in enumerate(SHEETS):
         _add_sheet(wb, sheet, first=i == 0)
+    mark_version(wb)
     return wb
+
+
+def mark_version(wb: Workbook) -> None:
+    """Record the current schema version in the workbook (a hidden defined name)."""
+    wb.defined_names[VERSION_NAME] = DefinedName(VERSION_NAME, attr_text=str(SCHEMA_VERSION), hidden=True)
 
 
 def build_book_bytes() -> bytes:
@@ -178,21 +188,3 @@ def build_book_bytes() -> bytes:
     buffer = io.BytesIO()
     schema_workbook().save(buffer)
     return buffer.getvalue()
-
-
-def new_book(path: str | Path, overwrite: bool = False) -> Path:
-    """Create an empty book at ``path`` (.xlsx, or .xlsm for a macro-enabled book)."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in (".xlsx", ".xlsm"):
-        raise ArbookError(f"{path}: a book must be an .xlsx or .xlsm file")
-    if path.exists() and not overwrite:
-        raise ArbookError(f"{path}: already exists (use --force to replace it)")
-    if suffix == ".xlsm":  # the same builder as workbook/arbook.xlsm: ribbon and VBA included
-        from arbook.adapters.vba.build import build_workbook_bytes
-
-        data = build_workbook_bytes()
-    else:
-        data = build_book_bytes()
-    atomic_write(path, lambda handle: handle.write(data), backup=overwrite)
-    return path

@@ -16,17 +16,18 @@ import pandas as pd
 from python_calamine import CalamineWorkbook
 
 from arbook.model.errors import ArbookError, BookFormatError
-from arbook.model.schema import INVOICES, Sheet
+from arbook.model.schema import INVOICES, SCHEMA_VERSION, Sheet
 from arbook.adapters.book.atomic import atomic_write, check_not_locked, exclusive, remove_stale_temps
-from arbook.adapters.book.base import Book, Report
+from arbook.adapters.book.base import StagedBook
+from arbook.model.book import Report
 from arbook.model.frames import cell_columns
-from arbook.adapters.book.package import CALC_CHAIN, NS_MAIN, NS_REL, SheetPart, sheet_parts
+from arbook.adapters.book.package import CALC_CHAIN, NS_MAIN, NS_REL, SheetPart, schema_version, sheet_parts
 from arbook.adapters.book.sheetxml import column_letter, render_sheet, render_table
 
 BOOK_SUFFIXES = (".xlsx", ".xlsm")
 
 
-class FileBook(Book):
+class FileBook(StagedBook):
     """A book file on disk, held under an advisory lock from open until close."""
 
     def __init__(self, path: str | Path):
@@ -44,9 +45,13 @@ class FileBook(Book):
         try:
             with zipfile.ZipFile(self.path) as zf:
                 self._parts = sheet_parts(zf)
+                version = schema_version(zf)
         except (zipfile.BadZipFile, KeyError) as exc:
             self.close()
             raise BookFormatError(f"{self.path}: not an Excel workbook ({exc})") from None
+        if version != SCHEMA_VERSION:
+            self.close()
+            raise BookFormatError(version_message(self.path, version))
 
     def _part(self, sheet: Sheet) -> SheetPart:
         part = self._parts.get(sheet.name)
@@ -203,6 +208,14 @@ def _register_sheet(zin: zipfile.ZipFile, name: str, xml: bytes, replaced: dict[
     sheet_id = max((int(v) for v in re.findall(r'sheetId="(\d+)"', workbook)), default=0) + 1
     entry = f'<sheet xmlns:r="{NS_REL}" name={quoteattr(name)} sheetId="{sheet_id}" r:id="{rel_id}"/>'
     replaced["xl/workbook.xml"] = workbook.replace("</sheets>", entry + "</sheets>", 1).encode("utf-8")
+
+
+def version_message(path: Path, version: int) -> str:
+    """Why a book of another schema version is refused, and what to do."""
+    if version > SCHEMA_VERSION:
+        return (f"{path}: made by a newer arbook (schema version {version}; this arbook knows up to "
+                f"{SCHEMA_VERSION}): upgrade arbook (pip install -U arbook)")
+    return f"{path}: made by schema version {version} (current {SCHEMA_VERSION}); run `arbook upgrade {path}`"
 
 
 def open_book(path: str | Path) -> FileBook:

@@ -12,7 +12,8 @@ import pandas as pd
 
 from arbook.model.errors import BookFormatError
 from arbook.model.schema import Sheet
-from arbook.adapters.book.base import Book, Report
+from arbook.adapters.book.base import StagedBook
+from arbook.model.book import Report
 from arbook.model.cells import to_cell
 from arbook.model.frames import rows_from_frame
 
@@ -24,7 +25,7 @@ def excel_literal(value: Any) -> Any:
     return value
 
 
-class LiveBook(Book):
+class LiveBook(StagedBook):
     """A workbook open in Excel (an ``xlwings.Book``); commit writes the tables and saves."""
 
     def __init__(self, xw_book: Any, save: bool = True):

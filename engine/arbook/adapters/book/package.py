@@ -54,3 +54,15 @@ def sheet_parts(zf: zipfile.ZipFile) -> dict[str, SheetPart]:
         tables = sorted(p for t, p in sheet_rels.values() if t == TABLE_REL)
         parts[node.get("name", "")] = SheetPart(node.get("name", ""), path, tables[0] if tables else None)
     return parts
+
+
+def schema_version(zf: zipfile.ZipFile) -> int:
+    """The schema version a book records (hidden defined name ``_arbook_schema``); 1 when it records none."""
+    from arbook.model.schema import VERSION_NAME
+
+    workbook = ET.fromstring(zf.read("xl/workbook.xml"))
+    for node in workbook.iter(f"{{{NS_MAIN}}}definedName"):
+        if node.get("name") == VERSION_NAME:
+            text = (node.text or "").strip().strip('"')
+            return int(text) if text.isdigit() else 1
+    return 1

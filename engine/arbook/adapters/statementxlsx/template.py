@@ -3,7 +3,7 @@ accountant can restyle in Excel.
 
 Cells hold jinja2 text (``{{ customer.name }}``, ``{{ t.title }}``). A row whose cells name a
 collection (``{{ lines.date }}``, ``{{ open_items.number }}``) is repeated once per item of
-that collection. Labels come from ``t`` in the client's language (ja/zh/en).
+that collection. Labels come from ``t``: ``arbook.model.words`` in the client's language (ja/zh/en).
 """
 from __future__ import annotations
 
@@ -12,61 +12,6 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.worksheet.datavalidation import DataValidation
-
-LABELS: dict[str, dict[str, str]] = {
-    "en": {"title": "Statement of Account and Balance Confirmation", "customer": "Customer", "period": "Period",
-           "as_of": "As of", "date": "Date", "document": "Document", "description": "Description",
-           "currency": "Currency", "debit": "Charges", "credit": "Payments", "balance": "Balance",
-           "opening": "Opening balance", "closing": "Closing balance", "open_items": "Open items",
-           "invoice": "Invoice", "due": "Due date", "open": "Open amount", "days": "Days past due",
-           "bucket": "Aging", "totals": "Balance (open less unapplied)", "payment_info": "Payment instructions",
-           "kind_invoice": "Invoice", "kind_payment": "Payment", "kind_fee": "Bank fee deducted",
-           "unapplied": "Payment not yet applied", "current": "Not yet due", "intro": "Please confirm the balance of your account with us "
-           "as of the date below, and return the Confirm sheet.",
-           "confirm_title": "Balance confirmation: please answer each line and return this file",
-           "confirm_help": "Balance line: agree, or dispute and enter your balance. Other lines: agree / dispute.",
-           "balance_doc": "Balance", "balance_text": "Closing balance as of {{ as_of }}",
-           "answer": "Agree / Dispute", "their_balance": "Your balance", "comment": "Comment",
-           "agree": "agree", "dispute": "dispute", "reply_title": "Reply",
-           "reply_text": "We confirm that the balance above is correct / is not correct (our balance: ________ ).",
-           "reply_date": "Date:", "reply_name": "Company / name:", "reply_sign": "Signature:", "attn": "Attn.",
-           "page": "Page"},
-    "ja": {"title": "残高確認書", "customer": "お客様", "period": "対象期間", "as_of": "基準日",
-           "date": "日付", "document": "伝票番号", "description": "摘要", "currency": "通貨", "debit": "ご請求額",
-           "credit": "ご入金額", "balance": "残高", "opening": "前期繰越残高", "closing": "期末残高",
-           "open_items": "未決済のご請求", "invoice": "請求書番号", "due": "お支払期日", "open": "未入金額",
-           "days": "経過日数", "bucket": "区分", "totals": "残高（未入金－未充当入金）", "payment_info": "お振込先",
-           "kind_invoice": "ご請求", "kind_payment": "ご入金", "kind_fee": "振込手数料（差引）",
-           "unapplied": "未充当のご入金", "current": "期日前", "intro": "拝啓　時下ますますご清栄のこととお慶び申し上げます。"
-           "基準日現在の貴社に対する債権残高は下記のとおりです。ご確認のうえ、ご回答くださいますようお願い申し上げます。",
-           "confirm_title": "残高確認：各行にご回答のうえ、本ファイルをご返送ください",
-           "confirm_help": "残高の行：agree（相違なし）または dispute（相違あり：貴社残高をご記入）。明細の行：agree / dispute。",
-           "balance_doc": "残高確認", "balance_text": "{{ as_of }} 現在の残高",
-           "answer": "同意 / 相違", "their_balance": "貴社残高", "comment": "コメント",
-           "agree": "agree", "dispute": "dispute", "reply_title": "回答欄",
-           "reply_text": "上記残高に相違ありません ／ 相違があります（貴社残高：　　　　　　　　）。",
-           "reply_date": "回答日：　　　　年　　月　　日", "reply_name": "貴社名・ご担当者名：",
-           "reply_sign": "印", "attn": "", "page": "ページ"},
-    "zh": {"title": "询证函（对账单）", "customer": "客户", "period": "期间", "as_of": "截止日期", "date": "日期",
-           "document": "单据号", "description": "摘要", "currency": "币种", "debit": "应收", "credit": "已收",
-           "balance": "余额", "opening": "期初余额", "closing": "期末余额", "open_items": "未结清发票",
-           "invoice": "发票号", "due": "到期日", "open": "未付金额", "days": "逾期天数", "bucket": "账龄",
-           "totals": "余额（未付合计－未核销收款）", "payment_info": "付款信息", "kind_invoice": "发票",
-           "kind_payment": "收款", "kind_fee": "银行手续费（对方扣除）", "unapplied": "未核销收款", "current": "未到期",
-           "intro": "本公司与贵单位的往来账项截至下列日期的余额如下，请核对后回复。如与贵单位记录相符，请在回执中确认；"
-           "如有不符，请注明贵单位记录的金额。",
-           "confirm_title": "余额确认：请逐行回复并回传本文件",
-           "confirm_help": "余额行：agree（相符）或 dispute（不符，请填写贵单位余额）；明细行：agree / dispute。",
-           "balance_doc": "余额确认", "balance_text": "截至 {{ as_of }} 的余额",
-           "answer": "确认 / 异议", "their_balance": "贵单位余额", "comment": "备注",
-           "agree": "agree", "dispute": "dispute", "reply_title": "回执",
-           "reply_text": "上述余额核对相符 ／ 不符（贵单位余额：　　　　　　　　）。",
-           "reply_date": "日期：　　　　年　　月　　日", "reply_name": "单位名称／经办人：", "reply_sign": "（盖章）",
-           "attn": "", "page": "页"},
-}
-
-#: Default honorifics: (after a company name, after a person's name), by language.
-HONORIFICS: dict[str, tuple[str, str]] = {"ja": ("御中", "様"), "zh": ("台鉴", "收"), "en": ("", "")}
 
 MONEY = "#,##0.00;[Red]-#,##0.00"  # the renderer swaps in each amount's currency format (digits, code or symbol)
 DATE = "yyyy-mm-dd"
@@ -146,7 +91,7 @@ def build_template(path: Path) -> Path:
             cell.alignment = wrap
         elif col == 6:
             cell.alignment = Alignment(horizontal="center")
-    ws.cell(20, 1, "{{ t.totals }}").font = bold
+    ws.cell(20, 1, "{{ t.net_balance }}").font = bold
     ws.cell(20, 4, "{{ totals.currency }}").font = bold
     ws.cell(20, 5, "{{ totals.amount }}").font = bold
     ws.cell(22, 1, "{{ t.payment_info }}").font = bold

@@ -14,9 +14,9 @@ import zipfile
 from pathlib import Path
 
 from arbook.adapters.book.atomic import atomic_write
-from arbook.adapters.book.builder import code_name
+from arbook.adapters.book.builder import code_name, schema_workbook
 from arbook.model.errors import ArbookError
-from arbook.adapters.excel import labels_module
+from arbook.adapters.excel import custom_ui, labels_module
 from arbook.model.schema import SHEETS
 from arbook.adapters.vba.ovba import WORKBOOK_CLSID, Module, vba_project
 from arbook.resources import resource
@@ -65,8 +65,6 @@ def build_workbook_bytes() -> bytes:
     """The bytes of the macro-enabled book (same input, same bytes)."""
     from datetime import datetime
 
-    from arbook.adapters.book.builder import schema_workbook
-
     wb = schema_workbook()
     conf = wb.create_sheet(CONF_SHEET)
     conf.sheet_properties.codeName = CONF_CODE_NAME
@@ -83,7 +81,7 @@ def build_workbook_bytes() -> bytes:
         for name in zf.namelist():
             parts[name] = zf.read(name)
     parts["xl/vbaProject.bin"] = vba_project(project_modules())
-    parts["customUI/customUI14.xml"] = (MACROS / "customUI14.xml").read_bytes()
+    parts["customUI/customUI14.xml"] = custom_ui()
     parts["_rels/.rels"] = parts["_rels/.rels"].replace(
         b"</Relationships>", f'<Relationship Id="rIdArbookUI" Type="{UI_REL}" Target="customUI/customUI14.xml"/>'
                              "</Relationships>".encode())
@@ -107,7 +105,11 @@ def build_workbook_bytes() -> bytes:
 
 def build_workbook(path: Path) -> Path:
     """Write the macro-enabled book to ``path`` (atomically)."""
-    (MACROS / "ArbookLabels.bas").write_bytes(labels_module().encode("ascii"))  # generated source, kept in macros/
+    # The generated sources are kept in macros/ for people to read; written only when the action table
+    # changed them (so an installed package, whose copies always match, is never written to).
+    for name, content in (("ArbookLabels.bas", labels_module().encode("ascii")), ("customUI14.xml", custom_ui())):
+        if (MACROS / name).read_bytes() != content:
+            (MACROS / name).write_bytes(content)
     data = build_workbook_bytes()
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(path, lambda handle: handle.write(data), backup=False)

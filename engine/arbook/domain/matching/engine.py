@@ -21,21 +21,22 @@ from decimal import Decimal
 import pandas as pd
 
 from arbook.model.frames import make_frame
-from arbook.domain.forking import SHARED, fork_map
+from arbook.domain.forking import fork_map
 from arbook.model.money import from_minor, to_minor
 from arbook.model.schema import ALLOCATIONS, REVIEW
 from arbook.domain.matching.names import CustomerIndex, NameHit
 from arbook.domain.matching.normalize import digit_runs, fold, invoice_core
 from arbook.domain.matching.subset import find_combination
+from arbook.model.statuses import APPLIED, AllocationStatus, BankStatus, Rule
 
 AUTO_SCORE = 0.9
 MARGIN = 0.1
 SUGGESTIONS = 3
 RESERVE_SCORE = 0.5  # a suggestion this good holds its invoices while it waits for review
-APPLIED_STATUSES = ("auto", "confirmed")
-FEE_RULE = "bank fee"
-UNAPPLIED_RULE = "unapplied cash"
-OPEN_BANK_STATUSES = ("new", "unmatched", "suggested", None, "")
+APPLIED_STATUSES = APPLIED
+FEE_RULE = Rule.FEE
+UNAPPLIED_RULE = Rule.UNAPPLIED
+OPEN_BANK_STATUSES = (BankStatus.NEW, BankStatus.UNMATCHED, BankStatus.SUGGESTED, None, "")
 PARALLEL_FROM = 5_000  # fewer lines than this are matched in one process
 
 
@@ -193,10 +194,10 @@ class Matcher:
         fmt = lambda units: _fmt(units, currency)
         full = [(i, i.open) for i in items]
         if amount == total:
-            return [Proposal(customer, full, "invoice no + amount", f"{base}; amount equals the open amount",
+            return [Proposal(customer, full, Rule.INVOICE_AMOUNT, f"{base}; amount equals the open amount",
                              0.99 if named else 0.96)]
         if 0 < total - amount <= cap:
-            return [Proposal(customer, full, "invoice no + amount - fee",
+            return [Proposal(customer, full, Rule.INVOICE_AMOUNT_FEE,
                              f"{base}; amount is the open amount less a bank fee of {fmt(total - amount)} "
                              f"(client may deduct up to {fmt(cap)})", 0.97 if named else 0.93, fee=total - amount)]
         named_here = set(map(id, items))
@@ -207,17 +208,17 @@ class Matcher:
                 extra, ambiguous = found
                 paid = items + extra
                 fee = sum(i.open for i in paid) - amount
-                return [Proposal(customer, [(i, i.open) for i in paid], "invoice no + other invoices",
+                return [Proposal(customer, [(i, i.open) for i in paid], Rule.INVOICE_OTHERS,
                                  f"{base}; with {', '.join(i.number for i in extra)} the amount equals the open "
                                  "amounts" + (f" less a bank fee of {fmt(fee)}" if fee else "")
                                  + ("; other combinations fit too" if ambiguous else ""),
                                  0.95 if named and not ambiguous else 0.8, fee=fee)]
         if amount < total:
-            return [Proposal(customer, _oldest_first(items, amount), "invoice no, part paid",
+            return [Proposal(customer, _oldest_first(items, amount), Rule.INVOICE_PART_PAID,
                              f"{base}; pays {fmt(amount)} of {fmt(total)}, the rest stays open",
                              0.92 if named else 0.75)]
         # An overpayment is only clear when nothing else of the client's could explain the surplus.
-        return [Proposal(customer, full, "invoice no, overpaid",
+        return [Proposal(customer, full, Rule.INVOICE_OVERPAID,
                          f"{base}; pays {fmt(amount - total)} more than the open amount: left as unapplied cash"
                          + ("; no other open invoice of the client explains the surplus" if others else ""),
                          0.92 if named else 0.75, unapplied=amount - total)]
@@ -239,11 +240,11 @@ class Matcher:
             item = exact[0]
             why = (f"{hit.why}; amount equals the open amount of {item.number}" if len(exact) == 1 else
                    f"{hit.why}; {len(exact)} open invoices of this amount: the oldest, {item.number}, is settled first")
-            return [Proposal(customer, [(item, item.open)], "name + amount", why, round(s * 0.97, 3))]
+            return [Proposal(customer, [(item, item.open)], Rule.NAME_AMOUNT, why, round(s * 0.97, 3))]
         with_fee = [i for i in items if 0 < i.open - amount <= cap]
         if with_fee:
             item = with_fee[0]
-            return [Proposal(customer, [(item, item.open)], "name + amount - fee",
+            return [Proposal(customer, [(item, item.open)], Rule.NAME_AMOUNT_FEE,
                              f"{hit.why}; amount is the open amount of {item.number} less a bank fee of "
                              f"{fmt(item.open - amount)} (up to {fmt(cap)} allowed)", round(s * 0.95, 3),
                              fee=item.open - amount)]
@@ -253,7 +254,7 @@ class Matcher:
         combo = find_combination(opens, amount, amount)
         if combo:
             chosen = [items[p] for p in combo.positions]
-            return [Proposal(customer, [(i, i.open) for i in chosen], "name + several invoices",
+            return [Proposal(customer, [(i, i.open) for i in chosen], Rule.NAME_SEVERAL,
                              f"{hit.why}; amount equals {len(chosen)} open invoices together "
                              f"({', '.join(i.number for i in chosen)})" + ("; other combinations fit too"
                                                                             if combo.ambiguous else ""),
@@ -262,7 +263,7 @@ class Matcher:
             combo = find_combination(opens, amount, amount + cap)
             if combo and combo.total > amount:
                 chosen = [items[p] for p in combo.positions]
-                return [Proposal(customer, [(i, i.open) for i in chosen], "name + several invoices - fee",
+                return [Proposal(customer, [(i, i.open) for i in chosen], Rule.NAME_SEVERAL_FEE,
                                  f"{hit.why}; amount is {len(chosen)} open invoices together "
                                  f"({', '.join(i.number for i in chosen)}) less a bank fee of "
                                  f"{fmt(combo.total - amount)}", round(s * (0.65 if combo.ambiguous else 0.92), 3),
@@ -275,11 +276,11 @@ class Matcher:
         s, fmt = hit.score, (lambda units: _fmt(units, currency))
         total = sum(i.open for i in items)
         if amount > total:
-            return [Proposal(customer, [(i, i.open) for i in items], "name, overpaid",
+            return [Proposal(customer, [(i, i.open) for i in items], Rule.NAME_OVERPAID,
                              f"{hit.why}; pays all {len(items)} open invoices and {fmt(amount - total)} more "
                              "(unapplied cash)", round(s * 0.6, 3), unapplied=amount - total)]
         applied = _oldest_first(items, amount)
-        return [Proposal(customer, applied, "name, oldest first",
+        return [Proposal(customer, applied, Rule.NAME_OLDEST_FIRST,
                          f"{hit.why}; amount fits no open invoice or combination: applied to the oldest "
                          f"({', '.join(i.number for i, _ in applied)}), the last one part paid", round(s * 0.5, 3))]
 
@@ -290,7 +291,7 @@ class Matcher:
                 self._by_amount_index[(item.currency, item.open)].append(item)
         items = [i for i in self._by_amount_index.get((currency, amount), ()) if i.open == amount]
         score = 0.6 if len(items) == 1 else 0.4
-        return [Proposal(i.customer, [(i, i.open)], "amount only",
+        return [Proposal(i.customer, [(i, i.open)], Rule.AMOUNT_ONLY,
                          f"payer not recognised; amount equals the open amount of {i.number} "
                          f"({self.customer_names.get(i.customer, i.customer)})"
                          + ("" if len(items) == 1 else f"; {len(items)} invoices have this amount"), score)
@@ -352,16 +353,16 @@ def decide(proposals: list[Proposal], rejected: set[frozenset]) -> tuple[Proposa
 def allocation_rows(bank_ref: str, currency: str, proposal: Proposal, status: str, number: int) -> list[dict]:
     """Allocation records for one proposal: one per invoice, plus fee and unapplied-cash rows."""
     tag = f"{bank_ref}#{number}"
-    base = {"Bank Ref": bank_ref, "Customer ID": proposal.customer, "Status": status, "Rule": proposal.rule,
+    base = {"Bank Ref": bank_ref, "Customer ID": proposal.customer, "Status": str(status), "Rule": str(proposal.rule),
             "Reason": proposal.reason, "Score": proposal.score, "Proposal": tag}
     rows = [{**base, "Invoice No": item.number, "Applied Amount": from_minor(units, currency)}
             for item, units in proposal.applied]
     if proposal.fee:
         rows.append({**base, "Invoice No": None, "Applied Amount": -from_minor(proposal.fee, currency),
-                     "Rule": FEE_RULE})
+                     "Rule": FEE_RULE.value})
     if proposal.unapplied:
         rows.append({**base, "Invoice No": None, "Applied Amount": from_minor(proposal.unapplied, currency),
-                     "Rule": UNAPPLIED_RULE})
+                     "Rule": UNAPPLIED_RULE.value})
     return rows
 
 
@@ -374,7 +375,7 @@ def review_row(line: dict, proposal: Proposal, tag: str, customer_name: str) -> 
             "Applied": from_minor(sum(u for _, u in proposal.applied), currency),
             "Fee": from_minor(proposal.fee, currency) if proposal.fee else None,
             "Unapplied": from_minor(proposal.unapplied, currency) if proposal.unapplied else None,
-            "Rule": proposal.rule, "Reason": proposal.reason, "Score": proposal.score}
+            "Rule": str(proposal.rule), "Reason": proposal.reason, "Score": proposal.score}
 
 
 def rejected_keys(allocations: pd.DataFrame) -> dict[str, set[frozenset]]:
@@ -383,7 +384,7 @@ def rejected_keys(allocations: pd.DataFrame) -> dict[str, set[frozenset]]:
     for ref, tag, cid, number, status in zip(allocations["Bank Ref"], allocations["Proposal"],
                                              allocations["Customer ID"], allocations["Invoice No"],
                                              allocations["Status"]):
-        if status == "rejected":
+        if status == AllocationStatus.REJECTED:
             group = groups[(ref, tag or "")]
             group.add(cid)
             if number:
@@ -406,11 +407,10 @@ class _Run:
     unmatched: int = 0
 
 
-def _match_lines(currencies: frozenset[str]) -> _Run:
-    """Match the shared lines of the given currencies, in date order (invoices of other
+def _match_lines(currencies: frozenset[str], customers: pd.DataFrame, invoices: pd.DataFrame, kept: pd.DataFrame,
+                 declined: dict[str, set[frozenset]], used_tags: dict[str, int], lines: pd.DataFrame) -> _Run:
+    """Match the bank ``lines`` of the given currencies, in date order (invoices of other
     currencies can never be touched, so currency groups run independently)."""
-    customers, invoices, kept, rejected, used_tags, lines = (
-        SHARED[k] for k in ("customers", "invoices", "kept", "rejected", "used_tags", "lines"))
     items = open_items(invoices[invoices["Currency"].isin(currencies)], kept)
     owners = {item.customer for item in items.values()}
     matcher = Matcher(customers[customers["Customer ID"].isin(owners)], items)
@@ -424,25 +424,27 @@ def _match_lines(currencies: frozenset[str]) -> _Run:
         currency, ref = line["Currency"], line["Bank Ref"]
         amount = to_minor(line["Amount"], currency)
         proposals = matcher.proposals(amount, currency, line["Payer"] or "", line["Memo"] or "")
-        best, suggestions = decide(proposals, rejected.get(ref, set()))
+        best, suggestions = decide(proposals, declined.get(ref, set()))
         if best is not None:
             tags[ref] = tags.get(ref, 0) + 1
-            run.rows += [(position, r) for r in allocation_rows(ref, currency, best, "auto", tags[ref])]
+            run.rows += [(position, r)
+                         for r in allocation_rows(ref, currency, best, AllocationStatus.AUTO, tags[ref])]
             matcher.consume(best)
-            run.status[ref] = "matched"
+            run.status[ref] = BankStatus.MATCHED.value
             run.auto += 1
         elif suggestions:
-            if suggestions[0].score >= RESERVE_SCORE and suggestions[0].rule != "amount only":
+            if suggestions[0].score >= RESERVE_SCORE and suggestions[0].rule != Rule.AMOUNT_ONLY:
                 matcher.consume(suggestions[0])  # held for this payment, so later ones do not take it
             for proposal in suggestions:
                 tags[ref] = tags.get(ref, 0) + 1
-                run.rows += [(position, r) for r in allocation_rows(ref, currency, proposal, "suggested", tags[ref])]
+                run.rows += [(position, r)
+                         for r in allocation_rows(ref, currency, proposal, AllocationStatus.SUGGESTED, tags[ref])]
                 run.review.append((position, review_row(line, proposal, f"{ref}#{tags[ref]}",
                                                         matcher.customer_names.get(proposal.customer, ""))))
-            run.status[ref] = "suggested"
+            run.status[ref] = BankStatus.SUGGESTED.value
             run.suggested += 1
         else:
-            run.status[ref] = "unmatched"
+            run.status[ref] = BankStatus.UNMATCHED.value
             run.unmatched += 1
     return run
 
@@ -466,7 +468,7 @@ def run_matching(customers: pd.DataFrame, invoices: pd.DataFrame, bank: pd.DataF
     the same as a single pass.
     """
     applied_refs = set(allocations.loc[allocations["Status"].isin(APPLIED_STATUSES), "Bank Ref"])
-    kept = allocations[~allocations["Status"].eq("suggested")].reset_index(drop=True)
+    kept = allocations[~allocations["Status"].eq(AllocationStatus.SUGGESTED)].reset_index(drop=True)
     used_tags: dict[str, int] = {}
     for tag in kept["Proposal"].dropna():
         ref, _, n = str(tag).rpartition("#")
@@ -476,7 +478,7 @@ def run_matching(customers: pd.DataFrame, invoices: pd.DataFrame, bank: pd.DataF
     counts = lines["Currency"].value_counts().to_dict()
     groups = _currency_groups(counts, (workers or os.cpu_count() or 1) if len(lines) >= parallel_from else 1)
     runs = fork_map(_match_lines, groups or [frozenset()], {
-        "customers": customers, "invoices": invoices, "kept": kept, "rejected": rejected_keys(kept),
+        "customers": customers, "invoices": invoices, "kept": kept, "declined": rejected_keys(kept),
         "used_tags": used_tags, "lines": lines})
     result = MatchResult(allocations, bank, pd.DataFrame(), considered=len(lines),
                          auto=sum(r.auto for r in runs), suggested=sum(r.suggested for r in runs),

@@ -1,6 +1,6 @@
 """Realistic sample data with a fixed seed: ja/zh/en clients, their invoices, subscription plans.
 
-Used for ``samples/`` (``python -m arbook.sampledata samples``), the demo and the benchmarks,
+Used for ``samples/`` (``python -m samplegen.sampledata samples`` from ``tools/``), the demo and the benchmarks,
 so every figure reported anywhere is reproducible.
 """
 from __future__ import annotations
@@ -12,11 +12,16 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-import jaconv
 import pandas as pd
 
 from arbook.model.frames import make_frame
+from arbook.adapters.book import new_book, open_book
+from arbook.adapters.tabular import read_table_file
 from arbook.model.schema import CUSTOMERS, INVOICES
+from arbook.services.export import export_csv
+from arbook.services.masterdata import import_master
+from samplegen.samplebank import bank_kana
+from samplegen.samplepay import make_payments, truth_frame, write_bank_files
 
 JA_SURNAMES = [("山田", "ヤマダ"), ("佐藤", "サトウ"), ("鈴木", "スズキ"), ("高橋", "タカハシ"), ("田中", "タナカ"),
                ("伊藤", "イトウ"), ("渡辺", "ワタナベ"), ("中村", "ナカムラ"), ("小林", "コバヤシ"), ("加藤", "カトウ"),
@@ -64,16 +69,6 @@ class SampleSet:
     customers: pd.DataFrame
     invoices: pd.DataFrame
     plans: dict[str, Decimal]
-
-
-def bank_kana(kana: str, form: str | None, before: bool = True) -> str:
-    """A payer name as Japanese banks print it: half-width katakana, small kana big, form mark."""
-    big = kana.translate(str.maketrans("ァィゥェォャュョッヮ", "アイウエオヤユヨツワ"))
-    name = jaconv.z2h(big, kana=True, ascii=True, digit=True)
-    if not form:
-        return name
-    mark = jaconv.z2h(form, kana=True)
-    return f"{mark}){name}" if before else f"{name}({mark}"
 
 
 def _amount(rng: random.Random, currency: str) -> Decimal:
@@ -211,13 +206,6 @@ def make_sample(seed: int = SAMPLE_SEED, customers: int = 30, invoices: int = 15
 def write_samples(out_dir: Path, sample: SampleSet | None = None) -> list[Path]:
     """Write the sample book, its source files, bank files paying its invoices and their ground
     truth (``truth.csv``) into ``out_dir``; returns the paths written."""
-    from arbook.adapters.book import new_book, open_book
-    from arbook.services.export import export_csv
-    from arbook.services.masterdata import import_master
-    from arbook.adapters.tabular import read_table_file
-
-    from arbook.samplepay import make_payments, truth_frame, write_bank_files
-
     sample = sample or make_sample()
     out_dir.mkdir(parents=True, exist_ok=True)
     payments = make_payments(random.Random(SAMPLE_SEED + 1), sample.customers, sample.invoices, sample.plans,

@@ -20,8 +20,7 @@ from typing import Iterable
 
 import pandas as pd
 
-from arbook.sampledata import bank_kana
-from arbook.samplebank import Account, SynthLine, bank_csv, camt053, zengin_03
+from samplegen.samplebank import Account, SynthLine, bank_kana, bank_csv, camt053, zengin_03
 
 FORMS = {"株式会社": "カ", "有限会社": "ユ", "合同会社": "ド"}
 LANGUAGE_FILES = {"ja": "zengin_03.txt", "zh": "bank_cn_gb18030.csv", "en": "camt053_usd.xml"}

@@ -12,6 +12,8 @@ from decimal import Decimal
 from typing import Sequence
 from xml.sax.saxutils import escape
 
+import jaconv
+
 from arbook.adapters.bankfiles.zengin import (DATA_01A, DATA_03, END, END_01, HEADER_01, HEADER_03, TRAILER_01, TRAILER_03,
                                era_yymmdd, pack)
 
@@ -175,3 +177,13 @@ def bank_csv(dialect: str, lines: Sequence[SynthLine], account: str = "1234567")
             rows.append(f"{ln.date:%m/%d/%Y},\"{ln.memo}\",\"{ln.payer}\",\"{text}\",{ln.ref}")
         return ("\n".join(rows) + "\n").encode("utf-8")
     raise ValueError(f"unknown dialect {dialect!r} (one of {', '.join(CSV_DIALECTS)})")
+
+
+def bank_kana(kana: str, form: str | None, before: bool = True) -> str:
+    """A payer name as Japanese banks print it: half-width katakana, small kana big, form mark."""
+    big = kana.translate(str.maketrans("ァィゥェォャュョッヮ", "アイウエオヤユヨツワ"))
+    name = jaconv.z2h(big, kana=True, ascii=True, digit=True)
+    if not form:
+        return name
+    mark = jaconv.z2h(form, kana=True)
+    return f"{mark}){name}" if before else f"{name}({mark}"

@@ -4,6 +4,7 @@ hidden custom properties (client ID, as-of date, checksum of the lines).
 """
 from __future__ import annotations
 
+import functools
 import io
 import re
 import struct
@@ -35,6 +36,7 @@ _COLLECTION = re.compile(r"\{\{[^}]*?\b(" + "|".join(COLLECTIONS) + r")\.")
 _REF = re.compile(r"([A-Z]+)(\d+)")
 _DOTTED = re.compile(r"^[A-Za-z_]\w*(\.\w+)*$")
 STYLES = "xl/styles.xml"
+_text = functools.lru_cache(maxsize=8192)(text_xml)  # labels, currencies and names repeat across statements
 _MERGE = re.compile(r'<mergeCell ref="([A-Z]+\d+):([A-Z]+\d+)"\s*/>')
 ONE_PAGE_ROWS = 48  # a statement this short is printed on one page (fit to height too)
 PAPER = {"A4": "9", "Letter": "1"}
@@ -191,9 +193,11 @@ class StatementTemplate:
             for item in items:
                 number += 1
                 scope = {**context, row.collection: item} if row.collection else context
-                currency = (item or context).get("currency") if isinstance(item or context, dict) else None
-                cells = "".join(_cell(f"{c.column}{number}", self.variants.get((c.style, currency), c.style),
-                                      _value(c, scope)) for c in row.cells)
+                currency = item.get("currency") if isinstance(item, dict) else None
+                styles = [self.variants.get((c.style, currency), c.style) for c in row.cells] if currency \
+                    else [c.style for c in row.cells]
+                cells = "".join([_cell(f"{c.column}{number}", style, _value(c, scope))
+                                 for c, style in zip(row.cells, styles)])
                 rows.append(f'<row r="{number}" {row.attributes}>{cells}</row>')
         last = max((column_index(c.column) for r in sheet.rows for c in r.cells), default=0)
         prefix = re.sub(r"<dimension\b[^>]*/>", f'<dimension ref="A1:{column_letter(last)}{max(number, 1)}"/>', sheet.prefix)
@@ -254,6 +258,8 @@ def _cell(ref: str, style: str, value: Any) -> str:
     s = f' s="{style}"' if style else ""
     if value is None or value == "":
         return f'<c r="{ref}"{s}/>' if style else ""
+    if type(value) is str:  # the most common case first
+        return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{_text(value)}</t></is></c>'
     if isinstance(value, bool):
         return f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'
     if isinstance(value, Decimal):

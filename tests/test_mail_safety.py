@@ -246,3 +246,12 @@ def test_customer_import_refuses_a_list_in_the_email_cell(book, capsys, tmp_path
     err = refused(capsys, ["customers", str(book), str(source)], "Email: 'ap2@example.com, attacker@evil.example' "
                                                                   "holds more than one address")
     assert f"{source}:3:" in err and state(book) == before
+
+
+def test_a_statement_without_its_manifest_is_refused(book, capsys, smtp_server):
+    inbox, address = smtp_server
+    folder = write_statements(book, book.parent / "st")
+    (folder / "C00003-statement-2026-11-16.xlsx.manifest.json").unlink()
+    before = state(book)
+    refused(capsys, ["email", str(book), "--statements", str(folder), "--smtp", address], "no manifest beside it")
+    assert inbox.messages == [] and state(book) == before

@@ -255,3 +255,10 @@ def test_a_statement_without_its_manifest_is_refused(book, capsys, smtp_server):
     before = state(book)
     refused(capsys, ["email", str(book), "--statements", str(folder), "--smtp", address], "no manifest beside it")
     assert inbox.messages == [] and state(book) == before
+
+
+def test_pdf_and_encryption_together_are_refused(book, capsys):
+    before = state(book)
+    refused(capsys, ["statements", str(book), "--out", str(book.parent / "st"), "--encrypt", "--pdf"],
+            "unencrypted")
+    assert state(book) == before

@@ -295,6 +295,9 @@ def write_statements(book: Book, out_dir: Path, as_of: date | None = None, perio
     recipients = check_recipients(book, customers, select_customers(customers, customer_ids))
     if out_dir.exists() and not out_dir.is_dir():
         raise ArbookError(f"{out_dir}: not a folder; nothing was written")
+    if pdf and encrypt:
+        raise ArbookError("--pdf with --encrypt: the PDFs would carry the statements unencrypted; choose one "
+                          "(nothing was written)")
     passwords = password_file(book, out_dir, as_of) if encrypt else None
     if pdf and not (shutil.which("soffice") or shutil.which("libreoffice")):
         make_pdfs([], out_dir)  # the clear message, before anything is written

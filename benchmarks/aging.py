@@ -1,33 +1,42 @@
-"""Benchmark: `arbook age` on the 10k-customer / 200k-invoice book, with payments applied to most invoices.
+"""Benchmark: `arbook age` on the 10k-customer / 200k-invoice book, with payments applied to most invoices,
+beside an openpyxl load + save of the same book in the same run.
 
     python benchmarks/aging.py
 
-Times reading the book, the aging calculation and writing Invoices, Customers and Aging back;
-writes benchmarks/results/aging.md.
+Runs `arbook age` twice (the first fills the computed columns, the second rewrites them, as every
+month-end after the first does), then openpyxl's full load and save of the aged book;
+writes benchmarks/results/aging.md. Floor (issue 11): `arbook age` <= 5 s wall on the 2-core machine.
 """
 from __future__ import annotations
 
+import os
 import random
+import resource
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
+
+import openpyxl
+from python_calamine import CalamineWorkbook
 
 from arbook.adapters.book import open_book
 from arbook.model.frames import make_frame
-from arbook.services.receivables import age_book
 from arbook.model.schema import ALLOCATIONS, BANK
 
 from _report import machine, publish
 from book_io import build
 
-def main() -> None:
-    work = Path(tempfile.mkdtemp(prefix="arbook-aging-"))
-    book = work / "bench.xlsx"
-    build(book, 10_000, 200_000)
+AS_OF = "2026-10-31"
+
+
+def pay(book: Path) -> int:
+    """Pay about 70% of the invoices, a tenth of them only in part; returns the number of payments."""
     rng = random.Random(5)
-    with open_book(book) as handle:  # pay about 70% of the invoices, a tenth of them only in part
+    with open_book(book) as handle:
         invoices = handle.read("Invoices")
         bank, allocations = [], []
         for n, (number, cid, due, currency, amount) in enumerate(zip(
@@ -42,17 +51,69 @@ def main() -> None:
                                     "Applied Amount": paid, "Status": "auto", "Rule": "bench"})
         handle.replace("Bank", make_frame(BANK, bank))
         handle.replace("Allocations", make_frame(ALLOCATIONS, allocations))
+    return len(allocations)
+
+
+def arbook_age(book: Path) -> tuple[float, float, str]:
+    """Wall and CPU time of the `arbook age` command (a fresh process, as a user runs it) and its output."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    with open_book(book) as handle:
-        result = age_book(handle, date(2026, 10, 31))
-        computed = time.perf_counter() - start
-    total = time.perf_counter() - start
+    done = subprocess.run([sys.executable, "-c", "from arbook.cli import main; main()", "age", str(book),
+                           "--as-of", AS_OF],
+                          check=True, capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return wall, cpu, done.stdout.strip()
+
+
+def calamine_only(book: Path) -> float:
+    """CPU time of parsing the four sheets `age` reads with calamine alone (the part no code of ours is in)."""
+    start = time.process_time()
+    workbook = CalamineWorkbook.from_path(str(book))
+    for name in ("Customers", "Invoices", "Allocations", "Bank"):
+        workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    return time.process_time() - start
+
+
+def openpyxl_round(book: Path) -> tuple[float, float, float]:
+    """Wall time of openpyxl's load and of its save, and the CPU time of both."""
+    cpu = time.process_time()
+    start = time.perf_counter()
+    workbook = openpyxl.load_workbook(book)
+    loaded = time.perf_counter() - start
+    workbook.save(book)
+    return loaded, time.perf_counter() - start - loaded, time.process_time() - cpu
+
+
+def main() -> None:
+    work = Path(tempfile.mkdtemp(prefix="arbook-aging-"))
+    book = work / "bench.xlsx"
+    build(book, 10_000, 200_000)
+    payments = pay(book)
+    first, first_cpu, output = arbook_age(book)
+    second, second_cpu, _ = arbook_age(book)
+    parse = calamine_only(book)
+    size = book.stat().st_size / 1e6
+    copy = work / "openpyxl.xlsx"
+    shutil.copyfile(book, copy)
+    loaded, saved, openpyxl_cpu = openpyxl_round(copy)
+    load = os.getloadavg()[0]
     publish("aging", [
         "# Aging benchmark", "",
-        f"{machine()} Book: 10,000 clients, 200,000 invoices, {len(allocations):,} payments applied.", "",
-        f"`arbook age` (read 4 sheets, compute, write Invoices/Customers/Aging): **{total:.2f} s** "
-        f"(read + compute {computed:.2f} s, save {total - computed:.2f} s).", "",
-        f"Result: {result.summary()}"])
+        f"{machine()} Book: 10,000 clients, 200,000 invoices, {payments:,} payments applied ({size:.1f} MB). "
+        f"Load average at the end of the run: {load:.1f} (other helpers share the 2 cores, so wall times are "
+        "stretched; CPU time is what the command itself needs).", "",
+        "| step | wall time | CPU time |", "|---|---:|---:|",
+        f"| `arbook age` (new process: read 4 sheets, compute, write Invoices/Customers/Aging/Dashboard), "
+        f"first run | **{first:.2f} s** | {first_cpu:.2f} s |",
+        f"| `arbook age` again (computed columns already filled) | **{second:.2f} s** | {second_cpu:.2f} s |",
+        f"| calamine alone parsing the 4 sheets (for comparison) | | {parse:.2f} s |",
+        f"| openpyxl load of the same aged book | {loaded:.2f} s | |",
+        f"| openpyxl save | {saved:.2f} s | |",
+        f"| openpyxl load + save | {loaded + saved:.2f} s | {openpyxl_cpu:.2f} s |", "",
+        "Floor (issue 11): `arbook age` <= 5 s wall on this 2-core machine.", "",
+        f"Result: {output}"])
     shutil.rmtree(work)
 
 

@@ -59,3 +59,19 @@ def test_parse_bool_languages():
     assert not parse_bool("") and not parse_bool("否") and not parse_bool("no")
     with pytest.raises(ValueError):
         parse_bool("maybe")
+
+
+def test_money_cells_read_fast_give_what_money_gives():
+    """The reader's float shortcut gives the same Decimal (digits and sign) as ``money``, or leaves the value to it."""
+    import random
+
+    from arbook.model.frames import _exact_floats_as_money
+    from arbook.model.money import money
+
+    rng = random.Random(1)
+    values = [rng.randint(-10**9, 10**9) / 100 for _ in range(5000)] + [0.1 + 0.2, 1e20, -0.0, 0.0, 12.345, 1.5]
+    for currency in ("USD", "JPY", "KWD"):
+        for value, fast in zip(values, _exact_floats_as_money(values, [currency] * len(values))):
+            if fast is value:
+                continue
+            assert str(fast) == str(money(value, currency)), (value, currency)

@@ -7,21 +7,31 @@ currencies: every sum is per currency.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import date, timedelta
+from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from arbook.model.frames import make_frame
 from arbook.model.errors import ArbookError
 from arbook.domain.matching.engine import APPLIED_STATUSES, UNAPPLIED_RULE
-from arbook.model.money import money
-from arbook.model.schema import AGING, CREDIT_STATUSES, DASHBOARD
+from arbook.model.money import CURRENCIES, MoneyError, from_minor, minor_digits
+from arbook.model.schema import AGING, ALLOCATIONS, BANK, CREDIT_STATUSES, CUSTOMERS, DASHBOARD, INVOICES
 from arbook.model.statuses import CreditStatus, InvoiceStatus
 
 DASHBOARD_AGING_ROWS, DASHBOARD_TOP_ROWS = 5, 10
+
+#: The columns ``age`` uses of each sheet (the computed columns of Customers and Invoices are its output).
+READS: dict[str, list[str]] = {
+    CUSTOMERS.name: [c.name for c in CUSTOMERS.input_columns],
+    INVOICES.name: [c.name for c in INVOICES.input_columns],
+    ALLOCATIONS.name: ["Bank Ref", "Invoice No", "Customer ID", "Applied Amount", "Status", "Rule"],
+    BANK.name: ["Bank Ref", "Date", "Currency"],
+}
 
 ZERO = Decimal(0)
 
@@ -92,79 +102,198 @@ class AgingResult:
         return f"Aged as of {self.as_of}: " + ("; ".join(parts) or "nothing open") + f"; {holds} client(s) on Hold"
 
 
-def _payments(allocations: pd.DataFrame, bank: pd.DataFrame, as_of: date) -> pd.DataFrame:
-    """Applied allocations whose bank line is booked on or before ``as_of``, with that date."""
-    dates = dict(zip(bank["Bank Ref"], bank["Date"]))
-    frame = allocations[allocations["Status"].isin(APPLIED_STATUSES)].copy()
-    frame["Paid On"] = [dates.get(ref) for ref in frame["Bank Ref"]]
-    booked = pd.Series([d is not None and d <= as_of for d in frame["Paid On"]], index=frame.index, dtype=bool)
-    return frame.loc[booked]
+#: Allocations carry no currency: their amounts are summed in units of 10**-SCALE, the finest minor unit.
+SCALE = max(CURRENCIES.values())
+_EXACT_FLOAT = 2 ** 50  # below this many minor units a float amount converts to units exactly
+DAY = np.timedelta64(1, "D")
+
+
+def minor_digits_of(currencies: pd.Series) -> np.ndarray:
+    """Minor-unit digits of each row's currency (2 when empty or unknown), as an int64 array."""
+    codes, uniques = pd.factorize(currencies)
+    table = np.array([minor_digits(c) for c in uniques] + [minor_digits(None)], dtype=np.int64)
+    return table[codes]  # code -1 (missing) takes the last entry
+
+
+def minor_units(amounts: pd.Series, digits: np.ndarray, what: pd.Series) -> np.ndarray:
+    """Exact integer units of 10**-digits of Decimal ``amounts`` (missing counts 0); MoneyError naming
+    ``what`` of the row when an amount has more decimals."""
+    values = amounts.to_numpy(dtype=object)
+    floats = np.nan_to_num(np.array(values, dtype=float))
+    power = 10.0 ** digits
+    units = np.rint(floats * power)
+    if len(units) and np.abs(units).max() >= _EXACT_FLOAT:  # beyond float precision: exact, one by one
+        exact = [0 if v is None else v.scaleb(int(d)) for v, d in zip(values, digits)]
+        bad = [i for i, v in enumerate(exact) if v != int(v)]
+        try:
+            result = np.array([int(v) for v in exact], dtype=np.int64)
+        except OverflowError:
+            raise MoneyError("an amount is too large to age (more than 18 digits)") from None
+    else:
+        result = units.astype(np.int64)
+        bad = np.flatnonzero(units / power != floats).tolist()
+    if bad:
+        i = bad[0]
+        raise MoneyError(f"{what.iloc[i]}: {values[i]} has more than {digits[i]} decimal places")
+    return result
+
+
+def _days(values: pd.Series) -> np.ndarray:
+    """Dates as datetime64[D] (missing as NaT); each distinct date converted once."""
+    codes, uniques = pd.factorize(values)
+    return np.append(np.array(list(uniques), dtype="datetime64[D]"), np.datetime64("NaT"))[codes]
+
+
+def _given(values: pd.Series) -> np.ndarray:
+    """True where a text value is present (not None and not empty)."""
+    return (values.notna() & (values != "")).to_numpy()
+
+
+def _lookup(values: Any, where: np.ndarray, missing: Any) -> np.ndarray:
+    """``values`` at positions ``where`` (from ``Index.get_indexer``), ``missing`` where it is -1."""
+    return np.append(np.asarray(values), np.array([missing], dtype=np.asarray(values).dtype))[where]
+
+
+def _decimals(units: np.ndarray, digits: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """Decimal amounts of ``units`` at ``digits`` (an object array); None where not ``keep``.
+    Each distinct amount is made once."""
+    base = SCALE + 1
+    distinct, where = np.unique(units * base + digits, return_inverse=True)  # units stay far below 2**59
+    pairs = (divmod(int(k), base) for k in distinct)
+    made = np.array([Decimal(u).scaleb(-d) for u, d in pairs] + [None], dtype=object)
+    return made[np.where(keep, where, len(distinct))]
+
+
+def booked_payments(allocations: pd.DataFrame, bank: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    """Applied allocations (auto, confirmed) whose bank line is booked on or before ``as_of``, with
+    ``Paid On`` (datetime64) and ``Bank Currency`` of that line beside the allocation's own columns."""
+    lines = bank.drop_duplicates("Bank Ref", keep="last")
+    frame = allocations[allocations["Status"].isin(APPLIED_STATUSES)]
+    where = pd.Index(lines["Bank Ref"]).get_indexer(frame["Bank Ref"])
+    paid_on = _lookup(_days(lines["Date"]), where, np.datetime64("NaT"))
+    booked = paid_on <= np.datetime64(as_of)
+    out = frame.loc[booked, ["Bank Ref", "Invoice No", "Customer ID", "Applied Amount", "Rule"]].copy()
+    out["Paid On"] = paid_on[booked]
+    out["Bank Currency"] = lines["Currency"].to_numpy(dtype=object)[where[booked]]
+    return out
+
+
+def applied_by_invoice(payments: pd.DataFrame) -> pd.DataFrame:
+    """Per Invoice No: ``Units`` applied (in 10**-SCALE) and the ``Last Paid`` day, from booked payments.
+
+    The one place an invoice's credits come from (credit notes and write-offs belong here too)."""
+    rows = payments[_given(payments["Invoice No"])]
+    units = minor_units(rows["Applied Amount"], np.full(len(rows), SCALE), rows["Bank Ref"])
+    frame = pd.DataFrame({"Invoice No": rows["Invoice No"].to_numpy(), "Units": units,
+                          "Last Paid": rows["Paid On"].to_numpy()})
+    return frame.groupby("Invoice No", sort=False).agg(Units=("Units", "sum"), **{"Last Paid": ("Last Paid", "max")})
 
 
 def age(customers: pd.DataFrame, invoices: pd.DataFrame, allocations: pd.DataFrame, bank: pd.DataFrame,
         policy: Policy, as_of: date) -> AgingResult:
     """Every computed column of Invoices and Customers, and the Aging table, as of ``as_of``."""
-    paid = _payments(allocations, bank, as_of)
-    applied: dict[str, Decimal] = defaultdict(Decimal)
-    last_paid: dict[str, date] = {}
-    for number, amount, day in zip(paid["Invoice No"], paid["Applied Amount"], paid["Paid On"]):
-        if number:
-            applied[number] += amount
-            last_paid[number] = max(day, last_paid.get(number, day))
+    payments = booked_payments(allocations, bank, as_of)
+    applied = applied_by_invoice(payments)
     inv = invoices.copy()
-    columns: dict[str, list[Any]] = {c: [] for c in ("Applied", "Open", "Days Overdue", "Bucket", "Status",
-                                                     "Reminder Level")}
-    open_by: dict[tuple[str, str], dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    overdue: dict[str, Decimal] = defaultdict(Decimal)
-    worst: dict[str, int] = defaultdict(int)
-    revenue: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
-    lateness: dict[str, list[int]] = defaultdict(list)
-    for number, cid, issued, due, currency, amount, disputed in zip(
-            inv["Invoice No"], inv["Customer ID"], inv["Issue Date"], inv["Due Date"], inv["Currency"],
-            inv["Amount"], inv["Disputed"]):
-        if issued > as_of:
-            for values in columns.values():
-                values.append(None)
-            continue
-        due = due or issued
-        done = money(applied.get(number, ZERO), currency)  # allocations hold amounts without their currency
-        remaining = amount - done
-        days = (as_of - due).days if remaining > 0 else 0
-        status = (InvoiceStatus.PAID if remaining <= 0 else InvoiceStatus.DISPUTED if disputed
-                  else InvoiceStatus.PARTIAL if done else InvoiceStatus.OPEN).value
-        bucket = policy.bucket(days) if remaining > 0 else None
-        columns["Applied"].append(done)
-        columns["Open"].append(remaining)
-        columns["Days Overdue"].append(max(days, 0) if remaining > 0 else None)
-        columns["Bucket"].append(bucket)
-        columns["Status"].append(status)
-        columns["Reminder Level"].append(policy.reminder(days) or None if remaining > 0 and not disputed else None)
-        if remaining > 0:
-            open_by[(cid, currency)][bucket] += remaining
-            if days > 0:
-                overdue[cid] += remaining
-                worst[cid] = max(worst[cid], days)
-        elif number in last_paid:
-            lateness[cid].append(max(0, (last_paid[number] - due).days))
-        if issued > as_of - timedelta(days=365):
-            revenue[(cid, currency)] += amount
-    for name, values in columns.items():
-        inv[name] = pd.Series(values, index=inv.index, dtype=object)
-    unapplied: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    digits = minor_digits_of(inv["Currency"])
+    amount = minor_units(inv["Amount"], digits, inv["Invoice No"])
+    issued, due = _days(inv["Issue Date"]), _days(inv["Due Date"])
+    due = np.where(np.isnat(due), issued, due)
+    today = np.datetime64(as_of)
+    shown = issued <= today
+    where = applied.index.get_indexer(inv["Invoice No"])
+    credited = _lookup(applied["Units"].to_numpy(dtype=np.int64), where, 0)
+    factor = 10 ** (SCALE - digits)
+    inexact = np.flatnonzero(shown & (credited % factor != 0))
+    if len(inexact):
+        i = inexact[0]
+        raise MoneyError(f"{inv['Invoice No'].iloc[i]}: the amount applied has more than {digits[i]} decimal "
+                         f"places for {inv['Currency'].iloc[i]}")
+    done = credited // factor
+    remaining = amount - done
+    is_open = shown & (remaining > 0)
+    disputed = inv["Disputed"].eq(True).to_numpy()
+    days = np.where(is_open, (today - due) // DAY, 0)
+    labels = np.array(["Current", *policy.labels], dtype=object)
+    bucket = np.where(days <= 0, 0, 1 + np.searchsorted(policy.edges, days, side="left"))
+    level = np.searchsorted(policy.reminder_days, days, side="right")
+    status = np.select([remaining <= 0, disputed, done != 0],
+                       [InvoiceStatus.PAID.value, InvoiceStatus.DISPUTED.value, InvoiceStatus.PARTIAL.value],
+                       InvoiceStatus.OPEN.value)
+    inv["Applied"] = pd.Series(_decimals(done, digits, shown), index=inv.index, dtype=object)
+    inv["Open"] = pd.Series(_decimals(remaining, digits, shown), index=inv.index, dtype=object)
+    inv["Days Overdue"] = pd.Series(np.where(is_open, np.maximum(days, 0), 0).tolist(), index=inv.index, dtype=object)
+    inv["Bucket"] = pd.Series(labels[bucket], index=inv.index, dtype=object)
+    inv["Status"] = pd.Series(status.astype(object), index=inv.index, dtype=object)
+    inv["Reminder Level"] = pd.Series(level.tolist(), index=inv.index, dtype=object)
+    inv.loc[~is_open, ["Days Overdue", "Bucket"]] = None
+    inv.loc[~shown, "Status"] = None
+    inv.loc[~is_open | disputed | (level == 0), "Reminder Level"] = None
+
+    cid, currency = inv["Customer ID"].to_numpy(dtype=object), inv["Currency"].to_numpy(dtype=object)
+    opened = pd.DataFrame({"cid": cid[is_open], "currency": currency[is_open], "bucket": labels[bucket[is_open]],
+                           "units": remaining[is_open]})
+    open_by = opened.groupby(["cid", "currency", "bucket"], sort=False)["units"].sum().to_dict()
+    late = is_open & (days > 0)
+    overdue_rows = pd.DataFrame({"cid": cid[late], "units": remaining[late] * factor[late], "digits": digits[late],
+                                 "days": days[late]})
+    overdue = overdue_rows.groupby("cid", sort=False).agg(units=("units", "sum"), digits=("digits", "max"),
+                                                          worst=("days", "max"))
+    settled = shown & ~is_open & (where >= 0)
+    lateness = pd.DataFrame({"cid": cid[settled], "days": np.maximum(
+        0, (_lookup(applied["Last Paid"].to_numpy(dtype="datetime64[D]"), where, np.datetime64("NaT"))[settled]
+                        - due[settled]) // DAY)})
+    lateness = lateness.groupby("cid", sort=False)["days"].agg(["sum", "count"])
+    recent = shown & (issued > today - np.timedelta64(365, "D"))
+    billed = pd.DataFrame({"cid": cid[recent], "currency": currency[recent], "units": amount[recent]})
+    revenue = billed.groupby(["cid", "currency"], sort=False)["units"].sum()
+    currencies_seen = list(pd.unique(billed["currency"]))
+
+    paid_cid = payments[_given(payments["Customer ID"])]
+    last_payment = paid_cid.groupby("Customer ID", sort=False)["Paid On"].max()
+    cash = paid_cid[~_given(paid_cid["Invoice No"]) & (paid_cid["Rule"] == UNAPPLIED_RULE)]
     currency_of = dict(zip(customers["Customer ID"], customers["Currency"]))
-    last_payment: dict[str, date] = {}
-    bank_currency = dict(zip(bank["Bank Ref"], bank["Currency"]))
-    for ref, cid, number, amount, rule, day in zip(paid["Bank Ref"], paid["Customer ID"], paid["Invoice No"],
-                                                   paid["Applied Amount"], paid["Rule"], paid["Paid On"]):
-        if cid:
-            last_payment[cid] = max(day, last_payment.get(cid, day))
-        if not number and rule == UNAPPLIED_RULE and cid:
-            currency = bank_currency.get(ref) or currency_of.get(cid)
-            unapplied[(cid, currency)] += money(amount, currency)
-    result_customers = _customer_columns(customers, open_by, overdue, worst, unapplied, revenue, lateness,
-                                         last_payment, policy, as_of)
-    table = _aging_table(customers, open_by, unapplied, policy)
+    cash_currency = [c or currency_of.get(k) for c, k in zip(cash["Bank Currency"], cash["Customer ID"])]
+    cash_units = minor_units(cash["Applied Amount"], minor_digits_of(pd.Series(cash_currency, dtype=object)),
+                             cash["Bank Ref"])
+    unapplied = pd.Series(cash_units).groupby([cash["Customer ID"].to_numpy(), pd.Series(cash_currency)],
+                                              sort=False).sum().to_dict() if len(cash) else {}
+    totals = Totals(open_by, unapplied, overdue, lateness, revenue, currencies_seen, last_payment)
+    result_customers = _customer_columns(customers, totals, policy)
+    table = _aging_table(customers, totals, policy)
     return AgingResult(inv, result_customers, table, as_of, dashboard(table, result_customers, policy))
+
+
+@dataclass
+class Totals:
+    """Per-client sums of one aging pass, in integer minor units of their currency."""
+
+    open_by: dict[tuple[str, str, str], int]  # (client, currency, bucket) -> open
+    unapplied: dict[tuple[str, str], int]  # (client, currency) -> unapplied cash
+    overdue: pd.DataFrame  # by client: units (10**-SCALE, all currencies), digits (finest), worst (days)
+    lateness: pd.DataFrame  # by client: sum and count of days paid late
+    revenue: pd.Series  # (client, currency) -> billed in the last year
+    currencies: list[str]  # currencies billed in the last year, in order of first appearance
+    last_payment: pd.Series  # client -> last day paid
+    open_total: dict[tuple[str, str], int] = field(init=False)  # (client, currency) -> open in all buckets
+
+    def __post_init__(self) -> None:
+        self.open_total = defaultdict(int)
+        for (cid, currency, _), units in self.open_by.items():
+            self.open_total[cid, currency] += units
+
+    def amount(self, units: int | None, currency: str) -> Decimal:
+        """Decimal of ``units`` in ``currency``; a plain 0 when nothing was added."""
+        return ZERO if units is None else from_minor(int(units), currency)
+
+    def open(self, cid: str, currency: str, bucket: str) -> Decimal:
+        return self.amount(self.open_by.get((cid, currency, bucket)), currency)
+
+    def total_open(self, cid: str, currency: str) -> Decimal:
+        return self.amount(self.open_total.get((cid, currency)), currency)
+
+    def cash(self, cid: str, currency: str) -> Decimal:
+        return self.amount(self.unapplied.get((cid, currency)), currency)
 
 
 def dashboard(aging: pd.DataFrame, customers: pd.DataFrame, policy: Policy) -> pd.DataFrame:
@@ -198,84 +327,84 @@ def dashboard(aging: pd.DataFrame, customers: pd.DataFrame, policy: Policy) -> p
     return make_frame(DASHBOARD, rows)
 
 
-def _customer_columns(customers: pd.DataFrame, open_by, overdue, worst, unapplied, revenue, lateness,
-                      last_payment, policy: Policy, as_of: date) -> pd.DataFrame:
+def _customer_columns(customers: pd.DataFrame, totals: Totals, policy: Policy) -> pd.DataFrame:
+    """Customers with Balance, Overdue, Unapplied, credit use and status, DSO, lateness, last payment, grade."""
     out = customers.copy()
-    grades = _grades(revenue, lateness)
-    values: dict[str, list[Any]] = defaultdict(list)
-    for cid, currency, limit in zip(out["Customer ID"], out["Currency"], out["Credit Limit"]):
-        total_open = sum(open_by.get((cid, currency), {}).values(), ZERO)
-        cash = unapplied.get((cid, currency), ZERO)
-        used = total_open - cash
-        percent = float(used / limit * 100) if limit else None
-        over = limit is not None and limit > 0 and used > limit
-        if worst.get(cid, 0) > policy.hold_days or (over and overdue.get(cid, ZERO) > 0):
-            status = CreditStatus.HOLD.value
-        elif over:
-            status = CreditStatus.OVER_LIMIT.value
-        elif percent is not None and percent >= float(policy.watch_percent):
-            status = CreditStatus.WATCH.value
-        else:
-            status = CreditStatus.OK.value
-        sales = revenue.get((cid, currency), ZERO)
-        values["Balance"].append(used)
-        values["Overdue"].append(overdue.get(cid, ZERO))
-        values["Unapplied"].append(cash)
-        values["Credit Used %"].append(round(percent, 1) if percent is not None else None)
-        values["Credit Status"].append(status)
-        values["DSO"].append(round(float(total_open / sales * 365), 1) if sales > 0 else None)
-        late = lateness.get(cid)
-        values["Avg Days Late"].append(round(sum(late) / len(late), 1) if late else None)
-        values["Last Payment"].append(last_payment.get(cid))
-        values["Grade"].append(grades.get(cid))
-    for name, column in values.items():
-        out[name] = pd.Series(column, index=out.index, dtype=object)
+    ids, currencies = out["Customer ID"].tolist(), out["Currency"].tolist()
+    limits = out["Credit Limit"].tolist()
+    total_open = [totals.total_open(c, k) for c, k in zip(ids, currencies)]
+    cash = [totals.cash(c, k) for c, k in zip(ids, currencies)]
+    used = [o - c for o, c in zip(total_open, cash)]
+    percent = [float(u / limit * 100) if limit else None for u, limit in zip(used, limits)]
+    over = np.array([limit is not None and limit > 0 and u > limit for u, limit in zip(used, limits)], dtype=bool)
+    overdue = totals.overdue.reindex(ids)
+    late_now = overdue["units"].notna().to_numpy()
+    watch = np.array([p is not None and p >= float(policy.watch_percent) for p in percent], dtype=bool)
+    status = np.select([(overdue["worst"].fillna(0).to_numpy() > policy.hold_days) | (over & late_now), over, watch],
+                       [CreditStatus.HOLD.value, CreditStatus.OVER_LIMIT.value, CreditStatus.WATCH.value],
+                       CreditStatus.OK.value)
+    revenue = totals.revenue.to_dict()
+    sales = [totals.amount(revenue.get((c, k)), k) for c, k in zip(ids, currencies)]
+    lateness = totals.lateness.reindex(ids)
+    grades = _grades(totals)
+    columns = {
+        "Balance": used,
+        "Overdue": [ZERO if pd.isna(u) else Decimal(int(u) // 10 ** (SCALE - int(d))).scaleb(-int(d))
+                    for u, d in zip(overdue["units"], overdue["digits"])],
+        "Unapplied": cash,
+        "Credit Used %": [round(p, 1) if p is not None else None for p in percent],
+        "Credit Status": status.tolist(),
+        "DSO": [round(float(o / s * 365), 1) if s > 0 else None for o, s in zip(total_open, sales)],
+        "Avg Days Late": [None if pd.isna(n) else round(int(s) / int(n), 1)
+                          for s, n in zip(lateness["sum"], lateness["count"])],
+        "Last Payment": [None if pd.isna(d) else pd.Timestamp(d).date() for d in totals.last_payment.reindex(ids)],
+        "Grade": [grades.get(c) for c in ids],
+    }
+    for name, values in columns.items():
+        out[name] = pd.Series(values, index=out.index, dtype=object)
     return out
 
 
-def _grades(revenue: dict[tuple[str, str], Decimal], lateness: dict[str, list[int]]) -> dict[str, str]:
+def _grades(totals: Totals) -> dict[str, str]:
     """ABC by share of the last year's billing within each currency (A: first 80%, B: next 15%,
     C: the rest), one grade lower for chronic late payers (average over 30 days late)."""
     grades: dict[str, str] = {}
-    by_currency: dict[str, list[tuple[Decimal, str]]] = defaultdict(list)
-    for (cid, currency), amount in revenue.items():
-        by_currency[currency].append((amount, cid))
-    for currency, items in by_currency.items():
-        total = sum((a for a, _ in items), ZERO)
-        running = ZERO
-        for amount, cid in sorted(items, key=lambda x: (-x[0], x[1])):
-            share_before = running / total if total else Decimal(1)
-            running += amount
-            grade = "A" if share_before < Decimal("0.8") else "B" if share_before < Decimal("0.95") else "C"
-            late = lateness.get(cid)
-            if late and sum(late) / len(late) > 30:
-                grade = {"A": "B", "B": "C", "C": "C"}[grade]
-            grades[cid] = grade
+    chronic = set(totals.lateness.index[totals.lateness["sum"] > 30 * totals.lateness["count"]])
+    for currency in totals.currencies:
+        mine = totals.revenue.xs(currency, level=1)
+        total = int(mine.sum())
+        running = 0
+        for cid, units in sorted(mine.items(), key=lambda x: (-x[1], x[0])):
+            share_before = Fraction(running, total) if total else Fraction(1)
+            running += int(units)
+            grade = "A" if share_before < Fraction(4, 5) else "B" if share_before < Fraction(19, 20) else "C"
+            grades[cid] = {"A": "B", "B": "C", "C": "C"}[grade] if cid in chronic else grade
     return grades
 
 
-def _aging_table(customers: pd.DataFrame, open_by, unapplied, policy: Policy) -> pd.DataFrame:
+def _aging_table(customers: pd.DataFrame, totals: Totals, policy: Policy) -> pd.DataFrame:
+    """One row per client and currency with anything open or unapplied, then a total row per currency."""
     names = dict(zip(customers["Customer ID"], customers["Name"]))
     buckets = ["Current", *policy.labels]
     records = []
-    totals: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    for (cid, currency) in sorted(set(open_by) | set(unapplied)):
+    sums: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for cid, currency in sorted({(c, k) for c, k, _ in totals.open_by} | set(totals.unapplied)):
         row: dict[str, Any] = {"Customer ID": cid, "Customer": names.get(cid), "Currency": currency}
         for label in buckets:
-            row[label] = open_by.get((cid, currency), {}).get(label, ZERO)
-        row["Total Open"] = sum((row[b] for b in buckets), ZERO)
-        row["Unapplied"] = unapplied.get((cid, currency), ZERO)
+            row[label] = totals.open(cid, currency, label)
+        row["Total Open"] = totals.total_open(cid, currency)
+        row["Unapplied"] = totals.cash(cid, currency)
         row["Net"] = row["Total Open"] - row["Unapplied"]
         for key in (*buckets, "Total Open", "Unapplied", "Net"):
-            totals[currency][key] += row[key]
+            sums[currency][key] += row[key]
         records.append(row)
-    for currency in sorted(totals):
+    for currency in sorted(sums):
         records.append({"Customer ID": None, "Customer": f"Total {currency}", "Currency": currency,
-                        **totals[currency]})
+                        **sums[currency]})
     frame = make_frame(AGING, records)
-    order = [c for c in AGING.headers if c in frame.columns and (c in buckets or not _is_bucket(c))]
+    order = [c for c in AGING.headers if c in buckets or not _is_bucket(c)]
     extra = [b for b in buckets if b not in order]
-    return frame[order + extra]
+    return frame.reindex(columns=order + extra).astype(object)
 
 
 def _is_bucket(label: str) -> bool:

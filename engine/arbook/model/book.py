@@ -5,7 +5,7 @@ Both adapters (``FileBook`` on a file, ``LiveBook`` on a workbook open in Excel)
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, Sequence, runtime_checkable
 
 import pandas as pd
 
@@ -35,8 +35,9 @@ class Book(Protocol):
 
     source: str
 
-    def read(self, name: str) -> pd.DataFrame:
-        """The schema sheet ``name`` as a typed frame (staged changes included)."""
+    def read(self, name: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
+        """The schema sheet ``name`` as a typed frame (staged changes included); ``columns`` limits the
+        schema columns read to those named (the user's own columns always come along)."""
         ...
 
     def replace(self, name: str, frame: pd.DataFrame) -> None:

@@ -1,15 +1,18 @@
 """Sheet rows <-> typed DataFrames, driven by the schema (one converter for every adapter)."""
 from __future__ import annotations
 
+import math
 from datetime import date, datetime
-from itertools import zip_longest
+from decimal import Decimal
+from operator import itemgetter
 from typing import Any, Iterable, Sequence
 
 import pandas as pd
 
 from arbook.model.errors import InputError, Problem
 from arbook.model.schema import Column, Kind, Role, Sheet
-from arbook.model.cells import to_cell, to_value
+from arbook.model.cells import to_value
+from arbook.model.money import excel_number, minor_digits
 
 
 def empty_frame(sheet: Sheet) -> pd.DataFrame:
@@ -25,37 +28,42 @@ def make_frame(sheet: Sheet, records: Sequence[dict[str, Any]]) -> pd.DataFrame:
 
 
 def frame_from_rows(sheet: Sheet, header: Sequence[Any], rows: Iterable[Sequence[Any]],
-                    source: str, first_line: int = 2, lines: Sequence[int] | None = None) -> pd.DataFrame:
+                    source: str, first_line: int = 2, lines: Sequence[int] | None = None,
+                    columns: Sequence[str] | None = None) -> pd.DataFrame:
     """Typed DataFrame of a sheet's rows, matched to the schema by header name.
 
     Unknown columns are kept (as text) so a user's own columns survive a rewrite; a missing
     required input column, or a value that does not fit its column, raises InputError naming
     ``source``, the line (``lines``, else counted from ``first_line``) and the field. The index
-    holds each row's line number.
+    holds each row's line number. ``columns`` (schema names) limits which schema columns are read.
     """
+    asked = None if columns is None else set(columns) | {sheet.column(c).currency_col for c in columns}
+    wanted = [c for c in sheet.columns if asked is None or c.name in asked]
     names = [("" if h is None else str(h)).strip() for h in header]
     position = {n: i for i, n in enumerate(names) if n}
-    missing = [c.name for c in sheet.input_columns if c.required and c.name not in position]
+    missing = [c.name for c in wanted if c.role is Role.INPUT and c.required and c.name not in position]
     if missing:
         raise InputError([Problem(source, (lines[0] - 1) if lines else first_line - 1, None,
                                   f"{sheet.name}: missing column {', '.join(map(repr, missing))}")])
     extras = [n for n in names if n and not sheet.has(n)]
     rows = list(rows)
     lines = list(lines) if lines is not None else [first_line + i for i in range(len(rows))]
-    keep = [i for i, r in enumerate(rows) if r.count("") + r.count(None) < len(r)]
+    keep = [i for i, r in enumerate(rows) if any(r) or r.count("") + r.count(None) < len(r)]
     if len(keep) < len(rows):
         rows, lines = [rows[i] for i in keep], [lines[i] for i in keep]
-    transposed = list(zip_longest(*rows, fillvalue=None)) if rows else []
+    width = max(map(len, rows), default=0)
+    if any(len(r) < width for r in rows):
+        rows = [list(r) + [None] * (width - len(r)) for r in rows]
     blank: list[Any] = [None] * len(rows)
 
     def raw_column(name: str) -> Sequence[Any]:
         idx = position.get(name)
-        return transposed[idx] if idx is not None and idx < len(transposed) else blank
+        return list(map(itemgetter(idx), rows)) if idx is not None and idx < width else blank
 
     problems: list[Problem] = []
     data: dict[str, list[Any]] = {}
     currencies: dict[str, list[Any]] = {}
-    ordered = sorted(sheet.columns, key=lambda c: c.kind is Kind.MONEY)  # currency columns first
+    ordered = sorted(wanted, key=lambda c: c.kind is Kind.MONEY)  # currency columns first
     for column in ordered:
         raw = raw_column(column.name)
         ccy = currencies.get(column.currency_col) if column.currency_col else None
@@ -67,8 +75,8 @@ def frame_from_rows(sheet: Sheet, header: Sequence[Any], rows: Iterable[Sequence
     if problems:
         problems.sort(key=lambda p: (p.line or 0, sheet.headers.index(p.field) if p.field in sheet.headers else 0))
         raise InputError(problems)
-    frame = pd.DataFrame({n: pd.Series(data[n], dtype=object) for n in sheet.headers + extras},
-                         columns=sheet.headers + extras)
+    kept = [c.name for c in wanted] + extras
+    frame = pd.DataFrame({n: pd.Series(data[n], dtype=object) for n in kept}, columns=kept)
     frame.index = pd.Index(lines, dtype="int64", name="line")
     return frame
 
@@ -80,8 +88,17 @@ def _convert_column(column: Column, raw: Sequence[Any], currencies: list[Any] | 
                     source: str, problems: list[Problem]) -> list[Any]:
     """Typed values of one column; values already of the right type skip ``to_value``."""
     native = _NATIVE.get(column.kind)
+    if column.kind is Kind.MONEY:
+        raw = _exact_floats_as_money(raw, currencies)
+        native = Decimal
     choices = set(column.choices)
     required = column.required and column.role is Role.INPUT
+    ready = _already_typed(raw, native, choices)
+    if ready is not None:
+        if required:
+            problems.extend(Problem(source, lines[i], column.name, "is required")
+                            for i, value in enumerate(ready) if value is None)
+        return ready
     out: list[Any] = []
     append = out.append
     for i, value in enumerate(raw):
@@ -101,6 +118,33 @@ def _convert_column(column: Column, raw: Sequence[Any], currencies: list[Any] | 
         if typed is None and required:
             problems.append(Problem(source, lines[i], column.name, "is required"))
         append(typed)
+    return out
+
+
+def _already_typed(raw: Sequence[Any], native: type | None, choices: set[str]) -> list[Any] | None:
+    """The column's values when each is empty or already of its type (a whole column in one pass,
+    the common case), else None."""
+    values = [None if v == "" else v for v in raw]
+    kinds = set(map(type, values)) - {type(None)}
+    if choices and kinds <= {str}:
+        return values if set(values) <= choices | {None} else None
+    if native is str and kinds <= {str}:
+        return [None if v is not None and v.isspace() else v for v in values]
+    return values if native is not None and kinds <= {native} else None
+
+
+def _exact_floats_as_money(raw: Sequence[Any], currencies: list[Any] | None) -> list[Any]:
+    """Money cells holding a float with no more than the currency's decimals, as Decimal with exactly
+    those decimals (what ``money`` gives, without going through text); other values are left as they are."""
+    out = list(raw)
+    digits = {c: minor_digits(c) for c in set(currencies or [None])}
+    for i, value in enumerate(out):
+        if type(value) is float and math.isfinite(value):
+            places = digits[currencies[i] if currencies else None]
+            power = 10 ** places
+            units = round(value * power)
+            if units / power == value and abs(units) < 2 ** 50 and (units or math.copysign(1, value) > 0):
+                out[i] = Decimal(units).scaleb(-places)
     return out
 
 
@@ -124,14 +168,24 @@ def cell_columns(sheet: Sheet, frame: pd.DataFrame) -> tuple[list[str], list[str
     """
     headers, columns = table_columns(sheet, frame)
     kinds = [CELL_KINDS[sheet.column(h).kind] if sheet.has(h) else "any" for h in headers]
-    return headers, kinds, [[None if _missing(v) else to_cell(v) for v in col] for col in columns]
+    return headers, kinds, [_cells(col) for col in columns]
+
+
+def _cells(values: list[Any]) -> list[Any]:
+    """Raw cell values of one column: missing values as None, Decimal as int or float."""
+    out: list[Any] = []
+    append, nat = out.append, pd.NaT
+    for value in values:
+        kind = type(value)
+        if kind is Decimal:
+            value = excel_number(value)
+        elif value is nat or (kind is float and value != value):
+            value = None
+        append(value)
+    return out
 
 
 def rows_from_frame(sheet: Sheet, frame: pd.DataFrame) -> tuple[list[str], list[list[Any]]]:
     """Header and raw cell rows of ``frame`` (row-major, for adapters that write ranges)."""
     headers, _, columns = cell_columns(sheet, frame)
     return headers, [list(row) for row in zip(*columns)]
-
-
-def _missing(value: Any) -> bool:
-    return value is None or value is pd.NaT or (type(value) is float and value != value)

@@ -16,7 +16,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from arbook.model.book import Book
 from arbook.model.statuses import Confirmation
 from arbook.model.words import words
-from arbook.domain.aging import AgingResult, Policy, age
+from arbook.domain.aging import READS, AgingResult, Policy, age
 from arbook.adapters.book.atomic import atomic_write
 from arbook.model.errors import ArbookError
 from arbook.model.money import format_money
@@ -47,11 +47,17 @@ def select_customers(customers: Any, customer_ids: list[str] | None) -> set[str]
     return wanted
 
 
+def aging_of(book: Book, as_of: date | None = None) -> AgingResult:
+    """One aging pass over the book as of a date (default today), reading only the columns aging
+    uses; nothing is staged, so reports can share it without touching the book."""
+    as_of = as_of or date.today()
+    frames = [book.read(sheet.name, READS[sheet.name]) for sheet in (CUSTOMERS, INVOICES, ALLOCATIONS, BANK)]
+    return age(*frames, Policy.from_settings(book.settings()), as_of)
+
+
 def age_book(book: Book, as_of: date | None = None) -> AgingResult:
     """Recalculate Invoices, Customers and the Aging sheet as of a date (default today); staged."""
-    as_of = as_of or date.today()
-    result = age(book.read(CUSTOMERS.name), book.read(INVOICES.name), book.read(ALLOCATIONS.name),
-                 book.read(BANK.name), Policy.from_settings(book.settings()), as_of)
+    result = aging_of(book, as_of)
     book.replace(INVOICES.name, result.invoices)
     book.replace(CUSTOMERS.name, result.customers)
     book.replace(AGING.name, result.aging)
@@ -89,14 +95,14 @@ def unanswered(book: Book, days: int, today: date | None = None) -> list[dict]:
             if r.get("Confirmation") == Confirmation.NO_REPLY and r.get("Confirmed On") and r["Confirmed On"] <= limit]
 
 
-def write_reminders(book: Book, out_dir: Path, as_of: date | None = None,
+def write_reminders(book: Book, out_dir: Path, as_of: date | None = None, aged: AgingResult | None = None,
                     unconfirmed_days: int | None = None) -> list[Path]:
-    """One reminder message per client and level, in the client's language, from the Invoices
-    sheet's Reminder Level (run ``age`` first); disputed invoices get none. With ``unconfirmed_days``,
-    also one asking each client who has not answered its statement for that many days to confirm
-    its balance. Returns the files."""
+    """One reminder message per client and level, in the client's language, from each invoice's
+    Reminder Level as of ``as_of`` (``aged`` when that pass is at hand); disputed invoices get none.
+    With ``unconfirmed_days``, also one asking each client who has not answered its statement for that
+    many days to confirm its balance. The book's stored aging is left as it is. Returns the files."""
     as_of = as_of or date.today()
-    result = age_book(book, as_of)
+    result = aged if aged is not None and aged.as_of == as_of else aging_of(book, as_of)
     settings = book.settings()
     company = company_details(settings)
     policy = Policy.from_settings(settings)

@@ -24,7 +24,7 @@ from python_calamine import CalamineWorkbook
 
 from arbook.adapters.statementxlsx.render import StatementTemplate, read_properties
 from arbook.adapters.statementxlsx.template import build_template
-from arbook.domain.aging import Policy, age
+from arbook.domain.aging import AgingResult
 from arbook.domain.forking import fork_map
 from arbook.domain.ledger import AccountRows, ledger_events
 from arbook.model.addresses import AddressError, address_list, one_address
@@ -37,7 +37,7 @@ from arbook.model.statuses import APPLIED, Confirmation, Rule
 from arbook.model.words import language_of, words
 from arbook.resources import resource
 from arbook.services.manifest import book_key, keyed_digest, safe_stem, write_manifest
-from arbook.services.receivables import company_details, currency_display, select_customers, unanswered
+from arbook.services.receivables import aging_of, company_details, currency_display, select_customers, unanswered
 
 TEMPLATE = resource("templates", "statement.xlsx")
 PARALLEL_FROM = 200
@@ -280,9 +280,11 @@ def check_recipients(book: Book, customers: Any, wanted: set[str]) -> list[Recip
 
 def write_statements(book: Book, out_dir: Path, as_of: date | None = None, period_from: date | None = None,
                      customer_ids: list[str] | None = None, open_only: bool = False, template: Path | None = None,
-                     workers: int | None = None, pdf: bool = False, encrypt: bool = False) -> StatementRun:
+                     workers: int | None = None, pdf: bool = False, encrypt: bool = False,
+                     aged: AgingResult | None = None) -> StatementRun:
     """One statement workbook per client (``<safe ID>-statement-<as-of>.xlsx``) with its signed
-    manifest in ``out_dir``. Every input is checked before the first file is written."""
+    manifest in ``out_dir``; open items from ``aged`` when that pass (as of the same date) is at hand.
+    Every input is checked before the first file is written; the book's stored aging is left as it is."""
     as_of = as_of or date.today()
     period_from = period_from or as_of.replace(day=1)
     path = template or TEMPLATE
@@ -303,14 +305,14 @@ def write_statements(book: Book, out_dir: Path, as_of: date | None = None, perio
         make_pdfs([], out_dir)  # the clear message, before anything is written
     invoices, allocations, bank = book.read(INVOICES.name), book.read(ALLOCATIONS.name), book.read(BANK.name)
     settings = book.settings()
-    aged = age(customers, invoices, allocations, bank, Policy.from_settings(settings), as_of).invoices
+    aged_invoices = (aged if aged is not None and aged.as_of == as_of else aging_of(book, as_of)).invoices
     company = company_details(settings)
     paper = "Letter" if settings.get("Paper Size", "").strip().lower() == "letter" else "A4"
     display = currency_display(settings)
     rows = AccountRows.of(invoices, allocations, bank)
     unapplied = _unapplied(allocations, bank, as_of)
     open_groups: dict[str, list[dict]] = defaultdict(list)
-    for row in aged[aged["Open"].notna()].to_dict("records"):
+    for row in aged_invoices[aged_invoices["Open"].notna()].to_dict("records"):
         if row["Open"] > 0:
             open_groups[row["Customer ID"]].append(row)
     key = book_key(book, create=True)

@@ -33,6 +33,7 @@ class StagedBook(ABC):
     def __init__(self, source: str):
         self.source = source
         self._cache: dict[str, pd.DataFrame] = {}
+        self._raw: dict[str, tuple[Sequence[Any], list[Sequence[Any]]]] = {}  # read in part so far
         self._staged: dict[str, pd.DataFrame] = {}
         self._reports: dict[str, Report] = {}
 
@@ -46,15 +47,26 @@ class StagedBook(ABC):
         """Write every changed sheet (the whole table of each) and report sheet in one go."""
 
     # -- the interface ---------------------------------------------------------------------
-    def read(self, name: str) -> pd.DataFrame:
-        """The sheet's table as a typed DataFrame (a copy: changing it changes nothing)."""
+    def read(self, name: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
+        """The sheet's table as a typed DataFrame (a copy: changing it changes nothing).
+
+        ``columns`` limits the schema columns read and checked to those named (the user's own
+        columns always come along), so a command converts only what it uses."""
         sheet = sheet_named(name)
-        if sheet.name in self._staged:
-            return self._staged[sheet.name].copy()
-        if sheet.name not in self._cache:
-            header, rows = self._load_rows(sheet)
-            self._cache[sheet.name] = frame_from_rows(sheet, header, rows, f"{self.source} [{sheet.name}]")
-        return self._cache[sheet.name].copy()
+        held = self._staged.get(sheet.name)
+        if held is None:
+            held = self._cache.get(sheet.name)
+        if held is not None:
+            return held[[c for c in held.columns if c in columns or not sheet.has(c)]].copy() if columns else held.copy()
+        if sheet.name not in self._raw:
+            self._raw[sheet.name] = self._load_rows(sheet)
+        header, rows = self._raw[sheet.name]
+        frame = frame_from_rows(sheet, header, rows, f"{self.source} [{sheet.name}]", columns=columns)
+        if columns is None:
+            self._cache[sheet.name] = frame
+            del self._raw[sheet.name]
+            return frame.copy()
+        return frame
 
     def replace(self, name: str, frame: pd.DataFrame) -> None:
         """Stage ``frame`` as the sheet's whole new content."""
@@ -100,6 +112,7 @@ class StagedBook(ABC):
         changes = {sheet_named(name): frame for name, frame in self._staged.items()}
         self._write(changes, dict(self._reports))
         self._cache.update(self._staged)
+        self._raw.clear()
         self._staged.clear()
         self._reports.clear()
 

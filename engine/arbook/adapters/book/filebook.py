@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import re
 import zipfile
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 from typing import Any, BinaryIO, Sequence
@@ -21,7 +22,8 @@ from arbook.adapters.book.atomic import atomic_write, check_not_locked, exclusiv
 from arbook.adapters.book.base import StagedBook
 from arbook.model.book import Report
 from arbook.model.frames import cell_columns
-from arbook.adapters.book.package import CALC_CHAIN, NS_MAIN, NS_REL, SheetPart, schema_version, sheet_parts
+from arbook.adapters.book.package import (CALC_CHAIN, NS_MAIN, NS_REL, Deflated, SheetPart, deflate, schema_version,
+                                          sheet_parts, stored, write_part)
 from arbook.adapters.book.sheetxml import column_letter, render_sheet, render_table
 
 BOOK_SUFFIXES = (".xlsx", ".xlsm")
@@ -70,14 +72,15 @@ class FileBook(StagedBook):
 
     def _write(self, changes: dict[Sheet, pd.DataFrame], reports: dict[str, Report]) -> None:
         check_not_locked(self.path)
-        replaced: dict[str, bytes] = {}
-        added: dict[str, bytes] = {}
-        with zipfile.ZipFile(self.path) as zin:
+        with zipfile.ZipFile(self.path) as zin, ThreadPoolExecutor(max_workers=2) as pool:
+            replaced: dict[str, bytes] = {}
+            added: dict[str, bytes] = {}
+            packed: dict[str, Future[Deflated]] = {}  # sheets compress on a thread while the next renders
             for sheet, frame in changes.items():
                 part = self._part(sheet)
                 headers, kinds, columns = cell_columns(sheet, frame)
                 sheet_xml, ref = render_sheet(zin.read(part.path), headers, kinds, columns)
-                replaced[part.path] = sheet_xml
+                packed[part.path] = pool.submit(deflate, sheet_xml)
                 replaced[part.table_path] = render_table(zin.read(part.table_path), ref, headers)
             if reports:
                 self._write_reports(zin, reports, replaced, added)
@@ -87,19 +90,23 @@ class FileBook(StagedBook):
                 replaced["[Content_Types].xml"] = _without_calc_chain(zin.read("[Content_Types].xml"))
                 replaced["xl/_rels/workbook.xml.rels"] = _without_calc_chain(
                     zin.read("xl/_rels/workbook.xml.rels"))
+            packed.update({name: pool.submit(deflate, data) for name, data in (replaced | added).items()})
 
             def write(handle: BinaryIO) -> None:
-                with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout:
+                with zipfile.ZipFile(handle, "w") as zout:
                     for info in zin.infolist():
                         if drop_calc_chain and info.filename == CALC_CHAIN:
                             continue
-                        data = replaced.get(info.filename)
-                        if data is None:
-                            data = zin.read(info.filename)
-                        zout.writestr(_copy_info(info), data)
-                    for name, data in added.items():
-                        zout.writestr(zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0)), data,
-                                      compress_type=zipfile.ZIP_DEFLATED)
+                        if info.filename in packed:
+                            entry = _copy_info(info)
+                            entry.compress_type = zipfile.ZIP_DEFLATED
+                            write_part(zout, entry, packed[info.filename].result())
+                        else:
+                            write_part(zout, _copy_info(info), stored(zin, info))
+                    for name in added:
+                        entry = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
+                        entry.compress_type = zipfile.ZIP_DEFLATED
+                        write_part(zout, entry, packed[name].result())
 
             atomic_write(self.path, write)
         self._calamine = None

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import posixpath
+import struct
 import xml.etree.ElementTree as ET
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -54,6 +56,46 @@ def sheet_parts(zf: zipfile.ZipFile) -> dict[str, SheetPart]:
         tables = sorted(p for t, p in sheet_rels.values() if t == TABLE_REL)
         parts[node.get("name", "")] = SheetPart(node.get("name", ""), path, tables[0] if tables else None)
     return parts
+
+
+@dataclass(frozen=True)
+class Deflated:
+    """A part's bytes already compressed (raw deflate), with the sizes and CRC a zip entry records."""
+
+    data: bytes
+    crc: int
+    size: int
+
+
+def deflate(data: bytes) -> Deflated:
+    """Compress a part (zlib releases the GIL, so parts compress on threads beside the rendering)."""
+    packer = zlib.compressobj(1, zlib.DEFLATED, -15)
+    return Deflated(packer.compress(data) + packer.flush(), zlib.crc32(data), len(data))
+
+
+def stored(zin: zipfile.ZipFile, info: zipfile.ZipInfo) -> Deflated:
+    """A part of ``zin`` as it is stored (compressed bytes copied, never inflated)."""
+    fp = zin.fp
+    assert fp is not None
+    fp.seek(info.header_offset)
+    header = fp.read(zipfile.sizeFileHeader)
+    name_length, extra_length = struct.unpack("<HH", header[26:30])
+    fp.seek(info.header_offset + zipfile.sizeFileHeader + name_length + extra_length)
+    return Deflated(fp.read(info.compress_size), info.CRC, info.file_size)
+
+
+def write_part(zout: zipfile.ZipFile, info: zipfile.ZipInfo, part: Deflated) -> None:
+    """Append an entry whose compressed bytes are ready (``info`` says the method: deflate or stored)."""
+    assert zout.fp is not None
+    info.CRC, info.compress_size, info.file_size = part.crc, len(part.data), part.size
+    info.flag_bits &= ~0x08  # sizes are in the header, no data descriptor follows
+    info.header_offset = zout.fp.tell()
+    zout.fp.write(info.FileHeader())
+    zout.fp.write(part.data)
+    zout.filelist.append(info)  # zipfile has no public call for pre-compressed data: keep its directory
+    zout.NameToInfo[info.filename] = info
+    zout.start_dir = zout.fp.tell()
+    zout._didModify = True
 
 
 def schema_version(zf: zipfile.ZipFile) -> int:

@@ -14,6 +14,9 @@ from xml.sax.saxutils import escape, quoteattr
 from arbook.model.textparse import date_to_excel_serial
 
 _NEEDS_ESCAPE = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_x")
+_NEEDS_CARE = re.compile(r"[&<>\x00-\x1f\ufffe\uffff]|_x|^\s|\s$")  # escaping, or xml:space="preserve"
+_COLUMN_CARE = re.compile(r"[&<>\x00-\x1f\ufffe\uffff]|_x|(?:^|\|)\s|\s(?:\||$)")  # over texts joined by |
+_CONTROL_SPACE = re.compile("[\t\n\r]")
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
 _COL = re.compile(r"<col\b([^>]*)/?>")
 _ATTR = re.compile(r'([\w:]+)="([^"]*)"')
@@ -71,11 +74,20 @@ def _header_styles(old_data: str) -> dict[int, str]:
     return styles
 
 
+def _t(text: str) -> str:
+    """The ``<t>`` element of a text that needs escaping or keeps outer or control whitespace."""
+    body = text_xml(text) if _NEEDS_ESCAPE.search(text) else text
+    space = ' xml:space="preserve"' if text != text.strip() or _CONTROL_SPACE.search(text) else ""
+    return f"<t{space}>{body}</t>"
+
+
 def _text_cells(letter: str, s: str, values: Sequence[Any], rows: Sequence[str]) -> list[str]:
-    needs = _NEEDS_ESCAPE.search
+    if not _COLUMN_CARE.search("|".join(v for v in values if v is not None)):  # the common case: one search
+        return ["" if v is None else f'<c r="{letter}{n}"{s} t="inlineStr"><is><t>{v}</t></is></c>'
+                for n, v in zip(rows, values)]
+    needs = _NEEDS_CARE.search
     return ["" if v is None else
-            f'<c r="{letter}{n}"{s} t="inlineStr"><is><t xml:space="preserve">'
-            f'{text_xml(v) if needs(v) else v}</t></is></c>'
+            f'<c r="{letter}{n}"{s} t="inlineStr"><is>{_t(v) if needs(v) else f"<t>{v}</t>"}</is></c>'
             for n, v in zip(rows, values)]
 
 

@@ -262,3 +262,13 @@ def test_pdf_and_encryption_together_are_refused(book, capsys):
     refused(capsys, ["statements", str(book), "--out", str(book.parent / "st"), "--encrypt", "--pdf"],
             "unencrypted")
     assert state(book) == before
+
+
+def test_post_only_clients_are_listed_not_emailed(book, capsys, smtp_server):
+    inbox, address = smtp_server
+    edit_customer(book, "C00002", Delivery="post")
+    folder = write_statements(book, book.parent / "st")
+    capsys.readouterr()
+    main(["email", str(book), "--statements", str(folder), "--smtp", address])
+    assert "1 by post only, not emailed (C00002)" in capsys.readouterr().out
+    assert sorted(inbox.customers()) == ["C00001", "C00003"]

@@ -237,3 +237,23 @@ def test_reminders_ask_unanswered_clients_to_confirm(matched_book, tmp_path):
     main(["reminders", str(matched_book), "--out", str(tmp_path / "rem2"), "--as-of", "2026-11-20",
           "--unconfirmed-days", "14"])
     assert not list((tmp_path / "rem2").glob("*-confirm-*.txt"))  # only 4 days: not yet
+
+
+@pytest.mark.parametrize("language, customer, expected", [
+    ("ja", {"Name": "株式会社山田商事", "Postal Code": "100-0005", "Address": "東京都千代田区丸の内1-1"},
+     ["〒100-0005", "東京都千代田区丸の内1-1", "株式会社山田商事 御中"]),
+    ("ja", {"Name": "株式会社山田商事", "Department": "経理部", "Contact": "山田 花子"},
+     ["株式会社山田商事", "経理部", "山田 花子 様"]),
+    ("ja", {"Name": "山田商店", "Department": "経理部"}, ["山田商店", "経理部 御中"]),
+    ("zh", {"Name": "上海华信有限公司", "Postal Code": "200120", "Contact": "王芳"},
+     ["邮编：200120", "上海华信有限公司", "王芳 收"]),
+    ("zh", {"Name": "上海华信有限公司"}, ["上海华信有限公司 台鉴"]),
+    ("en", {"Name": "Pioneer Traders Ltd.", "Contact": "Jane Miller", "Honorific": "Ms.", "Department": "AP",
+            "Address": "100 Main Street\nChicago, IL", "Postal Code": "60601"},
+     ["Pioneer Traders Ltd.", "Attn. Ms. Jane Miller, AP", "100 Main Street", "Chicago, IL", "60601"]),
+    ("ja", {"Name": "田中太郎", "Honorific": "様"}, ["田中太郎 様"]),
+])
+def test_address_block_and_honorific(language, customer, expected):
+    from arbook.services.statements import address_lines
+
+    assert [line["text"] for line in address_lines(customer, language)] == expected

@@ -163,11 +163,14 @@ def test_an_unsettled_send_is_reported_never_resent(book, capsys, smtp_server):
                                    f"{statement.name} sha256={digest} (smtp {address})"}) + "\n{\"action\": \"se",
                        encoding="utf-8")  # a crash right after the server accepted it, mid-way through a line
     capsys.readouterr()
-    main(["email", str(book), "--statements", str(folder), "--smtp", address])
+    with pytest.raises(SystemExit) as exit_code:  # the accountant must decide: exit 1
+        main(["email", str(book), "--statements", str(folder), "--smtp", address])
+    assert exit_code.value.code == 1
     out = capsys.readouterr().out
     assert "2 message(s) sent" in out and "1 NOT SETTLED" in out and "C00002" in out.split("NOT SETTLED")[1]
     assert sorted(inbox.customers()) == ["C00001", "C00003"]
-    main(["email", str(book), "--statements", str(folder), "--smtp", address])
+    with pytest.raises(SystemExit):
+        main(["email", str(book), "--statements", str(folder), "--smtp", address])
     assert "1 NOT SETTLED" in capsys.readouterr().out
     main(["email", str(book), "--statements", str(folder), "--smtp", address, "--mark-sent", "C00002"])
     assert "1 marked sent (C00002)" in capsys.readouterr().out

@@ -219,6 +219,7 @@ ACTIONS: tuple[Action, ...] = (
 
     A statement goes only to the client and addresses fixed in its signed manifest, and never
     twice; sends are journalled beside the book, so a crash never leads to a second delivery.
+    Exits 1 when a send is not settled (check it, then --resend or --mark-sent) or was refused.
     Example: arbook email ar.xlsx --statements statements/ --smtp smtp.example.com:587""",
            (Param("folder", "folder", "The folder 'arbook statements' wrote.", option="--statements", required=True,
                   exists=True, ask=True),
@@ -231,7 +232,8 @@ ACTIONS: tuple[Action, ...] = (
                   "a send that was never confirmed).", option="--mark-sent", multiple=True, metavar="ID"),
             Param("accept_changed", "flag", "Send to the book's current addresses even where they changed since the "
                   "statements were written.", option="--accept-changed-addresses")),
-           say=lambda r, **_: r.summary(), ribbon=Ribbon("Statements & Email", "SendCopyToMe")),
+           say=lambda r, **_: r.summary(), ok=lambda r: not (r.pending or r.failed),
+           ribbon=Ribbon("Statements & Email", "SendCopyToMe")),
     Action("help", "arbook.actions:help_text", "Where to read about the commands, sheets and buttons.", cli=False, ribbon=Ribbon("Settings & Help", "Help")),
     Action("build-workbook", "arbook.adapters.vba.build:build_workbook",
            """Build the macro-enabled book with the AR ribbon from the schema, macros/ and xlwings' VBA

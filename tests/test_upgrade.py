@@ -50,6 +50,7 @@ def test_old_book_is_refused_then_upgraded_with_every_value_kept(old: Path, tmp_
     assert run("age", str(book)) == 1
     assert "arbook upgrade" in capsys.readouterr().err
     assert run("upgrade", str(book)) == 0
+    assert (tmp_path / f"{old.stem}.schema{old.name[6]}{old.suffix}").read_bytes() == old.read_bytes()
     after = _values(book)
     for title, rows in before.items():  # every old cell is where it was (new columns come after them)
         for old_row, new_row in zip(rows, after[title]):

@@ -2,6 +2,7 @@
 
 The library API the command line uses, for scripts and notebooks::
 
+    from pathlib import Path
     import arbook
     with arbook.open_book("ar.xlsx") as book:      # saved (atomically) when the block ends
         arbook.import_bank(book, ["statement.csv"])
@@ -38,16 +39,20 @@ _API = {
     "email_statements": "arbook.services.mail:email_statements",
     "export_sheet": "arbook.services.export:export_sheet",
     "build_workbook": "arbook.adapters.vba.build:build_workbook",
+    "upgrade_book": "arbook.adapters.book.upgrade:upgrade_book",
+    "diagnose": "arbook.services.doctor:diagnose",
 }
 __all__ = ["__version__", *_API]
 
 if TYPE_CHECKING:
     from arbook.adapters.book.create import new_book
     from arbook.adapters.book.filebook import open_book
+    from arbook.adapters.book.upgrade import upgrade_book
     from arbook.adapters.vba.build import build_workbook
     from arbook.model.book import Book
     from arbook.model.errors import ArbookError
     from arbook.services.bankimport import import_bank
+    from arbook.services.doctor import diagnose
     from arbook.services.cashapp import confirm_book as confirm, match_book as match, unmatch_book as unmatch
     from arbook.services.export import export_sheet
     from arbook.services.mail import email_statements
@@ -64,3 +69,8 @@ def __getattr__(name: str) -> Any:
     value = getattr(importlib.import_module(module), attribute)
     globals()[name] = value
     return value
+
+
+def __dir__() -> list[str]:
+    """The API names too, so ``help(arbook)`` and completion list them."""
+    return sorted({*globals(), *_API})

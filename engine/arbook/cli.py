@@ -1,7 +1,9 @@
 """The ``arbook`` command line: a thin layer over the library; one-line errors, exit code 1."""
 from __future__ import annotations
 
+import re
 import sys
+from pathlib import Path
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator
 
@@ -130,6 +132,15 @@ for _action in ACTIONS:
         cli.add_command(_command(_action))
 
 
+def _user_path(name: object) -> str:
+    """The path the user named, for a system error on one of arbook's temp files beside it."""
+    if not name:
+        return ""
+    path = Path(str(name))
+    match = re.fullmatch(r"\.(.+)\.\d+\.arbook-tmp", path.name)
+    return str(path.with_name(match.group(1)) if match else path)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script: ArbookError -> one line on stderr and exit code 1."""
     args = sys.argv[1:] if argv is None else argv
@@ -139,6 +150,10 @@ def main(argv: list[str] | None = None) -> None:
     except click.exceptions.Abort:
         click.echo("arbook: aborted", err=True)
         sys.exit(1)
+    except click.UsageError as exc:  # one line, with where to read more
+        command = exc.ctx.command_path if exc.ctx is not None else "arbook"
+        click.echo(f"{command}: {exc.format_message()} (see '{command} --help')", err=True)
+        sys.exit(exc.exit_code)
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
@@ -146,6 +161,12 @@ def main(argv: list[str] | None = None) -> None:
         if debug:
             raise
         click.echo(f"arbook: {exc}", err=True)
+        sys.exit(1)
+    except OSError as exc:  # a folder or file the system refuses: the user's to fix, not a bug
+        if debug:
+            raise
+        where = _user_path(exc.filename)
+        click.echo(f"arbook: {where + ': ' if where else ''}{exc.strerror or exc}", err=True)
         sys.exit(1)
     except Exception as exc:  # a bug: still one line unless --debug
         if debug:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import platform
+from importlib import metadata
 import re
 import shutil
 import socket
@@ -12,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from arbook import __version__
 from arbook.model.schema import SCHEMA_VERSION
 from arbook.resources import resource
 
@@ -38,7 +38,7 @@ def check_python() -> Check:
     version = platform.python_version()
     if sys.version_info < (3, 11):
         return Check("python", "fail", f"Python {version} at {sys.executable}", "install Python 3.11 or newer")
-    return Check("python", "ok", f"Python {version} at {sys.executable}, arbook {__version__}")
+    return Check("python", "ok", f"Python {version} at {sys.executable}, arbook {metadata.version('arbook')}")
 
 
 def embedded_xlwings_version(workbook: Path) -> str | None:
@@ -156,6 +156,8 @@ def check_book(path: Path) -> list[Check]:
     from arbook.adapters.book.atomic import excel_owner_files
     from arbook.adapters.book.package import schema_version
 
+    if not path.is_file():
+        return [Check("book", "fail", f"{path}: no such book", f"check the path, or create it: arbook new {path}")]
     try:
         with zipfile.ZipFile(path) as zf:
             version = schema_version(zf)

@@ -1,13 +1,14 @@
 """``arbook upgrade``: bring a book made by an earlier schema version to the current one, in place.
 
 Missing sheets are added and missing columns appended to their tables (with formats, validations
-and header styles); every value, every user-added column and every user sheet is kept. A macro
-book keeps its VBA project and gets its ribbon part back (openpyxl drops the ribbon's relationship).
+and header styles); every value, every user-added column and every user sheet is kept. The book
+as it was is kept beside it as ``NAME.schemaN.xlsx``. A macro book keeps its VBA project and gets its ribbon part back (openpyxl drops the ribbon's relationship).
 """
 from __future__ import annotations
 
 import io
 import re
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from openpyxl.worksheet.table import TableColumn
 
 from arbook.adapters.book.atomic import atomic_write, check_not_locked, exclusive
 from arbook.adapters.book.builder import DECORATIONS, _add_sheet, format_column, mark_version
-from arbook.adapters.book.filebook import open_book, version_message
+from arbook.adapters.book.filebook import BOOK_SUFFIXES, open_book, version_message
 from arbook.adapters.book.package import schema_version
 from arbook.adapters.book.sheetxml import column_letter
 from arbook.model.errors import BookFormatError
@@ -75,6 +76,8 @@ def _restore_ribbon(data: bytes, original: dict[str, bytes]) -> bytes:
 def upgrade_book(path: str | Path) -> list[str]:
     """Upgrade the book at ``path`` to the current schema (atomic, ``BOOK.bak`` kept); what was done."""
     path = Path(path)
+    if path.suffix.lower() not in BOOK_SUFFIXES:
+        raise BookFormatError(f"{path}: a book must be an .xlsx or .xlsm file")
     check_not_locked(path)
     with exclusive(path):
         try:
@@ -96,8 +99,10 @@ def upgrade_book(path: str | Path) -> list[str]:
         buffer = io.BytesIO()
         wb.save(buffer)
         data = _restore_ribbon(buffer.getvalue(), original) if macro else buffer.getvalue()
+        kept = path.with_name(f"{path.stem}.schema{version}{path.suffix}")
+        shutil.copy2(path, kept)
         atomic_write(path, lambda handle: handle.write(data))
-    summary = [f"schema version {version} -> {SCHEMA_VERSION}", *changes]
+    summary = [f"schema version {version} -> {SCHEMA_VERSION}", *changes, f"the old book is kept as {kept.name}"]
     with open_book(path) as book:
         book.log("upgrade", "; ".join(summary))
         book.commit()

@@ -16,7 +16,7 @@ from arbook.model.schema import SCHEMA_VERSION, SHEETS
 
 FIXTURES = Path(__file__).parent / "fixtures" / "books"
 #: Books made by earlier releases, as those releases wrote them (schema1-*: arbook 0.1.0, commit c198052;
-#: schema2-*: main at 6f074f2, before the Customers address/CC/confirmation columns).
+#: schema2-*: main at 6f074f2; schema3-*: main at 4633348, before the Customers address/CC/confirmation columns).
 OLD_BOOKS = sorted(FIXTURES.glob("schema*-*.xls[xm]"))
 
 

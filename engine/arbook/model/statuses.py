@@ -71,6 +71,12 @@ class Rule(StrEnum):
     NAME_OVERPAID = "name, overpaid"
     NAME_OLDEST_FIRST = "name, oldest first"
     AMOUNT_ONLY = "amount only"
+    CREDIT_REF = "credit note to its invoice"
+    CREDIT_OLDEST = "credit note oldest first"
+    CREDIT_BALANCE = "credit balance"  # restates a credit note's credit left; moves no money
+    SMALL_WRITEOFF = "small residual write-off"
+    BAD_DEBT = "bad debt write-off"
+    REFUND = "refund"
     FEE = "bank fee"
     UNAPPLIED = "unapplied cash"
 
@@ -89,6 +95,14 @@ class Delivery(StrEnum):
     EMAIL = "email"
     POST = "post"
     BOTH = "both"
+
+
+class DocumentType(StrEnum):
+    """Invoices sheet: what a row is (empty = invoice); every Amount is positive."""
+
+    INVOICE = "invoice"
+    CREDIT_NOTE = "credit note"
+    DEBIT_NOTE = "debit note"
 
 
 def choices(enum: type[StrEnum]) -> tuple[str, ...]:

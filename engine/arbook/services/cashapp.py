@@ -16,7 +16,7 @@ from arbook.domain.matching.engine import APPLIED_STATUSES, MatchResult, bank_to
 from arbook.domain.matching.normalize import name_key
 from arbook.model.money import to_minor
 from arbook.model.schema import ALLOCATIONS, BANK, CUSTOMERS, INVOICES, REVIEW
-from arbook.model.statuses import Accept, AllocationStatus, BankStatus
+from arbook.model.statuses import Accept, AllocationStatus, BankStatus, Rule
 
 
 def match_book(book: Book) -> MatchResult:
@@ -27,6 +27,9 @@ def match_book(book: Book) -> MatchResult:
     book.replace(BANK.name, result.bank)
     book.replace(REVIEW.name, result.review)
     book.log("match", result.summary())
+    from arbook.services.adjustments import refund_book
+
+    refund_book(book)  # debit lines that pay a client's credit back: proposed on Review too
     return result
 
 
@@ -107,8 +110,9 @@ def _check_still_open(invoices: pd.DataFrame, allocations: pd.DataFrame, accepte
     items = open_items(invoices, allocations)
     line_of = dict(zip(accepted["Proposal"], accepted.index))
     wanted: dict[str, int] = defaultdict(int)
-    for tag, number, amount in zip(allocations["Proposal"], allocations["Invoice No"], allocations["Applied Amount"]):
-        if tag not in line_of or not number:
+    for tag, number, amount, rule in zip(allocations["Proposal"], allocations["Invoice No"], allocations["Applied Amount"],
+                                         allocations["Rule"]):
+        if tag not in line_of or not number or rule == Rule.REFUND:  # a refund names a credit, not an invoice
             continue
         item = items.get(number)
         if item is not None:

@@ -26,7 +26,7 @@ WORDS: dict[str, tuple[str, str, str]] = {
     "kind_writeoff": ("Written off", "貸倒・端数処理", "核销（坏账/尾差）"),
     "kind_repaid": ("Refund", "返金", "退款"),
     # statements (the client's view); also reminders and emails
-    "title": ("Statement of Account", "残高確認書（取引明細書）", "对账单"),
+    "title": ("Statement of Account and Balance Confirmation", "残高確認書", "询证函（对账单）"),
     "customer": ("Customer", "お客様", "客户"),
     "period": ("Period", "対象期間", "期间"),
     "as_of": ("As of", "基準日", "截止日期"),
@@ -42,8 +42,36 @@ WORDS: dict[str, tuple[str, str, str]] = {
     "bucket": ("Aging", "区分", "账龄"),
     "totals": ("Total open", "未入金合計", "未付合计"),
     "payment_info": ("Payment instructions", "お振込先", "付款信息"),
-    "confirm_title": ("Please confirm each line and return this file", "各明細をご確認のうえ、本ファイルをご返送ください",
-                      "请逐行确认并回传本文件"),
+    "confirm_title": ("Balance confirmation: please answer each line and return this file",
+                      "残高確認：各行にご回答のうえ、本ファイルをご返送ください", "余额确认：请逐行回复并回传本文件"),
+    # the statement as a balance confirmation letter (残高確認書 / 询证函)
+    "net_balance": ("Balance (open less unapplied)", "残高（未入金－未充当入金）", "余额（未付合计－未核销收款）"),
+    "unapplied": ("Payment not yet applied", "未充当のご入金", "未核销收款"),
+    "current": ("Not yet due", "期日前", "未到期"),
+    "intro": ("Please confirm the balance of your account with us as of the date below, and return the Confirm sheet.",
+              "拝啓　時下ますますご清栄のこととお慶び申し上げます。基準日現在の貴社に対する債権残高は下記のとおりです。"
+              "ご確認のうえ、ご回答くださいますようお願い申し上げます。",
+              "本公司与贵单位的往来账项截至下列日期的余额如下，请核对后回复。如与贵单位记录相符，请在回执中确认；"
+              "如有不符，请注明贵单位记录的金额。"),
+    "confirm_help": ("Balance line: agree, or dispute and enter your balance. Other lines: agree / dispute.",
+                     "残高の行：agree（相違なし）または dispute（相違あり：貴社残高をご記入）。明細の行：agree / dispute。",
+                     "余额行：agree（相符）或 dispute（不符，请填写贵单位余额）；明细行：agree / dispute。"),
+    "balance_doc": ("Balance", "残高確認", "余额确认"),
+    "balance_text": ("Closing balance as of {{ as_of }}", "{{ as_of }} 現在の残高", "截至 {{ as_of }} 的余额"),
+    "their_balance": ("Your balance", "貴社残高", "贵单位余额"),
+    "reply_title": ("Reply", "回答欄", "回执"),
+    "reply_text": ("We confirm that the balance above is correct / is not correct (our balance: ________ ).",
+                   "上記残高に相違ありません ／ 相違があります（貴社残高：　　　　　　　　）。",
+                   "上述余额核对相符 ／ 不符（贵单位余额：　　　　　　　　）。"),
+    "reply_date": ("Date:", "回答日：　　　　年　　月　　日", "日期：　　　　年　　月　　日"),
+    "reply_name": ("Company / name:", "貴社名・ご担当者名：", "单位名称／经办人："),
+    "reply_sign": ("Signature:", "印", "（盖章）"),
+    # the addressee block: honorific after a company (or department) and after a person; the
+    # attention line (English) and the postal code's mark
+    "honorific_company": ("Attn.", "御中", "台鉴"),
+    "honorific_person": ("Attn.", "様", "收"),
+    "attn": ("Attn.", "ご担当", "联系人"),
+    "postal_mark": ("ZIP", "〒", "邮编："),
     "answer": ("Agree / Dispute", "同意 / 相違", "确认 / 异议"),
     "comment": ("Comment", "コメント", "备注"),
     "agree": ("agree", "agree", "agree"),  # the answers read back: the same in every language

@@ -5,9 +5,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
+from openpyxl.utils import get_column_letter
 import pytest
 
 from arbook.adapters.book import new_book, open_book
+from arbook.adapters.book.sheetxml import column_letter
 from arbook.model.frames import make_frame
 from arbook.model.errors import BookLockedError
 from arbook.model.schema import BANK, CUSTOMERS

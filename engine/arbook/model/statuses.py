@@ -70,6 +70,7 @@ class Rule(StrEnum):
     NAME_SEVERAL_FEE = "name + several invoices - fee"
     NAME_OVERPAID = "name, overpaid"
     NAME_OLDEST_FIRST = "name, oldest first"
+    NAME_PART_OF_ONE = "name, part of one invoice"
     AMOUNT_ONLY = "amount only"
     CREDIT_REF = "credit note to its invoice"
     CREDIT_OLDEST = "credit note oldest first"
@@ -77,8 +78,25 @@ class Rule(StrEnum):
     SMALL_WRITEOFF = "small residual write-off"
     BAD_DEBT = "bad debt write-off"
     REFUND = "refund"
+    MANUAL = "manual"
     FEE = "bank fee"
     UNAPPLIED = "unapplied cash"
+
+
+class Confirmation(StrEnum):
+    """Customers sheet: the client's answer to its last statement (set by statements and confirmations)."""
+
+    CONFIRMED = "confirmed"
+    DISPUTED = "disputed"
+    NO_REPLY = "no reply"
+
+
+class Delivery(StrEnum):
+    """Customers sheet: how the client's statements go out (empty = email)."""
+
+    EMAIL = "email"
+    POST = "post"
+    BOTH = "both"
 
 
 class DocumentType(StrEnum):

@@ -6,6 +6,7 @@ from collections import Counter, defaultdict
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from arbook.adapters.bankfiles import Options
 from arbook.adapters.book import open_book
@@ -14,10 +15,10 @@ from arbook.resources import resource
 from arbook.domain.credits import is_credit_note
 from arbook.model.book import Book
 from arbook.model.money import money
-from arbook.model.statuses import APPLIED
-from arbook.services.adjustments import refund_book, writeoff_book
+from arbook.model.statuses import APPLIED, Accept, Rule
+from arbook.services.adjustments import refund_book, thresholds, writeoff_book
 from arbook.services.bankimport import import_bank_files
-from arbook.services.cashapp import match_book
+from arbook.services.cashapp import confirm_book, match_book
 from arbook.services.mail import email_statements
 from arbook.services.receivables import age_book, ledger_book, write_reminders
 from arbook.services.statements import write_statements
@@ -53,6 +54,26 @@ def credit_note_lines(book: Book) -> list[str]:
             for r in allocations.to_dict("records") if r["Bank Ref"] in currency and r["Status"] in APPLIED]
 
 
+def accept_short_payments(book: Book) -> Any:
+    """What the accountant does with a payment a few yen short: accept the part-paid proposal on
+    Review when what it leaves open is within the Write-off Threshold (then ``writeoff`` clears it)."""
+    limits = thresholds(book.settings())
+    review = book.read("Review")
+    invoices = book.read("Invoices")
+    amount = dict(zip(invoices["Invoice No"], invoices["Amount"]))
+    accept = []
+    taken: set[str] = set()
+    for ref, rule, number, applied, currency in zip(review["Bank Ref"], review["Rule"], review["Invoices"],
+                                                    review["Applied"], review["Currency"]):
+        left = amount.get(number, Decimal(0)) - (applied or Decimal(0))
+        ok = (rule == Rule.INVOICE_PART_PAID and ref not in taken and 0 < left <= limits.get(currency, Decimal(-1)))
+        accept.append(Accept.YES if ok else None)
+        taken.add(ref) if ok else None
+    review["Accept"] = accept
+    book.replace("Review", review)
+    return confirm_book(book)
+
+
 def run_demo(out_dir: Path) -> list[str]:
     """Copy the samples into ``out_dir``, run every month-end step on them; the summary lines."""
     lines: list[str] = []
@@ -81,6 +102,7 @@ def run_demo(out_dir: Path) -> list[str]:
             echo("Credit note: " + line)
         for proposal in refund_book(book, confirm=True):
             echo("Refund: " + proposal.line())
+        echo("Short payments accepted: " + accept_short_payments(book).summary())
         echo("Write-off: " + writeoff_book(book, None, None, SAMPLE_AS_OF).summary())
         aged = age_book(book, SAMPLE_AS_OF)
         echo(aged.summary())

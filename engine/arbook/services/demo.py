@@ -6,7 +6,6 @@ from collections import Counter, defaultdict
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 from arbook.adapters.bankfiles import Options
 from arbook.adapters.book import open_book
@@ -15,10 +14,11 @@ from arbook.resources import resource
 from arbook.domain.credits import is_credit_note
 from arbook.model.book import Book
 from arbook.model.money import money
-from arbook.model.statuses import APPLIED, Accept, Rule
-from arbook.services.adjustments import refund_book, thresholds, writeoff_book
+from arbook.model.schema import BANK, INVOICES, REVIEW
+from arbook.model.statuses import APPLIED, BankStatus
+from arbook.services.adjustments import refund_book, writeoff_book
 from arbook.services.bankimport import import_bank_files
-from arbook.services.cashapp import confirm_book, match_book
+from arbook.services.cashapp import apply_book, match_book
 from arbook.services.mail import email_statements
 from arbook.services.receivables import age_book, ledger_book, write_reminders
 from arbook.services.statements import write_statements
@@ -54,24 +54,30 @@ def credit_note_lines(book: Book) -> list[str]:
             for r in allocations.to_dict("records") if r["Bank Ref"] in currency and r["Status"] in APPLIED]
 
 
-def accept_short_payments(book: Book) -> Any:
-    """What the accountant does with a payment a few yen short: accept the part-paid proposal on
-    Review when what it leaves open is within the Write-off Threshold (then ``writeoff`` clears it)."""
-    limits = thresholds(book.settings())
-    review = book.read("Review")
-    invoices = book.read("Invoices")
-    amount = dict(zip(invoices["Invoice No"], invoices["Amount"]))
-    accept = []
-    taken: set[str] = set()
-    for ref, rule, number, applied, currency in zip(review["Bank Ref"], review["Rule"], review["Invoices"],
-                                                    review["Applied"], review["Currency"]):
-        left = amount.get(number, Decimal(0)) - (applied or Decimal(0))
-        ok = (rule == Rule.INVOICE_PART_PAID and ref not in taken and 0 < left <= limits.get(currency, Decimal(-1)))
-        accept.append(Accept.YES if ok else None)
-        taken.add(ref) if ok else None
-    review["Accept"] = accept
-    book.replace("Review", review)
-    return confirm_book(book)
+def review_lines(book: Book, out_dir: Path) -> list[str]:
+    """What waits for the accountant after matching, with the command that settles each; the
+    proposal leaving the smallest rest is settled by hand, as an accountant would."""
+    review = book.read(REVIEW.name)
+    bank = book.read(BANK.name)
+    amounts = dict(zip(book.read(INVOICES.name)["Invoice No"], book.read(INVOICES.name)["Amount"]))
+    target = out_dir / "book.xlsx"
+    lines = [f"Review: {len(review)} proposal(s) on the Review sheet: set Accept (yes/no) or type invoice numbers "
+             f"in Apply To, then `arbook confirm {target}`; or apply one directly:"]
+    for row in review.head(4).to_dict("records"):
+        lines.append(f"  {row['Bank Ref']}: {row['Currency']} {row['Amount']:,} from {row['Payer']} "
+                     f"({row['Rule']}) -> arbook apply {target} {row['Bank Ref']} {row['Invoices']}={row['Applied']}")
+    unmatched = bank[bank["Status"] == BankStatus.UNMATCHED]
+    if len(unmatched):
+        first = unmatched.iloc[0]
+        lines.append(f"No candidate: {len(unmatched)} payment(s) with Status unmatched on the Bank sheet (unknown "
+                     f"payers, interest, own transfers); e.g. {first['Bank Ref']} {first['Currency']} "
+                     f"{first['Amount']:,} from {first['Payer']}: if you know the invoice, "
+                     f"arbook apply {target} {first['Bank Ref']} INVOICE")
+    single = [r for r in review.to_dict("records") if r["Invoices"] in amounts and "," not in r["Invoices"]]
+    if single:
+        row = min(single, key=lambda r: amounts[r["Invoices"]] - r["Applied"])
+        lines.append("Applied by hand: " + apply_book(book, row["Bank Ref"], [f"{row['Invoices']}={row['Applied']}"]))
+    return lines
 
 
 def run_demo(out_dir: Path) -> list[str]:
@@ -98,11 +104,12 @@ def run_demo(out_dir: Path) -> list[str]:
         for report in import_bank_files(book, bank_files, Options()):
             echo("  " + report.summary())
         echo("Cash application: " + match_book(book).summary())
+        for line in review_lines(book, out_dir):
+            echo(line)
         for line in credit_note_lines(book):
             echo("Credit note: " + line)
         for proposal in refund_book(book, confirm=True):
             echo("Refund: " + proposal.line())
-        echo("Short payments accepted: " + accept_short_payments(book).summary())
         echo("Write-off: " + writeoff_book(book, None, None, SAMPLE_AS_OF).summary())
         aged = age_book(book, SAMPLE_AS_OF)
         echo(aged.summary())

@@ -22,9 +22,9 @@ def test_input_headers_are_exactly_the_agreed_ones():
 
 
 #: Input columns added after a sheet's computed ones (new columns go at the end so older books upgrade).
-APPENDED_INPUTS = {"Currencies", "Type", "Ref", "Date", "Account", "Paid By", "Apply To", "CC Emails", "Address",
-                   "Postal Code", "Contact", "Department", "Honorific", "Delivery", "Confirmation", "Confirmed Balance",
-                   "Confirmed On"}
+APPENDED_INPUTS = {"Currencies", "Type", "Ref", "Date", "Account", "Paid By", "CC Emails", "Address", "Postal Code",
+                   "Contact", "Department", "Honorific", "Delivery", "Confirmation", "Confirmed Balance",
+                   "Confirmed On", "Apply To"}
 
 
 def test_computed_columns_follow_inputs_and_are_declared():

@@ -59,7 +59,7 @@ def test_suggest_confirm_learn_then_match_next_month_automatically(ar_book):
         assert book.read("Review").empty
     b1 = allocations[allocations["Bank Ref"] == "B1"]
     assert sorted(b1["Status"]) == ["confirmed", "rejected"] and bank.loc["B1", "Status"] == "matched"
-    assert customers.loc["C1", "Payer Names"] == "ﾅｿﾞﾉｼﾊﾗｲﾆﾝ"
+    assert customers.loc["C1", "Paid By"] == "ﾅｿﾞﾉｼﾊﾗｲﾆﾝ" and customers.loc["C1", "Payer Names"] is None  # a third party
     assert {"match", "confirm", "learn"} <= set(log["Action"])
     # next month the same payer pays again: matched automatically now
     with open_book(ar_book) as book:

@@ -5,6 +5,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
+from openpyxl.utils import get_column_letter
 import pytest
 
 from arbook.adapters.book import new_book, open_book

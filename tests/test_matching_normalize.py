@@ -1,5 +1,6 @@
 """Normalisers: kana folding, company forms, invoice numbers, subset search, payer identification."""
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from arbook.domain.matching.names import CustomerIndex
 from arbook.domain.matching.normalize import digit_runs, fold, invoice_core, name_key, name_keys
@@ -57,3 +58,22 @@ def test_customer_index_scores_and_reasons():
     assert top("ﾔﾏﾀﾞｼﾖｳ").why.startswith("payer is the start")  # cut short by the bank
     assert top("K12345 ｻﾄｳ").customer == "K12345" and top("K12345 ｻﾄｳ").score == 1.0
     assert index.identify("ﾀﾅｶ ﾀﾛｳ") == [] and index.identify("") == []
+
+
+@given(st.lists(st.integers(1, 60), min_size=0, max_size=9), st.integers(2, 200), st.integers(0, 6))
+@settings(max_examples=300, deadline=None)
+def test_find_combination_is_the_first_fitting_set_in_age_order(amounts, low, spread):
+    from itertools import combinations
+
+    high = low + spread
+    run = next((end for end in range(1, len(amounts)) if low <= sum(amounts[:end + 1]) <= high
+                and sum(amounts[:end]) <= high), None)
+    fitting = sorted(c for size in (2, 3, 4) for c in combinations(range(len(amounts)), size)
+                     if low <= sum(amounts[p] for p in c) <= high)
+    found = find_combination(amounts, low, high)
+    if run is not None and all(sum(amounts[:e + 1]) <= high for e in range(run)):
+        assert found.positions == tuple(range(run + 1))
+    elif not fitting:
+        assert found is None
+    else:
+        assert found is not None and found.positions == fitting[0]

@@ -87,10 +87,10 @@ def test_several_invoices_together_with_and_without_fee():
     assert rows(with_fee)[-1] == (None, D(-880), "auto", "bank fee")
 
 
-def test_partial_payment_of_the_referenced_invoice():
+def test_partial_payment_of_the_referenced_invoice_is_proposed_with_its_residual():
     result = match([("50000", "JPY", "ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ", "INV-1001")])
-    assert rows(result) == [("INV-1001", D(50000), "auto", "invoice no, part paid")]
-    assert "the rest stays open" in reason(result)
+    assert rows(result) == [("INV-1001", D(50000), "suggested", "invoice no, part paid")]
+    assert "JPY 60,000 stays open" in reason(result)
 
 
 def test_overpayment_leaves_unapplied_cash():

@@ -5,8 +5,8 @@ from arbook.model.schemadoc import schema_text
 
 ISSUE_INPUT_HEADERS = {
     "Customers": ["Customer ID", "Name", "Name Kana", "Payer Names", "Email", "Language", "Currency",
-                  "Terms Days", "Credit Limit", "Fee Deduction", "Currencies", "CC Emails", "Address", "Postal Code",
-                  "Contact", "Department", "Honorific", "Delivery", "Confirmation", "Confirmed Balance",
+                  "Terms Days", "Credit Limit", "Fee Deduction", "Currencies", "Paid By", "CC Emails", "Address",
+                  "Postal Code", "Contact", "Department", "Honorific", "Delivery", "Confirmation", "Confirmed Balance",
                   "Confirmed On"],
     "Invoices": ["Invoice No", "Customer ID", "Issue Date", "Due Date", "Currency", "Amount", "Disputed", "Type", "Ref"],
     "Bank": ["Bank Ref", "Date", "Amount", "Currency", "Payer", "Memo", "Account", "Source", "Fingerprint", "Status",
@@ -22,8 +22,9 @@ def test_input_headers_are_exactly_the_agreed_ones():
 
 
 #: Input columns added after a sheet's computed ones (new columns go at the end so older books upgrade).
-APPENDED_INPUTS = {"Currencies", "Type", "Ref", "Date", "Account", "CC Emails", "Address", "Postal Code", "Contact",
-                   "Department", "Honorific", "Delivery", "Confirmation", "Confirmed Balance", "Confirmed On"}
+APPENDED_INPUTS = {"Currencies", "Type", "Ref", "Date", "Account", "Paid By", "Apply To", "CC Emails", "Address",
+                   "Postal Code", "Contact", "Department", "Honorific", "Delivery", "Confirmation", "Confirmed Balance",
+                   "Confirmed On"}
 
 
 def test_computed_columns_follow_inputs_and_are_declared():

@@ -39,10 +39,12 @@ class Param:
 
 @dataclass(frozen=True)
 class Ribbon:
-    """Where the action sits on the AR ribbon tab: group label and Office icon (``imageMso``)."""
+    """Where the action sits on the AR ribbon tab: group label, Office icon (``imageMso``) and, for a
+    file picker, its filter (Excel's ``GetOpenFilename`` form: ``"Label (*.a;*.b),*.a;*.b"``)."""
 
     group: str
     image: str
+    filter: str = ""
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,9 @@ def _converted(param: Param, value: Any) -> Any:
     return [Path(v) for v in value] if param.kind == "files" else Path(value)
 
 
+TABLES = "CSV or Excel (*.csv;*.txt;*.xlsx),*.csv;*.txt;*.xlsx"
+BANK_FILES = "Bank statements (*.csv;*.txt;*.xml;*.sta;*.ofx;*.qfx;*.xlsx),*.csv;*.txt;*.xml;*.sta;*.ofx;*.qfx;*.xlsx"
+RETURNS = "Returned statements (*.xlsx),*.xlsx"
 AS_OF = Param("as_of", "date", "As of this date (default today), e.g. 2026-10-31.", option="--as-of", metavar="DATE")
 CUSTOMER = Param("customer_ids", "text", "Only this client (repeatable).", option="--customer", multiple=True,
                  metavar="ID")
@@ -130,7 +135,8 @@ ACTIONS: tuple[Action, ...] = (
 
     Only the columns present in FILE are updated. Any bad row stops the whole file.
     Example: arbook customers ar.xlsx customers.csv""",
-           (Param("file", "file", ask=True),), say=lambda r, **_: r.summary("Customers")),
+           (Param("file", "file", ask=True),), say=lambda r, **_: r.summary("Customers"),
+           ribbon=Ribbon("Import", "ImportExcel", TABLES)),
     Action("invoices", "arbook.services.masterdata:import_invoices", """Add or update invoices, credit notes and debit notes from a CSV or .xlsx file, by Invoice No.
 
     An empty Due Date becomes Issue Date + the client's Terms Days. Amounts are positive; a credit
@@ -140,7 +146,7 @@ ACTIONS: tuple[Action, ...] = (
            (Param("file", "file", ask=True),
             Param("force", "flag", "Unapply (logged) the allocations of documents whose client, currency, amount "
                   "or type the file changes.", option="--force")),
-           say=lambda r, **_: r.summary("Invoices")),
+           say=lambda r, **_: r.summary("Invoices"), ribbon=Ribbon("Import", "ImportMoreMenu", TABLES)),
     Action("import", "arbook.services.bankimport:import_bank",
            """Import bank statement files (CSV/TSV/xlsx, camt.052/053/054, MT940, OFX/QFX, Zengin) into Bank.
 
@@ -163,7 +169,7 @@ ACTIONS: tuple[Action, ...] = (
                   "fails or refuses.", option="--encoding", metavar="NAME"),
             Param("allow_unbalanced", "flag", "Import statements whose stated balances do not add up (the "
                   "difference is noted on each line's Source and in the Log).", option="--allow-unbalanced")),
-           say=_lines, ribbon=Ribbon("Import", "ImportTextFile")),
+           say=_lines, ribbon=Ribbon("Import", "ImportTextFile", BANK_FILES)),
     Action("unimport", "arbook.services.bankimport:unimport_file",
            """Remove the Bank lines imported from FILE, unless an allocation holds one of them (then name them).
 
@@ -186,7 +192,19 @@ ACTIONS: tuple[Action, ...] = (
 
     Example: arbook unmatch ar.xlsx US00000012""",
            (Param("bank_ref", "text", ask=True),),
-           say=lambda n, bank_ref, **_: f"reversed {n} allocation row(s) of {bank_ref}; the line is unmatched again"),
+           say=lambda n, bank_ref, **_: f"reversed {n} allocation row(s) of {bank_ref}; the line is unmatched again",
+           ribbon=Ribbon("Match & Review", "ReviewRejectChange")),
+    Action("apply", "arbook.services.cashapp:apply_book",
+           """Apply a bank line (or the cash it left unapplied) by hand to the invoices named.
+
+    The invoices must be one client's (several only when the payer is learned for each, e.g. in
+    Paid By); without =AMOUNT an invoice gets its open amount; what is left stays unapplied cash;
+    a shortfall within the client's fee deduction is a bank fee. The payer name is learned.
+    On the Review sheet, the Apply To column does the same through confirm.
+    Example: arbook apply ar.xlsx US00000012 INV-1042 INV-1043=500""",
+           (Param("bank_ref", "text"),
+            Param("targets", "text", multiple=True, metavar="INVOICE[=AMOUNT]...")),
+           say=lambda summary, **_: summary),
     Action("age", "arbook.services.receivables:age_book",
            """Recalculate Applied/Open/Days Overdue/Bucket/Status/Reminder Level of every invoice, the
     clients' balances and credit status, and the Aging sheet (per currency).
@@ -235,7 +253,8 @@ ACTIONS: tuple[Action, ...] = (
                   option="--passwords", exists=True),
             Param("overdue_days", "count", "List the clients whose statement is N or more days old with no reply.",
                   option="--overdue-days", metavar="N")),
-           say=lambda r, **_: r.summary(), ok=lambda r: not r.rejected),
+           say=lambda r, **_: r.summary(), ok=lambda r: not r.rejected,
+           ribbon=Ribbon("Statements & Email", "FileOpen", RETURNS)),
     Action("email", "arbook.services.mail:email_statements",
            """Email each client its statement in its language: .eml drafts by default, or send by SMTP.
 
@@ -298,6 +317,11 @@ ACTIONS: tuple[Action, ...] = (
            """Build the macro-enabled book with the AR ribbon from the schema, macros/ and xlwings' VBA
     (standalone: no add-in needed). The same input always gives the same bytes.""",
            (Param("path", "path", option="--out", default="arbook.xlsm"),),
+           say=lambda r, **_: f"built {r}", book=False),
+    Action("build-addin", "arbook.adapters.vba.build:build_addin",
+           """Build the add-in arbook.xlam: the AR tab for whichever arbook book is active in Excel, plain
+    .xlsx books included (the same builder as build-workbook; see docs/excel.md).""",
+           (Param("path", "path", option="--out", default="arbook.xlam"),),
            say=lambda r, **_: f"built {r}", book=False),
     Action("export", "arbook.services.export:export_sheet", """Write SHEET of BOOK to OUT as UTF-8 CSV (with BOM) with the schema's headers.
 

@@ -93,7 +93,7 @@ def _click_param(param: Param) -> Callable[[Callable[..., None]], Callable[..., 
     if param.kind == "pairs":
         extra["callback"] = _pairs
     if param.option is None:
-        if param.kind == "files":
+        if param.kind == "files" or param.multiple:
             extra.update(nargs=-1, required=not param.optional)
         elif param.optional:
             extra.update(required=False)

@@ -22,6 +22,7 @@ from arbook.adapters.tabular import read_table_file
 from arbook.model.schema import CREDIT_NOTE, CUSTOMERS, FX_RATES, INVOICES
 from arbook.services.export import export_csv
 from arbook.services.masterdata import import_master
+from samplegen.realism import Realism
 from samplegen.samplebank import SynthLine, bank_kana
 from samplegen.samplepay import Payment, make_payments, truth_frame, write_bank_files
 
@@ -62,6 +63,14 @@ EN_REGIONS = ["Pacific", "Atlantic", "Northern", "Southern", "Global", "United",
               "Highland"]
 EN_FORMS = ["Inc.", "Ltd.", "LLC", "Corp.", "Pte. Ltd.", "GmbH"]
 PROFILE = {"ja": ("JPY", [30, 30, 60, 45]), "zh": ("CNY", [30, 45, 60]), "en": ("USD", [30, 15, 45])}
+# Trades that sound alike and are written differently: 東和電機 / 東和電器 both read トウワデンキ.
+JA_HOMOPHONES = {"電機": ["電器", "電気"], "精機": ["製機"], "工業": ["興業"], "興産": ["鋼産"], "物産": ["物参"],
+                 "商事": ["商字"], "建設": ["建節"], "食品": ["色品"], "運輸": ["運油"], "薬品": ["約品"],
+                 "製作所": ["制作所"], "印刷": ["印冊"]}
+JA_LONG = [("エンジニアリングサービス", "エンジニアリングサービス"), ("インターナショナルトレーディング", "インターナショナルトレーディング"),
+           ("ロジスティクスソリューションズ", "ロジスティクスソリューションズ"), ("テクノロジーホールディングス", "テクノロジーホールディングス")]
+
+
 
 
 @dataclass(frozen=True)
@@ -73,7 +82,11 @@ class SampleSet:
     plans: dict[str, Decimal]
 
 
-def _amount(rng: random.Random, currency: str) -> Decimal:
+def _amount(rng: random.Random, currency: str, diverse: bool = False) -> Decimal:
+    if diverse:  # what real invoices carry: any price plus 10% tax, whole yen / cents
+        minor = 0 if currency == "JPY" else 2
+        base = Decimal(rng.randrange(3_000, 1_000_000)) if currency == "JPY" else Decimal(rng.randrange(20_000, 2_500_000)) / 100
+        return (base * Decimal("1.1")).quantize(Decimal(1).scaleb(-minor))
     if currency == "JPY":
         return Decimal(rng.choice([33000, 55000, 110000, 165000, 220000, 275000, 330000, 495000, 1100000])
                        + rng.randrange(0, 40) * 1100)
@@ -81,11 +94,16 @@ def _amount(rng: random.Random, currency: str) -> Decimal:
     return base.quantize(Decimal("0.01"))
 
 
-def make_customers(rng: random.Random, count: int, mix: tuple[float, float, float] = (0.4, 0.3, 0.3)) -> pd.DataFrame:
-    """``count`` clients, languages in ``mix`` (ja, zh, en), with kana readings and payer aliases."""
+def make_customers(rng: random.Random, count: int, mix: tuple[float, float, float] = (0.4, 0.3, 0.3),
+                   realism: Realism = Realism()) -> pd.DataFrame:
+    """``count`` clients, languages in ``mix`` (ja, zh, en), with kana readings and payer aliases,
+    and the master-data phenomena of ``realism``."""
     records = []
     used: set[str] = set()
     for n in range(count):
+        if records and records[-1]["Language"] == "ja" and realism.homonyms and rng.random() < realism.homonyms:
+            records.append(_twin(rng, records[-1], f"C{n + 1:05d}"))
+            continue
         language = rng.choices(["ja", "zh", "en"], weights=mix)[0]
         currency, terms = PROFILE[language]
         record = {"Customer ID": f"C{n + 1:05d}", "Language": language, "Currency": currency,
@@ -101,10 +119,15 @@ def make_customers(rng: random.Random, count: int, mix: tuple[float, float, floa
             used.add(surname + trade)
             form, mark = rng.choice(JA_FORMS)
             prefix = rng.random() < 0.6
+            if realism.long_names and rng.random() < realism.long_names:
+                (extra, e_kana), (more, m_kana) = rng.sample(JA_LONG, 2)
+                trade, t_kana = trade + extra + more, t_kana + e_kana + m_kana
             record["Name"] = f"{form}{surname}{trade}" if prefix else f"{surname}{trade}{form}"
-            record["Name Kana"] = s_kana + t_kana
+            record["Name Kana"] = record["Reading"] = s_kana + t_kana
             record["Email"] = f"keiri{n + 1}@example.jp"
-            if rng.random() < 0.3:
+            if realism.kanji_only and rng.random() < realism.kanji_only:
+                record["Name Kana"] = None  # the master holds the kanji name only
+            elif rng.random() < 0.3:
                 record["Payer Names"] = bank_kana(s_kana + t_kana, mark, before=prefix)
             record["Credit Limit"] = Decimal(rng.choice([1_000_000, 3_000_000, 5_000_000, 10_000_000]))
             record["Fee Deduction"] = Decimal(rng.choice([0, 440, 660, 880]))
@@ -136,7 +159,28 @@ def make_customers(rng: random.Random, count: int, mix: tuple[float, float, floa
             record["Fee Deduction"] = Decimal(rng.choice([0, 15, 25, 35]))
         record.update(_postal(language, n))
         records.append(record)
-    return make_frame(CUSTOMERS, records)
+    frame = make_frame(CUSTOMERS, [{k: v for k, v in r.items() if k != "Reading"} for r in records])
+    frame.attrs["readings"] = {r["Customer ID"]: r["Reading"] for r in records if r.get("Reading")}
+    return frame
+
+
+def _twin(rng: random.Random, other: dict, cid: str) -> dict:
+    """A Japanese client reading like ``other``: other kanji for the trade when there are some,
+    else the same name under another company form or with the form on the other side."""
+    name = other["Name"]
+    form = next(f for f, _ in JA_FORMS if f in name)
+    stem = name.replace(form, "")
+    trade = next((t for t in sorted(JA_HOMOPHONES, key=len, reverse=True) if t in stem), None)
+    if trade and rng.random() < 0.7:
+        stem = stem.replace(trade, rng.choice(JA_HOMOPHONES[trade]))
+        form = rng.choice([f for f, _ in JA_FORMS])
+    else:
+        form = rng.choice([f for f, _ in JA_FORMS if f != form])
+    before = rng.random() < 0.6
+    kana = other["Reading"]
+    return {**other, "Customer ID": cid, "Name": f"{form}{stem}" if before else f"{stem}{form}",
+            "Name Kana": kana if rng.random() < 0.75 else None, "Payer Names": None,
+            "Email": f"keiri{cid[1:].lstrip('0')}@example.jp", "Reading": kana}
 
 
 def _postal(language: str, n: int) -> dict[str, str]:
@@ -160,14 +204,15 @@ def _postal(language: str, n: int) -> dict[str, str]:
 
 
 def make_invoices(rng: random.Random, customers: pd.DataFrame, count: int, last_issue: date,
-                  months: int = 6, plan_share: float = 0.2) -> tuple[pd.DataFrame, dict[str, Decimal]]:
+                  months: int = 6, plan_share: float = 0.2,
+                  realism: Realism = Realism()) -> tuple[pd.DataFrame, dict[str, Decimal]]:
     """About ``count`` invoices over ``months`` months up to ``last_issue``; a share of clients
     are on monthly plans (same amount on the 1st of every month). A few are disputed."""
     ids = customers["Customer ID"].tolist()
     currency = dict(zip(ids, customers["Currency"]))
     terms = dict(zip(ids, customers["Terms Days"]))
     plan_ids = rng.sample(ids, k=max(1, int(len(ids) * plan_share)))
-    plans = {cid: _amount(rng, currency[cid]) for cid in plan_ids}
+    plans = {cid: _amount(rng, currency[cid], realism.diverse_amounts) for cid in plan_ids}
     first_day = last_issue - timedelta(days=30 * months)
     issued: list[tuple[date, str, Decimal]] = []
     for cid, amount in plans.items():
@@ -178,7 +223,8 @@ def make_invoices(rng: random.Random, customers: pd.DataFrame, count: int, last_
     span = (last_issue - first_day).days
     while len(issued) < count:
         cid = rng.choice(ids)
-        issued.append((first_day + timedelta(days=rng.randrange(span + 1)), cid, _amount(rng, currency[cid])))
+        issued.append((first_day + timedelta(days=rng.randrange(span + 1)), cid,
+                       _amount(rng, currency[cid], realism.diverse_amounts)))
     issued.sort(key=lambda item: (item[0], item[1]))
     records = []
     for n, (day, cid, amount) in enumerate(issued):

@@ -20,6 +20,7 @@ from typing import Iterable
 
 import pandas as pd
 
+from samplegen.realism import Realism
 from samplegen.samplebank import Account, SynthLine, bank_kana, bank_csv, camt053, zengin_03
 
 FORMS = {"株式会社": "カ", "有限会社": "ユ", "合同会社": "ド"}
@@ -41,6 +42,7 @@ class Payment:
     kind: str
     bank_ref: str = ""
     applied: dict[str, Decimal] = field(default_factory=dict)
+    phenomena: tuple[str, ...] = ()  # kanji_only, homonym, truncated, third_party: what makes it hard
 
 
 def invoice_digits(number: str) -> str:
@@ -59,11 +61,65 @@ def mangle(rng: random.Random, number: str, language: str) -> str:
     return rng.choice(forms)
 
 
-def payer_name(rng: random.Random, customer: dict, language: str) -> str:
-    """The client's name as its bank prints it on the statement."""
+ZENGIN_PAYER_BYTES = 48  # the Zengin payer field: longer names are cut (pack() cuts the record field)
+ZH_PAYER_CHARS = 12       # a Chinese bank's export cutting 对方户名 at 24 GBK bytes
+EN_PAYER_CHARS = {"ACH": 16, "wire": 35}  # ACH company name field; a SWIFT name line
+FACTORS = {"ja": ["ｶ)ﾐﾗｲﾌｱｸﾀ-", "ｶ)ｼﾞﾔﾊﾟﾝﾌｱｸﾀﾘﾝｸﾞ"], "zh": ["平安商业保理有限公司", "中信保理服务有限公司"],
+           "en": ["BLUEVINE CAPITAL", "RIVIERA FACTORING LLC"]}
+GIVEN = {"ja": ["ﾀﾛｳ", "ｲﾁﾛｳ", "ｹﾝｼﾞ", "ﾋﾛｼ", "ﾖｳｺ", "ﾏｻｵ"], "zh": ["伟", "芳", "娜", "敏", "静", "强"],
+         "en": ["JOHN", "MARY", "DAVID", "SUSAN", "ROBERT", "LINDA"]}
+JA_FAMILY = ["ﾔﾏﾀﾞ", "ｻﾄｳ", "ｽｽﾞｷ", "ﾀｶﾊｼ", "ｲｹﾀﾞ", "ﾓﾘ", "ﾊﾔｼ", "ｺﾊﾞﾔｼ"]
+ZH_SURNAMES = ["王", "李", "张", "刘", "陈", "杨", "赵", "黄"]
+EN_SURNAMES = ["SMITH", "JOHNSON", "WILLIAMS", "BROWN", "JONES", "MILLER", "DAVIS", "WILSON"]
+
+
+def third_party_payers(customers: pd.DataFrame, share: float, seed: int = 13) -> dict[str, str]:
+    """Which clients someone else pays for, and the payer their bank prints: a factoring company
+    (shared by several clients), the parent (paying for two or three group companies) or a director."""
+    rng = random.Random(seed)
+    records = customers.to_dict("records")
+    chosen = [r for r in records if rng.random() < share]
+    payers: dict[str, str] = {}
+    index = 0
+    while index < len(chosen):
+        record, language = chosen[index], chosen[index]["Language"]
+        style = rng.random()
+        if style < 0.4:
+            payers[record["Customer ID"]] = rng.choice(FACTORS[language])
+            index += 1
+            continue
+        if style < 0.7:
+            group = [c for c in chosen[index:index + rng.randint(2, 3)] if c["Language"] == language]
+            payer = {"ja": f"ｶ){rng.choice(JA_FAMILY)}ﾎ-ﾙﾃﾞｲﾝｸﾞｽ",
+                     "zh": f"{rng.choice(['华东', '华南', '远东'])}{rng.choice(['控股', '投资'])}集团有限公司",
+                     "en": f"{rng.choice(['ATLAS', 'ORION', 'APEX'])} GROUP HOLDINGS"}[language]
+        else:
+            group = [record]
+            payer = {"ja": f"{rng.choice(JA_FAMILY)} {rng.choice(GIVEN['ja'])}",
+                     "zh": f"{rng.choice(ZH_SURNAMES)}{rng.choice(GIVEN['zh'])}",
+                     "en": f"{rng.choice(GIVEN['en'])} {rng.choice(EN_SURNAMES)}"}[language]
+        for member in group:
+            payers[member["Customer ID"]] = payer
+        index += len(group)
+    return payers
+
+
+def bank_cut(rng: random.Random, payer: str, language: str) -> str:
+    """The payer as the bank's field holds it: Zengin 48 half-width columns, a Chinese export's
+    12 characters, 16 (ACH) or 35 (wire) characters in the US."""
+    if language == "ja":
+        return payer.encode("cp932")[:ZENGIN_PAYER_BYTES].decode("cp932", "ignore")
+    if language == "zh":
+        return payer[:ZH_PAYER_CHARS]
+    return payer[:EN_PAYER_CHARS["ACH" if rng.random() < 0.3 else "wire"]].rstrip()
+
+
+def payer_name(rng: random.Random, customer: dict, language: str, reading: str = "") -> str:
+    """The client's name as its bank prints it on the statement (``reading``: its true kana
+    when the master holds none)."""
     name = customer["Name"]
     if language == "ja":
-        kana = customer.get("Name Kana") or ""
+        kana = customer.get("Name Kana") or reading
         form = next((f for f in FORMS if f in name), None)
         style = rng.random()
         if style < 0.4:
@@ -94,8 +150,16 @@ def payer_name(rng: random.Random, customer: dict, language: str) -> str:
 
 
 def make_payments(rng: random.Random, customers: pd.DataFrame, invoices: pd.DataFrame, plans: dict[str, Decimal],
-                  as_of: date, noise_share: float = 0.05) -> list[Payment]:
-    """Payments received up to ``as_of`` for the sample's invoices, plus noise credits."""
+                  as_of: date, noise_share: float = 0.05, realism: Realism = Realism(),
+                  readings: dict[str, str] | None = None) -> list[Payment]:
+    """Payments received up to ``as_of`` for the sample's invoices, plus noise credits; with
+    ``realism``, names cut by the bank's field and clients paid by third parties (``readings``:
+    the clients' true kana, by default ``customers.attrs["readings"]`` from make_customers)."""
+    readings = customers.attrs.get("readings", {}) if readings is None else readings
+    third = third_party_payers(customers, realism.third_parties) if realism.third_parties else {}
+    shared = defaultdict(set)
+    for cid, kana in readings.items():
+        shared[kana].add(cid)
     by_customer: dict[str, list[dict]] = defaultdict(list)
     for record in invoices.sort_values(["Issue Date", "Invoice No"]).to_dict("records"):
         if record["Issue Date"] <= as_of - timedelta(days=5) and not record.get("Disputed"):
@@ -140,16 +204,31 @@ def make_payments(rng: random.Random, customers: pd.DataFrame, invoices: pd.Data
             elif kind == "over":
                 amount = total + Decimal(rng.choice([1000, 5000])) / (1 if digits == 0 else 100)
             memo = ""
-            payer = payer_name(rng, customer, language)
+            payer = payer_name(rng, customer, language, readings.get(cid, ""))
             if kind in ("exact_memo", "fee", "partial", "over", "third_party", "multi", "multi_fee") and (
                     kind != "multi" or rng.random() < 0.5):
                 memo = " ".join(mangle(rng, g["Invoice No"], language) for g in group)
+            phenomena = []
             if kind == "third_party":
                 payer = {"ja": "ｶ)ﾀﾞｲｺｳｼﾔ", "zh": "代付服务有限公司", "en": "GLOBAL PAYMENTS SERVICES"}[language]
+            elif cid in third:
+                payer = third[cid]
+                phenomena.append("third_party")
+                if rng.random() < 0.5:
+                    memo = ""
             elif language == "ja" and memo and rng.random() < 0.3:
                 payer, memo = f"{invoice_digits(invoice['Invoice No'])} {payer}", ""
+            if realism != Realism():
+                printed = bank_cut(rng, payer, language)
+                if printed != payer:
+                    payer = printed
+                    phenomena.append("truncated")
+                if language == "ja" and not customer.get("Name Kana"):
+                    phenomena.append("kanji_only")
+                if len(shared.get(readings.get(cid, ""), ())) > 1:
+                    phenomena.append("homonym")
             payments.append(Payment(language, SynthLine(pay_day, amount, payer, memo), cid,
-                                    tuple(applied), kind, applied=applied))
+                                    tuple(applied), kind, applied=applied, phenomena=tuple(phenomena)))
     noise_count = max(3, int(len(payments) * noise_share))
     for n in range(noise_count):
         language = rng.choice(["ja", "zh", "en"])
@@ -204,10 +283,10 @@ def truth_frame(payments: Iterable[Payment]) -> pd.DataFrame:
     """The ground truth: one row per (bank line, invoice) with the amount applied; noise has no invoice."""
     rows = []
     for p in payments:
+        base = {"Bank Ref": p.bank_ref, "Kind": p.kind, "Customer ID": p.customer or ""}
+        extra = {"Phenomena": ";".join(p.phenomena)} if p.phenomena else {}
         if not p.applied:
-            rows.append({"Bank Ref": p.bank_ref, "Kind": p.kind, "Customer ID": p.customer or "", "Invoice No": "",
-                         "Applied": ""})
+            rows.append({**base, "Invoice No": "", "Applied": "", **extra})
         for invoice, amount in p.applied.items():
-            rows.append({"Bank Ref": p.bank_ref, "Kind": p.kind, "Customer ID": p.customer or "",
-                         "Invoice No": invoice, "Applied": str(amount)})
+            rows.append({**base, "Invoice No": invoice, "Applied": str(amount), **extra})
     return pd.DataFrame(rows)

@@ -143,6 +143,8 @@ CUSTOMERS = Sheet("Customers", (
     C("Home Balance", K.MONEY, R.COMPUTED, width=15,
       doc="Balance over every currency in the Home Currency (FX Rates as of the aging date)."),
     C("Home Credit Used %", K.NUMBER, R.COMPUTED, width=13, doc="Home Balance against the Credit Limit in the Home Currency."),
+    C("Paid By", width=30, doc="Third parties that pay for the client (parent, factoring company, a director), "
+                               "separated by ';' (learned on confirm)."),
     C("CC Emails", width=30, doc="Copies of statement emails: addresses separated by ';' (Email holds one address)."),
     C("Address", width=36, doc="Postal address printed on statements (lines separated by line breaks)."),
     C("Postal Code", width=11),
@@ -225,6 +227,8 @@ REVIEW = Sheet("Review", (
     C("Rule", K.TEXT, R.COMPUTED, width=18),
     C("Reason", K.TEXT, R.COMPUTED, width=50),
     C("Score", K.NUMBER, R.COMPUTED, width=8),
+    C("Apply To", width=24, doc="Invoice numbers to apply this payment to instead (INV-1, INV-2=5000); "
+                                "confirm applies them by hand."),
 ), tab_color="C00000", doc="Proposals waiting for the accountant: set Accept to yes or no, then run confirm.")
 
 AGING = Sheet("Aging", (

@@ -70,6 +70,7 @@ class Rule(StrEnum):
     NAME_SEVERAL_FEE = "name + several invoices - fee"
     NAME_OVERPAID = "name, overpaid"
     NAME_OLDEST_FIRST = "name, oldest first"
+    NAME_PART_OF_ONE = "name, part of one invoice"
     AMOUNT_ONLY = "amount only"
     CREDIT_REF = "credit note to its invoice"
     CREDIT_OLDEST = "credit note oldest first"
@@ -77,6 +78,7 @@ class Rule(StrEnum):
     SMALL_WRITEOFF = "small residual write-off"
     BAD_DEBT = "bad debt write-off"
     REFUND = "refund"
+    MANUAL = "manual"
     FEE = "bank fee"
     UNAPPLIED = "unapplied cash"
 

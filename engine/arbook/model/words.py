@@ -77,6 +77,12 @@ WORDS: dict[str, tuple[str, str, str]] = {
     "agree": ("agree", "agree", "agree"),  # the answers read back: the same in every language
     "dispute": ("dispute", "dispute", "dispute"),
     # ribbon buttons and command labels: "action.<name>" for each entry of arbook.actions.ACTIONS
+    # ribbon groups: "group.<group name in lower case, words joined by _>" of arbook.actions.Ribbon
+    "group.import": ("Import", "取込", "导入"),
+    "group.match_review": ("Match & Review", "消込・確認", "核销与审核"),
+    "group.aging_credit": ("Aging & Credit", "年齢調べ・与信", "账龄与信用"),
+    "group.statements_email": ("Statements & Email", "残高確認・メール", "对账单与邮件"),
+    "group.settings_help": ("Help", "ヘルプ", "帮助"),
     "action.new": ("New book", "新規ブック", "新建账簿"),
     "action.customers": ("Import customers", "得意先の取込", "导入客户"),
     "action.invoices": ("Import invoices", "請求書の取込", "导入发票"),
@@ -85,6 +91,7 @@ WORDS: dict[str, tuple[str, str, str]] = {
     "action.confirm": ("Apply review", "確認を反映", "确认审核"),
     "action.unmatch": ("Unmatch a bank line", "消込の取消", "撤销核销"),
     "action.unimport": ("Remove an imported bank file", "取込ファイルの取消", "撤销导入的银行文件"),
+    "action.apply": ("Apply by hand", "手動で消込", "手工核销"),
     "action.age": ("Age & credit", "年齢調べ・与信", "账龄与信用"),
     "action.ledger": ("Customer ledgers", "得意先元帳", "客户帐本"),
     "action.reminders": ("Reminders", "督促状", "催款函"),
@@ -98,6 +105,7 @@ WORDS: dict[str, tuple[str, str, str]] = {
     "action.verify": ("Verify the log", "ログの検証", "校验日志"),
     "action.help": ("Help", "ヘルプ", "帮助"),
     "action.build-workbook": ("Build the workbook", "ワークブックの作成", "生成工作簿"),
+    "action.build-addin": ("Build the add-in", "アドインの作成", "生成加载项"),
     "action.export": ("Export a sheet", "シートの書出し", "导出工作表"),
     "action.schema": ("Schema", "スキーマ", "结构"),
     "action.demo": ("Demo", "デモ", "演示"),

@@ -5,16 +5,20 @@ Reads and writes through the Book interface (either adapter); the matching itsel
 """
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
 from arbook.model.book import Book
 from arbook.model.errors import ArbookError, InputError, Problem
-from arbook.domain.matching.engine import APPLIED_STATUSES, MatchResult, bank_totals, open_items, run_matching
+from arbook.domain.matching.engine import (APPLIED_STATUSES, UNAPPLIED_RULE, FEE_RULE, USUAL_FEES, MatchResult,
+                                           bank_totals, open_items, run_matching)
+from arbook.domain.matching.names import CustomerIndex, split_names
 from arbook.domain.matching.normalize import name_key
-from arbook.model.money import to_minor
+from arbook.model.money import MoneyError, from_minor, money, to_minor
 from arbook.model.schema import ALLOCATIONS, BANK, CUSTOMERS, INVOICES, REVIEW
 from arbook.model.statuses import Accept, AllocationStatus, BankStatus, Rule
 
@@ -53,14 +57,16 @@ def confirm_book(book: Book) -> ConfirmResult:
     customers = book.read(CUSTOMERS.name)
     bank = book.read(BANK.name)
     source = f"{getattr(book, 'source', 'book')} [Review]"
-    decided = review[review["Accept"].isin(list(Accept))]
+    typed = review[review["Apply To"].fillna("").astype(str).str.strip() != ""]
+    decided = review[review["Accept"].isin(list(Accept)) & ~review.index.isin(typed.index)]
     accepted = decided[decided["Accept"] == Accept.YES]
     problems: list[Problem] = []
     seen: dict[str, int] = {}
-    for line, ref in zip(accepted.index, accepted["Bank Ref"]):
+    for line, ref, column in [*zip(accepted.index, accepted["Bank Ref"], ["Accept"] * len(accepted)),
+                              *zip(typed.index, typed["Bank Ref"], ["Apply To"] * len(typed))]:
         if ref in seen:
-            problems.append(Problem(source, int(line), "Accept", f"bank line {ref} is already accepted on line "
-                                                                 f"{seen[ref]}; accept one proposal per payment"))
+            problems.append(Problem(source, int(line), column, f"bank line {ref} is already accepted on line "
+                                                               f"{seen[ref]}; accept one proposal per payment"))
         seen.setdefault(ref, int(line))
     if problems:
         raise InputError(problems)
@@ -85,10 +91,17 @@ def confirm_book(book: Book) -> ConfirmResult:
         elif tag in rejected_tags or ref in accepted_refs:
             status[i] = AllocationStatus.REJECTED.value
     allocations["Status"] = status
-    result.confirmed, result.rejected = len(accepted_tags), len(rejected_tags)
-    result.learned = _learn_payers(book, customers, accepted)
+    invoices = book.read(INVOICES.name)
+    learn = list(zip(accepted["Customer ID"], accepted["Payer"]))
+    for line, row in typed.iterrows():
+        where = f"{source}:{int(line)}: Apply To"
+        allocations, customer = _manual(allocations, bank, invoices, customers, row["Bank Ref"],
+                                        parse_targets(str(row["Apply To"]), where), where, "the Review sheet")
+        learn.append((customer, row["Payer"]))
+    result.confirmed, result.rejected = len(accepted_tags) + len(typed), len(rejected_tags)
+    result.learned = _learn_payers(book, customers, learn)
     bank_status = {}
-    for ref in set(decided["Bank Ref"]):
+    for ref in set(decided["Bank Ref"]) | set(typed["Bank Ref"]):
         rows = allocations[allocations["Bank Ref"] == ref]
         if rows["Status"].isin(APPLIED_STATUSES).any():
             bank_status[ref] = BankStatus.MATCHED.value
@@ -96,8 +109,11 @@ def confirm_book(book: Book) -> ConfirmResult:
             bank_status[ref] = BankStatus.UNMATCHED.value
     book.replace(ALLOCATIONS.name, allocations)
     book.replace(BANK.name, bank_totals(bank, allocations, bank_status))
-    remaining = review[~review["Proposal"].isin(set(decided["Proposal"])) & ~review["Bank Ref"].isin(accepted_refs)]
+    done = accepted_refs | set(typed["Bank Ref"])
+    remaining = review[~review["Proposal"].isin(set(decided["Proposal"])) & ~review["Bank Ref"].isin(done)]
     book.replace(REVIEW.name, remaining)
+    for row in typed.to_dict("records"):
+        book.log("apply", f"{row['Bank Ref']} -> {row['Apply To']} (typed on the Review sheet)")
     for row in accepted.to_dict("records"):
         book.log("confirm", f"{row['Bank Ref']} -> {row['Customer ID']} {row['Invoices']} ({row['Rule']})")
     for row in decided[decided["Accept"] == Accept.NO].to_dict("records"):
@@ -122,27 +138,155 @@ def _check_still_open(invoices: pd.DataFrame, allocations: pd.DataFrame, accepte
                                       f"{number} no longer has that much open (paid meanwhile?); re-run match")])
 
 
-def _learn_payers(book: Book, customers: pd.DataFrame, accepted: pd.DataFrame) -> int:
-    """Add each confirmed payer string to its client's Payer Names unless already known."""
+def _learn_payers(book: Book, customers: pd.DataFrame, confirmed: list[tuple[str, Any]]) -> int:
+    """Learn each confirmed (customer, payer): a variant of the client's own name goes to its
+    Payer Names, anyone else (parent, factoring company, a director) to its Paid By."""
     learned = 0
-    names = dict(zip(customers["Customer ID"], customers["Payer Names"]))
-    known = {cid: {name_key(a) for a in str(names[cid] or "").split(";") if a.strip()} for cid in names}
-    for cid, payer in zip(accepted["Customer ID"], accepted["Payer"]):
-        if not payer or cid not in names:
+    lists = {column: dict(zip(customers["Customer ID"], customers[column])) for column in ("Payer Names", "Paid By")}
+    records = {r["Customer ID"]: r for r in customers.to_dict("records")}
+    for cid, payer in confirmed:
+        if not payer or cid not in records:
             continue
-        key = name_key(payer, drop_digits=True)
-        if not key or key in known[cid]:
+        key = name_key(str(payer), drop_digits=True)
+        known = {name_key(a, drop_digits=True) for column in lists for a in split_names(lists[column][cid])}
+        if not key or key in known:
             continue
+        own = {**records[cid], "Payer Names": None, "Paid By": None}
+        score = max((h.score for h in CustomerIndex([own]).identify(str(payer))), default=0.0)
+        if score >= 0.98:
+            continue  # the client's own name as the bank prints it: nothing to learn
+        column = "Payer Names" if score >= 0.9 else "Paid By"
         cleaned = " ".join(str(payer).replace(";", " ").split())
-        names[cid] = f"{names[cid]};{cleaned}" if names[cid] else cleaned
-        known[cid].add(key)
+        lists[column][cid] = f"{lists[column][cid]};{cleaned}" if lists[column][cid] else cleaned
         learned += 1
-        book.log("learn", f"{cid}: payer name {cleaned!r} added to Payer Names")
+        book.log("learn", f"{cid}: payer name {cleaned!r} added to {column}")
     if learned:
         customers = customers.copy()
-        customers["Payer Names"] = [names[c] for c in customers["Customer ID"]]
+        for column, values in lists.items():
+            customers[column] = [values[c] for c in customers["Customer ID"]]
         book.replace(CUSTOMERS.name, customers)
     return learned
+
+
+_TARGET = re.compile(r"([^\s,;、=]+)(?:=([0-9][0-9,.]*))?")
+
+
+def parse_targets(text: str, where: str) -> list[tuple[str, str | None]]:
+    """``INV-1, INV-2=5,000`` (separated by commas, spaces or semicolons; amounts may carry
+    thousands separators) -> [(invoice, amount text or None)]."""
+    targets = [(number, amount.rstrip(",").replace(",", "") or None if amount else None)
+               for number, amount in _TARGET.findall(text.replace("＝", "="))]
+    if not targets:
+        raise ArbookError(f"{where}: no invoice numbers given")
+    return targets
+
+
+def _manual(allocations: pd.DataFrame, bank: pd.DataFrame, invoices: pd.DataFrame, customers: pd.DataFrame,
+            bank_ref: str, targets: list[tuple[str, str | None]], where: str, how: str) -> tuple[pd.DataFrame, str]:
+    """Allocations with bank line ``bank_ref`` (or the unapplied cash it left) applied to the
+    chosen invoices, and the customer paid; ArbookError naming ``where`` when the checks fail."""
+    lines = bank[bank["Bank Ref"] == bank_ref]
+    if lines.empty:
+        raise ArbookError(f"{where}: bank line {bank_ref!r} is not on the Bank sheet")
+    line = lines.iloc[0]
+    currency = line["Currency"]
+    mine = allocations[(allocations["Bank Ref"] == bank_ref) & allocations["Status"].isin(APPLIED_STATUSES)]
+    applied_before = mine[mine["Invoice No"].notna() & (mine["Invoice No"] != "")]
+    if len(applied_before):  # already applied: only the cash it left unapplied can still be applied
+        cash_owner = str(applied_before["Customer ID"].iloc[0])
+        available = to_minor(mine.loc[mine["Rule"] == UNAPPLIED_RULE, "Applied Amount"].sum(), currency)
+        if available <= 0:
+            raise ArbookError(f"{where}: bank line {bank_ref} is already applied and left no unapplied cash; "
+                              f"unmatch it first")
+    else:
+        cash_owner, available = None, to_minor(line["Amount"], currency)
+        if available <= 0:
+            raise ArbookError(f"{where}: bank line {bank_ref} is not a credit")
+    items = open_items(invoices, allocations)
+    known = set(invoices["Invoice No"])
+    chosen: list[tuple[Any, int]] = []
+    for number, amount in targets:
+        if number not in known:
+            raise ArbookError(f"{where}: {number}: no such invoice")
+        item = items.get(number)
+        if item is None:
+            raise ArbookError(f"{where}: {number}: nothing left open on it")
+        if item.currency != currency:
+            raise ArbookError(f"{where}: {number}: invoice is in {item.currency}, the payment in {currency}")
+        try:
+            units = item.open if amount is None else to_minor(money(amount, currency), currency)
+        except MoneyError as error:
+            raise ArbookError(f"{where}: {number}: {error}") from None
+        if not 0 < units <= item.open:
+            raise ArbookError(f"{where}: {number}: amount must be more than 0 and at most the open "
+                              f"{from_minor(item.open, currency):,}")
+        chosen.append((item, units))
+    owners = list(dict.fromkeys(item.customer for item, _ in chosen))
+    payer = str(line["Payer"] or "")
+    if cash_owner is not None and owners != [cash_owner]:
+        raise ArbookError(f"{where}: the unapplied cash of {bank_ref} belongs to {cash_owner}; "
+                          f"{', '.join(o for o in owners if o != cash_owner)} is another client")
+    if len(owners) > 1:
+        known_for = {h.customer for h in CustomerIndex(customers.to_dict("records")).identify(payer)
+                     if h.score >= 0.97}
+        if not set(owners) <= known_for:
+            raise ArbookError(f"{where}: the invoices belong to {', '.join(owners)}; one payment pays one client "
+                              "unless its payer is learned (Paid By) for each")
+    total = sum(units for _, units in chosen)
+    fee = 0
+    if total > available:
+        caps = dict(zip(customers["Customer ID"], customers["Fee Deduction"]))
+        cap = caps.get(owners[0])
+        cap_units = to_minor(cap if cap is not None and cap == cap else USUAL_FEES.get(currency, 0), currency)
+        if cash_owner is not None or total - available > cap_units:
+            raise ArbookError(f"{where}: the invoices come to {from_minor(total, currency):,} but the payment has "
+                              f"{from_minor(available, currency):,}; give amounts as INVOICE=AMOUNT")
+        fee = total - available
+    tags = [str(t) for t in allocations.loc[allocations["Bank Ref"] == bank_ref, "Proposal"].dropna()]
+    number = max([int(t.rpartition("#")[2]) for t in tags if t.rpartition("#")[2].isdigit()] or [0]) + 1
+    reason = f"applied by hand ({how})"
+    base = {"Bank Ref": bank_ref, "Status": AllocationStatus.CONFIRMED.value, "Rule": Rule.MANUAL.value, "Reason": reason, "Score": None,
+            "Proposal": f"{bank_ref}#{number}"}
+    rows = [{**base, "Invoice No": item.number, "Customer ID": item.customer,
+             "Applied Amount": from_minor(units, currency)} for item, units in chosen]
+    left = available - total + fee
+    if fee:
+        rows.append({**base, "Invoice No": None, "Customer ID": owners[0], "Rule": FEE_RULE,
+                     "Applied Amount": -from_minor(fee, currency)})
+    if cash_owner is not None:  # the cash moves from unapplied to the invoices
+        rows.append({**base, "Invoice No": None, "Customer ID": cash_owner, "Rule": UNAPPLIED_RULE,
+                     "Applied Amount": -from_minor(total, currency)})
+    elif left:
+        rows.append({**base, "Invoice No": None, "Customer ID": owners[0], "Rule": UNAPPLIED_RULE,
+                     "Applied Amount": from_minor(left, currency)})
+    status = allocations["Status"].tolist()
+    for i, (ref, state) in enumerate(zip(allocations["Bank Ref"], status)):
+        if ref == bank_ref and state == AllocationStatus.SUGGESTED:
+            status[i] = AllocationStatus.REJECTED.value
+    allocations = allocations.assign(Status=status)
+    added = pd.DataFrame([{c: r.get(c) for c in allocations.columns} for r in rows], columns=allocations.columns,
+                         dtype=object)
+    return pd.concat([allocations, added], ignore_index=True), owners[0]
+
+
+def apply_book(book: Book, bank_ref: str, targets: list[str]) -> str:
+    """Apply bank line ``bank_ref`` (or the cash it left unapplied) by hand to ``targets``
+    (``INVOICE`` or ``INVOICE=AMOUNT``): confirmed, logged, payer learned; returns a summary."""
+    where = f"{getattr(book, 'source', 'book')}: apply {bank_ref}"
+    parsed = parse_targets(",".join(targets), where)
+    customers = book.read(CUSTOMERS.name)
+    bank = book.read(BANK.name)
+    allocations, customer = _manual(book.read(ALLOCATIONS.name).reset_index(drop=True), bank,
+                                    book.read(INVOICES.name), customers, bank_ref, parsed, where, "arbook apply")
+    book.replace(ALLOCATIONS.name, allocations)
+    book.replace(BANK.name, bank_totals(bank, allocations, {bank_ref: BankStatus.MATCHED.value}))
+    review = book.read(REVIEW.name)
+    book.replace(REVIEW.name, review[review["Bank Ref"] != bank_ref])
+    payer = bank.loc[bank["Bank Ref"] == bank_ref, "Payer"].iloc[0]
+    _learn_payers(book, book.read(CUSTOMERS.name), [(customer, payer)])
+    summary = f"{bank_ref} applied to {', '.join(n if a is None else f'{n}={a}' for n, a in parsed)} ({customer})"
+    book.log("apply", summary)
+    return summary
 
 
 def unmatch_book(book: Book, bank_ref: str) -> int:
@@ -160,4 +304,4 @@ def unmatch_book(book: Book, bank_ref: str) -> int:
     return len(reversed_rows)
 
 
-__all__ = ["match_book", "confirm_book", "unmatch_book", "ConfirmResult"]
+__all__ = ["match_book", "confirm_book", "unmatch_book", "apply_book", "ConfirmResult"]

@@ -24,20 +24,28 @@ from arbook.model.frames import make_frame
 from arbook.domain.forking import fork_map
 from arbook.model.money import from_minor, to_minor
 from arbook.model.schema import ALLOCATIONS, CREDIT_NOTE, REVIEW
-from arbook.domain.matching.names import CustomerIndex, NameHit
-from arbook.domain.matching.normalize import digit_runs, fold, invoice_core
+from arbook.domain.matching.names import THIRD_PARTY, CustomerIndex, NameHit
+from arbook.domain.matching.normalize import digit_runs, fold, invoice_core, name_key
 from arbook.domain.matching.subset import find_combination
 from arbook.model.statuses import APPLIED, AllocationStatus, BankStatus, Rule
 
 AUTO_SCORE = 0.9
 MARGIN = 0.1
 SUGGESTIONS = 3
-RESERVE_SCORE = 0.5  # a suggestion this good holds its invoices while it waits for review
+RESERVE_SCORE = 0.6  # a suggestion this good (not a fallback) holds its invoices while it waits for review
 APPLIED_STATUSES = APPLIED
 FEE_RULE = Rule.FEE
 UNAPPLIED_RULE = Rule.UNAPPLIED
 OPEN_BANK_STATUSES = (BankStatus.NEW, BankStatus.UNMATCHED, BankStatus.SUGGESTED, None, "")
 PARALLEL_FROM = 5_000  # fewer lines than this are matched in one process
+HOMONYM_SCORE = 0.85  # several clients fit the payer and their open items too: never automatic
+OUTWEIGHED_SCORE = 0.8  # a fit that another client's repeated payment outweighs
+CLEAR_FIT = 0.9  # a proposal scoring this share of its name's score explains the amount on its own
+PART_PAID_SCORE = 0.85  # a real part payment is proposed with its residual, never applied automatically
+# Bank transfer fees payers commonly deduct when the master states no Fee Deduction: Japanese
+# domestic transfers cost 110-990 yen; international wires lose 10-50 units to intermediary banks.
+USUAL_FEES = {"JPY": Decimal(990), "USD": Decimal(50), "EUR": Decimal(50), "GBP": Decimal(40),
+              "CNY": Decimal(50), "HKD": Decimal(300), "SGD": Decimal(50), "AUD": Decimal(50)}
 
 
 @dataclass(eq=False)
@@ -113,11 +121,13 @@ def open_items(invoices: pd.DataFrame, allocations: pd.DataFrame) -> dict[str, O
 class Matcher:
     """Indexes of customers and open invoices, and the rules that turn a credit into proposals."""
 
-    def __init__(self, customers: pd.DataFrame, items: dict[str, OpenItem]):
+    def __init__(self, customers: pd.DataFrame, items: dict[str, OpenItem],
+                 history: dict[tuple[str, str, int], set[str]] | None = None):
         records = customers.to_dict("records")
+        self.history = history or {}  # (payer key, currency, amount) -> clients it was applied to before
         self.names = CustomerIndex(records)
         self.customer_names = {r["Customer ID"]: r["Name"] for r in records}
-        self.fee_caps = {r["Customer ID"]: (r.get("Fee Deduction") or Decimal(0)) for r in records}
+        self.fee_caps = {r["Customer ID"]: r.get("Fee Deduction") for r in records}
         self.by_customer: dict[tuple[str, str], list[OpenItem]] = defaultdict(list)
         self.by_core: dict[str, list[OpenItem]] = defaultdict(list)
         self._by_amount_index: dict[tuple[str, int], list[OpenItem]] | None = None  # built on first use
@@ -163,8 +173,16 @@ class Matcher:
             self._settled.discard(key)
         return items
 
-    def fee_cap(self, customer: str, currency: str) -> int:
-        return to_minor(self.fee_caps.get(customer) or Decimal(0), currency)
+    def fee_cap(self, customer: str, currency: str) -> tuple[int, str]:
+        """(the largest bank fee the client may deduct, in minor units; how the reason says so).
+
+        The client's Fee Deduction when the master gives one (0 = none); otherwise a usual
+        transfer fee for the currency (``USUAL_FEES``)."""
+        given = self.fee_caps.get(customer)
+        if given is not None and given == given:  # NaN-safe: an empty cell means "not stated"
+            return to_minor(given, currency), f"client may deduct up to {_fmt(to_minor(given, currency), currency)}"
+        usual = to_minor(USUAL_FEES.get(currency, Decimal(0)), currency)
+        return usual, f"a usual transfer fee; Fee Deduction not stated, up to {_fmt(usual, currency)} assumed"
 
     # -- rules -----------------------------------------------------------------------------
     def proposals(self, amount: int, currency: str, payer: str, memo: str) -> list[Proposal]:
@@ -177,20 +195,72 @@ class Matcher:
             by_owner[item.customer].append(item)
         for customer, items in by_owner.items():
             out.extend(self._by_reference(amount, currency, customer, items, hits.get(customer)))
-        top = max((h.score for h in hits.values()), default=0.0)
-        clear = sum(1 for h in hits.values() if h.score == top) == 1
-        for hit in hits.values():
-            if hit.customer not in by_owner:  # where the payment names the client's invoices, they govern
-                out.extend(self._by_name(amount, currency, hit, search=clear and hit.score == top))
+        named = [h for h in hits.values() if h.customer not in by_owner]  # the payment's invoice numbers govern
+        top = max((h.score for h in named), default=0.0)
+        contenders = [h for h in named if h.score >= max(AUTO_SCORE, top - MARGIN)]
+        by_name: list[Proposal] = []
+        if len(contenders) > 1:
+            before = self.history.get((name_key(payer, drop_digits=True), currency, amount), set())
+            by_name.extend(self._homonyms(amount, currency, contenders, before))
+        for hit in named:
+            if len(contenders) > 1 and hit in contenders:
+                continue
+            by_name.extend(self._by_name(amount, currency, hit, search=contenders == [hit]))
+        # an invoice named in the payment outweighs another client that fits the payer only by name
+        referred = [c for c in by_owner if c in hits and hits[c].score >= max(AUTO_SCORE, top - MARGIN)]
+        for proposal in by_name:
+            if referred:
+                proposal.score = min(proposal.score, OUTWEIGHED_SCORE)
+                proposal.reason += f"; the payment names an invoice of {referred[0]}, which fits the payer too"
+        out.extend(by_name)
+        out.extend(self._unlearned_clients(amount, currency, payer, hits, by_name))
         if not out:
             out.extend(self._by_amount(amount, currency))
+        return out
+
+    def _homonyms(self, amount: int, currency: str, contenders: list[NameHit], before: set[str]) -> list[Proposal]:
+        """Several clients fit the payer about equally: the open items decide. Only the one
+        client whose invoices (or a combination, less the usual fee) equal the amount is a clear
+        fit; when several are, the one this payer paid this same amount for before (``before``:
+        a monthly plan paid by a factoring company) is."""
+        fits = {h.customer: self._fits(amount, currency, h, search=True) for h in contenders}
+        # a combination that other combinations equal too is chance, not a fit
+        fitting = [h for h in contenders if any(p.score >= CLEAR_FIT * h.score for p in fits[h.customer])]
+        repeated = [h for h in fitting if h.customer in before]
+        if len(fitting) > 1 and len(repeated) == 1:
+            for proposal in fits[repeated[0].customer]:
+                proposal.reason += (f"; {len(fitting)} of the clients fitting the payer have open items equal to "
+                                    "the amount: this payer paid the same amount for this one before")
+            fitting = repeated
+            contenders = [h for h in contenders if h not in fitting or h in repeated]
+        who = ", ".join(f"{h.customer} {self.customer_names.get(h.customer, '')}".strip() for h in contenders)
+        out: list[Proposal] = []
+        for hit in contenders:
+            found = fits[hit.customer]
+            if not found:
+                out.extend(self._fallback(hit.customer, self.customer_items(hit.customer, currency), amount,
+                                          currency, hit))
+                continue
+            for proposal in found:
+                if hit not in fitting:
+                    proposal.score = min(proposal.score, OUTWEIGHED_SCORE)
+                elif repeated and len(fitting) == 1:
+                    pass
+                elif len(fitting) == 1:
+                    proposal.reason += (f"; {len(contenders)} clients fit the payer ({who}): only this one has "
+                                        "open items equal to the amount")
+                else:
+                    proposal.reason += (f"; {len(fitting)} of the {len(contenders)} clients fitting the payer "
+                                        f"({who}) have open items equal to the amount: choose one")
+                    proposal.score = min(proposal.score, HOMONYM_SCORE)
+                out.append(proposal)
         return out
 
     def _by_reference(self, amount: int, currency: str, customer: str, items: list[OpenItem],
                       hit: NameHit | None) -> list[Proposal]:
         numbers = ", ".join(i.number for i in items)
         total = sum(i.open for i in items)
-        cap = self.fee_cap(customer, currency)
+        cap, allowed = self.fee_cap(customer, currency)
         named = hit is not None and hit.score >= 0.9
         who = f"; {hit.why}" if hit else "; payer not recognised (paid by someone else?)"
         base = f"invoice no {numbers} in the payment{who}"
@@ -202,7 +272,7 @@ class Matcher:
         if 0 < total - amount <= cap:
             return [Proposal(customer, full, Rule.INVOICE_AMOUNT_FEE,
                              f"{base}; amount is the open amount less a bank fee of {fmt(total - amount)} "
-                             f"(client may deduct up to {fmt(cap)})", 0.97 if named else 0.93, fee=total - amount)]
+                             f"({allowed})", 0.97 if named else 0.93, fee=total - amount)]
         named_here = set(map(id, items))
         others = [i for i in self.customer_items(customer, currency) if id(i) not in named_here]
         if amount > total and others:  # the memo names some of the invoices paid: find the rest
@@ -218,8 +288,8 @@ class Matcher:
                                  0.95 if named and not ambiguous else 0.8, fee=fee)]
         if amount < total:
             return [Proposal(customer, _oldest_first(items, amount), Rule.INVOICE_PART_PAID,
-                             f"{base}; pays {fmt(amount)} of {fmt(total)}, the rest stays open",
-                             0.92 if named else 0.75)]
+                             f"{base}; a part payment: pays {fmt(amount)} of {fmt(total)}, "
+                             f"{fmt(total - amount)} stays open", PART_PAID_SCORE if named else 0.75)]
         # An overpayment is only clear when nothing else of the client's could explain the surplus.
         return [Proposal(customer, full, Rule.INVOICE_OVERPAID,
                          f"{base}; pays {fmt(amount - total)} more than the open amount: left as unapplied cash"
@@ -227,55 +297,64 @@ class Matcher:
                          0.92 if named else 0.75, unapplied=amount - total)]
 
     def _by_name(self, amount: int, currency: str, hit: NameHit, search: bool = True) -> list[Proposal]:
-        """Rules for an identified client; disputed invoices are on hold, so never chosen by amount.
+        """Rules for an identified client: whole invoices first (``_fits``), else the fallback.
 
         Combinations are searched (``search``) only for the one clearly best-named client: for a
         weaker or tied name the result could not be applied automatically anyway.
         """
+        return (self._fits(amount, currency, hit, search=search and hit.score >= AUTO_SCORE)
+                or self._fallback(hit.customer, self.customer_items(hit.customer, currency), amount, currency, hit))
+
+    def _fits(self, amount: int, currency: str, hit: NameHit, search: bool) -> list[Proposal]:
+        """The client's open invoices that the amount pays whole: one invoice, one less a usual
+        fee, or (``search``) several together, with or without a fee. Disputed invoices are on
+        hold, so never chosen by amount. Equal amounts (a monthly plan) are taken oldest first."""
         customer, s = hit.customer, hit.score
         items = self.customer_items(customer, currency)
         if not items:
             return []
         fmt = lambda units: _fmt(units, currency)
-        cap = self.fee_cap(customer, currency)
+        cap, allowed = self.fee_cap(customer, currency)
         exact = [i for i in items if i.open == amount]
         if exact:
             item = exact[0]
             why = (f"{hit.why}; amount equals the open amount of {item.number}" if len(exact) == 1 else
-                   f"{hit.why}; {len(exact)} open invoices of this amount: the oldest, {item.number}, is settled first")
+                   f"{hit.why}; {len(exact)} open invoices of this amount: the oldest, {item.number}, is settled "
+                   "first (the usual convention; the memo names none)")
             return [Proposal(customer, [(item, item.open)], Rule.NAME_AMOUNT, why, round(s * 0.97, 3))]
         with_fee = [i for i in items if 0 < i.open - amount <= cap]
         if with_fee:
             item = with_fee[0]
             return [Proposal(customer, [(item, item.open)], Rule.NAME_AMOUNT_FEE,
                              f"{hit.why}; amount is the open amount of {item.number} less a bank fee of "
-                             f"{fmt(item.open - amount)} (up to {fmt(cap)} allowed)", round(s * 0.95, 3),
+                             f"{fmt(item.open - amount)} ({allowed})", round(s * 0.95, 3),
                              fee=item.open - amount)]
+        if not search:
+            return []
         opens = [i.open for i in items]
-        if s < AUTO_SCORE or not search:
-            return self._fallback(customer, items, amount, currency, hit)
-        combo = find_combination(opens, amount, amount)
-        if combo:
+        for high, rule, weight in ((amount, Rule.NAME_SEVERAL, 0.95), (amount + cap, Rule.NAME_SEVERAL_FEE, 0.92)):
+            if high == amount and rule is Rule.NAME_SEVERAL_FEE:
+                break  # no fee allowed: the same search again would find nothing new
+            combo = find_combination(opens, amount, high)
+            if not combo or (high > amount and combo.total == amount):
+                continue
             chosen = [items[p] for p in combo.positions]
-            return [Proposal(customer, [(i, i.open) for i in chosen], Rule.NAME_SEVERAL,
-                             f"{hit.why}; amount equals {len(chosen)} open invoices together "
-                             f"({', '.join(i.number for i in chosen)})" + ("; other combinations fit too"
-                                                                            if combo.ambiguous else ""),
-                             round(s * (0.7 if combo.ambiguous else 0.94), 3))]
-        if cap:
-            combo = find_combination(opens, amount, amount + cap)
-            if combo and combo.total > amount:
-                chosen = [items[p] for p in combo.positions]
-                return [Proposal(customer, [(i, i.open) for i in chosen], Rule.NAME_SEVERAL_FEE,
-                                 f"{hit.why}; amount is {len(chosen)} open invoices together "
-                                 f"({', '.join(i.number for i in chosen)}) less a bank fee of "
-                                 f"{fmt(combo.total - amount)}", round(s * (0.65 if combo.ambiguous else 0.92), 3),
-                                 fee=combo.total - amount)]
-        return self._fallback(customer, items, amount, currency, hit)
+            fee = combo.total - amount
+            same = len({i.open for i in chosen}) == 1
+            why = (f"{hit.why}; amount is {len(chosen)} open invoices together "
+                   f"({', '.join(i.number for i in chosen)})"
+                   + (f" less a bank fee of {fmt(fee)} ({allowed})" if fee else "")
+                   + ("; invoices of equal amount are settled oldest first (the usual convention)" if same else "")
+                   + ("; other combinations fit too" if combo.ambiguous else ""))
+            return [Proposal(customer, [(i, i.open) for i in chosen], rule, why,
+                             round(s * (0.7 if combo.ambiguous else weight), 3), fee=fee)]
+        return []
 
     def _fallback(self, customer: str, items: list[OpenItem], amount: int, currency: str,
                   hit: NameHit) -> list[Proposal]:
-        """Over-payment of everything open, else oldest first: always for review, never auto."""
+        """Over-payment of everything open, else oldest first with the residual shown: for review, never auto."""
+        if not items:
+            return []
         s, fmt = hit.score, (lambda units: _fmt(units, currency))
         total = sum(i.open for i in items)
         if amount > total:
@@ -283,9 +362,36 @@ class Matcher:
                              f"{hit.why}; pays all {len(items)} open invoices and {fmt(amount - total)} more "
                              "(unapplied cash)", round(s * 0.6, 3), unapplied=amount - total)]
         applied = _oldest_first(items, amount)
-        return [Proposal(customer, applied, Rule.NAME_OLDEST_FIRST,
-                         f"{hit.why}; amount fits no open invoice or combination: applied to the oldest "
-                         f"({', '.join(i.number for i, _ in applied)}), the last one part paid", round(s * 0.5, 3))]
+        last, paid = applied[-1]
+        residual = f"; {fmt(last.open - paid)} stays open on {last.number}" if paid < last.open else ""
+        out = [Proposal(customer, applied, Rule.NAME_OLDEST_FIRST,
+                        f"{hit.why}; amount fits no open invoice or combination: a part payment, applied to the "
+                        f"oldest ({', '.join(i.number for i, _ in applied)}){residual}", round(s * 0.5, 3))]
+        closest = min((i for i in items if i.open > amount), key=lambda i: i.open - amount, default=None)
+        if closest is not None and [closest] != [i for i, _ in applied]:  # a short payment of one invoice
+            out.append(Proposal(customer, [(closest, amount)], Rule.NAME_PART_OF_ONE,
+                                f"{hit.why}; a part payment of {closest.number}, the invoice closest above the "
+                                f"amount: {fmt(closest.open - amount)} stays open on it", round(s * 0.45, 3)))
+        return out
+
+    def _unlearned_clients(self, amount: int, currency: str, payer: str, hits: dict[str, NameHit],
+                           by_name: list[Proposal]) -> list[Proposal]:
+        """A third party (a factoring company, a parent) also pays for clients it was not learned
+        for yet: when another client is owed exactly this amount, a fit among the learned ones is
+        no proof, unless this payer paid this amount for that client before. Returns the other
+        clients' invoices as suggestions."""
+        learned = [p for p in by_name if p.score >= AUTO_SCORE and hits[p.customer].label == THIRD_PARTY]
+        if not learned or sum(h.label == THIRD_PARTY for h in hits.values()) < 2:
+            return []  # a payer learned for one client only (a director, an own account) pays for that one
+        before = self.history.get((name_key(payer, drop_digits=True), currency, amount), set())
+        others = [p for p in self._by_amount(amount, currency) if p.customer not in hits]
+        if not others or all(p.customer in before for p in learned):
+            return []
+        for proposal in learned:
+            proposal.score = min(proposal.score, HOMONYM_SCORE)
+            proposal.reason += (f"; {others[0].customer} {self.customer_names.get(others[0].customer, '')} is owed "
+                                "this amount too, and a third party may pay for clients it was not learned for")
+        return others[:SUGGESTIONS - 1]
 
     def _by_amount(self, amount: int, currency: str) -> list[Proposal]:
         if self._by_amount_index is None:
@@ -411,12 +517,13 @@ class _Run:
 
 
 def _match_lines(currencies: frozenset[str], customers: pd.DataFrame, invoices: pd.DataFrame, kept: pd.DataFrame,
-                 declined: dict[str, set[frozenset]], used_tags: dict[str, int], lines: pd.DataFrame) -> _Run:
+                 declined: dict[str, set[frozenset]], used_tags: dict[str, int], lines: pd.DataFrame,
+                 history: dict[tuple[str, str, int], set[str]]) -> _Run:
     """Match the bank ``lines`` of the given currencies, in date order (invoices of other
     currencies can never be touched, so currency groups run independently)."""
     items = open_items(invoices[invoices["Currency"].isin(currencies)], kept)
     owners = {item.customer for item in items.values()}
-    matcher = Matcher(customers[customers["Customer ID"].isin(owners)], items)
+    matcher = Matcher(customers[customers["Customer ID"].isin(owners)], items, history)
     run = _Run()
     tags = dict(used_tags)
     fields = ("Bank Ref", "Date", "Amount", "Currency", "Payer", "Memo")
@@ -482,7 +589,7 @@ def run_matching(customers: pd.DataFrame, invoices: pd.DataFrame, bank: pd.DataF
     groups = _currency_groups(counts, (workers or os.cpu_count() or 1) if len(lines) >= parallel_from else 1)
     runs = fork_map(_match_lines, groups or [frozenset()], {
         "customers": customers, "invoices": invoices, "kept": kept, "declined": rejected_keys(kept),
-        "used_tags": used_tags, "lines": lines})
+        "used_tags": used_tags, "lines": lines, "history": payment_history(bank, kept)})
     result = MatchResult(allocations, bank, pd.DataFrame(), considered=len(lines),
                          auto=sum(r.auto for r in runs), suggested=sum(r.suggested for r in runs),
                          unmatched=sum(r.unmatched for r in runs))
@@ -494,6 +601,24 @@ def run_matching(customers: pd.DataFrame, invoices: pd.DataFrame, bank: pd.DataF
     result.bank = bank_totals(bank, result.allocations, status)
     result.review = make_frame(REVIEW, review)
     return result
+
+
+def payment_history(bank: pd.DataFrame, allocations: pd.DataFrame) -> dict[tuple[str, str, int], set[str]]:
+    """(payer key, currency, amount) -> the clients such payments were applied to (auto or confirmed)."""
+    paid_for: dict[str, str] = {}
+    for ref, number, cid, state in zip(allocations["Bank Ref"], allocations["Invoice No"],
+                                       allocations["Customer ID"], allocations["Status"]):
+        if number and state in APPLIED_STATUSES:
+            paid_for[ref] = cid
+    history: dict[tuple[str, str, int], set[str]] = defaultdict(set)
+    if not paid_for:
+        return history
+    done = bank[bank["Bank Ref"].isin(paid_for.keys())]
+    for ref, payer, currency, amount in zip(done["Bank Ref"], done["Payer"], done["Currency"], done["Amount"]):
+        key = name_key(str(payer or ""), drop_digits=True)
+        if key:
+            history[(key, currency, to_minor(amount, currency))].add(paid_for[ref])
+    return history
 
 
 def bank_totals(bank: pd.DataFrame, allocations: pd.DataFrame, status: dict[str, str]) -> pd.DataFrame:

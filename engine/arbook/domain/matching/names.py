@@ -1,36 +1,51 @@
 """Who paid: the customers a bank payer string can be, each with a score and a reason.
 
-Keys per customer: its Name, Name Kana, every learned Payer Names alias and its Customer ID.
-The whole name (company form included) or the customer code scores 1.0, key equality 0.98; a key contained in the payer (a prefix code or a branch added)
-or the payer contained in a key (the bank cut the name short) scores 0.9-0.95; otherwise a
-fuzzy ratio (rapidfuzz) over customers that share a rare character pair with the payer, kept
-only from 0.88 up. Lookups are cached: the same payer string recurs every month.
+Keys per customer: its Name, Name Kana (or, when the master has none, the reading derived from
+a kanji name), every learned Payer Names alias, every learned third-party payer (Paid By) and
+its Customer ID. The whole name (company form included) or the customer code scores 1.0, key
+equality 0.98 (a derived reading 0.96, a third-party payer 0.97); a payer equal to the start of
+a name or reading (the bank cut it at its field length) 0.95 when no other client's name starts
+so, 0.9 when several do; a key contained in the payer or the payer in a key 0.9-0.95; otherwise
+a fuzzy ratio (rapidfuzz) kept only from 0.88 up. The company form printed with the payer
+(ｶ)NAME = 株式会社 placed first, NAME(ﾕ = 有限会社 placed last, 有限公司, Inc. ...) rules out a
+candidate whose name has another form or place when another candidate's agrees. Lookups are
+cached: the same payer string recurs every month.
 """
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass
-from typing import Iterable
-
 import re
 import unicodedata
+from bisect import bisect_left
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from typing import Iterable
 
 from rapidfuzz import fuzz
 
-from arbook.domain.matching.normalize import compact, name_key, name_keys
+from arbook.domain.matching.normalize import (company_form, compact, describe_form, form_agreement, name_key,
+                                              name_keys)
+from arbook.domain.matching.readings import needs_reading, reading
 
 FUZZY_FLOOR = 0.88
 _CODE_LIKE = re.compile(r"[A-Z]*\d[A-Z\d-]{2,}")  # customer codes look like C00123 or 12345
 MIN_CONTAINED = {"cjk": 2, "other": 4}
+MIN_CUT = {"cjk": 4, "other": 5}
+LONG_KANA = 20  # kana payers this long may have been cut at the Zengin field's 48 columns
+RARE_GRAM = 24  # a character pair shared by more clients than this says little about who paid  # a payer cut this short can still be told apart; shorter ones are words
+THIRD_PARTY = "learned third-party payer (Paid By)"
+DERIVED = "reading derived from the name"
+SCORES = {"name": 0.98, "kana": 0.98, "learned payer name": 0.98, THIRD_PARTY: 0.97, DERIVED: 0.96}
+Form = tuple[str, str, str] | None
 
 
 @dataclass(frozen=True)
 class NameHit:
-    """A customer the payer may be, how sure and why."""
+    """A customer the payer may be, how sure and why (``label``: which of its names matched)."""
 
     customer: str
     score: float
     why: str
+    label: str = ""
 
 
 def _grams(key: str) -> set[str]:
@@ -39,6 +54,11 @@ def _grams(key: str) -> set[str]:
 
 def _is_cjk(key: str) -> bool:
     return any("\u3400" <= ch <= "\u9fff" for ch in key)
+
+
+def split_names(text: object) -> list[str]:
+    """The names of a ';'-separated Payer Names or Paid By cell."""
+    return [part.strip() for part in str(text or "").split(";") if part.strip()]
 
 
 class CustomerIndex:
@@ -50,26 +70,49 @@ class CustomerIndex:
         self.grams: dict[str, set[str]] = defaultdict(set)
         self.codes: dict[str, str] = {}
         self.full: dict[str, set[str]] = defaultdict(set)  # whole names, company form included
+        self.forms: dict[tuple[str, str], Form] = {}  # (customer, key) -> the form that key stands with
+        self.name_forms: dict[str, Form] = {}
         self._cache: dict[str, list[NameHit]] = {}
+        starts: set[tuple[str, str, str]] = set()
         for customer in customers:
             cid = str(customer["Customer ID"])
             if len(compact(cid)) >= 4:
                 self.codes[compact(cid)] = cid
-            labelled = [(customer.get("Name"), "name"), (customer.get("Name Kana"), "kana")]
-            labelled += [(alias, "learned payer name") for alias in str(customer.get("Payer Names") or "").split(";")]
-            self.full[compact(str(customer.get("Name") or ""))].add(cid)
-            for text, label in labelled:
-                key = name_key(str(text or ""))
+            name = str(customer.get("Name") or "")
+            name_form = self.name_forms[cid] = company_form(name)
+            kana = str(customer.get("Name Kana") or "")
+            labelled: list[tuple[str, str, Form]] = [(name, "name", name_form), (kana, "kana", name_form)]
+            if not kana and needs_reading(name, customer.get("Language")):
+                labelled.append((reading(name), DERIVED, name_form))
+            labelled += [(alias, "learned payer name", company_form(alias) or name_form)
+                         for alias in split_names(customer.get("Payer Names"))]
+            labelled += [(payer, THIRD_PARTY, None) for payer in split_names(customer.get("Paid By"))]
+            whole = compact(name)
+            self.full[whole].add(cid)
+            if len(whole) >= 2:
+                starts.add((whole, cid, "name"))
+                if whole != name_key(name):  # form included, for payers cut inside it: 金桥进出口有限公
+                    self.keys[cid].append((whole, "name"))
+                    for gram in _grams(whole):
+                        self.grams[gram].add(cid)
+            for text, label, form in labelled:
+                key = name_key(text)
                 if len(key) < 2:
                     continue
                 self.exact[key].add(cid)
-                self.keys[cid].append((key, label))
+                if (key, label) not in self.keys[cid]:
+                    self.keys[cid].append((key, label))
+                self.forms.setdefault((cid, key), form)
+                starts.add((key, cid, label))
                 for gram in _grams(key):
                     self.grams[gram].add(cid)
+        self.starts = sorted(starts)
+        self._start_keys = [key for key, _, _ in self.starts]
 
     def identify(self, payer: str, memo: str = "") -> list[NameHit]:
         """Customers ``payer`` may be, best first (``memo`` is kept for callers; codes count in the payer)."""
-        by_code = [NameHit(cid, 1.0, f"customer code {cid} before the payer name") for cid in self._codes_in(payer)]
+        by_code = [NameHit(cid, 1.0, f"customer code {cid} before the payer name", "code")
+                   for cid in self._codes_in(payer)]
         if payer not in self._cache:
             self._cache[payer] = self._by_name(payer)
         hits = self._cache[payer]
@@ -90,42 +133,92 @@ class CustomerIndex:
 
     def _by_name(self, payer: str) -> list[NameHit]:
         best: dict[str, NameHit] = {}
+        matched_key: dict[str, str] = {}
 
-        def offer(hit: NameHit) -> None:
+        def offer(hit: NameHit, key: str) -> None:
             if hit.customer not in best or hit.score > best[hit.customer].score:
                 best[hit.customer] = hit
+                matched_key[hit.customer] = key
 
         for cid in self.full.get(compact(payer), ()):
-            offer(NameHit(cid, 1.0, "payer equals the name, company form included"))
-        for key in set(name_keys(payer)):
+            offer(NameHit(cid, 1.0, "payer equals the name, company form included", "name"), "")
+        for key in dict.fromkeys(name_keys(payer)):
             if len(key) < 2:
                 continue
             for cid in self.exact.get(key, ()):
-                label = next(lbl for k, lbl in self.keys[cid] if k == key)
-                offer(NameHit(cid, 0.98, f"payer equals {label}"))
-            if best and max(h.score for h in best.values()) >= 0.98:
-                continue
+                label = max((lbl for k, lbl in self.keys[cid] if k == key), key=SCORES.__getitem__)
+                offer(NameHit(cid, SCORES[label], f"payer equals {'the ' if label == DERIVED else ''}{label}",
+                              label), key)
+            if best:
+                continue  # the payer is one of the names as it stands: parts and cuts of others say less
+            self._cut(key, offer)
             self._near(key, offer)
-        return sorted(best.values(), key=lambda h: (-h.score, h.customer))
+        return self._weigh_forms(payer, best, matched_key)
+
+    def _weigh_forms(self, payer: str, best: dict[str, NameHit], matched_key: dict[str, str]) -> list[NameHit]:
+        """Hits with the company-form evidence applied: a candidate whose form or its place
+        disagrees with the payer's is dropped when another candidate's agrees."""
+        hits = sorted(best.values(), key=lambda h: (-h.score, h.customer))
+        payer_form = company_form(payer)
+        if payer_form is None or len(hits) < 2:
+            return hits
+        verdicts = {}
+        for hit in hits:
+            key = matched_key[hit.customer]
+            form = self.forms.get((hit.customer, key), self.name_forms.get(hit.customer))
+            verdicts[hit.customer] = form_agreement(payer_form, None if hit.label in (THIRD_PARTY, "code") else form)
+        if not any(v == 1 for v in verdicts.values()):
+            return hits
+        out = sorted((h for h in hits if verdicts[h.customer] != -1), key=lambda h: -verdicts[h.customer])
+        out.sort(key=lambda h: -h.score)
+        ruled_out = [h.customer for h in hits if verdicts[h.customer] == -1]
+        said = f"company form agrees ({describe_form(payer_form)})" + (
+            f"; {', '.join(ruled_out)} ruled out: another company form or place" if ruled_out else "")
+        return [replace(h, why=f"{h.why}; {said}") if verdicts[h.customer] == 1 else h for h in out]
+
+    def _cut(self, key: str, offer) -> None:
+        """Names and readings that start with the payer: the bank cut the name at its field length."""
+        if len(key) < MIN_CUT["cjk" if _is_cjk(key) else "other"]:
+            return
+        if len(key) >= LONG_KANA and "\u30a0" < key[-1] < "\u30ff":
+            key = key[:-1]  # a long name cut between a kana and its voiced mark: ﾃ|ﾞ
+        owners: dict[str, tuple[str, str]] = {}
+        at = bisect_left(self._start_keys, key)
+        while at < len(self.starts) and self._start_keys[at].startswith(key) and len(owners) <= 5:
+            whole, cid, label = self.starts[at]
+            if whole != key:
+                owners.setdefault(cid, (label, whole))
+            at += 1
+        if not owners:
+            return
+        others = "; no other client's name starts so" if len(owners) == 1 else (
+            f"; {len(owners)} clients' names start so")
+        for cid, (label, whole) in owners.items():
+            offer(NameHit(cid, 0.95 if len(owners) == 1 else 0.9,
+                          f"payer is the start of the {label} (cut short by the bank){others}", label), whole)
 
     def _near(self, key: str, offer) -> None:
-        grams = sorted(_grams(key), key=lambda g: len(self.grams.get(g, ())))
+        grams = sorted((g for g in _grams(key) if 0 < len(self.grams.get(g, ())) <= RARE_GRAM),
+                       key=lambda g: len(self.grams[g]))
         candidates: set[str] = set()
         for gram in grams[:3]:
-            candidates |= self.grams.get(gram, set())
+            candidates |= self.grams[gram]
         floor = MIN_CONTAINED["cjk" if _is_cjk(key) else "other"]
-        for cid in candidates:
+        for cid in sorted(candidates):  # a fixed order: equal scores keep the same reason in every run
             for other, label in self.keys[cid]:
-                shorter, longer = sorted((key, other), key=len)
+                shorter, longer = (key, other) if len(key) <= len(other) else (other, key)
                 if len(shorter) >= floor and shorter in longer:
                     if longer.startswith(shorter) and shorter == key:
-                        offer(NameHit(cid, 0.93, f"payer is the start of the {label} (cut short by the bank)"))
+                        offer(NameHit(cid, 0.93, f"payer is the start of the {label} (cut short by the bank)",
+                                      label), other)
                     elif shorter == other:
-                        offer(NameHit(cid, 0.95 if len(shorter) >= 4 else 0.9, f"payer contains the {label}"))
+                        offer(NameHit(cid, 0.95 if len(shorter) >= 4 else 0.9, f"payer contains the {label}",
+                                      label), other)
                     else:  # e.g. the client's name without its city: 华贸 of 上海华贸
                         strong = len(shorter) >= (4 if _is_cjk(shorter) else 6)
-                        offer(NameHit(cid, 0.95 if strong else 0.9, f"payer is part of the {label}"))
+                        offer(NameHit(cid, 0.95 if strong else 0.9, f"payer is part of the {label}", label), other)
                     continue
-                ratio = fuzz.ratio(key, other) / 100
+                ratio = fuzz.ratio(key, other, score_cutoff=FUZZY_FLOOR * 100) / 100
                 if ratio >= FUZZY_FLOOR:
-                    offer(NameHit(cid, round(ratio * 0.95, 3), f"payer resembles the {label} ({ratio:.0%})"))
+                    offer(NameHit(cid, round(ratio * 0.95, 3), f"payer resembles the {label} ({ratio:.0%})", label),
+                          other)

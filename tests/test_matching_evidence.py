@@ -1,0 +1,248 @@
+"""Payer evidence beyond the book's own names: derived readings, company forms, names cut by the
+bank, homonyms decided by open items, third-party payers, usual fees, plans and part payments."""
+from datetime import date
+from decimal import Decimal as D
+
+import pytest
+
+from arbook.domain.matching.engine import run_matching
+from arbook.domain.matching.names import CustomerIndex
+from arbook.domain.matching.normalize import company_form, form_agreement
+from arbook.domain.matching.readings import needs_reading, reading
+from arbook.model.frames import make_frame
+from arbook.model.schema import ALLOCATIONS, BANK, CUSTOMERS, INVOICES
+
+
+def ja(cid, name, **more):
+    return {"Customer ID": cid, "Name": name, "Language": "ja", "Currency": "JPY", **more}
+
+
+def run(customers, invoices, lines):
+    """Match ``lines`` (amount, payer, memo) against the customers and (number, customer, amount[, month])."""
+    currency = {c["Customer ID"]: c["Currency"] for c in customers}
+    inv = make_frame(INVOICES, [{"Invoice No": n, "Customer ID": c, "Issue Date": date(2026, rest[0] if rest else 9, 1),
+                                 "Due Date": date(2026, 10, 31), "Currency": currency[c], "Amount": D(a)}
+                                for n, c, a, *rest in invoices])
+    bank = make_frame(BANK, [{"Bank Ref": f"B{i}", "Date": date(2026, 11, 1 + i), "Amount": D(a),
+                              "Currency": currency[invoices[0][1]], "Payer": p, "Memo": m, "Status": "new"}
+                             for i, (a, p, m) in enumerate(lines)])
+    return run_matching(make_frame(CUSTOMERS, customers), inv, bank, make_frame(ALLOCATIONS, []))
+
+
+def outcome(result, ref="B0"):
+    """(status, customer, {invoice: amount}, reason) of the best proposal for a line."""
+    rows = result.allocations[result.allocations["Bank Ref"] == ref]
+    first = rows["Proposal"].iloc[0]
+    rows = rows[rows["Proposal"] == first]
+    return (rows["Status"].iloc[0], rows["Customer ID"].iloc[0],
+            {r["Invoice No"]: r["Applied Amount"] for r in rows.to_dict("records") if r["Invoice No"]},
+            rows["Reason"].iloc[0])
+
+
+# -- readings ---------------------------------------------------------------------------------
+
+def test_reading_of_kanji_names_without_kana():
+    assert reading("株式会社山本商会") == "ヤマモトショウカイ"
+    assert reading("東和電機株式会社") == "トウワデンキ"
+    assert needs_reading("株式会社山本商会", "ja") and not needs_reading("上海华贸有限公司", "zh")
+    assert not needs_reading("ヤマモトショウカイ", "ja")
+
+
+def test_kanji_only_master_is_recognised_from_the_bank_kana():
+    result = run([ja("C1", "株式会社山本商会"), ja("C2", "株式会社佐藤製作所", **{"Name Kana": "サトウセイサクショ"})],
+                 [("INV-1", "C1", 55000), ("INV-2", "C2", 33000)], [(55000, "ｶ)ﾔﾏﾓﾄｼﾖｳｶｲ", "")])
+    status, cid, applied, why = outcome(result)
+    assert (status, cid, applied) == ("auto", "C1", {"INV-1": D(55000)})
+    assert "reading derived from the name" in why
+
+
+def test_a_derived_reading_shared_by_two_clients_is_not_proof_alone():
+    customers = [ja("C1", "山田精機"), ja("C2", "山田製機")]  # both ヤマダセイキ
+    result = run(customers, [("INV-1", "C1", 55000), ("INV-2", "C2", 55000)], [(55000, "ﾔﾏﾀﾞｾｲｷ", "")])
+    assert result.auto == 0 and outcome(result)[0] == "suggested"
+    assert "2 of the 2 clients fitting the payer" in outcome(result)[3]
+
+
+# -- company forms ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text,form", [
+    ("ｶ)ﾄｳﾜﾃﾞﾝｷ", ("ja", "株式会社", "before")), ("ﾄｳﾜﾃﾞﾝｷ(ｶ", ("ja", "株式会社", "after")),
+    ("ﾕ)ﾄｳﾜﾃﾞﾝｷ", ("ja", "有限会社", "before")), ("ﾄﾞ)ﾔﾏﾀﾞ", ("ja", "合同会社", "before")),
+    ("ｲ)ﾔﾏﾀﾞｶｲ", ("ja", "医療法人", "before")), ("ｶﾞｸ)ﾔﾏﾀﾞｶﾞｸｴﾝ", ("ja", "学校法人", "before")),
+    ("ｼﾔ)ﾆﾎﾝｷﾖｳｶｲ", ("ja", "社団法人", "before")), ("ｻﾞｲ)ﾆﾎﾝｻﾞｲﾀﾞﾝ", ("ja", "財団法人", "before")),
+    ("ﾔﾏﾀﾞ(ｼ", ("ja", "合資会社", "after")), ("ﾒ)ﾔﾏﾀﾞ", ("ja", "合名会社", "before")),
+    ("株式会社東和電機", ("ja", "株式会社", "before")), ("東和電器有限会社", ("ja", "有限会社", "after")),
+    ("㈱山田", ("ja", "株式会社", "before")),
+    ("上海宏达国际贸易有限公司", ("zh", "有限公司", "after")), ("深圳腾达有限责任公司", ("zh", "有限公司", "after")),
+    ("上海宏达股份有限公司", ("zh", "股份有限公司", "after")),
+    ("Acme Traders Co., Ltd.", ("en", "Ltd.", "after")), ("ACME TRADERS INC", ("en", "Inc.", "after")),
+    ("Yamada Shoji K.K.", ("en", "K.K.", "after")), ("Beta GmbH", ("en", "GmbH", "after")),
+    ("ﾔﾏﾀﾞ ﾀﾛｳ", None), ("上海宏达国际贸易有限公", None),
+])
+def test_company_form_and_its_place(text, form):
+    assert company_form(text) == form
+
+
+def test_form_agreement_needs_the_same_script():
+    assert form_agreement(company_form("ｶ)ﾄｳﾜ"), company_form("株式会社東和")) == 1
+    assert form_agreement(company_form("ﾄｳﾜ(ｶ"), company_form("株式会社東和")) == -1  # 後株 vs 前株
+    assert form_agreement(company_form("ｶ)ﾄｳﾜ"), company_form("Towa Co., Ltd.")) == 0
+    assert form_agreement(None, company_form("株式会社東和")) == 0
+
+
+def test_company_form_picks_the_kabushiki_kaisha_among_same_reading_clients():
+    customers = [ja("C1", "株式会社東和電機"), ja("C2", "有限会社東和電器")]
+    invoices = [("INV-1", "C1", 110000), ("INV-2", "C2", 50000)]
+    status, cid, applied, why = outcome(run(customers, invoices, [(110000, "ｶ)ﾄｳﾜﾃﾞﾝｷ", "")]))
+    assert (status, cid, applied) == ("auto", "C1", {"INV-1": D(110000)})
+    assert "company form agrees (株式会社, placed first)" in why and "C2 ruled out" in why
+    # the 有限会社 printed by its bank goes to the 有限会社, even with an amount the 株式会社 is owed
+    status, cid, _, _ = outcome(run(customers, [("INV-1", "C1", 50000), ("INV-2", "C2", 50000)],
+                                    [(50000, "ﾕ)ﾄｳﾜﾃﾞﾝｷ", "")]))
+    assert (status, cid) == ("auto", "C2")
+
+
+def test_godo_and_kabushiki_of_the_same_name_and_the_place_of_the_form():
+    customers = [ja("C1", "合同会社山田", **{"Name Kana": "ヤマダ"}), ja("C2", "株式会社山田", **{"Name Kana": "ヤマダ"}),
+                 ja("C3", "山田株式会社", **{"Name Kana": "ヤマダ"})]
+    invoices = [("INV-1", "C1", 1000), ("INV-2", "C2", 1000), ("INV-3", "C3", 1000)]
+    assert outcome(run(customers, invoices, [(1000, "ﾄﾞ)ﾔﾏﾀﾞ", "")]))[:2] == ("auto", "C1")
+    assert outcome(run(customers, invoices, [(1000, "ｶ)ﾔﾏﾀﾞ", "")]))[:2] == ("auto", "C2")
+    assert outcome(run(customers, invoices, [(1000, "ﾔﾏﾀﾞ(ｶ", "")]))[:2] == ("auto", "C3")
+    assert outcome(run(customers, invoices, [(1000, "ﾔﾏﾀﾞ", "")]))[0] == "suggested"  # no form printed
+
+
+def test_english_and_chinese_forms_rule_out_the_other_company():
+    index = CustomerIndex([{"Customer ID": "E1", "Name": "Orion Foods Inc."}, {"Customer ID": "E2", "Name": "Orion Foods LLC"},
+                           {"Customer ID": "Z1", "Name": "上海宏达有限公司"}, {"Customer ID": "Z2", "Name": "上海宏达股份有限公司"}])
+    assert [h.customer for h in index.identify("ORION FOODS LLC")] == ["E2"]
+    assert [h.customer for h in index.identify("上海宏达股份有限公司")] == ["Z2"]
+    assert {h.customer for h in index.identify("ORION FOODS")} == {"E1", "E2"}
+
+
+# -- names cut by the bank --------------------------------------------------------------------
+
+@pytest.mark.parametrize("payer,cid", [
+    ("上海宏达国际贸易有限公", "Z1"),            # cut inside the company form
+    ("上海宏达国际贸", "Z1"),
+    ("ﾔﾏﾓﾄｼﾖｳｶｲﾄｳｷﾖｳｼ", "J1"),                # 48-column Zengin field, kana reading cut
+    ("NORTHWIND PACIFIC LOGISTICS INTERNATIO", "E1"),
+])
+def test_a_payer_cut_short_is_the_one_client_whose_name_starts_so(payer, cid):
+    index = CustomerIndex([
+        {"Customer ID": "Z1", "Name": "上海宏达国际贸易有限公司", "Language": "zh"},
+        {"Customer ID": "Z2", "Name": "上海宏远物流有限公司", "Language": "zh"},
+        {"Customer ID": "J1", "Name": "株式会社山本商会東京支社", "Language": "ja"},
+        {"Customer ID": "E1", "Name": "Northwind Pacific Logistics International Inc.", "Language": "en"},
+        {"Customer ID": "E2", "Name": "Northwind Pacific Foods Inc.", "Language": "en"}])
+    hits = index.identify(payer)
+    assert hits[0].customer == cid and hits[0].score >= 0.95 and "cut short by the bank" in hits[0].why
+    assert len([h for h in hits if h.score >= hits[0].score - 0.1]) == 1
+
+
+def test_a_cut_shared_by_two_clients_is_decided_by_open_items():
+    customers = [{"Customer ID": "Z1", "Name": "上海宏达国际贸易有限公司", "Language": "zh", "Currency": "CNY"},
+                 {"Customer ID": "Z2", "Name": "上海宏达国际物流有限公司", "Language": "zh", "Currency": "CNY"}]
+    result = run(customers, [("INV-1", "Z1", "800.00"), ("INV-2", "Z2", "1200.00")], [("1200.00", "上海宏达国际", "")])
+    status, cid, _, why = outcome(result)
+    assert (status, cid) == ("auto", "Z2") and "only this one has open items equal to the amount" in why
+
+
+# -- third parties, fees, plans, part payments ------------------------------------------------
+
+def test_a_third_party_learned_for_several_clients_is_resolved_by_open_items():
+    customers = [ja("C1", "株式会社山田商事", **{"Name Kana": "ヤマダショウジ", "Paid By": "ｶ)ﾐﾗｲﾌｱｸﾀ-"}),
+                 ja("C2", "株式会社佐藤製作所", **{"Name Kana": "サトウセイサクショ", "Paid By": "ｶ)ﾐﾗｲﾌｱｸﾀ-;ｻﾄｳ ｲﾁﾛｳ"})]
+    invoices = [("INV-1", "C1", 110000), ("INV-2", "C2", 77000)]
+    status, cid, applied, why = outcome(run(customers, invoices, [(77000, "ｶ)ﾐﾗｲﾌｱｸﾀ-", "")]))
+    assert (status, cid, applied) == ("auto", "C2", {"INV-2": D(77000)})
+    assert "Paid By" in why and "only this one" in why
+    assert outcome(run(customers, invoices, [(110000, "ｻﾄｳ ｲﾁﾛｳ", "")]))[:2] == ("suggested", "C2")
+
+
+def test_usual_fee_when_the_master_states_none_but_not_when_it_says_zero():
+    customers = [ja("C1", "株式会社山田商事", **{"Name Kana": "ヤマダショウジ"}),
+                 ja("C2", "株式会社佐藤製作所", **{"Name Kana": "サトウセイサクショ", "Fee Deduction": D(0)})]
+    result = run(customers, [("INV-1", "C1", 110000), ("INV-2", "C2", 110000)],
+                 [(109340, "ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ", ""), (109340, "ｶ)ｻﾄｳｾｲｻｸｼﾖ", "")])
+    status, _, applied, why = outcome(result)
+    assert (status, applied) == ("auto", {"INV-1": D(110000)}) and "a usual transfer fee" in why
+    assert outcome(result, "B1")[0] == "suggested"
+
+
+def test_several_plan_invoices_paid_together_oldest_first_and_one_invoice_less_a_fee():
+    customers = [ja("C1", "株式会社山田商事", **{"Name Kana": "ヤマダショウジ", "Fee Deduction": D(660)})]
+    invoices = [("INV-0", "C1", 99000, 6)] + [(f"INV-{m}", "C1", 33000, m) for m in (7, 8, 9, 10)]
+    status, _, applied, why = outcome(run(customers, invoices, [(66000, "ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ", "")]))
+    assert (status, applied) == ("auto", {"INV-7": D(33000), "INV-8": D(33000)})
+    assert "oldest first (the usual convention)" in why
+    status, _, applied, _ = outcome(run(customers, invoices, [(98340, "ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ", "")]))
+    assert (status, applied) == ("auto", {"INV-0": D(99000)})  # one invoice less a fee, before any combination
+    status, _, applied, _ = outcome(run(customers, invoices, [(65340, "ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ", "INV-9 INV-10")]))
+    assert (status, applied) == ("auto", {"INV-9": D(33000), "INV-10": D(33000)})  # the memo names them
+
+
+def test_a_real_part_payment_stays_a_suggestion_with_its_residual():
+    customers = [ja("C1", "株式会社山田商事", **{"Name Kana": "ヤマダショウジ"})]
+    result = run(customers, [("INV-1", "C1", 100000), ("INV-2", "C1", 50000, 10)], [(60000, "ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ", "")])
+    status, _, applied, why = outcome(result)
+    assert (status, applied) == ("suggested", {"INV-1": D(60000)})
+    assert "JPY 40,000 stays open on INV-1" in why
+
+
+def test_a_payer_that_paid_this_amount_for_one_of_its_clients_before_pays_for_it_again():
+    customers = [ja("C1", "株式会社山田商事", **{"Name Kana": "ヤマダショウジ", "Paid By": "ｶ)ﾐﾗｲﾌｱｸﾀ-"}),
+                 ja("C2", "株式会社佐藤製作所", **{"Name Kana": "サトウセイサクショ", "Paid By": "ｶ)ﾐﾗｲﾌｱｸﾀ-"})]
+    invoices = [("INV-1", "C1", 74800, 8), ("INV-2", "C1", 74800, 9), ("INV-3", "C2", 74800, 9)]
+    first = run(customers, invoices, [(74800, "ｶ)ﾐﾗｲﾌｱｸﾀ-", "")])
+    assert outcome(first)[0] == "suggested"  # both clients have an invoice of this amount
+    allocations = make_frame(ALLOCATIONS, [{"Bank Ref": "B0", "Invoice No": "INV-1", "Customer ID": "C1",
+                                            "Applied Amount": D(74800), "Status": "confirmed", "Proposal": "B0#9"}])
+    inv = make_frame(INVOICES, [{"Invoice No": n, "Customer ID": c, "Issue Date": date(2026, m, 1),
+                                 "Due Date": date(2026, 10, 31), "Currency": "JPY", "Amount": D(a)}
+                                for n, c, a, m in invoices])
+    bank = make_frame(BANK, [{"Bank Ref": ref, "Date": date(2026, 10 + i, 5), "Amount": D(74800), "Currency": "JPY",
+                              "Payer": "ｶ)ﾐﾗｲﾌｱｸﾀ-", "Status": "matched" if i == 0 else "new"}
+                             for i, ref in enumerate(["B0", "B1"])])
+    result = run_matching(make_frame(CUSTOMERS, customers), inv, bank, allocations)
+    status, cid, applied, why = outcome(result, "B1")
+    assert (status, cid, applied) == ("auto", "C1", {"INV-2": D(74800)})
+    assert "this payer paid the same amount for this one before" in why
+
+
+def test_an_invoice_named_in_the_memo_outweighs_a_same_reading_client_by_name():
+    customers = [ja("C1", "株式会社石井薬品", **{"Name Kana": "イシイヤクヒン"}),
+                 ja("C2", "石井約品株式会社", **{"Name Kana": "イシイヤクヒン"})]
+    result = run(customers, [("INV-1231", "C1", 151800), ("INV-5046", "C2", 303600)],
+                 [(151800, "ｲｼｲﾔｸﾋﾝ", "INV-5046")])  # C2 pays half of its invoice
+    assert result.auto == 0
+    status, cid, applied, why = outcome(result)
+    assert (status, cid, applied) == ("suggested", "C2", {"INV-5046": D(151800)}) and "stays open" in why
+
+
+def test_a_payer_without_its_city_and_cut_inside_the_form_is_part_of_the_whole_name():
+    index = CustomerIndex([{"Customer ID": "Z1", "Name": "宁波金桥进出口贸易有限公司", "Language": "zh"},
+                           {"Customer ID": "Z2", "Name": "宁波金桥物流有限公司", "Language": "zh"}])
+    hits = index.identify("金桥进出口贸易有限公")
+    assert [h.customer for h in hits] == ["Z1"] and hits[0].score == 0.95 and hits[0].why == "payer is part of the name"
+
+
+def test_a_third_party_for_several_clients_is_no_proof_when_an_unlearned_client_is_owed_the_amount():
+    customers = [ja("C1", "株式会社山田商事", **{"Name Kana": "ヤマダショウジ", "Paid By": "ｶ)ﾐﾗｲﾌｱｸﾀ-"}),
+                 ja("C2", "株式会社佐藤製作所", **{"Name Kana": "サトウセイサクショ", "Paid By": "ｶ)ﾐﾗｲﾌｱｸﾀ-"}),
+                 ja("C3", "株式会社森建設", **{"Name Kana": "モリケンセツ"})]
+    result = run(customers, [("INV-1", "C1", 152900), ("INV-2", "C2", 80000), ("INV-3", "C3", 152900)],
+                 [(152900, "ｶ)ﾐﾗｲﾌｱｸﾀ-", "")])
+    assert result.auto == 0
+    suggested = set(result.allocations["Customer ID"])
+    assert {"C1", "C3"} <= suggested and "C3 株式会社森建設 is owed this amount too" in outcome(result)[3]
+
+
+def test_a_short_payment_is_also_proposed_as_part_of_the_invoice_closest_above_it():
+    customers = [ja("C1", "株式会社山田商事", **{"Name Kana": "ヤマダショウジ"})]
+    result = run(customers, [("INV-1", "C1", 30000, 8), ("INV-2", "C1", 200000, 9), ("INV-3", "C1", 90000, 10)],
+                 [(85000, "ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ", "")])
+    proposals = result.allocations.groupby("Proposal")
+    offered = sorted(tuple(sorted(zip(g["Invoice No"], g["Applied Amount"]))) for _, g in proposals)
+    assert offered == [(("INV-1", D(30000)), ("INV-2", D(55000))), (("INV-3", D(85000)),)]
+    assert set(result.allocations["Status"]) == {"suggested"}

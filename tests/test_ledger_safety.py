@@ -153,6 +153,7 @@ def test_unknown_code_in_currencies_is_refused(paid_book, tmp_path, capsys):
                                      ("statements", "--out", "st", "--as-of", "2027-02-28")])
 def test_reports_leave_the_stored_computed_columns_alone(paid_book, tmp_path, capsys, command):
     assert arbook(capsys, "age", paid_book, "--as-of", "2026-10-31")[0] == 0
+
     def computed(book):  # statements do record each client's pending confirmation (an input column)
         return {name: book.read(name)[[c.name for c in sheet_named(name).computed_columns]].to_dict("records")
                 for name in ("Invoices", "Customers", "Aging", "Dashboard")}

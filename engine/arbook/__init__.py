@@ -39,6 +39,11 @@ _API = {
     "email_statements": "arbook.services.mail:email_statements",
     "export_sheet": "arbook.services.export:export_sheet",
     "build_workbook": "arbook.adapters.vba.build:build_workbook",
+    "writeoff": "arbook.services.adjustments:writeoff",
+    "refunds": "arbook.services.adjustments:refund_book",
+    "history": "arbook.services.history:history",
+    "undo": "arbook.services.history:undo_book",
+    "verify": "arbook.services.history:verify_book",
     "upgrade_book": "arbook.adapters.book.upgrade:upgrade_book",
     "diagnose": "arbook.services.doctor:diagnose",
 }
@@ -51,10 +56,12 @@ if TYPE_CHECKING:
     from arbook.adapters.vba.build import build_workbook
     from arbook.model.book import Book
     from arbook.model.errors import ArbookError
+    from arbook.services.adjustments import refund_book as refunds, writeoff
     from arbook.services.bankimport import import_bank
     from arbook.services.doctor import diagnose
     from arbook.services.cashapp import confirm_book as confirm, match_book as match, unmatch_book as unmatch
     from arbook.services.export import export_sheet
+    from arbook.services.history import history, undo_book as undo, verify_book as verify
     from arbook.services.mail import email_statements
     from arbook.services.masterdata import import_customers, import_invoices
     from arbook.services.receivables import age_book as age, ledger_book as write_ledgers, write_reminders

@@ -108,6 +108,12 @@ CUSTOMER = Param("customer_ids", "text", "Only this client (repeatable).", optio
                  metavar="ID")
 
 
+def _state(confirmed: bool) -> str:
+    from arbook.model.statuses import AllocationStatus
+
+    return (AllocationStatus.CONFIRMED if confirmed else AllocationStatus.SUGGESTED).value
+
+
 def _lines(results: list[Any], **_: Any) -> str:
     return "\n".join(r.summary() for r in results)
 
@@ -125,16 +131,22 @@ ACTIONS: tuple[Action, ...] = (
     Only the columns present in FILE are updated. Any bad row stops the whole file.
     Example: arbook customers ar.xlsx customers.csv""",
            (Param("file", "file", ask=True),), say=lambda r, **_: r.summary("Customers")),
-    Action("invoices", "arbook.services.masterdata:import_invoices", """Add or update invoices from a CSV or .xlsx file, by Invoice No.
+    Action("invoices", "arbook.services.masterdata:import_invoices", """Add or update invoices, credit notes and debit notes from a CSV or .xlsx file, by Invoice No.
 
-    An empty Due Date becomes Issue Date + the client's Terms Days.
+    An empty Due Date becomes Issue Date + the client's Terms Days. Amounts are positive; a credit
+    note has Type 'credit note' and Ref the invoice it corrects. Changing the client, currency or
+    amount of a document with allocations is refused unless --force.
     Example: arbook invoices ar.xlsx invoices.csv""",
-           (Param("file", "file", ask=True),), say=lambda r, **_: r.summary("Invoices")),
+           (Param("file", "file", ask=True),
+            Param("force", "flag", "Unapply (logged) the allocations of documents whose client, currency, amount "
+                  "or type the file changes.", option="--force")),
+           say=lambda r, **_: r.summary("Invoices")),
     Action("import", "arbook.services.bankimport:import_bank",
            """Import bank statement files (CSV/TSV/xlsx, camt.052/053/054, MT940, OFX/QFX, Zengin) into Bank.
 
-    Formats, encodings and columns are detected. Re-importing a file adds nothing; if any file
-    is unreadable or its stated balances do not add up, nothing is imported.
+    Formats, encodings and columns are detected; payers are read from descriptions. Re-importing
+    a file adds nothing (with another --map it updates its unapplied lines); if any file is
+    unreadable or its stated balances do not add up (see --allow-unbalanced), nothing is imported.
     Example: arbook import ar.xlsx statement.csv zengin.txt camt053.xml""",
            (Param("files", "files", ask=True),
             Param("profile", "text", "Use the column mapping saved in the book under this name.", option="--profile"),
@@ -146,8 +158,18 @@ ACTIONS: tuple[Action, ...] = (
             Param("currency", "text", "Currency of files that name none (else the book's Home Currency setting).",
                   option="--currency"),
             Param("date_order", "choice", "Day/month order when ambiguous.", option="--date-order",
-                  choices=("dmy", "mdy", "ymd"))),
+                  choices=("dmy", "mdy", "ymd")),
+            Param("encoding", "text", "Text encoding of the files (e.g. cp932, gb18030, cp852) when detection "
+                  "fails or refuses.", option="--encoding", metavar="NAME"),
+            Param("allow_unbalanced", "flag", "Import statements whose stated balances do not add up (the "
+                  "difference is noted on each line's Source and in the Log).", option="--allow-unbalanced")),
            say=_lines, ribbon=Ribbon("Import", "ImportTextFile")),
+    Action("unimport", "arbook.services.bankimport:unimport_file",
+           """Remove the Bank lines imported from FILE, unless an allocation holds one of them (then name them).
+
+    Example: arbook unimport ar.xlsx statement.csv""",
+           (Param("path", "path", metavar="FILE"),),
+           say=lambda n, path, **_: f"removed {n} Bank line(s) imported from {Path(path).name}"),
     Action("match", "arbook.services.cashapp:match_book", """Match unmatched bank credits to open invoices (cash application; 入金消込; 核销).
 
     Clear matches become Allocations with Status auto; the rest are proposed on the Review
@@ -231,6 +253,43 @@ ACTIONS: tuple[Action, ...] = (
             Param("smtp", "text", "Send through this server (STARTTLS when offered; credentials from "
                   "ARBOOK_SMTP_USER / ARBOOK_SMTP_PASSWORD).", option="--smtp", metavar="HOST:PORT")),
            say=lambda r, **_: r.summary(), ribbon=Ribbon("Statements & Email", "SendCopyToMe")),
+    Action("writeoff", "arbook.services.adjustments:writeoff",
+           """Write off (端数/差額処理, 坏账核销, 貸倒): without --invoice every residual at most its currency's
+    Write-off Threshold setting; with --invoice the whole open amount as bad debt (--reason needed).
+    Each is an allocation with its rule and account, listed on the Write-offs sheet, reversible.
+
+    Example: arbook writeoff ar.xlsx --invoice INV-1042 --reason 'customer bankrupt'""",
+           (Param("invoices", "text", "Write off this invoice as bad debt (repeatable).", option="--invoice",
+                  multiple=True, metavar="INVOICE"),
+            Param("reason", "text", "Why (required for a bad-debt write-off).", option="--reason"),
+            Param("reverse", "text", "Reverse this write-off instead (its WO- reference).", option="--reverse",
+                  metavar="WO-REF"),
+            Param("day", "date", "Date of the write-off (default today).", option="--date", metavar="DATE")),
+           say=lambda r, **_: r.summary()),
+    Action("refunds", "arbook.services.adjustments:refund_book",
+           """Match debit bank lines paid to clients with a credit (credit note or unapplied cash) of that
+    amount: suggested refund allocations, confirmed with --confirm, that close the credit.
+
+    Example: arbook refunds ar.xlsx --confirm""",
+           (Param("confirm", "flag", "Record the refunds as confirmed, not suggested.", option="--confirm"),),
+           say=lambda found, confirm, **_: "\n".join([*(p.line() for p in found),
+                                                      f"{len(found)} refund(s) {_state(confirm)}"])),
+    Action("history", "arbook.services.history:history",
+           """List the kept versions of BOOK, newest first: number, time, user and the command that
+    changed it next (undo with 'arbook undo BOOK --to N'). Example: arbook history ar.xlsx""",
+           say=lambda kept, **_: "\n".join(g.line() for g in kept) or "no earlier version kept yet"),
+    Action("undo", "arbook.services.history:undo_book",
+           """Put BOOK back as it was before the last command (or before command N and all after it).
+
+    The undo is logged and can itself be undone. Example: arbook undo ar.xlsx --to 12""",
+           (Param("number", "text", "Restore the version before command N (see history).", option="--to",
+                  metavar="N"),),
+           say=lambda r, **_: r.summary()),
+    Action("verify", "arbook.services.history:verify_book",
+           """Check the Log's hash chain: report every edited, inserted or deleted Log row (exit 1 if any).
+
+    Example: arbook verify ar.xlsx""",
+           say=lambda r, **_: "\n".join([*r.problems, r.summary()]), ok=lambda r: not r.problems),
     Action("help", "arbook.actions:help_text", "Where to read about the commands, sheets and buttons.", cli=False, ribbon=Ribbon("Settings & Help", "Help")),
     Action("build-workbook", "arbook.adapters.vba.build:build_workbook",
            """Build the macro-enabled book with the AR ribbon from the schema, macros/ and xlwings' VBA

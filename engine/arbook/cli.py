@@ -40,14 +40,23 @@ class Steps:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show the full traceback on errors.")
+@click.option("--lock-timeout", type=float, metavar="SECONDS",
+              help="How long to wait for a book another arbook command is using (default 30).")
 @click.version_option(__version__, prog_name="arbook")
-def cli(debug: bool) -> None:
+def cli(debug: bool, lock_timeout: float | None) -> None:
     """arbook: accounts receivable in an Excel workbook.
 
     Keep customers and invoices in BOOK (.xlsx or .xlsm), import bank statements, match
     payments to invoices, age the ledger and send statements. Every change is saved
-    atomically (BOOK.bak keeps the previous version) and logged on the Log sheet.
+    atomically (BOOK.bak keeps the previous version; 'arbook undo' goes back further) and
+    logged on the Log sheet.
     """
+    if lock_timeout is not None:
+        import os
+
+        from arbook.adapters.book.atomic import LOCK_TIMEOUT_ENV
+
+        os.environ[LOCK_TIMEOUT_ENV] = str(lock_timeout)
 
 
 def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> object:
@@ -111,12 +120,14 @@ def _command(action: Action) -> click.Command:
         try:
             with steps.step("reading book"), open_book(values.pop("book")) as handle:
                 with steps.step(action.labels["en"]):
-                    message = action.call(handle, values)
+                    result, message = action.outcome(handle, values)
                 with steps.step("saving"):
                     handle.commit()
         finally:
             steps.close()
         click.echo(message)
+        if not action.ok(result):
+            raise ArbookError(f"{action.name}: something must be fixed (see above)")
 
     for param in reversed(action.params):
         run = _click_param(param)(run)

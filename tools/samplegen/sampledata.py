@@ -6,6 +6,7 @@ so every figure reported anywhere is reproducible.
 from __future__ import annotations
 
 import random
+import shutil
 import sys
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -16,13 +17,14 @@ import pandas as pd
 
 from arbook.model.frames import make_frame
 from arbook.adapters.book import new_book, open_book
+from arbook.adapters.book.history import history_dir
 from arbook.adapters.tabular import read_table_file
-from arbook.model.schema import CUSTOMERS, INVOICES
+from arbook.model.schema import CREDIT_NOTE, CUSTOMERS, FX_RATES, INVOICES
 from arbook.services.export import export_csv
 from arbook.services.masterdata import import_master
 from samplegen.realism import Realism
-from samplegen.samplebank import bank_kana
-from samplegen.samplepay import make_payments, truth_frame, write_bank_files
+from samplegen.samplebank import SynthLine, bank_kana
+from samplegen.samplepay import Payment, make_payments, truth_frame, write_bank_files
 
 JA_SURNAMES = [("山田", "ヤマダ"), ("佐藤", "サトウ"), ("鈴木", "スズキ"), ("高橋", "タカハシ"), ("田中", "タナカ"),
                ("伊藤", "イトウ"), ("渡辺", "ワタナベ"), ("中村", "ナカムラ"), ("小林", "コバヤシ"), ("加藤", "カトウ"),
@@ -228,6 +230,43 @@ def make_sample(seed: int = SAMPLE_SEED, customers: int = 30, invoices: int = 15
     return SampleSet(customer_frame, invoice_frame, plans)
 
 
+#: Rates to the sample's Home Currency (JPY) on the FX Rates sheet.
+SAMPLE_RATES = ((date(2026, 10, 1), "USD", 149.85), (date(2026, 10, 1), "CNY", 20.95),
+                (date(2026, 11, 1), "USD", 152.3), (date(2026, 11, 1), "CNY", 21.2))
+SHORT_BY = Decimal(330)  # a JPY payment short by this much: a residual for 'arbook writeoff'
+
+
+def month_end_cases(payments: list[Payment], sample: SampleSet) -> SampleSet:
+    """The month-end corrections the demo shows: a credit note (10% off an invoice nobody paid), one
+    payment short by a few yen (a residual to write off) and a refund of an overpayment (a debit line)."""
+    customers = {c["Customer ID"]: c for c in sample.customers.to_dict("records")}
+    paid = {number for p in payments for number in p.applied}
+    unpaid = [r for r in sample.invoices.to_dict("records")
+              if r["Invoice No"] not in paid and r["Currency"] == "JPY" and not r.get("Disputed")]
+    invoices = sample.invoices
+    if unpaid:
+        target = unpaid[0]
+        note = {"Invoice No": "CN-0001", "Customer ID": target["Customer ID"], "Issue Date": target["Issue Date"]
+                + timedelta(days=7), "Due Date": target["Due Date"], "Currency": "JPY",
+                "Amount": (target["Amount"] / 10).quantize(Decimal(1)), "Type": CREDIT_NOTE,
+                "Ref": target["Invoice No"]}
+        invoices = pd.concat([invoices, make_frame(INVOICES, [note])], ignore_index=True)
+    short = next((p for p in payments if p.kind == "exact_memo" and p.language == "ja" and len(p.applied) == 1
+                  and not customers[p.customer].get("Fee Deduction")), None)
+    if short is not None:
+        short.line = SynthLine(short.line.date, short.line.amount - SHORT_BY, short.line.payer, short.line.memo)
+        short.applied = {n: a - SHORT_BY for n, a in short.applied.items()}
+        short.kind = "short"
+    over = next((p for p in payments if p.kind == "over"), None)
+    if over is not None:
+        excess = over.line.amount - sum(over.applied.values(), Decimal(0))
+        memo = {"ja": "ｶﾎﾞｳﾍﾝｷﾝ", "zh": "多付退款", "en": "REFUND OF OVERPAYMENT"}[over.language]
+        back = SynthLine(over.line.date + timedelta(days=3), -excess, over.line.payer, memo)
+        payments.append(Payment(over.language, back, over.customer, (), "refund"))
+        payments.sort(key=lambda p: (p.line.date, p.language))
+    return SampleSet(sample.customers, invoices, sample.plans)
+
+
 def write_samples(out_dir: Path, sample: SampleSet | None = None) -> list[Path]:
     """Write the sample book, its source files, bank files paying its invoices and their ground
     truth (``truth.csv``) into ``out_dir``; returns the paths written."""
@@ -235,6 +274,7 @@ def write_samples(out_dir: Path, sample: SampleSet | None = None) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     payments = make_payments(random.Random(SAMPLE_SEED + 1), sample.customers, sample.invoices, sample.plans,
                              SAMPLE_AS_OF)
+    sample = month_end_cases(payments, sample)
     bank_files = write_bank_files(payments, out_dir, SAMPLE_AS_OF)
     truth = out_dir / "truth.csv"
     truth_frame(payments).to_csv(truth, index=False, encoding="utf-8")
@@ -248,8 +288,10 @@ def write_samples(out_dir: Path, sample: SampleSet | None = None) -> list[Path]:
         for key, value in SAMPLE_COMPANY.items():
             settings.loc[settings["Key"] == key, "Value"] = value
         handle.replace("Settings", settings)
+        handle.replace("FX Rates", make_frame(FX_RATES, [{"Date": d, "Currency": c, "Rate": r} for d, c, r in SAMPLE_RATES]))
         import_master(handle, CUSTOMERS, read_table_file(customers_csv))
         import_master(handle, INVOICES, read_table_file(invoices_csv))
+    shutil.rmtree(history_dir(book), ignore_errors=True)  # a shipped sample has no earlier versions
     return [customers_csv, invoices_csv, book, *bank_files, truth]
 
 

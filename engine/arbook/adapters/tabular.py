@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from python_calamine import CalamineWorkbook
 
@@ -14,6 +16,49 @@ from arbook.model.errors import fail
 
 DELIMITERS = (",", "\t", ";", "|")
 csv.field_size_limit(64 * 1024 * 1024)  # bank memos can be long; the default 128 KiB stops real files
+MAX_INFLATED = 1 << 30   # bytes a spreadsheet (a zip) may inflate to, all members together
+MAX_RATIO = 200          # inflated : compressed, per member, past its first 16 MiB
+MAX_MEMBERS = 10_000
+SPREADSHEETS = (".xlsx", ".xlsm", ".xls", ".ods")
+
+
+def check_zip(data: bytes, source: str) -> None:
+    """InputError (one line) unless the zip inflates within MAX_INFLATED and MAX_RATIO: counted while
+    inflating, not taken from the sizes the archive declares."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as exc:
+        raise fail(source, None, None, f"not a readable spreadsheet: {exc}") from None
+    if len(members) > MAX_MEMBERS:
+        raise fail(source, None, None, f"not a spreadsheet: the archive holds {len(members):,} files")
+    total = 0
+    for member in members:
+        inflated = 0
+        try:
+            with archive.open(member) as stream:
+                while chunk := stream.read(1 << 20):
+                    inflated += len(chunk)
+                    total += len(chunk)
+                    if total > MAX_INFLATED:
+                        raise fail(source, None, None, f"refused: the spreadsheet inflates past "
+                                                       f"{MAX_INFLATED >> 20:,} MiB (a zip bomb?)")
+                    if inflated > 16 << 20 and inflated > MAX_RATIO * max(member.compress_size, 1):
+                        raise fail(source, None, None, f"refused: {member.filename} inflates more than "
+                                                       f"{MAX_RATIO}:1 (a zip bomb?)")
+        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError, ValueError) as exc:
+            raise fail(source, None, None, f"not a readable spreadsheet: {member.filename}: {exc}") from None
+
+
+def spreadsheet_rows(data: bytes, source: str) -> list[list[Any]]:
+    """The first sheet's rows of an .xlsx/.xlsm/.ods (zip checked first, see check_zip) or .xls."""
+    if data[:4] == b"PK\x03\x04":
+        check_zip(data, source)
+    try:
+        sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
+        return [list(r) for r in sheet.to_python(skip_empty_area=False)]
+    except Exception as exc:  # calamine raises its own error types for damaged files
+        raise fail(source, None, None, f"not a readable spreadsheet: {exc}") from None
 
 
 @dataclass
@@ -38,15 +83,27 @@ def sniff_delimiter(lines: list[str]) -> str:
     return max(DELIMITERS, key=score)
 
 
+def _lines(text: str) -> Iterator[str]:
+    """The text's lines with their line ends, one at a time (no copy of a large text)."""
+    start, find = 0, text.find
+    while start < len(text):
+        end = find("\n", start)
+        end = len(text) if end < 0 else end + 1
+        yield text[start:end]
+        start = end
+
+
 def read_text_table(path: str, text: str, strict: bool = True) -> tuple[list[list[str]], list[int]]:
     """CSV rows of ``text`` and the physical line each row starts on (quoted newlines allowed).
 
     ``strict=False`` accepts what bank exports do, such as a tab between a closing quote and
     the delimiter.
     """
-    sample = text.splitlines()[:50]
-    delimiter = sniff_delimiter(sample)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=strict)
+    if "\n" not in text and "\r" in text:
+        text = text.replace("\r", "\n")  # classic Mac line ends
+    sample = list(itertools.islice(_lines(text), 50))
+    delimiter = sniff_delimiter([line.rstrip("\r\n") for line in sample])
+    reader = csv.reader(_lines(text), delimiter=delimiter, strict=strict)
     rows: list[list[str]] = []
     lines: list[int] = []
     line = 1
@@ -66,13 +123,9 @@ def read_table_file(path: str | Path) -> TableFile:
     name = str(path)
     if not path.is_file():
         raise fail(name, None, None, "no such file")
-    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".ods"):
-        try:
-            sheet = CalamineWorkbook.from_path(name).get_sheet_by_index(0)
-            raw_rows = sheet.to_python(skip_empty_area=False)
-        except Exception as exc:  # calamine raises its own error types for damaged files
-            raise fail(name, None, None, f"not a readable spreadsheet: {exc}") from None
-        rows, lines, encoding = [list(r) for r in raw_rows], list(range(1, len(raw_rows) + 1)), "xlsx"
+    if path.suffix.lower() in SPREADSHEETS:
+        rows = spreadsheet_rows(path.read_bytes(), name)
+        lines, encoding = list(range(1, len(rows) + 1)), "xlsx"
     else:
         text, encoding = decode_file(path.read_bytes(), name)
         rows, lines = read_text_table(name, text)

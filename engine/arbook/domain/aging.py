@@ -29,7 +29,7 @@ DASHBOARD_AGING_ROWS, DASHBOARD_TOP_ROWS = 5, 10
 READS: dict[str, list[str]] = {
     CUSTOMERS.name: [c.name for c in CUSTOMERS.input_columns],
     INVOICES.name: [c.name for c in INVOICES.input_columns],
-    ALLOCATIONS.name: ["Bank Ref", "Invoice No", "Customer ID", "Applied Amount", "Status", "Rule"],
+    ALLOCATIONS.name: ["Bank Ref", "Invoice No", "Customer ID", "Applied Amount", "Status", "Rule", "Date"],
     BANK.name: ["Bank Ref", "Date", "Currency"],
 }
 

@@ -9,13 +9,16 @@ from decimal import Decimal
 
 import pandas as pd
 
+from arbook.domain.credits import WRITEOFF_RULES, is_credit_note
 from arbook.model.book import Report
-from arbook.model.statuses import APPLIED as APPLIED_STATUSES, Rule
+from arbook.model.statuses import APPLIED as APPLIED_STATUSES, DocumentType, Rule
 from arbook.model.money import money
 from arbook.model.words import words as words_in
 
 COLUMNS = ("date", "document", "description", "currency", "dr", "cr", "balance")
 KINDS = ["date", "text", "text", "text", "money", "money", "money"]
+#: Allocation rules that move money between documents of the account without a line of their own.
+INTERNAL_RULES = (Rule.CREDIT_REF, Rule.CREDIT_OLDEST, Rule.CREDIT_BALANCE)
 
 
 def sheet_name(customer_id: str) -> str:
@@ -25,12 +28,13 @@ def sheet_name(customer_id: str) -> str:
 
 @dataclass(frozen=True)
 class Event:
-    """One line of a client's account: an invoice (debit), a payment or a deducted fee (credit)."""
+    """One line of a client's account: an invoice, debit note or refund (debit), a payment, deducted
+    fee, credit note or write-off (credit)."""
 
     date: date
     order: int
     document: str
-    kind: str  # "invoice", "payment" or "fee"
+    kind: str  # "invoice", "debit", "payment", "fee", "credit", "writeoff" or "repaid" (a refund)
     currency: str
     debit: Decimal | None
     credit: Decimal | None
@@ -55,32 +59,47 @@ class AccountRows:
     def of(cls, invoices: pd.DataFrame, allocations: pd.DataFrame, bank: pd.DataFrame) -> "AccountRows":
         by_invoice: dict[str, list[tuple]] = defaultdict(list)
         for row in zip(invoices["Customer ID"], invoices["Invoice No"], invoices["Issue Date"], invoices["Currency"],
-                       invoices["Amount"]):
+                       invoices["Amount"], invoices["Type"]):
             by_invoice[row[0]].append(row[1:])
+        currency = dict(zip(invoices["Invoice No"], invoices["Currency"]))
         by_allocation: dict[str, list[tuple]] = defaultdict(list)
         for row in zip(allocations["Customer ID"], allocations["Bank Ref"], allocations["Applied Amount"],
-                       allocations["Rule"], allocations["Status"]):
-            if row[4] in APPLIED_STATUSES:
-                by_allocation[row[0]].append(row[1:4])
+                       allocations["Rule"], allocations["Status"], allocations["Date"], allocations["Invoice No"]):
+            if row[4] in APPLIED_STATUSES and row[3] not in INTERNAL_RULES:
+                by_allocation[row[0]].append((row[1], row[2], row[3], row[5], currency.get(row[6])))
         return cls(by_invoice, by_allocation, bank_index(bank))
 
 
 def ledger_events(customer_id: str, rows: AccountRows) -> list[Event]:
-    """The client's invoices and applied payments, oldest first (fees deducted by the payer apart)."""
-    events = [Event(issued, 0, number, "invoice", currency, amount, None)
-              for number, issued, currency, amount in rows.invoices.get(customer_id, ())]
+    """The client's documents and applied payments, oldest first (fees deducted by the payer apart;
+    credit notes, write-offs and refunds as their own lines)."""
+    events = []
+    for number, issued, currency, amount, kind in rows.invoices.get(customer_id, ()):
+        if is_credit_note(kind):
+            events.append(Event(issued, 0, number, "credit", currency, None, amount))
+        else:
+            events.append(Event(issued, 0, number, "debit" if kind == DocumentType.DEBIT_NOTE else "invoice",
+                                currency, amount, None))
     paid: dict[str, Decimal] = defaultdict(Decimal)
     fees: dict[str, Decimal] = defaultdict(Decimal)
-    for ref, amount, rule in rows.allocations.get(customer_id, ()):
+    refunds: dict[str, Decimal] = defaultdict(Decimal)
+    for ref, amount, rule, day, currency in rows.allocations.get(customer_id, ()):
         if rule == Rule.FEE:
             fees[ref] -= amount
+        elif rule == Rule.REFUND:
+            refunds[ref] += amount
+        elif rule in WRITEOFF_RULES:
+            events.append(Event(day, 3, ref, "writeoff", currency, None, amount))
         else:
             paid[ref] += amount
-    for ref in sorted(set(paid) | set(fees)):
+    for ref in sorted(set(paid) | set(fees) | set(refunds)):
         if ref not in rows.bank:
             continue
         day, currency, payer = rows.bank[ref]
-        events.append(Event(day, 1, ref, "payment", currency, None, money(paid[ref] - fees[ref], currency), payer))
+        if ref in refunds:
+            events.append(Event(day, 1, ref, "repaid", currency, money(refunds[ref], currency), None, payer))
+        if ref in paid or ref in fees:
+            events.append(Event(day, 1, ref, "payment", currency, None, money(paid[ref] - fees[ref], currency), payer))
         if fees[ref]:
             events.append(Event(day, 2, ref, "fee", currency, None, money(fees[ref], currency)))
     return sorted(events, key=lambda e: (e.date, e.order, e.document))

@@ -14,6 +14,7 @@ from arbook.model.schema import Column, Kind
 from arbook.model.textparse import excel_serial_to_date, parse_amount, parse_bool, parse_date
 
 FORMULA_STARTS = ("=", "+", "-", "@")
+MAX_DIGITS = 15  # significant digits Excel stores exactly
 
 
 def _text(raw: Any) -> str:
@@ -94,9 +95,12 @@ def to_value(column: Column, raw: Any, currency: str | None = None) -> Any:
     if kind is Kind.MONEY:
         try:
             source = raw if isinstance(raw, (int, float, Decimal)) else parse_amount(str(raw))
-            return money(source, currency)
+            amount = money(source, currency)
         except MoneyError as exc:
             raise ValueError(str(exc)) from None
+        if len(amount.as_tuple().digits) > MAX_DIGITS:
+            raise ValueError(f"{raw} has more than {MAX_DIGITS} significant digits (Excel keeps {MAX_DIGITS})")
+        return amount
     if kind is Kind.INT:
         return _int(raw)
     if kind is Kind.NUMBER:

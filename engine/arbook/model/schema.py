@@ -10,7 +10,8 @@ from enum import Enum
 
 from arbook.model.errors import ArbookError
 from arbook.model.money import CURRENCIES
-from arbook.model.statuses import Accept, AllocationStatus, BankStatus, CreditStatus, InvoiceStatus, choices
+from arbook.model.statuses import (Accept, AllocationStatus, BankStatus, CreditStatus, DocumentType, InvoiceStatus,
+                                   choices)
 
 
 class Kind(str, Enum):
@@ -112,6 +113,8 @@ BANK_STATUSES = choices(BankStatus)
 INVOICE_STATUSES = choices(InvoiceStatus)
 CREDIT_STATUSES = choices(CreditStatus)
 CURRENCY_CODES = tuple(CURRENCIES)
+INVOICE_TYPE, CREDIT_NOTE, DEBIT_NOTE = DocumentType.INVOICE, DocumentType.CREDIT_NOTE, DocumentType.DEBIT_NOTE
+DOCUMENT_TYPES = choices(DocumentType)
 
 CUSTOMERS = Sheet("Customers", (
     C("Customer ID", required=True, width=13, doc="Your code for the client; the key."),
@@ -134,6 +137,10 @@ CUSTOMERS = Sheet("Customers", (
     C("Avg Days Late", K.NUMBER, R.COMPUTED, width=13),
     C("Last Payment", K.DATE, R.COMPUTED, width=13),
     C("Grade", K.CHOICE, R.COMPUTED, choices=("A", "B", "C"), width=8),
+    C("Currencies", width=14, doc="Currencies the client is billed in, separated by ';' (empty = its Currency)."),
+    C("Home Balance", K.MONEY, R.COMPUTED, width=15,
+      doc="Balance over every currency in the Home Currency (FX Rates as of the aging date)."),
+    C("Home Credit Used %", K.NUMBER, R.COMPUTED, width=13, doc="Home Balance against the Credit Limit in the Home Currency."),
     C("Paid By", width=30, doc="Third parties that pay for the client (parent, factoring company, a director), "
                                "separated by ';' (learned on confirm)."),
 ), key=("Customer ID",), tab_color="2E75B6", doc="One row per client.")
@@ -152,6 +159,9 @@ INVOICES = Sheet("Invoices", (
     C("Bucket", K.TEXT, R.COMPUTED, width=10),
     C("Status", K.CHOICE, R.COMPUTED, choices=INVOICE_STATUSES, width=10),
     C("Reminder Level", K.INT, R.COMPUTED, width=14),
+    C("Type", K.CHOICE, choices=DOCUMENT_TYPES, width=12,
+      doc="invoice, credit note or debit note (empty = invoice); every amount is positive."),
+    C("Ref", width=14, doc="For a credit or debit note: the invoice it corrects."),
 ), key=("Invoice No",), tab_color="548235", doc="One row per invoice issued.")
 
 BANK = Sheet("Bank", (
@@ -165,6 +175,7 @@ BANK = Sheet("Bank", (
     C("Source", width=22, doc="File the line was imported from."),
     C("Fingerprint", width=20, doc="Content hash that makes imports idempotent."),
     C("Status", K.CHOICE, choices=BANK_STATUSES, width=11),
+    C("Raw Text", width=40, doc="The bank's description as written; Payer and Memo are read from it."),
     C("Applied", K.MONEY, R.COMPUTED, currency_col="Currency", width=15),
     C("Unapplied", K.MONEY, R.COMPUTED, currency_col="Currency", width=15),
 ), key=("Bank Ref",), tab_color="BF8F00", doc="Imported bank statement lines.")
@@ -179,6 +190,8 @@ ALLOCATIONS = Sheet("Allocations", (
     C("Reason", width=48),
     C("Score", K.NUMBER, width=8),
     C("Proposal", K.TEXT, R.COMPUTED, width=16, doc="Groups the rows of one proposal (Bank Ref#n)."),
+    C("Date", K.DATE, width=12, doc="When a row not paid by a bank line takes effect (credit note, write-off)."),
+    C("Account", width=14, doc="Ledger account of a write-off (from Settings)."),
 ), tab_color="7030A0", doc="Which payment pays which invoice, and why. Rows without an invoice are a bank fee "
                           "(negative) or unapplied cash left on the client's account.")
 
@@ -238,6 +251,7 @@ LOG = Sheet("Log", (
     C("User", width=14),
     C("Action", required=True, width=14),
     C("Details", width=80),
+    C("Hash", width=24, doc="Sequence and SHA-256 chained to the previous row (arbook verify checks it)."),
 ), append_only=True, tab_color="404040", doc="Audit log: every import, match, confirm and send. Append-only.")
 
 PROFILES = Sheet("Profiles", (
@@ -247,13 +261,22 @@ PROFILES = Sheet("Profiles", (
     C("Value", required=True, width=30, doc="The column's header text or number (1 = first), or the setting's value."),
 ), tab_color="808080", doc="Saved column mappings for bank files that are not recognised on their own.")
 
+FX_RATES = Sheet("FX Rates", (
+    C("Date", K.DATE, required=True, width=12, doc="The rate applies from this date until the next row's."),
+    C("Currency", K.CHOICE, required=True, choices=CURRENCY_CODES, width=10),
+    C("Rate", K.NUMBER, required=True, width=14, doc="Home Currency units per one unit of Currency."),
+), tab_color="808080", doc="Exchange rates to the Home Currency for home-currency balances and credit use.")
+
 #: The schema's version, kept in every book as the hidden defined name ``_arbook_schema``. Bump it with
 #: every change to the sheets or columns above (a test holds the schema's fingerprint per version).
-#: 1: books made before versions were recorded (arbook 0.1.0). 2: this release.
-SCHEMA_VERSION = 2
+#: 1: books made before versions were recorded (arbook 0.1.0). 2: schema versions recorded.
+#: 3: document types (Invoices Type, Ref), allocation Date/Account, Log Hash, Customers Currencies and
+#: home-currency columns, the FX Rates sheet.
+SCHEMA_VERSION = 3
 VERSION_NAME = "_arbook_schema"
 
-SHEETS: tuple[Sheet, ...] = (CUSTOMERS, INVOICES, BANK, ALLOCATIONS, REVIEW, AGING, DASHBOARD, SETTINGS, PROFILES, LOG)
+SHEETS: tuple[Sheet, ...] = (CUSTOMERS, INVOICES, BANK, ALLOCATIONS, REVIEW, AGING, DASHBOARD, SETTINGS, PROFILES, LOG,
+                             FX_RATES)
 _BY_NAME = {s.name.lower(): s for s in SHEETS}
 
 #: Settings rows every new book starts with: (key, value, note).
@@ -268,6 +291,13 @@ DEFAULT_SETTINGS: tuple[tuple[str, str, str], ...] = (
     ("Watch Threshold %", "80", "Credit used at or above this share of the limit is 'Watch'."),
     ("Hold Days Overdue", "90", "Anything overdue more than this many days puts the client on 'Hold'."),
     ("Reminder Days", "7,30,60", "Days past due at which reminder levels 1, 2, 3 start."),
+    ("Undo Generations", "20", "How many previous versions of the book 'arbook undo' keeps."),
+    ("Credit Notes", "oldest", "A credit note without an open Ref invoice: 'oldest' applies it to the client's "
+                               "oldest open invoices, 'balance' keeps it as a credit."),
+    ("Write-off Threshold", "JPY 1000; USD 10; CNY 50; EUR 10",
+     "Largest residual 'arbook writeoff --small' clears, per currency."),
+    ("Write-off Account", "Small differences", "Account recorded on small-residual write-offs."),
+    ("Bad Debt Account", "Bad debts", "Account recorded on bad-debt write-offs."),
 )
 
 

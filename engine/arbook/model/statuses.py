@@ -72,9 +72,23 @@ class Rule(StrEnum):
     NAME_OLDEST_FIRST = "name, oldest first"
     NAME_PART_OF_ONE = "name, part of one invoice"
     AMOUNT_ONLY = "amount only"
+    CREDIT_REF = "credit note to its invoice"
+    CREDIT_OLDEST = "credit note oldest first"
+    CREDIT_BALANCE = "credit balance"  # restates a credit note's credit left; moves no money
+    SMALL_WRITEOFF = "small residual write-off"
+    BAD_DEBT = "bad debt write-off"
+    REFUND = "refund"
     MANUAL = "manual"
     FEE = "bank fee"
     UNAPPLIED = "unapplied cash"
+
+
+class DocumentType(StrEnum):
+    """Invoices sheet: what a row is (empty = invoice); every Amount is positive."""
+
+    INVOICE = "invoice"
+    CREDIT_NOTE = "credit note"
+    DEBIT_NOTE = "debit note"
 
 
 def choices(enum: type[StrEnum]) -> tuple[str, ...]:

@@ -1,17 +1,21 @@
 """Bank statement lines into the Bank sheet: fingerprinted, de-duplicated, all files or none.
 
-Idempotent: a line already in the book (same content fingerprint, or the same bank reference
-on the same account from another file) is skipped, so re-importing a file or an overlapping
-statement adds nothing; two identical lines inside one file are both kept (the fingerprint
-counts occurrences within the file).
+Idempotent whatever the column mapping: a line's fingerprint is its own record in the file
+(decoded, whitespace folded) plus account and date, so re-importing a file adds nothing, and
+re-importing it with another mapping updates its lines in place while none of them is applied.
+A line from another file with the same bank reference on the same account is skipped too.
+Two identical lines inside one file are both kept (the fingerprint counts occurrences).
 """
 from __future__ import annotations
 
+import gc
 import hashlib
-from collections import Counter
-from dataclasses import dataclass
+import operator
+import re
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import AbstractSet, Any, Iterable, Iterator, Sequence
 
 import pandas as pd
 
@@ -20,10 +24,10 @@ from arbook.adapters.bankfiles import Options, Statement, read_statements
 from arbook.model.frames import make_frame
 from arbook.model.errors import ArbookError, InputError, Problem
 from arbook.model.money import MoneyError, money
-from arbook.model.schema import BANK, PROFILES
-from arbook.model.statuses import BankStatus
+from arbook.model.schema import ALLOCATIONS, BANK, PROFILES
+from arbook.model.statuses import AllocationStatus, BankStatus
 
-PROFILE_SETTINGS = ("Default Currency", "Date Order")
+PROFILE_SETTINGS = ("Default Currency", "Date Order", "Encoding")
 
 
 @dataclass
@@ -38,28 +42,44 @@ class FileReport:
     credits: int = 0
     duplicates: int = 0
     balances_checked: int = 0
+    updated: int = 0
+    unbalanced: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         checked = f"; balances checked on {self.balances_checked} statement(s)" if self.balances_checked else ""
+        updated = f" ({self.updated} of them updated)" if self.updated else ""
+        unbalanced = "; IMPORTED UNBALANCED: " + "; ".join(self.unbalanced) if self.unbalanced else ""
         return (f"{Path(self.path).name}: {self.format}, {self.lines} lines: {self.added} new "
                 f"({self.credits} credits to match, {self.added - self.credits} debits excluded), "
-                f"{self.duplicates} already in the book{checked}")
+                f"{self.duplicates} already in the book{updated}{checked}{unbalanced}")
 
 
-def fingerprint(account: str, day: Any, amount: Any, currency: str, payer: str, memo: str, ref: str,
-                occurrence: int) -> str:
-    """Content hash of a line plus its occurrence number among identical lines of its file."""
-    text = "\x1f".join([account, str(day), str(amount), currency, " ".join(payer.split()), " ".join(memo.split()),
-                        ref, str(occurrence)])
+#: Characters no bank text holds: replacement, C0/C1 controls (tab and newline aside), private use.
+_MOJIBAKE = re.compile("[\ufffd\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ue000-\uf8ff]")
+EXCEL_ROWS = 1_048_576  # a worksheet's row limit, header row included
+RECORD_COLUMNS = ("Bank Ref", "Date", "Amount", "Currency", "Payer", "Memo", "Account", "Source", "Fingerprint",
+                  "Status", "Raw Text")  # what statement_rows gives; the sheet's other columns are computed
+UPDATABLE = ("Date", "Amount", "Currency", "Payer", "Memo", "Account", "Raw Text")
+
+
+def fingerprint(account: str, day: Any, content: str, occurrence: int) -> str:
+    """Hash of a line's own record in its file (whitespace folded), account, date and occurrence number."""
+    text = f"{account}\x1f{day}\x1f{' '.join(content.split())}\x1f{occurrence}"
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
 
 
-def statement_rows(statements: Sequence[Statement], source_name: str) -> list[dict[str, Any]]:
-    """Bank-sheet records for every line, with fingerprints; InputError for a bad amount/currency."""
-    records: list[dict[str, Any]] = []
-    seen: Counter[tuple[Any, ...]] = Counter()
+def statement_rows(statements: Sequence[Statement], source_name: str) -> Iterator[dict[str, Any]]:
+    """Bank-sheet records for every line (one at a time), with fingerprints; InputError for a bad
+    amount, currency or misread text. Each statement's lines are let go as they are turned into
+    records (the statements end up empty), so a million-line file is not held twice."""
+    seen: dict[str, int] = {}  # first-occurrence fingerprint -> occurrences so far (identical lines in a file)
     for statement in statements:
-        for line in statement.lines:
+        note = statement.unbalanced_note()
+        source = f"{source_name} ({note})" if note else source_name
+        lines, statement.lines = statement.lines, []
+        lines.reverse()
+        while lines:
+            line = lines.pop()
             currency = (line.currency or statement.currency or "").upper()
             if not currency:
                 raise InputError([Problem(statement.source, line.line, "currency", "the line has no currency")])
@@ -67,50 +87,100 @@ def statement_rows(statements: Sequence[Statement], source_name: str) -> list[di
                 amount = money(line.amount, currency)
             except MoneyError as exc:
                 raise InputError([Problem(statement.source, line.line, "amount", str(exc))]) from None
+            if _MOJIBAKE.search(f"{line.payer}{line.memo}{line.raw}"):
+                _refuse_mojibake(statement.source, line)
             account = line.account or statement.account
-            content = (account, line.date, amount, currency, line.payer, line.memo, line.ref)
-            seen[content] += 1
-            fp = fingerprint(*map(str, content), occurrence=seen[content])
-            records.append({"Bank Ref": line.ref, "Date": line.date, "Amount": amount, "Currency": currency,
-                            "Payer": line.payer or None, "Memo": line.memo or None, "Account": account or None,
-                            "Source": source_name, "Fingerprint": fp,
-                            "Status": BankStatus.NEW.value if amount > 0 else BankStatus.EXCLUDED.value})
-    return records
+            content = line.content or "\x1f".join(map(str, (amount, currency, line.payer, line.memo, line.ref)))
+            fp = fingerprint(account, line.date, content, occurrence=1)
+            count = seen[fp] = seen.get(fp, 0) + 1
+            if count > 1:
+                fp = fingerprint(account, line.date, content, occurrence=count)
+            yield {"Bank Ref": line.ref, "Date": line.date, "Amount": amount, "Currency": currency,
+                   "Payer": line.payer or None, "Memo": line.memo or None, "Account": account or None,
+                   "Source": source, "Fingerprint": fp,
+                   "Status": BankStatus.NEW.value if amount > 0 else BankStatus.EXCLUDED.value, "Raw Text": line.raw[:32000] or None}
 
 
-def merge_lines(existing: pd.DataFrame, records: list[dict[str, Any]], report: FileReport) -> pd.DataFrame:
-    """``existing`` plus the records that are not already there (see module doc); updates ``report``."""
-    fingerprints = set(existing["Fingerprint"].dropna())
+def _refuse_mojibake(source: str, line: Any) -> None:
+    for field_name, text in (("payer", line.payer), ("memo", line.memo), ("text", line.raw)):
+        bad = _MOJIBAKE.search(text)
+        if bad:
+            raise InputError([Problem(source, line.line, field_name,
+                                      f"unreadable character U+{ord(bad.group()):04X} in {text[:40]!r}: the "
+                                      "file's encoding was misread or the file is damaged; name the "
+                                      "encoding with --encoding (e.g. --encoding cp852)")])
+
+
+def held_refs(book: Book) -> set[str]:
+    """Bank Refs that an allocation (auto, suggested or confirmed) holds."""
+    allocations = book.read(ALLOCATIONS.name)
+    held = allocations[allocations["Status"] != AllocationStatus.REJECTED]
+    return set(held["Bank Ref"].dropna().astype(str))
+
+
+def merge_lines(existing: pd.DataFrame, records: Iterable[dict[str, Any]], report: FileReport,
+                held: AbstractSet[str] = frozenset()) -> pd.DataFrame:
+    """``existing`` plus the records not already there (see module doc); lines already there and not
+    held by an allocation take the record's values (a new mapping); updates ``report``."""
+    by_fingerprint = {fp: i for i, fp in zip(existing.index, existing["Fingerprint"]) if isinstance(fp, str)}
     used_refs = set(existing["Bank Ref"].dropna())
     by_account = {(a or "", r) for a, r in zip(existing["Account"], existing["Bank Ref"])}
     by_account |= {(a or "", r[: -len(a) - 1]) for a, r in by_account if a and str(r).endswith("/" + a)}
-    fresh: list[dict[str, Any]] = []
+    fresh: list[tuple[Any, ...]] = []
+    take = operator.itemgetter(*RECORD_COLUMNS)
+    added = set()
+    existing = existing.copy()
     for record in records:
-        account, ref = record["Account"] or "", record["Bank Ref"]
-        if record["Fingerprint"] in fingerprints or (ref and (account, ref) in by_account):
+        account, ref, fp = record["Account"] or "", record["Bank Ref"], record["Fingerprint"]
+        if fp in added:
+            report.duplicates += 1
+            continue
+        at = by_fingerprint.get(fp)
+        if at is not None:
+            report.duplicates += 1
+            old = existing.loc[at]
+            if old["Bank Ref"] not in held and any(_differs(old[c], record[c]) for c in UPDATABLE):
+                for column in UPDATABLE:
+                    existing.at[at, column] = record[column]
+                if old["Status"] in (BankStatus.NEW, BankStatus.EXCLUDED, None):
+                    existing.at[at, "Status"] = record["Status"]
+                report.updated += 1
+            continue
+        if ref and (account, ref) in by_account:
             report.duplicates += 1
             continue
         if not ref:
-            ref = "FP-" + record["Fingerprint"][:16]
+            ref = "FP-" + fp[:16]
         elif ref in used_refs:
             ref = f"{ref}/{account}" if account and f"{ref}/{account}" not in used_refs else ref
             suffix = 2
             base = ref
             while ref in used_refs:
                 ref, suffix = f"{base}#{suffix}", suffix + 1
-        record = {**record, "Bank Ref": ref}
+        record["Bank Ref"] = ref
         used_refs.add(ref)
-        fingerprints.add(record["Fingerprint"])
-        fresh.append(record)
+        added.add(fp)
+        fresh.append(take(record))
         report.added += 1
         report.credits += record["Status"] == BankStatus.NEW
-    if not fresh:
+    if not added:
         return existing
-    return pd.concat([existing.reset_index(drop=True), make_frame(BANK, fresh)], ignore_index=True).astype(object)
+    given = dict(zip(RECORD_COLUMNS, zip(*fresh)))
+    blank = [None] * len(fresh)
+    new = pd.DataFrame({c: pd.Series(given.get(c, blank), dtype=object) for c in existing.columns})
+    del fresh, given
+    return pd.concat([existing.reset_index(drop=True), new], ignore_index=True).astype(object)
+
+
+def _differs(old: Any, new: Any) -> bool:
+    blank = lambda v: v is None or (isinstance(v, float) and v != v) or v == ""  # noqa: E731
+    if blank(old) and blank(new):
+        return False
+    return str(old) != str(new)
 
 
 def profile_options(book: Book, name: str | None, mapping: Sequence[tuple[str, str]], currency: str | None,
-                    date_order: str | None) -> Options:
+                    date_order: str | None, encoding: str | None = None, allow_unbalanced: bool = False) -> Options:
     """Options from a saved profile, overridden by what was given now; the book's Home Currency last."""
     saved: dict[str, str] = {}
     if name:
@@ -125,7 +195,8 @@ def profile_options(book: Book, name: str | None, mapping: Sequence[tuple[str, s
     home = book.settings().get("Home Currency", "").strip().upper() or None
     return Options(currency=currency or saved.get("Default Currency") or None, home_currency=home,
                    date_order=date_order or saved.get("Date Order") or None,
-                   mapping=tuple(sorted(columns.items())))
+                   mapping=tuple(sorted(columns.items())), encoding=encoding or saved.get("Encoding") or None,
+                   allow_unbalanced=allow_unbalanced)
 
 
 def store_profile(book: Book, name: str, options: Options) -> None:
@@ -137,34 +208,94 @@ def store_profile(book: Book, name: str, options: Options) -> None:
         rows.append({"Profile": name, "Setting": "Default Currency", "Value": options.currency})
     if options.date_order:
         rows.append({"Profile": name, "Setting": "Date Order", "Value": options.date_order})
+    if options.encoding:
+        rows.append({"Profile": name, "Setting": "Encoding", "Value": options.encoding})
     book.replace(PROFILES.name, pd.concat([kept, make_frame(PROFILES, rows)], ignore_index=True).astype(object))
     book.log("profile", f"saved bank profile {name}: " + ", ".join(f"{r['Setting']}={r['Value']}" for r in rows))
 
 
 def import_bank_files(book: Book, paths: Sequence[str | Path], options: Options) -> list[FileReport]:
-    """Read every file (all must be readable), then add their new lines to the Bank sheet (staged)."""
+    """Read every file (all must be readable), then add their new lines to the Bank sheet (staged).
+
+    InputError (nothing staged) when the Bank sheet would pass Excel's row limit.
+    """
+    with collector_paused():
+        return _import(book, paths, options)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Cyclic GC off while millions of acyclic objects (rows, lines, records) are made: with it on,
+    each full collection walks them all and a 1M-line import slows several times over."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _import(book: Book, paths: Sequence[str | Path], options: Options) -> list[FileReport]:
     parsed = [(str(p), read_statements(p, options)) for p in paths]
     bank = book.read(BANK.name)
+    before = len(bank)
+    held = held_refs(book)
     reports = []
     for path, statements in parsed:
         formats = sorted({s.format for s in statements})
         report = FileReport(path, "/".join(formats), len(statements), sum(len(s.lines) for s in statements),
-                            balances_checked=sum(s.opening is not None and s.closing is not None for s in statements))
-        bank = merge_lines(bank, statement_rows(statements, Path(path).name), report)
+                            balances_checked=sum(s.opening is not None and s.closing is not None for s in statements),
+                            unbalanced=[n for n in (s.unbalanced_note() for s in statements) if n])
+        bank = merge_lines(bank, statement_rows(statements, Path(path).name), report, held)
         reports.append(report)
-    if any(r.added for r in reports):
+    room = EXCEL_ROWS - 1 - before
+    added = sum(r.added for r in reports)
+    if added > room:
+        raise InputError([Problem(reports[-1].path, None, None,
+                                  f"{added} new lines would pass Excel's limit of {EXCEL_ROWS:,} rows on the Bank "
+                                  f"sheet: {room:,} rows remain; archive old lines to another book first")])
+    if any(r.added or r.updated for r in reports):
         book.replace(BANK.name, bank)
     for report in reports:
         book.log("import bank", report.summary())
     return reports
 
 
+def unimport_file(book: Book, path: str | Path) -> int:
+    """Remove the Bank lines imported from ``path`` (by Source name); ArbookError naming the allocations
+    that hold any of them, with nothing removed. Returns how many lines went."""
+    name = Path(path).name
+    bank = book.read(BANK.name)
+    sources = bank["Source"].astype(str)
+    mine = (sources == name) | sources.str.startswith(name + " (")
+    if not mine.any():
+        raise ArbookError(f"{name}: no Bank lines were imported from this file")
+    refs = set(bank.loc[mine, "Bank Ref"].astype(str))
+    allocations = book.read(ALLOCATIONS.name)
+    holding = allocations[allocations["Bank Ref"].astype(str).isin(refs) & (allocations["Status"] != AllocationStatus.REJECTED)]
+    if not holding.empty:
+        listed = ", ".join(f"{r} -> {i if isinstance(i, str) and i else 'unapplied'} ({s})" for r, i, s in
+                           zip(holding["Bank Ref"], holding["Invoice No"], holding["Status"]))
+        raise ArbookError(f"{name}: {len(set(holding['Bank Ref']))} of its lines are applied ({listed}); "
+                          "reverse them with `arbook unmatch BOOK BANK_REF` first")
+    book.replace(BANK.name, bank[~mine].reset_index(drop=True))
+    rejected = allocations["Bank Ref"].astype(str).isin(refs)
+    if rejected.any():
+        book.replace(ALLOCATIONS.name, allocations[~rejected].reset_index(drop=True))
+    book.log("unimport bank", f"{name}: removed {int(mine.sum())} Bank line(s)")
+    return int(mine.sum())
+
+
 def import_bank(book: Book, files: Sequence[str | Path], profile: str | None = None,
                 mapping: Sequence[tuple[str, str]] | None = None, save_profile: str | None = None,
-                currency: str | None = None, date_order: str | None = None) -> list[FileReport]:
+                currency: str | None = None, date_order: str | None = None, encoding: str | None = None,
+                allow_unbalanced: bool = False) -> list[FileReport]:
     """Import bank statement files into the Bank sheet (staged): options from the named ``profile``,
-    overridden by ``mapping`` (role, column), ``currency`` and ``date_order``; ``save_profile`` stores them."""
-    options = profile_options(book, profile, mapping or [], currency and currency.upper(), date_order)
+    overridden by ``mapping`` (role, column), ``currency``, ``date_order`` and ``encoding``;
+    ``save_profile`` stores them; ``allow_unbalanced`` imports statements whose balances do not add up."""
+    options = profile_options(book, profile, mapping or [], currency and currency.upper(), date_order, encoding,
+                              allow_unbalanced)
     reports = import_bank_files(book, files, options)
     if save_profile:
         store_profile(book, save_profile, options)

@@ -31,6 +31,9 @@ def match_book(book: Book) -> MatchResult:
     book.replace(BANK.name, result.bank)
     book.replace(REVIEW.name, result.review)
     book.log("match", result.summary())
+    from arbook.services.adjustments import refund_book
+
+    refund_book(book)  # debit lines that pay a client's credit back: proposed on Review too
     return result
 
 
@@ -123,8 +126,9 @@ def _check_still_open(invoices: pd.DataFrame, allocations: pd.DataFrame, accepte
     items = open_items(invoices, allocations)
     line_of = dict(zip(accepted["Proposal"], accepted.index))
     wanted: dict[str, int] = defaultdict(int)
-    for tag, number, amount in zip(allocations["Proposal"], allocations["Invoice No"], allocations["Applied Amount"]):
-        if tag not in line_of or not number:
+    for tag, number, amount, rule in zip(allocations["Proposal"], allocations["Invoice No"], allocations["Applied Amount"],
+                                         allocations["Rule"]):
+        if tag not in line_of or not number or rule == Rule.REFUND:  # a refund names a credit, not an invoice
             continue
         item = items.get(number)
         if item is not None:

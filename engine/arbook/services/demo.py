@@ -11,6 +11,11 @@ from arbook.adapters.bankfiles import Options
 from arbook.adapters.book import open_book
 from arbook.model.errors import ArbookError
 from arbook.resources import resource
+from arbook.domain.credits import is_credit_note
+from arbook.model.book import Book
+from arbook.model.money import money
+from arbook.model.statuses import APPLIED
+from arbook.services.adjustments import refund_book, writeoff_book
 from arbook.services.bankimport import import_bank_files
 from arbook.services.cashapp import match_book
 from arbook.services.mail import email_statements
@@ -37,6 +42,17 @@ def copy_samples(out_dir: Path) -> list[Path]:
     return copied
 
 
+def credit_note_lines(book: Book) -> list[str]:
+    """What the book's credit notes did: one line per allocation they made (or the credit they left)."""
+    invoices = book.read("Invoices")
+    currency = {n: c for n, c, k in zip(invoices["Invoice No"], invoices["Currency"], invoices["Type"])
+                if is_credit_note(k)}
+    allocations = book.read("Allocations")
+    return [f"{r['Bank Ref']} {currency[r['Bank Ref']]} {money(r['Applied Amount'], currency[r['Bank Ref']]):,} -> "
+            f"{r['Invoice No'] or r['Customer ID']} ({r['Rule']})"
+            for r in allocations.to_dict("records") if r["Bank Ref"] in currency and r["Status"] in APPLIED]
+
+
 def run_demo(out_dir: Path) -> list[str]:
     """Copy the samples into ``out_dir``, run every month-end step on them; the summary lines."""
     lines: list[str] = []
@@ -61,8 +77,16 @@ def run_demo(out_dir: Path) -> list[str]:
         for report in import_bank_files(book, bank_files, Options()):
             echo("  " + report.summary())
         echo("Cash application: " + match_book(book).summary())
+        for line in credit_note_lines(book):
+            echo("Credit note: " + line)
+        for proposal in refund_book(book, confirm=True):
+            echo("Refund: " + proposal.line())
+        echo("Write-off: " + writeoff_book(book, None, None, SAMPLE_AS_OF).summary())
         aged = age_book(book, SAMPLE_AS_OF)
         echo(aged.summary())
+        home = aged.dashboard[aged.dashboard["Section"] == "Home"] if aged.dashboard is not None else None
+        if home is not None and len(home):
+            echo("Home currency: " + "; ".join(f"{r['Item']} {r['Total']:,}" for r in home.to_dict("records")))
         echo(f"Ledgers: {ledger_book(book)} client ledger sheets")
         reminders = write_reminders(book, out_dir / "reminders", SAMPLE_AS_OF, aged)
         echo(f"Reminders: {len(reminders)} messages in {out_dir / 'reminders'}")

@@ -15,7 +15,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from arbook.model.book import Book
 from arbook.model.words import words
-from arbook.domain.aging import READS, AgingResult, Policy, age
+from arbook.domain.aging import READS, AgingResult, Policy
+from arbook.domain.credits import age_ledger
 from arbook.adapters.book.atomic import atomic_write
 from arbook.model.errors import ArbookError
 from arbook.domain.ledger import AccountRows, ledger_report
@@ -45,18 +46,41 @@ def aging_of(book: Book, as_of: date | None = None) -> AgingResult:
     uses; nothing is staged, so reports can share it without touching the book."""
     as_of = as_of or date.today()
     frames = [book.read(sheet.name, READS[sheet.name]) for sheet in (CUSTOMERS, INVOICES, ALLOCATIONS, BANK)]
-    return age(*frames, Policy.from_settings(book.settings()), as_of)
+    return age_ledger(*frames, Policy.from_settings(book.settings()), as_of)  # credit notes, write-offs, refunds too
 
 
 def age_book(book: Book, as_of: date | None = None) -> AgingResult:
     """Recalculate Invoices, Customers and the Aging sheet as of a date (default today); staged."""
     result = aging_of(book, as_of)
+    add_home_totals(book, result)
     book.replace(INVOICES.name, result.invoices)
     book.replace(CUSTOMERS.name, result.customers)
     book.replace(AGING.name, result.aging)
     book.replace(DASHBOARD.name, result.dashboard)
     book.log("age", result.summary())
     return result
+
+
+def add_home_totals(book: Book, result: AgingResult) -> None:
+    """Fill Customers' Home Balance / Home Credit Used % and add the Dashboard's Home rows when the
+    Home Currency setting is set (FX Rates as of the aging date; a missing rate is an error)."""
+    import pandas as pd
+
+    from arbook.domain.fx import Rates, home_columns
+    from arbook.model.errors import BookFormatError
+    from arbook.model.frames import empty_frame, make_frame
+    from arbook.model.schema import FX_RATES
+
+    home = book.settings().get("Home Currency", "").strip().upper()
+    if not home:
+        return
+    try:
+        frame = book.read(FX_RATES.name)
+    except BookFormatError:  # a book from before the FX Rates sheet (arbook upgrade adds it)
+        frame = empty_frame(FX_RATES)
+    result.customers, extra = home_columns(result.customers, result.aging, Rates(frame, home), result.as_of)
+    if extra and result.dashboard is not None:
+        result.dashboard = pd.concat([result.dashboard, make_frame(DASHBOARD, extra)], ignore_index=True)
 
 
 def ledger_book(book: Book, customer_ids: list[str] | None = None) -> int:

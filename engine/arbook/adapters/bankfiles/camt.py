@@ -15,6 +15,7 @@ from lxml import etree
 
 from arbook.model.errors import InputError, Problem
 from arbook.adapters.bankfiles.model import BankLine, Options, Statement
+from arbook.adapters.bankfiles.payers import describe
 
 STATEMENT_TAGS = {"Stmt": "camt.053", "Rpt": "camt.052", "Ntfctn": "camt.054"}
 OPENING_CODES = ("OPBD", "PRCD")
@@ -113,7 +114,7 @@ class CamtImporter:
         if not statements:
             raise InputError([Problem(source, 1, None, "no camt statement, report or notification in the file")])
         for statement in statements:
-            statement.check_balance()
+            statement.check_balance(options.allow_unbalanced)
         return statements
 
     def _amount(self, element: Any, path: str, source: str) -> tuple[Decimal, str | None]:
@@ -169,13 +170,15 @@ class CamtImporter:
         if not parts:
             tx = details[0] if len(details) == 1 else None
             ref = entry_ref or (_tx_ref(tx) if tx is not None else "")
-            return [BankLine(booked, sign * amount, currency, _party(tx, party) if tx is not None else "",
-                             _memo(entry, tx), ref, statement.account, entry.sourceline)]
+            payer, memo, raw = _described(entry, tx, party)
+            return [BankLine(booked, sign * amount, currency, payer, memo, ref, statement.account, entry.sourceline,
+                             raw, _xml_text(entry))]
         lines = []
         for index, (part, tx) in enumerate(parts, start=1):
             ref = _tx_ref(tx) or (f"{entry_ref}/{index}" if entry_ref else "")
-            lines.append(BankLine(booked, sign * part, currency, _party(tx, party), _memo(entry, tx), ref,
-                                  statement.account, tx.sourceline))
+            payer, memo, raw = _described(entry, tx, party)
+            lines.append(BankLine(booked, sign * part, currency, payer, memo, ref, statement.account, tx.sourceline,
+                                  raw, _xml_text(tx)))
         return lines
 
 
@@ -206,3 +209,19 @@ def _memo(entry: Any, tx: Any) -> str:
     if not any(texts):
         texts.append(_text(entry, "AddtlNtryInf"))
     return " ".join(t for t in texts if t)
+
+
+def _described(entry: Any, tx: Any, role: str) -> tuple[str, str, str]:
+    """(payer, memo, raw text): RltdPties name, else the payer named in the remittance text."""
+    memo = _memo(entry, tx)
+    payer = _party(tx, role) if tx is not None else ""
+    raw = " | ".join(t for t in (payer, memo) if t)
+    if payer:
+        return payer, memo, raw
+    found = describe(memo)
+    return found.payer, found.memo if found.rule else memo, raw
+
+
+def _xml_text(element: Any) -> str:
+    """Every text inside ``element`` in document order, whitespace folded: the entry's own content."""
+    return "\x1f".join(" ".join(t.split()) for t in element.itertext() if t.strip())

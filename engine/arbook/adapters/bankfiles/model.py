@@ -9,7 +9,7 @@ from typing import Protocol
 from arbook.model.errors import Problem, InputError
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BankLine:
     """One booked movement: signed amount (credits positive), the bank's reference if any."""
 
@@ -21,6 +21,8 @@ class BankLine:
     ref: str = ""
     account: str = ""
     line: int | None = None  # where the line starts in its file, for messages and the audit trail
+    raw: str = ""      # the bank's description text as written (payer and memo are read from it)
+    content: str = ""  # the line's own record in the file, decoded: its fingerprint, whatever the mapping
 
 
 @dataclass
@@ -36,16 +38,26 @@ class Statement:
     closing: Decimal | None = None
     line: int | None = None  # where the statement starts (for balance errors)
 
-    def check_balance(self) -> None:
-        """InputError unless opening + movements == closing (when the file states both)."""
+    def difference(self) -> Decimal:
+        """Stated closing minus (opening + movements); 0 when the file does not state both."""
         if self.opening is None or self.closing is None:
-            return
-        moved = sum((ln.amount for ln in self.lines), Decimal(0))
-        if self.opening + moved != self.closing:
+            return Decimal(0)
+        return self.closing - (self.opening + sum((ln.amount for ln in self.lines), Decimal(0)))
+
+    def unbalanced_note(self) -> str:
+        """'' when the stated balances add up, else a note saying by how much they do not."""
+        off = self.difference()
+        return f"stated balances off by {off}: closing {self.closing}, account {self.account or '?'}" if off else ""
+
+    def check_balance(self, allow_unbalanced: bool = False) -> None:
+        """InputError unless opening + movements == closing (when the file states both), naming the flag."""
+        off = self.difference()
+        if off and not allow_unbalanced:
+            moved = sum((ln.amount for ln in self.lines), Decimal(0))
             raise InputError([Problem(self.source, self.line, "balance",
                                       f"closing balance {self.closing} is not opening {self.opening} + movements "
                                       f"{moved} = {self.opening + moved} (account {self.account or '?'}); "
-                                      "the file is incomplete or damaged")])
+                                      "the file is incomplete or damaged (import it anyway with --allow-unbalanced)")])
 
 
 @dataclass(frozen=True)
@@ -56,6 +68,8 @@ class Options:
     home_currency: str | None = None   # the book's Home Currency: used only when nothing else tells
     date_order: str | None = None      # "dmy", "mdy" or "ymd" for CSV day/month ambiguity
     mapping: tuple[tuple[str, str], ...] = ()  # CSV role -> column header (from --map or a profile)
+    encoding: str | None = None        # text encoding of the file, when detection must be overridden
+    allow_unbalanced: bool = False     # import statements whose stated balances do not add up
 
 
 class Importer(Protocol):

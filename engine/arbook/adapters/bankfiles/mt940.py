@@ -16,6 +16,7 @@ from decimal import Decimal
 from arbook.adapters.encoding import decode_file
 from arbook.model.errors import InputError, Problem
 from arbook.adapters.bankfiles.model import BankLine, Options, Statement
+from arbook.adapters.bankfiles.payers import describe
 
 SWIFT_BLOCK = re.compile(r"\{[1235]:(?:[^{}]|\{[^{}]*\})*\}")  # envelope blocks; {3:} and {5:} nest
 MESSAGE_END = re.compile(r"^-\}?[ \t]*$", re.M)  # a line "-" or "-}" closes a message
@@ -27,6 +28,23 @@ TRANSACTION = re.compile(
 GERMAN_FIELD = re.compile(r"[?>](\d{2})")
 DUTCH_CODE = re.compile(r"/(TRTP|IBAN|BIC|NAME|REMI|EREF|ORDP|BENM|ADDR|CSID|MARF|PREF|RTRN|ISDT|CNTP|ULTC|ULTD|SVCL|PURP|ID)/")
 NO_REF = {"", "NONREF", "NOTPROVIDED"}
+HEAD_TAG = re.compile(rb"(?:^|\n|\{4:)[ \t]*:(20|25|28C?|60[FM]|61|86|62[FM]|64|34F|13D|90[CD]):")
+#: A tag broken over two lines by a file transfer: ':' alone before '86:', or ':6' + '1:'.
+WRAPPED_TAG = re.compile(r"^:([0-9A-Z]{0,3})[ \t]*\n([0-9A-Z]{0,3}):", re.M)
+SWIFT_LINE = 65  # the longest line SWIFT allows: a line this long was cut, not ended
+
+
+def _rejoin_tag(match: re.Match[str]) -> str:
+    joined = match.group(1) + match.group(2)
+    return f":{joined}:" if re.fullmatch(r"\d{2}[A-Z]?|NS", joined) else match.group()
+
+
+def _unwrap(text: str) -> str:
+    """Continuation lines joined: directly after a full-length line (cut mid-word), else with a space."""
+    out = ""
+    for line in text.split("\n"):
+        out += line if not out or len(out.rsplit("\n", 1)[-1]) >= SWIFT_LINE else " " + line
+    return out
 
 
 def _amount(text: str) -> Decimal:
@@ -61,15 +79,19 @@ def split_86(text: str) -> tuple[str, str]:
             fields[code] = fields.get(code, "") + value
         payer = (fields.get("32", "") + fields.get("33", "")).strip()
         memo = "".join(fields.get(f"{n}", "") for n in [*range(20, 30), *range(60, 64)]).strip()
-        return payer, memo
+        found = describe(memo)  # SEPA keys inside the purpose: SVWZ+ (purpose), ABWA+ (ordering party)
+        return payer or found.payer, found.memo if found.rule or "SVWZ+" in memo else memo
     if DUTCH_CODE.search(flat):
         parts = DUTCH_CODE.split(flat)
         codes = dict(zip(parts[1::2], (p.strip("/ ") for p in parts[2::2])))
-        payer = codes.get("NAME", "")
+        counterparty = codes.get("CNTP", "").split("/")  # ING: /CNTP/account/BIC/name/city/
+        payer = codes.get("NAME", "") or (counterparty[2].strip() if len(counterparty) > 2 else "")
         memo = codes.get("REMI", "")
         memo = re.sub(r"^(USTD|STRD)/+(CUR/+)?", "", memo)
         return payer, memo or text.replace("\n", " ").strip()
-    return "", " ".join(text.split())
+    flat = _unwrap(text).strip()
+    found = describe(flat)
+    return found.payer, found.memo
 
 
 class MT940Importer:
@@ -78,13 +100,16 @@ class MT940Importer:
     name = "mt940"
 
     def detect(self, head: bytes, suffix: str) -> bool:
-        return bool(re.search(rb"(^|\n|\{4:\s*)\s*:20:", head)) and b":25:" in head
+        """A statement, or a fragment of one: two different MT940/942 tags at line starts."""
+        found = {m.group(1) for m in HEAD_TAG.finditer(head)}
+        return len(found) >= 2 or (b":20:" in head and b":25:" in head)
 
     def parse(self, data: bytes, source: str, options: Options) -> list[Statement]:
-        text, _ = decode_file(data, source)
+        text, _ = decode_file(data, source, options.encoding)
         text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x01", "").replace("\x03", "")
         text = SWIFT_BLOCK.sub(lambda m: "\n" * m.group().count("\n"), text).replace("{4:", "\n")
         text = MESSAGE_END.sub("", text)
+        text = WRAPPED_TAG.sub(_rejoin_tag, text)
         tags = list(self._tags(text))
         if not tags:
             raise InputError([Problem(source, 1, None, "no MT940 tags (:20:, :25:, :61:...) in the file")])
@@ -96,9 +121,11 @@ class MT940Importer:
         def flush_info() -> None:
             if current is not None and current.lines and info:
                 last = current.lines[-1]
-                payer, memo = split_86("\n".join(info))
+                raw = "\n".join(info)
+                payer, memo = split_86(raw)
                 current.lines[-1] = BankLine(last.date, last.amount, last.currency, payer, memo or last.memo,
-                                             last.ref, last.account, last.line)
+                                             last.ref, last.account, last.line, " ".join(raw.split()),
+                                             last.content + "\x1f" + raw)
             info.clear()
 
         taking_info = False
@@ -112,7 +139,7 @@ class MT940Importer:
                 taking_info = False
                 if tag == "25":
                     account = value.split("\n")[0].strip()
-                    found = re.search(r"\b([A-Z]{3})$", account)
+                    found = re.search(r"(?:^|(?<=[\d\s/]))([A-Z]{3})$", account)
                     if found and len(account) > 3:
                         account, currency = account[: -3].strip(), found.group(1)
                 elif tag in ("60F", "60M"):
@@ -130,6 +157,8 @@ class MT940Importer:
                     current.closing = amount if mark == "C" else -amount
                     statements.append(current)
                     current = None
+                elif tag == "34F":  # MT942 floor limit: currency, optional D/C mark, amount
+                    currency = value.strip()[:3] or currency
                 elif tag == "20":
                     if current is not None and current.lines:
                         statements.append(current)
@@ -142,7 +171,11 @@ class MT940Importer:
         if not statements:
             raise InputError([Problem(source, tags[0][0], None, "no statement (:60F:...:62F:) or :61: lines in the file")])
         for statement in statements:
-            statement.check_balance()
+            statement.currency = statement.currency or options.currency or options.home_currency
+            if not statement.currency:
+                raise InputError([Problem(source, statement.line, "currency", "the statement names no currency "
+                                          "(no :60F:, :25: or :34F: carries one); pass --currency")])
+            statement.check_balance(options.allow_unbalanced)
         return statements
 
     @staticmethod
@@ -156,7 +189,10 @@ class MT940Importer:
 
     @staticmethod
     def _balance(value: str) -> tuple[str, date, str, Decimal]:
-        found = BALANCE.match(value.split("\n")[0].strip())
+        lines = value.split("\n")
+        if len(lines) > 1 and re.fullmatch(r"[\d,.]+", lines[1].strip()):  # the amount went on to the next line
+            lines = ["".join(p.strip() for p in lines[:2])]
+        found = BALANCE.match(lines[0].strip())
         if not found:
             raise ValueError("not a balance (C/D, YYMMDD, currency, amount)")
         return found["mark"], _date(found["date"]), found["ccy"], _amount(found["amount"])
@@ -164,6 +200,10 @@ class MT940Importer:
     @staticmethod
     def _transaction(value: str, statement: Statement, line: int) -> BankLine:
         found = TRANSACTION.match(value.strip())
+        if (found is None or found["type"] is None) and "\n" in value.strip():
+            first, rest = value.strip().split("\n", 1)  # the amount or type code went on to the next line
+            joined = TRANSACTION.match(first.rstrip() + rest.lstrip())
+            found = joined if joined is not None and joined["type"] is not None else found
         if not found:
             raise ValueError("not a :61: statement line")
         value_date = _date(found["value"])
@@ -174,4 +214,4 @@ class MT940Importer:
         ref = bank_ref if bank_ref.upper() not in NO_REF else ""
         memo = (found["extra"] or "").strip()
         return BankLine(booked, -amount if negative else amount, statement.currency, "", memo, ref,
-                        statement.account, line)
+                        statement.account, line, memo, value)

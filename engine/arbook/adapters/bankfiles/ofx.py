@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from arbook.adapters.encoding import decode_file
 from arbook.model.errors import InputError, Problem
 from arbook.adapters.bankfiles.model import BankLine, Options, Statement
+from arbook.adapters.bankfiles.payers import describe
 
 TOKEN = re.compile(r"<(/?)([A-Za-z0-9_.]+)(?:\s[^>]*)?>([^<]*)")
 STATEMENT_TAGS = ("STMTRS", "CCSTMTRS")
@@ -46,7 +47,7 @@ class OFXImporter:
         return b"OFXHEADER" in upper or b"<OFX>" in upper or suffix in (".ofx", ".qfx")
 
     def parse(self, data: bytes, source: str, options: Options) -> list[Statement]:
-        text, _ = decode_file(data, source)
+        text, _ = decode_file(data, source, options.encoding)
         statements: list[Statement] = []
         current: Statement | None = None
         txn: dict[str, str] | None = None
@@ -102,7 +103,12 @@ class OFXImporter:
         except ValueError as exc:
             raise InputError([Problem(source, line, "STMTTRN", str(exc))]) from None
         currency = txn.get("CURSYM") or statement.currency
-        payer = txn.get("NAME") or txn.get("PAYEE.NAME", "")
+        name = txn.get("NAME") or txn.get("PAYEE.NAME", "")
         check = txn.get("CHECKNUM", "").strip("0")
         memo = " ".join(v for v in (txn.get("MEMO", ""), f"check {check}" if check else "") if v)
-        return BankLine(posted, amount, currency, payer, memo, txn.get("FITID", ""), statement.account, line)
+        raw = " | ".join(v for v in (name, txn.get("MEMO", "")) if v)
+        found = describe(f"{name} {memo}".strip())  # NAME often carries a whole ACH/transfer description
+        payer = found.payer if found.rule else name
+        content = "\x1f".join(f"{k}={v}" for k, v in sorted(txn.items()))
+        return BankLine(posted, amount, currency, payer, memo, txn.get("FITID", ""), statement.account, line,
+                        raw, content)

@@ -193,7 +193,7 @@ class ZenginImporter:
         if not statements:
             raise reader.problem(1, None, "no header (1) record: not a Zengin file")
         for statement in statements:
-            statement.check_balance()
+            statement.check_balance(options.allow_unbalanced)
         return statements
 
     def _data(self, reader: _Reader, line: int, record: bytes, kind: str, statement: Statement,
@@ -220,7 +220,9 @@ class ZenginImporter:
             raise reader.problem(line, "booked", "勘定日 is empty")
         ref = f"{statement.account}:{booked:%Y%m%d}:{values['ref']}" if values["ref"] is not None else ""
         signed = amount if direction == "credit" else -amount
-        return BankLine(booked, signed, "JPY", payer, memo, ref, statement.account, line), direction
+        raw = " ".join(v for v in (payer, memo) if v)
+        content = record.decode(ENCODING, "replace")
+        return BankLine(booked, signed, "JPY", payer, memo, ref, statement.account, line, raw, content), direction
 
     def _trailer(self, reader: _Reader, line: int, record: bytes, kind: str, statement: Statement,
                  counts: dict[str, Any]) -> None:

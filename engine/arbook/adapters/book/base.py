@@ -13,18 +13,34 @@ from typing import Any, Sequence
 
 import pandas as pd
 
+from arbook.model.audit import parse_hash, row_hash
 from arbook.model.errors import ArbookError
 from arbook.model.schema import LOG, SETTINGS, Sheet, sheet as sheet_named
 from arbook.model.book import Report
 from arbook.model.frames import frame_from_rows, make_frame
 
 
-def current_user() -> str:
-    """The name recorded in the audit log for actions of this process."""
+def os_account() -> str:
+    """The operating-system account running this process (not an environment variable)."""
     try:
-        return os.environ.get("ARBOOK_USER") or getpass.getuser()
-    except Exception:  # getpass raises when no user name can be found (some containers)
-        return "unknown"
+        import pwd
+
+        return pwd.getpwuid(os.getuid()).pw_name
+    except (ImportError, KeyError):  # Windows (no pwd), or a uid without a passwd entry
+        try:
+            return os.getlogin()
+        except OSError:
+            try:
+                return getpass.getuser()
+            except Exception:  # getpass raises when no user name can be found (some containers)
+                return "unknown"
+
+
+def current_user() -> str:
+    """The name recorded in the audit log: the OS account, and ARBOOK_USER only as "on behalf of"."""
+    account = os_account()
+    behalf = (os.environ.get("ARBOOK_USER") or "").strip()
+    return f"{account} on behalf of {behalf}" if behalf and behalf != account else account
 
 
 class StagedBook(ABC):
@@ -36,6 +52,7 @@ class StagedBook(ABC):
         self._raw: dict[str, tuple[Sequence[Any], list[Sequence[Any]]]] = {}  # read in part so far
         self._staged: dict[str, pd.DataFrame] = {}
         self._reports: dict[str, Report] = {}
+        self._pending: list[tuple[str, str]] = []  # (action, details) logged since the last commit
 
     # -- what adapters provide -------------------------------------------------------------
     @abstractmethod
@@ -86,10 +103,16 @@ class StagedBook(ABC):
         self._staged[sheet.name] = combined.where(combined.notna(), None)
 
     def log(self, action: str, details: str) -> None:
-        """Stage one audit-log row: now, this user, the action and a readable detail line."""
-        row = {"Time": datetime.now().replace(microsecond=0), "User": current_user(),
-               "Action": action, "Details": details}
+        """Stage one audit-log row: now, this user, the action, a readable detail line and the
+        hash chaining it to the row before (see ``model.audit``)."""
+        log = self.read(LOG.name)
+        previous = next((h for h in reversed(log["Hash"].tolist()) if parse_hash(h)), None) if len(log) else None
+        seq = parse_hash(previous)[0] + 1 if previous else 1
+        row = {"Time": datetime.now().replace(microsecond=0), "User": current_user(), "Action": action,
+               "Details": details}
+        row["Hash"] = row_hash(previous, seq, row["Time"], row["User"], action, details)
         self.append(LOG.name, make_frame(LOG, [row]))
+        self._pending.append((action, details))
 
     def settings(self) -> dict[str, str]:
         """The Settings sheet as key -> value text (empty values as '')."""
@@ -115,11 +138,13 @@ class StagedBook(ABC):
         self._raw.clear()
         self._staged.clear()
         self._reports.clear()
+        self._pending.clear()
 
     def discard(self) -> None:
         """Forget staged changes."""
         self._staged.clear()
         self._reports.clear()
+        self._pending.clear()
 
     def close(self) -> None:
         """Release what the adapter holds (nothing by default)."""

@@ -17,9 +17,10 @@ import pandas as pd
 from python_calamine import CalamineWorkbook
 
 from arbook.model.errors import ArbookError, BookFormatError
-from arbook.model.schema import INVOICES, SCHEMA_VERSION, Sheet
+from arbook.model.schema import INVOICES, LOG, SCHEMA_VERSION, Sheet
 from arbook.adapters.book.atomic import atomic_write, check_not_locked, exclusive, remove_stale_temps
-from arbook.adapters.book.base import StagedBook
+from arbook.adapters.book.base import StagedBook, current_user
+from arbook.adapters.book.history import DEFAULT_GENERATIONS, Generation, keep_generation, record_head
 from arbook.model.book import Report
 from arbook.model.frames import cell_columns
 from arbook.adapters.book.package import (CALC_CHAIN, NS_MAIN, NS_REL, Deflated, SheetPart, deflate, schema_version,
@@ -32,33 +33,36 @@ BOOK_SUFFIXES = (".xlsx", ".xlsm")
 class FileBook(StagedBook):
     """A book file on disk, held under an advisory lock from open until close."""
 
-    def __init__(self, path: str | Path):
-        self.path = Path(path)
-        super().__init__(str(self.path))
-        if self.path.suffix.lower() not in BOOK_SUFFIXES:
-            raise ArbookError(f"{self.path}: a book must be an .xlsx or .xlsm file")
-        if not self.path.is_file():
-            raise ArbookError(f"{self.path}: no such book (create one with 'arbook new {self.path}')")
+    def __init__(self, path: str | Path, timeout: float | None = None):
+        given = Path(path)
+        super().__init__(str(given))
+        if given.suffix.lower() not in BOOK_SUFFIXES:
+            raise ArbookError(f"{given}: a book must be an .xlsx or .xlsm file")
+        if not given.is_file():
+            raise ArbookError(f"{given}: no such book (create one with 'arbook new {given}')")
+        self.path = given.resolve()  # every link to the book shares one lock, and a save keeps the link
+        check_not_locked(given)
         check_not_locked(self.path)
         self._lock = contextlib.ExitStack()
-        self._lock.enter_context(exclusive(self.path))
+        self._lock.enter_context(exclusive(self.path, timeout))
         remove_stale_temps(self.path)
         self._calamine: CalamineWorkbook | None = None
+        self.generations = True  # keep the state before each save (see ``history``)
         try:
             with zipfile.ZipFile(self.path) as zf:
                 self._parts = sheet_parts(zf)
                 version = schema_version(zf)
         except (zipfile.BadZipFile, KeyError) as exc:
             self.close()
-            raise BookFormatError(f"{self.path}: not an Excel workbook ({exc})") from None
+            raise BookFormatError(f"{self.source}: not an Excel workbook ({exc})") from None
         if version != SCHEMA_VERSION:
             self.close()
-            raise BookFormatError(version_message(self.path, version))
+            raise BookFormatError(version_message(Path(self.source), version))
 
     def _part(self, sheet: Sheet) -> SheetPart:
         part = self._parts.get(sheet.name)
         if part is None or part.table_path is None:
-            raise BookFormatError(f"{self.path}: no {sheet.name} sheet with a table (is this an arbook book?)")
+            raise BookFormatError(f"{self.source}: no {sheet.name} sheet with a table (is this an arbook book?)")
         return part
 
     def _load_rows(self, sheet: Sheet) -> tuple[Sequence[Any], list[Sequence[Any]]]:
@@ -108,7 +112,9 @@ class FileBook(StagedBook):
                         entry.compress_type = zipfile.ZIP_DEFLATED
                         write_part(zout, entry, packed[name].result())
 
-            atomic_write(self.path, write)
+            atomic_write(self.path, write, before_replace=self._keep_generation)
+        if LOG in changes:
+            record_head(self.path, next((h for h in reversed(changes[LOG]["Hash"].tolist()) if h), None))
         self._calamine = None
         with zipfile.ZipFile(self.path) as zf:
             self._parts = sheet_parts(zf)
@@ -132,6 +138,29 @@ class FileBook(StagedBook):
                      f'state="frozen"/></sheetView></sheetViews><cols>{cols}</cols><sheetData/></worksheet>')
             xml, _ = render_sheet(shell.encode("utf-8"), report.headers, kinds, report.columns())
             _register_sheet(zin, report.name, xml, replaced, added)
+
+    def _keep_generation(self) -> None:
+        """Keep the book as it is before this save, for history and undo (Settings: Undo Generations)."""
+        if not self.generations:
+            return
+        text = self.settings().get("Undo Generations", "").strip()
+        limit = int(text) if text.isdigit() else DEFAULT_GENERATIONS
+        actions = list(dict.fromkeys(action for action, _ in self._pending)) or ["edit"]
+        first = self._pending[0][1] if self._pending else ", ".join(self.changed)
+        keep_generation(self.path, current_user(), f"{' + '.join(actions)}: {first}"[:300], limit)
+
+    def restore(self, generation: Generation) -> None:
+        """Put a kept generation's bytes in place of the book (atomically; the current state is
+        kept as a generation first). Staged changes are dropped; read again afterwards."""
+        self.discard()
+        data = generation.file.read_bytes()
+        self._pending.append(("undo", f"restore version {generation.number}"))
+        atomic_write(self.path, lambda handle: handle.write(data), before_replace=self._keep_generation)
+        self._pending.clear()
+        self._cache.clear()
+        self._calamine = None
+        with zipfile.ZipFile(self.path) as zf:
+            self._parts = sheet_parts(zf)
 
     def close(self) -> None:
         self._lock.close()
@@ -195,6 +224,7 @@ def version_message(path: Path, version: int) -> str:
     return f"{path}: made by schema version {version} (current {SCHEMA_VERSION}); run `arbook upgrade {path}`"
 
 
-def open_book(path: str | Path) -> FileBook:
-    """Open a book file for reading and staged writing (use as a context manager to commit)."""
-    return FileBook(path)
+def open_book(path: str | Path, timeout: float | None = None) -> FileBook:
+    """Open a book file for reading and staged writing (use as a context manager to commit);
+    waits up to ``timeout`` seconds (default ARBOOK_LOCK_TIMEOUT or 30) for another writer."""
+    return FileBook(path, timeout)

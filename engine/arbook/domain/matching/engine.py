@@ -23,7 +23,7 @@ import pandas as pd
 from arbook.model.frames import make_frame
 from arbook.domain.forking import fork_map
 from arbook.model.money import from_minor, to_minor
-from arbook.model.schema import ALLOCATIONS, REVIEW
+from arbook.model.schema import ALLOCATIONS, CREDIT_NOTE, REVIEW
 from arbook.domain.matching.names import THIRD_PARTY, CustomerIndex, NameHit
 from arbook.domain.matching.normalize import digit_runs, fold, invoice_core, name_key
 from arbook.domain.matching.subset import find_combination
@@ -105,9 +105,12 @@ def open_items(invoices: pd.DataFrame, allocations: pd.DataFrame) -> dict[str, O
         if number and status in APPLIED_STATUSES:
             applied[number] += amount
     items = {}
-    for number, cid, currency, amount, issued, disputed in zip(
+    kinds = invoices["Type"] if "Type" in invoices.columns else [None] * len(invoices)
+    for number, cid, currency, amount, issued, disputed, kind in zip(
             invoices["Invoice No"], invoices["Customer ID"], invoices["Currency"], invoices["Amount"],
-            invoices["Issue Date"], invoices["Disputed"]):
+            invoices["Issue Date"], invoices["Disputed"], kinds):
+        if kind == CREDIT_NOTE:  # a credit is applied to invoices, never paid by a bank credit
+            continue
         paid = applied.get(number)
         remaining = to_minor(amount - paid if paid is not None else amount, currency)
         if remaining > 0:

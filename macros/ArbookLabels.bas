@@ -4,6 +4,27 @@ Option Explicit
 
 Function ArbookLabel(id As String, language As String) As String
     Select Case id & "/" & language
+        Case "grpImport/en": ArbookLabel = "Import"
+        Case "grpImport/ja": ArbookLabel = ChrW(21462) & ChrW(36796)
+        Case "grpImport/zh": ArbookLabel = ChrW(23548) & ChrW(20837)
+        Case "grpMatchReview/en": ArbookLabel = "Match & Review"
+        Case "grpMatchReview/ja": ArbookLabel = ChrW(28040) & ChrW(36796) & ChrW(12539) & ChrW(30906) & ChrW(35469)
+        Case "grpMatchReview/zh": ArbookLabel = ChrW(26680) & ChrW(38144) & ChrW(19982) & ChrW(23457) & ChrW(26680)
+        Case "grpAgingCredit/en": ArbookLabel = "Aging & Credit"
+        Case "grpAgingCredit/ja": ArbookLabel = ChrW(24180) & ChrW(40802) & ChrW(35519) & ChrW(12409) & ChrW(12539) & ChrW(19982) & ChrW(20449)
+        Case "grpAgingCredit/zh": ArbookLabel = ChrW(36134) & ChrW(40836) & ChrW(19982) & ChrW(20449) & ChrW(29992)
+        Case "grpStatementsEmail/en": ArbookLabel = "Statements & Email"
+        Case "grpStatementsEmail/ja": ArbookLabel = ChrW(27531) & ChrW(39640) & ChrW(30906) & ChrW(35469) & ChrW(12539) & ChrW(12513) & ChrW(12540) & ChrW(12523)
+        Case "grpStatementsEmail/zh": ArbookLabel = ChrW(23545) & ChrW(36134) & ChrW(21333) & ChrW(19982) & ChrW(37038) & ChrW(20214)
+        Case "grpSettingsHelp/en": ArbookLabel = "Help"
+        Case "grpSettingsHelp/ja": ArbookLabel = ChrW(12504) & ChrW(12523) & ChrW(12503)
+        Case "grpSettingsHelp/zh": ArbookLabel = ChrW(24110) & ChrW(21161)
+        Case "arCustomers/en": ArbookLabel = "Import customers"
+        Case "arCustomers/ja": ArbookLabel = ChrW(24471) & ChrW(24847) & ChrW(20808) & ChrW(12398) & ChrW(21462) & ChrW(36796)
+        Case "arCustomers/zh": ArbookLabel = ChrW(23548) & ChrW(20837) & ChrW(23458) & ChrW(25143)
+        Case "arInvoices/en": ArbookLabel = "Import invoices"
+        Case "arInvoices/ja": ArbookLabel = ChrW(35531) & ChrW(27714) & ChrW(26360) & ChrW(12398) & ChrW(21462) & ChrW(36796)
+        Case "arInvoices/zh": ArbookLabel = ChrW(23548) & ChrW(20837) & ChrW(21457) & ChrW(31080)
         Case "arImport/en": ArbookLabel = "Import bank files"
         Case "arImport/ja": ArbookLabel = ChrW(20837) & ChrW(20986) & ChrW(37329) & ChrW(26126) & ChrW(32048) & ChrW(12398) & ChrW(21462) & ChrW(36796)
         Case "arImport/zh": ArbookLabel = ChrW(23548) & ChrW(20837) & ChrW(38134) & ChrW(34892) & ChrW(27969) & ChrW(27700)
@@ -13,6 +34,9 @@ Function ArbookLabel(id As String, language As String) As String
         Case "arConfirm/en": ArbookLabel = "Apply review"
         Case "arConfirm/ja": ArbookLabel = ChrW(30906) & ChrW(35469) & ChrW(12434) & ChrW(21453) & ChrW(26144)
         Case "arConfirm/zh": ArbookLabel = ChrW(30830) & ChrW(35748) & ChrW(23457) & ChrW(26680)
+        Case "arUnmatch/en": ArbookLabel = "Unmatch a bank line"
+        Case "arUnmatch/ja": ArbookLabel = ChrW(28040) & ChrW(36796) & ChrW(12398) & ChrW(21462) & ChrW(28040)
+        Case "arUnmatch/zh": ArbookLabel = ChrW(25764) & ChrW(38144) & ChrW(26680) & ChrW(38144)
         Case "arAge/en": ArbookLabel = "Age & credit"
         Case "arAge/ja": ArbookLabel = ChrW(24180) & ChrW(40802) & ChrW(35519) & ChrW(12409) & ChrW(12539) & ChrW(19982) & ChrW(20449)
         Case "arAge/zh": ArbookLabel = ChrW(36134) & ChrW(40836) & ChrW(19982) & ChrW(20449) & ChrW(29992)
@@ -25,6 +49,9 @@ Function ArbookLabel(id As String, language As String) As String
         Case "arStatements/en": ArbookLabel = "Statements"
         Case "arStatements/ja": ArbookLabel = ChrW(27531) & ChrW(39640) & ChrW(30906) & ChrW(35469) & ChrW(26360)
         Case "arStatements/zh": ArbookLabel = ChrW(23545) & ChrW(36134) & ChrW(21333)
+        Case "arConfirmations/en": ArbookLabel = "Read confirmations"
+        Case "arConfirmations/ja": ArbookLabel = ChrW(30906) & ChrW(35469) & ChrW(26360) & ChrW(12398) & ChrW(35501) & ChrW(36796)
+        Case "arConfirmations/zh": ArbookLabel = ChrW(35835) & ChrW(21462) & ChrW(22238) & ChrW(20989)
         Case "arEmail/en": ArbookLabel = "Email statements"
         Case "arEmail/ja": ArbookLabel = ChrW(12513) & ChrW(12540) & ChrW(12523) & ChrW(36865) & ChrW(20449)
         Case "arEmail/zh": ArbookLabel = ChrW(21457) & ChrW(36865) & ChrW(37038) & ChrW(20214)
@@ -40,9 +67,24 @@ End Function
 
 Function ArbookAsk(id As String) As String
     Select Case id
+        Case "arCustomers": ArbookAsk = "file"
+        Case "arInvoices": ArbookAsk = "file"
         Case "arImport": ArbookAsk = "files"
+        Case "arUnmatch": ArbookAsk = "text"
         Case "arReminders": ArbookAsk = "folder"
         Case "arStatements": ArbookAsk = "folder"
+        Case "arConfirmations": ArbookAsk = "files"
         Case "arEmail": ArbookAsk = "folder"
+        Case Else: ArbookAsk = ""
+    End Select
+End Function
+
+Function ArbookFilter(id As String) As String
+    Select Case id
+        Case "arCustomers": ArbookFilter = "CSV or Excel (*.csv;*.txt;*.xlsx),*.csv;*.txt;*.xlsx"
+        Case "arInvoices": ArbookFilter = "CSV or Excel (*.csv;*.txt;*.xlsx),*.csv;*.txt;*.xlsx"
+        Case "arImport": ArbookFilter = "Bank statements (*.csv;*.txt;*.xml;*.sta;*.ofx;*.qfx;*.xlsx),*.csv;*.txt;*.xml;*.sta;*.ofx;*.qfx;*.xlsx"
+        Case "arConfirmations": ArbookFilter = "Returned statements (*.xlsx),*.xlsx"
+        Case Else: ArbookFilter = ""
     End Select
 End Function

@@ -40,12 +40,20 @@ def excel_available() -> bool:
         return False
 
 
-@pytest.fixture(params=["file", pytest.param("live", marks=pytest.mark.excel)])
+@pytest.fixture(params=["file", "live-standin", pytest.param("live", marks=pytest.mark.excel)])
 def adapter(request, tmp_path: Path):
-    """A factory opening a new book through the file adapter or, where Excel runs, the live one."""
+    """A factory opening a new book through the file adapter, the live adapter over an in-memory
+    stand-in of xlwings (tests/excel_standin.py, not Excel), or, where Excel runs, the live one."""
     path = new_book(tmp_path / "contract.xlsx")
     if request.param == "file":
         yield lambda: open_book(path)
+        return
+    if request.param == "live-standin":
+        from arbook.adapters.book.livebook import LiveBook
+        from excel_standin import StandInBook
+
+        stand_in = StandInBook(path)
+        yield lambda: LiveBook(stand_in)
         return
     if not excel_available():
         pytest.skip("live adapter: needs Microsoft Excel through xlwings (Windows/macOS); not run here")

@@ -9,6 +9,7 @@ from openpyxl.utils import get_column_letter
 import pytest
 
 from arbook.adapters.book import new_book, open_book
+from arbook.adapters.book.sheetxml import column_letter
 from arbook.model.frames import make_frame
 from arbook.model.errors import BookLockedError
 from arbook.model.schema import BANK, CUSTOMERS

@@ -1,3 +1,4 @@
+import re
 """Customer ledger sheets (added to and rewritten in the book) and the Dashboard with its charts."""
 import shutil
 import zipfile
@@ -63,7 +64,21 @@ def test_dashboard_rows_charts_and_alert_formats(tmp_path):
     assert dash.loc[15:18, "Item"].tolist() == ["OK", "Watch", "Over limit", "Hold"]
     assert sum(dash.loc[15:18, "Total"]) == 30
     with zipfile.ZipFile(tmp_path / "book.xlsx") as z:
-        charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
-        assert len(charts) == 3
+        charts = [z.read(n).decode() for n in sorted(z.namelist()) if n.startswith("xl/charts/chart")]
+        assert len(charts) == 6  # an aging chart per currency row (2-6) and the credit pie
+        aging = [c for c in charts if re.search(r"<(c:)?barChart>", c)]
+        assert len(aging) == 5 and all(len(re.findall(r"<(c:)?ser>", c)) == 1 for c in aging)  # no phantom series
+        rows = sorted(re.search(r"\$B\$(\d)</(c:)?f>", c).group(1) for c in aging)  # titled by the row's currency
+        assert rows == ["2", "3", "4", "5", "6"]
         customers_xml = z.read("xl/worksheets/sheet1.xml").decode()
         assert "conditionalFormatting" in customers_xml and '<formula>"Hold"</formula>' in customers_xml
+
+
+def test_ledger_amounts_follow_their_currency_and_print_to_width(tmp_path):
+    shutil.copyfile(REPO_SAMPLES / "book.xlsx", tmp_path / "book.xlsx")
+    main(["ledger", str(tmp_path / "book.xlsx"), "--customer", "C00001"])
+    with zipfile.ZipFile(tmp_path / "book.xlsx") as z:
+        sheets = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
+    (ledger,) = [x for x in sheets if "INV-" in x and "$D2=" in x]
+    assert '<formula>OR($D2="CLP",$D2="ISK",$D2="JPY",$D2="KRW",$D2="VND")</formula>' in ledger
+    assert 'fitToWidth="1"' in ledger and "&amp;P / &amp;N" in ledger

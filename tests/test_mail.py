@@ -66,7 +66,8 @@ def test_sends_each_client_its_own_statement_once(statements_dir, smtp_server, c
         data = attachment.get_payload(decode=True)
         assert read_properties(data)["arbook.customer"] == cid
         import openpyxl
-        assert openpyxl.load_workbook(BytesIO(data))["Statement"]["B5"].value.startswith(customers.loc[cid, "Name"])
+        cells = [v for row in openpyxl.load_workbook(BytesIO(data))["Statement"].iter_rows(values_only=True) for v in row]
+        assert f"{customers.loc[cid, 'Name']} ({cid})" in cells
         assert any(cid in d and message["Message-ID"] in d for d in sends["Details"])
     main(["email", str(book), "--statements", str(statements_dir / "st"), "--smtp", address])
     assert "0 message(s) sent; 3 statement(s) already sent" in capsys.readouterr().out
@@ -78,7 +79,7 @@ def test_a_statement_under_another_clients_name_stops_the_run(statements_dir, sm
     folder = statements_dir / "st"
     files = sorted(folder.glob("*.xlsx"))
     shutil.copyfile(files[0], folder / files[1].name)  # C00001's statement named for C00002
-    with open_book(statements_dir / "book.xlsx") as handle, pytest.raises(ArbookError, match="carries client"):
+    with open_book(statements_dir / "book.xlsx") as handle, pytest.raises(ArbookError, match="differs from the one its manifest"):
         email_statements(handle, folder, smtp=address)
     assert inbox.messages == []
 

@@ -47,7 +47,8 @@ def test_bad_as_of_is_a_usage_error(book_path, capsys):
 
 
 def test_reports_for_another_date_leave_the_stored_aging_alone(tmp_path):
-    """reminders and statements as of another date write their files and a Log row, nothing else."""
+    """reminders and statements as of another date write their files and a Log row; statements also
+    record the book's Statement Key (Settings) and each client's awaited reply (Customers); nothing else."""
     for name in ("book.xlsx", "zengin_03.txt"):
         shutil.copyfile(REPO_SAMPLES / name, tmp_path / name)
     book = tmp_path / "book.xlsx"
@@ -57,7 +58,8 @@ def test_reports_for_another_date_leave_the_stored_aging_alone(tmp_path):
 
     def sheets_but_log() -> dict[str, bytes]:
         with zipfile.ZipFile(book) as zf, open_book(book) as handle:
-            log = {handle._parts["Log"].path, handle._parts["Log"].table_path}
+            log = {getattr(handle._parts[name], part) for name in ("Log", "Settings", "Customers")
+                   for part in ("path", "table_path")}
             return {n: zf.read(n) for n in zf.namelist() if n not in log}
 
     before = sheets_but_log()
@@ -68,6 +70,8 @@ def test_reports_for_another_date_leave_the_stored_aging_alone(tmp_path):
     assert sheets_but_log() == before
     with open_book(book) as handle:
         assert list(handle.read("Log")["Action"])[-2:] == ["reminders", "statements"]
+        assert set(handle.read("Customers")["Confirmation"]) == {"no reply"}
+        assert handle.settings()["Statement Key"]
         stored = handle.read("Invoices")["Days Overdue"].tolist()
         assert stored == aging_of(handle, date(2026, 11, 16)).invoices["Days Overdue"].tolist()
         assert stored != aging_of(handle, date(2027, 2, 28)).invoices["Days Overdue"].tolist()

@@ -1,10 +1,13 @@
+
 from arbook.model import schema
 from arbook.model.schema import Kind, Role
 from arbook.model.schemadoc import schema_text
 
 ISSUE_INPUT_HEADERS = {
     "Customers": ["Customer ID", "Name", "Name Kana", "Payer Names", "Email", "Language", "Currency",
-                  "Terms Days", "Credit Limit", "Fee Deduction", "Currencies", "Paid By"],
+                  "Terms Days", "Credit Limit", "Fee Deduction", "Currencies", "Paid By", "CC Emails", "Address",
+                  "Postal Code", "Contact", "Department", "Honorific", "Delivery", "Confirmation", "Confirmed Balance",
+                  "Confirmed On"],
     "Invoices": ["Invoice No", "Customer ID", "Issue Date", "Due Date", "Currency", "Amount", "Disputed", "Type", "Ref"],
     "Bank": ["Bank Ref", "Date", "Amount", "Currency", "Payer", "Memo", "Account", "Source", "Fingerprint", "Status",
              "Raw Text"],
@@ -19,7 +22,9 @@ def test_input_headers_are_exactly_the_agreed_ones():
 
 
 #: Input columns added after a sheet's computed ones (new columns go at the end so older books upgrade).
-APPENDED_INPUTS = {"Currencies", "Type", "Ref", "Date", "Account", "Paid By", "Apply To"}
+APPENDED_INPUTS = {"Currencies", "Type", "Ref", "Date", "Account", "Paid By", "Apply To", "CC Emails", "Address",
+                   "Postal Code", "Contact", "Department", "Honorific", "Delivery", "Confirmation", "Confirmed Balance",
+                   "Confirmed On"}
 
 
 def test_computed_columns_follow_inputs_and_are_declared():

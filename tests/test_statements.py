@@ -41,11 +41,11 @@ def test_one_statement_per_client_in_its_language(matched_book, tmp_path):
         assert props["arbook.customer"] == cid and props["arbook.as_of"] == "2026-11-16"
         wb = openpyxl.load_workbook(path)
         sheet = wb["Statement"]
-        title = sheet["A4"].value
-        assert title == {"ja": "残高確認書（取引明細書）", "zh": "对账单", "en": "Statement of Account"}[
-            customers.loc[cid, "Language"]]
+        cells = [v for row in sheet.iter_rows(values_only=True) for v in row if v is not None]
+        title = {"ja": "残高確認書", "zh": "询证函（对账单）", "en": "Statement of Account and Balance Confirmation"}
+        assert title[customers.loc[cid, "Language"]] in cells
         assert sheet.protection.sheet and wb["Confirm"].protection.sheet
-        assert customers.loc[cid, "Name"] in sheet["B5"].value
+        assert f"{customers.loc[cid, 'Name']} ({cid})" in cells
 
 
 def test_returned_answers_are_verified_and_recorded(matched_book, tmp_path, capsys):
@@ -56,9 +56,9 @@ def test_returned_answers_are_verified_and_recorded(matched_book, tmp_path, caps
     confirm = wb["Confirm"]
     invoice_rows = [r for r in range(4, confirm.max_row + 1) if str(confirm.cell(r, 2).value).startswith("INV-")]
     for r in range(4, confirm.max_row + 1):
-        confirm.cell(r, 7).value = "agree"
-    confirm.cell(invoice_rows[0], 7).value = "dispute"
-    confirm.cell(invoice_rows[0], 8).value = "quantity was wrong"
+        confirm.cell(r, 8).value = "agree"
+    confirm.cell(invoice_rows[0], 8).value = "dispute"
+    confirm.cell(invoice_rows[0], 10).value = "quantity was wrong"
     disputed = confirm.cell(invoice_rows[0], 2).value
     returned = tmp_path / "returned.xlsx"
     wb.save(returned)
@@ -67,7 +67,9 @@ def test_returned_answers_are_verified_and_recorded(matched_book, tmp_path, caps
     wb2["Confirm"].cell(invoice_rows[0], 5).value = 1  # someone lowered an amount
     wb2.save(tampered)
     capsys.readouterr()
-    main(["confirmations", str(matched_book), str(returned), str(tampered), str(REPO_SAMPLES / "customers.csv")])
+    with pytest.raises(SystemExit) as exit_code:
+        main(["confirmations", str(matched_book), str(returned), str(tampered), str(REPO_SAMPLES / "customers.csv")])
+    assert exit_code.value.code == 1
     out = capsys.readouterr().out
     assert "1 disputed" in out and "2 file(s) not recorded" in out and "checksum differs" in out
     with open_book(matched_book) as book:
@@ -95,8 +97,10 @@ def test_encrypted_statements_open_only_with_their_password(matched_book, tmp_pa
 
     files = statements(matched_book, tmp_path / "enc", "--customer", "C00001", "--customer", "C00002", "--encrypt")
     assert "passwords in" in capsys.readouterr().out
+    password_file = matched_book.parent / "book-statement-passwords-2026-11-16.csv"
+    assert password_file.stat().st_mode & 0o777 == 0o600 and not list((tmp_path / "enc").glob("*.csv"))
     passwords = {row.split(",")[1]: row.split(",")[2] for row in
-                 (tmp_path / "enc" / "statement-passwords.csv").read_text(encoding="utf-8").splitlines()[1:]}
+                 password_file.read_text(encoding="utf-8").splitlines()[1:]}
     assert len(files) == 2 and len(set(passwords.values())) == 2
     for path in files:
         office = msoffcrypto.OfficeFile(io.BytesIO(path.read_bytes()))
@@ -105,9 +109,10 @@ def test_encrypted_statements_open_only_with_their_password(matched_book, tmp_pa
         plain = io.BytesIO()
         office.decrypt(plain)
         assert read_properties(plain.getvalue())["arbook.customer"] == path.name.split("-")[0]
-    main(["confirmations", str(matched_book), str(files[0])])
+    with pytest.raises(SystemExit):
+        main(["confirmations", str(matched_book), str(files[0])])
     assert "no known password" in capsys.readouterr().out
-    main(["confirmations", str(matched_book), str(files[0]), "--passwords", str(tmp_path / "enc" / "statement-passwords.csv")])
+    main(["confirmations", str(matched_book), str(files[0]), "--passwords", str(password_file)])
     assert "not recorded" not in capsys.readouterr().out
 
 
@@ -116,3 +121,139 @@ def test_pdf_option(matched_book, tmp_path, capsys):
     statements(matched_book, tmp_path / "pdf", "--customer", "C00003", "--pdf")
     assert "1 PDF(s)" in capsys.readouterr().out
     assert (tmp_path / "pdf" / "C00003-statement-2026-11-16.pdf").read_bytes().startswith(b"%PDF")
+
+
+def _cells(sheet):
+    return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+def test_every_statement_confirms_its_balance_and_closing_is_open_less_unapplied(matched_book, tmp_path):
+    from decimal import Decimal
+
+    from arbook.model.words import words
+
+    files = statements(matched_book, tmp_path / "st")
+    with open_book(matched_book) as book:
+        languages = dict(zip(book.read("Customers")["Customer ID"], book.read("Customers")["Language"]))
+    unapplied_seen = 0
+    for path in files:
+        cid = read_properties(path.read_bytes())["arbook.customer"]
+        t = words(languages[cid])
+        wb = openpyxl.load_workbook(path)
+        rows = _cells(wb["Statement"])
+        closing = {r[3]: Decimal(str(r[6])) for r in rows if r[2] == t["closing"]}
+        totals = {r[3]: Decimal(str(r[4])) for r in rows if r[0] == t["net_balance"]}
+        assert closing and {c: a for c, a in closing.items() if a} == {c: a for c, a in totals.items() if a}, path.name
+        unapplied_seen += sum(r[2] == t["unapplied"] for r in rows)
+        confirm = _cells(wb["Confirm"])
+        first = confirm[3]  # the first line under the headers: the balance to confirm
+        assert first[1] == t["balance_doc"] and Decimal(str(first[6])) == closing[first[3]]
+    assert unapplied_seen >= 1  # the 50 USD left unapplied on C00007 is shown
+
+
+def _answer(path, out, balance_answer, their_balance=None):
+    wb = openpyxl.load_workbook(path)
+    confirm = wb["Confirm"]
+    confirm.cell(4, 8).value = balance_answer
+    confirm.cell(4, 9).value = their_balance
+    wb.save(out)
+    return out
+
+
+def test_balance_answers_are_recorded_per_client(matched_book, tmp_path, capsys):
+    files = {p.name.split("-")[0]: p for p in statements(matched_book, tmp_path / "st")}
+    agreed = _answer(files["C00001"], tmp_path / "a.xlsx", "agree")
+    disputed = _answer(files["C00002"], tmp_path / "b.xlsx", "dispute", 1000)
+    silent = _answer(files["C00003"], tmp_path / "c.xlsx", None)
+    main(["confirmations", str(matched_book), str(agreed), str(disputed), str(silent)])
+    assert "1 client(s) confirmed, 1 client(s) disputed, 1 client(s) no reply" in capsys.readouterr().out
+    with open_book(matched_book) as book:
+        customers = book.read("Customers").set_index("Customer ID")
+    assert customers.loc["C00001", "Confirmation"] == "confirmed"
+    assert customers.loc["C00001", "Confirmed Balance"].startswith("JPY ")
+    assert customers.loc["C00002", "Confirmation"] == "disputed"
+    assert customers.loc["C00002", "Confirmed Balance"].startswith("USD 1,000.00 (ours USD ")
+    assert str(customers.loc["C00003", "Confirmed On"]) == "2026-11-16"
+    main(["confirmations", str(matched_book), "--overdue-days", "0"])
+    out = capsys.readouterr().out
+    assert "no reply: C00003" in out and "no reply: C00001" not in out and "no reply: C00004" in out
+
+
+def test_an_edited_return_with_a_recomputed_checksum_is_rejected(matched_book, tmp_path, capsys):
+    """The attacker knows the algorithm (arbook's own checksum function) but not the book's key."""
+    import io
+    import re
+
+    from python_calamine import CalamineWorkbook
+
+    from arbook.services.statements import _confirm_rows, checksum
+
+    path = next(p for p in statements(matched_book, tmp_path / "st") if p.name.startswith("C00001-"))
+    wb = openpyxl.load_workbook(path)
+    wb["Confirm"].cell(4, 7).value = 1  # "our" balance lowered to 1 yen
+    wb["Confirm"].cell(4, 8).value = "agree"
+    edited = io.BytesIO()
+    wb.save(edited)
+    lines, _ = _confirm_rows(CalamineWorkbook.from_filelike(io.BytesIO(edited.getvalue()))
+                             .get_sheet_by_name("Confirm").to_python())
+    props = read_properties(path.read_bytes())
+    forged = checksum(b"guessed key", "C00001", props["arbook.as_of"], lines)
+    out = tmp_path / "forged.xlsx"
+    with zipfile.ZipFile(io.BytesIO(edited.getvalue())) as zin, zipfile.ZipFile(out, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "docProps/custom.xml":
+                data = re.sub(rb"[0-9a-f]{64}", forged.encode(), data)
+            zout.writestr(item, data)
+    assert read_properties(out.read_bytes())["arbook.checksum"] == forged
+    with pytest.raises(SystemExit):
+        main(["confirmations", str(matched_book), str(out)])
+    assert "checksum differs" in capsys.readouterr().out
+    with open_book(matched_book) as book:
+        assert book.read("Customers").set_index("Customer ID").loc["C00001", "Confirmation"] == "no reply"
+
+
+def test_amount_formats_follow_the_currency_and_the_display_setting(matched_book, tmp_path):
+    with open_book(matched_book) as book:
+        settings = book.read("Settings")
+        settings.loc[settings["Key"] == "Currency Display", "Value"] = "symbol"
+        book.replace("Settings", settings)
+    files = {p.name.split("-")[0]: p for p in statements(matched_book, tmp_path / "st", "--customer", "C00001",
+                                                          "--customer", "C00007")}
+    formats = {}
+    for cid, path in files.items():
+        sheet = openpyxl.load_workbook(path)["Confirm"]
+        formats[cid] = sheet.cell(4, 7).number_format  # the balance to confirm
+    assert formats == {"C00001": '"¥"#,##0;[Red]-"¥"#,##0', "C00007": '"$"#,##0.00;[Red]-"$"#,##0.00'}
+
+
+def test_reminders_ask_unanswered_clients_to_confirm(matched_book, tmp_path):
+    statements(matched_book, tmp_path / "st", "--customer", "C00001", "--customer", "C00007")
+    main(["reminders", str(matched_book), "--out", str(tmp_path / "rem"), "--as-of", "2026-11-30",
+          "--unconfirmed-days", "14"])
+    asked = sorted(p.name for p in (tmp_path / "rem").glob("*-confirm-*.txt"))
+    assert asked == ["C00001-confirm-ja.txt", "C00007-confirm-en.txt"]
+    assert "2026-11-16 現在の残高確認書" in (tmp_path / "rem" / asked[0]).read_text(encoding="utf-8")
+    main(["reminders", str(matched_book), "--out", str(tmp_path / "rem2"), "--as-of", "2026-11-20",
+          "--unconfirmed-days", "14"])
+    assert not list((tmp_path / "rem2").glob("*-confirm-*.txt"))  # only 4 days: not yet
+
+
+@pytest.mark.parametrize("language, customer, expected", [
+    ("ja", {"Name": "株式会社山田商事", "Postal Code": "100-0005", "Address": "東京都千代田区丸の内1-1"},
+     ["〒100-0005", "東京都千代田区丸の内1-1", "株式会社山田商事 御中"]),
+    ("ja", {"Name": "株式会社山田商事", "Department": "経理部", "Contact": "山田 花子"},
+     ["株式会社山田商事", "経理部", "山田 花子 様"]),
+    ("ja", {"Name": "山田商店", "Department": "経理部"}, ["山田商店", "経理部 御中"]),
+    ("zh", {"Name": "上海华信有限公司", "Postal Code": "200120", "Contact": "王芳"},
+     ["邮编：200120", "上海华信有限公司", "王芳 收"]),
+    ("zh", {"Name": "上海华信有限公司"}, ["上海华信有限公司 台鉴"]),
+    ("en", {"Name": "Pioneer Traders Ltd.", "Contact": "Jane Miller", "Honorific": "Ms.", "Department": "AP",
+            "Address": "100 Main Street\nChicago, IL", "Postal Code": "60601"},
+     ["Pioneer Traders Ltd.", "Attn. Ms. Jane Miller, AP", "100 Main Street", "Chicago, IL", "60601"]),
+    ("ja", {"Name": "田中太郎", "Honorific": "様"}, ["田中太郎 様"]),
+])
+def test_address_block_and_honorific(language, customer, expected):
+    from arbook.services.statements import address_lines
+
+    assert [line["text"] for line in address_lines(customer, language)] == expected

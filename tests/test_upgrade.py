@@ -15,7 +15,8 @@ from arbook.model.errors import BookFormatError
 from arbook.model.schema import SCHEMA_VERSION, SHEETS
 
 FIXTURES = Path(__file__).parent / "fixtures" / "books"
-#: Books made by earlier releases, as those releases wrote them (schema1-*: arbook 0.1.0, commit c198052).
+#: Books made by earlier releases, as those releases wrote them (schema1-*: arbook 0.1.0, commit c198052;
+#: schema2-*: main at 6f074f2; schema3-*: main at 4633348, before the Customers address/CC/confirmation columns).
 OLD_BOOKS = sorted(FIXTURES.glob("schema*-*.xls[xm]"))
 
 
@@ -44,12 +45,12 @@ def test_old_book_is_refused_then_upgraded_with_every_value_kept(old: Path, tmp_
     book = tmp_path / old.name
     shutil.copyfile(old, book)
     before = _values(book)
-    with pytest.raises(BookFormatError, match=r"made by schema version 1 .*run `arbook upgrade"):
+    with pytest.raises(BookFormatError, match=rf"made by schema version {old.name[6]} .*run `arbook upgrade"):
         open_book(book)
     assert run("age", str(book)) == 1
     assert "arbook upgrade" in capsys.readouterr().err
     assert run("upgrade", str(book)) == 0
-    assert (tmp_path / f"{old.stem}.schema1{old.suffix}").read_bytes() == old.read_bytes()
+    assert (tmp_path / f"{old.stem}.schema{old.name[6]}{old.suffix}").read_bytes() == old.read_bytes()
     after = _values(book)
     for title, rows in before.items():  # every old cell is where it was (new columns come after them)
         for old_row, new_row in zip(rows, after[title]):

@@ -13,7 +13,7 @@ from typing import Any, Callable, Literal
 from arbook.model.book import Book
 from arbook.model.words import labels
 
-Kind = Literal["book", "file", "files", "folder", "path", "text", "date", "flag", "choice", "pairs"]
+Kind = Literal["book", "file", "files", "folder", "path", "text", "date", "flag", "choice", "pairs", "count"]
 Say = Callable[..., str]
 
 
@@ -39,10 +39,12 @@ class Param:
 
 @dataclass(frozen=True)
 class Ribbon:
-    """Where the action sits on the AR ribbon tab: group label and Office icon (``imageMso``)."""
+    """Where the action sits on the AR ribbon tab: group label, Office icon (``imageMso``) and, for a
+    file picker, its filter (Excel's ``GetOpenFilename`` form: ``"Label (*.a;*.b),*.a;*.b"``)."""
 
     group: str
     image: str
+    filter: str = ""
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,9 @@ def _converted(param: Param, value: Any) -> Any:
     return [Path(v) for v in value] if param.kind == "files" else Path(value)
 
 
+TABLES = "CSV or Excel (*.csv;*.txt;*.xlsx),*.csv;*.txt;*.xlsx"
+BANK_FILES = "Bank statements (*.csv;*.txt;*.xml;*.sta;*.ofx;*.qfx;*.xlsx),*.csv;*.txt;*.xml;*.sta;*.ofx;*.qfx;*.xlsx"
+RETURNS = "Returned statements (*.xlsx),*.xlsx"
 AS_OF = Param("as_of", "date", "As of this date (default today), e.g. 2026-10-31.", option="--as-of", metavar="DATE")
 CUSTOMER = Param("customer_ids", "text", "Only this client (repeatable).", option="--customer", multiple=True,
                  metavar="ID")
@@ -130,7 +135,8 @@ ACTIONS: tuple[Action, ...] = (
 
     Only the columns present in FILE are updated. Any bad row stops the whole file.
     Example: arbook customers ar.xlsx customers.csv""",
-           (Param("file", "file", ask=True),), say=lambda r, **_: r.summary("Customers")),
+           (Param("file", "file", ask=True),), say=lambda r, **_: r.summary("Customers"),
+           ribbon=Ribbon("Import", "ImportExcel", TABLES)),
     Action("invoices", "arbook.services.masterdata:import_invoices", """Add or update invoices, credit notes and debit notes from a CSV or .xlsx file, by Invoice No.
 
     An empty Due Date becomes Issue Date + the client's Terms Days. Amounts are positive; a credit
@@ -140,7 +146,7 @@ ACTIONS: tuple[Action, ...] = (
            (Param("file", "file", ask=True),
             Param("force", "flag", "Unapply (logged) the allocations of documents whose client, currency, amount "
                   "or type the file changes.", option="--force")),
-           say=lambda r, **_: r.summary("Invoices")),
+           say=lambda r, **_: r.summary("Invoices"), ribbon=Ribbon("Import", "ImportMoreMenu", TABLES)),
     Action("import", "arbook.services.bankimport:import_bank",
            """Import bank statement files (CSV/TSV/xlsx, camt.052/053/054, MT940, OFX/QFX, Zengin) into Bank.
 
@@ -163,7 +169,7 @@ ACTIONS: tuple[Action, ...] = (
                   "fails or refuses.", option="--encoding", metavar="NAME"),
             Param("allow_unbalanced", "flag", "Import statements whose stated balances do not add up (the "
                   "difference is noted on each line's Source and in the Log).", option="--allow-unbalanced")),
-           say=_lines, ribbon=Ribbon("Import", "ImportTextFile")),
+           say=_lines, ribbon=Ribbon("Import", "ImportTextFile", BANK_FILES)),
     Action("unimport", "arbook.services.bankimport:unimport_file",
            """Remove the Bank lines imported from FILE, unless an allocation holds one of them (then name them).
 
@@ -186,7 +192,8 @@ ACTIONS: tuple[Action, ...] = (
 
     Example: arbook unmatch ar.xlsx US00000012""",
            (Param("bank_ref", "text", ask=True),),
-           say=lambda n, bank_ref, **_: f"reversed {n} allocation row(s) of {bank_ref}; the line is unmatched again"),
+           say=lambda n, bank_ref, **_: f"reversed {n} allocation row(s) of {bank_ref}; the line is unmatched again",
+           ribbon=Ribbon("Match & Review", "ReviewRejectChange")),
     Action("apply", "arbook.services.cashapp:apply_book",
            """Apply a bank line (or the cash it left unapplied) by hand to the invoices named.
 
@@ -214,7 +221,9 @@ ACTIONS: tuple[Action, ...] = (
 
     Levels start at the Reminder Days setting (default 7, 30, 60 days past due); disputed
     invoices get no reminder. Example: arbook reminders ar.xlsx --out reminders/""",
-           (Param("out_dir", "folder", "Folder for the messages.", option="--out", required=True, ask=True), AS_OF),
+           (Param("out_dir", "folder", "Folder for the messages.", option="--out", required=True, ask=True), AS_OF,
+            Param("unconfirmed_days", "count", "Also ask each client whose statement is N or more days old without a "
+                  "reply to confirm its balance.", option="--unconfirmed-days", metavar="N")),
            say=lambda r, out_dir, **_: f"wrote {len(r)} reminder message(s) to {out_dir}",
            ribbon=Ribbon("Aging & Credit", "EnvelopesAndLabelsDialog")),
     Action("statements", "arbook.services.statements:write_statements",
@@ -230,29 +239,42 @@ ACTIONS: tuple[Action, ...] = (
             Param("open_only", "flag", "Only open items, no transaction lines.", option="--open-only"),
             Param("template", "file", "Another statement template (.xlsx).", option="--template"),
             Param("pdf", "flag", "Also a PDF of each statement (needs LibreOffice).", option="--pdf"),
-            Param("encrypt", "flag", "Encrypt each workbook with its own password "
-                  "(listed in statement-passwords.csv, never emailed).", option="--encrypt")),
+            Param("encrypt", "flag", "Encrypt each workbook with its own password (listed in "
+                  "BOOK-statement-passwords-DATE.csv beside the book, mode 0600, never emailed).", option="--encrypt")),
            say=lambda run, out_dir, **_: run.summary(out_dir),
            ribbon=Ribbon("Statements & Email", "FileSaveAsExcelXlsx")),
     Action("confirmations", "arbook.services.statements:read_returned",
-           """Read returned statements: verify each (client, checksum), record agreed and disputed lines
-    (a dispute sets the invoice's Disputed flag) and report files that were altered or belong to
-    another client. Example: arbook confirmations ar.xlsx returned/*.xlsx""",
-           (Param("files", "files", exists=True, ask=True),
-            Param("passwords", "file", "statement-passwords.csv, to open encrypted returns.", option="--passwords",
-                  exists=True)),
-           say=lambda r, **_: r.summary()),
+           """Read returned statements: verify each (client, keyed checksum), record each client's answer
+    (Confirmation, Confirmed Balance, Confirmed On; a disputed line sets the invoice's Disputed flag)
+    and report files that were altered or belong to another client (exit code 1 then).
+    Example: arbook confirmations ar.xlsx returned/*.xlsx""",
+           (Param("files", "files", exists=True, ask=True, optional=True),
+            Param("passwords", "file", "The password file --encrypt wrote, to open encrypted returns.",
+                  option="--passwords", exists=True),
+            Param("overdue_days", "count", "List the clients whose statement is N or more days old with no reply.",
+                  option="--overdue-days", metavar="N")),
+           say=lambda r, **_: r.summary(), ok=lambda r: not r.rejected,
+           ribbon=Ribbon("Statements & Email", "FileOpen", RETURNS)),
     Action("email", "arbook.services.mail:email_statements",
            """Email each client its statement in its language: .eml drafts by default, or send by SMTP.
 
-    A statement is only ever sent to the client embedded in it, and never twice.
-    Example: arbook email ar.xlsx --statements statements/""",
+    A statement goes only to the client and addresses fixed in its signed manifest, and never
+    twice; sends are journalled beside the book, so a crash never leads to a second delivery.
+    Exits 1 when a send is not settled (check it, then --resend or --mark-sent) or was refused.
+    Example: arbook email ar.xlsx --statements statements/ --smtp smtp.example.com:587""",
            (Param("folder", "folder", "The folder 'arbook statements' wrote.", option="--statements", required=True,
                   exists=True, ask=True),
             Param("outbox", "folder", "Where .eml drafts go (default STATEMENTS/outbox).", option="--outbox"),
             Param("smtp", "text", "Send through this server (STARTTLS when offered; credentials from "
-                  "ARBOOK_SMTP_USER / ARBOOK_SMTP_PASSWORD).", option="--smtp", metavar="HOST:PORT")),
-           say=lambda r, **_: r.summary(), ribbon=Ribbon("Statements & Email", "SendCopyToMe")),
+                  "ARBOOK_SMTP_USER / ARBOOK_SMTP_PASSWORD).", option="--smtp", metavar="HOST:PORT"),
+            Param("resend", "text", "Send this client's statement again, on purpose.", option="--resend",
+                  multiple=True, metavar="ID"),
+            Param("mark_sent", "text", "Record this client's statement as sent without sending it (after checking "
+                  "a send that was never confirmed).", option="--mark-sent", multiple=True, metavar="ID"),
+            Param("accept_changed", "flag", "Send to the book's current addresses even where they changed since the "
+                  "statements were written.", option="--accept-changed-addresses")),
+           say=lambda r, **_: r.summary(), ok=lambda r: not (r.pending or r.failed),
+           ribbon=Ribbon("Statements & Email", "SendCopyToMe")),
     Action("writeoff", "arbook.services.adjustments:writeoff",
            """Write off (端数/差額処理, 坏账核销, 貸倒): without --invoice every residual at most its currency's
     Write-off Threshold setting; with --invoice the whole open amount as bad debt (--reason needed).
@@ -295,6 +317,11 @@ ACTIONS: tuple[Action, ...] = (
            """Build the macro-enabled book with the AR ribbon from the schema, macros/ and xlwings' VBA
     (standalone: no add-in needed). The same input always gives the same bytes.""",
            (Param("path", "path", option="--out", default="arbook.xlsm"),),
+           say=lambda r, **_: f"built {r}", book=False),
+    Action("build-addin", "arbook.adapters.vba.build:build_addin",
+           """Build the add-in arbook.xlam: the AR tab for whichever arbook book is active in Excel, plain
+    .xlsx books included (the same builder as build-workbook; see docs/excel.md).""",
+           (Param("path", "path", option="--out", default="arbook.xlam"),),
            say=lambda r, **_: f"built {r}", book=False),
     Action("export", "arbook.services.export:export_sheet", """Write SHEET of BOOK to OUT as UTF-8 CSV (with BOM) with the schema's headers.
 

@@ -85,7 +85,7 @@ def _click_param(param: Param) -> Callable[[Callable[..., None]], Callable[..., 
     types: dict[str, Any] = {
         "file": click.Path(dir_okay=False, exists=param.exists), "files": click.Path(dir_okay=False, exists=param.exists),
         "folder": click.Path(file_okay=False, exists=param.exists), "path": click.Path(dir_okay=False, exists=param.exists),
-        "choice": click.Choice(list(param.choices)) if param.choices else None,
+        "choice": click.Choice(list(param.choices)) if param.choices else None, "count": click.IntRange(min=0),
     }
     extra: dict[str, Any] = {"type": types.get(param.kind), "metavar": param.metavar}
     if param.kind == "date":
@@ -94,7 +94,7 @@ def _click_param(param: Param) -> Callable[[Callable[..., None]], Callable[..., 
         extra["callback"] = _pairs
     if param.option is None:
         if param.kind == "files" or param.multiple:
-            extra.update(nargs=-1, required=True)
+            extra.update(nargs=-1, required=not param.optional)
         elif param.optional:
             extra.update(required=False)
         return click.argument(param.name, **extra)

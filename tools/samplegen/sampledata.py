@@ -157,6 +157,7 @@ def make_customers(rng: random.Random, count: int, mix: tuple[float, float, floa
                 record["Payer Names"] = f"{first} {trade}".upper()
             record["Credit Limit"] = Decimal(rng.choice([10_000, 25_000, 50_000, 100_000]))
             record["Fee Deduction"] = Decimal(rng.choice([0, 15, 25, 35]))
+        record.update(_postal(language, n))
         records.append(record)
     frame = make_frame(CUSTOMERS, [{k: v for k, v in r.items() if k != "Reading"} for r in records])
     frame.attrs["readings"] = {r["Customer ID"]: r["Reading"] for r in records if r.get("Reading")}
@@ -180,6 +181,26 @@ def _twin(rng: random.Random, other: dict, cid: str) -> dict:
     return {**other, "Customer ID": cid, "Name": f"{form}{stem}" if before else f"{stem}{form}",
             "Name Kana": kana if rng.random() < 0.75 else None, "Payer Names": None,
             "Email": f"keiri{cid[1:].lstrip('0')}@example.jp", "Reading": kana}
+
+
+def _postal(language: str, n: int) -> dict[str, str]:
+    """A made-up postal address and, for every third client, a contact person (no random draws,
+    so the rest of the sample stays as it was)."""
+    if language == "ja":
+        found = {"Postal Code": f"{100 + n * 7 % 800:03d}-{n * 379 % 10000:04d}",
+                 "Address": f"東京都千代田区丸の内{n % 3 + 1}-{n % 9 + 1}-{n % 5 + 1}", "Department": "経理部"}
+        contact = ("山田 花子", "佐藤 一郎", "鈴木 次郎")[n % 3]
+    elif language == "zh":
+        found = {"Postal Code": f"{200000 + n * 10:06d}", "Address": f"上海市浦东新区世纪大道{n + 1}号",
+                 "Department": "财务部"}
+        contact = ("王芳", "李强", "张伟")[n % 3]
+    else:
+        found = {"Postal Code": f"{60601 + n:05d}", "Address": f"{100 + n} Main Street, Suite {n + 1}\nChicago, IL",
+                 "Department": "Accounts Payable"}
+        contact = ("Jane Miller", "John Smith", "Mary Jones")[n % 3]
+    if n % 3 == 0:
+        found["Contact"] = contact
+    return found
 
 
 def make_invoices(rng: random.Random, customers: pd.DataFrame, count: int, last_issue: date,

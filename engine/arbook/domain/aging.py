@@ -310,7 +310,8 @@ def dashboard(aging: pd.DataFrame, customers: pd.DataFrame, policy: Policy) -> p
 
     totals = aging[aging["Customer ID"].isna()].to_dict("records")
     rows = [bucket_row("Aging", r, r["Currency"]) for r in totals[:DASHBOARD_AGING_ROWS]]
-    rows += [{**blank, "Section": "Aging"}] * (DASHBOARD_AGING_ROWS - len(rows))
+    rows += [{**blank, "Section": "Aging", "Currency": "-", "Note": "unused (charts show one currency per row)"}] \
+        * (DASHBOARD_AGING_ROWS - len(rows))
     clients = aging[aging["Customer ID"].notna()].to_dict("records")
     overdue = sorted(clients, key=lambda r: (-(r["Total Open"] - r["Current"]), r["Customer ID"]))
     top = [bucket_row("Top overdue", r, r["Customer"] or r["Customer ID"], f"{r['Total Open'] - r['Current']:,} overdue")

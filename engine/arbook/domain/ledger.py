@@ -16,7 +16,7 @@ from arbook.model.money import money
 from arbook.model.words import words as words_in
 
 COLUMNS = ("date", "document", "description", "currency", "dr", "cr", "balance")
-KINDS = ["date", "text", "text", "text", "money", "money", "money"]
+KINDS = ["date", "text", "text", "currency", "money", "money", "money"]
 #: Allocation rules that move money between documents of the account without a line of their own.
 INTERNAL_RULES = (Rule.CREDIT_REF, Rule.CREDIT_OLDEST, Rule.CREDIT_BALANCE)
 

@@ -15,7 +15,8 @@ from arbook.model.cells import to_cell
 @dataclass
 class Report:
     """A sheet outside the schema that the engine writes whole: headers, rows, and per column
-    how its values are written (``text``, ``number``, ``date``; ``money`` is a number shown as money)."""
+    how its values are written (``text``, ``number``, ``date``; ``money`` is a number shown as money in
+    the currency of the row's ``currency`` column, which is text)."""
 
     name: str
     headers: list[str]

@@ -83,3 +83,33 @@ def excel_number(amount: Decimal) -> int | float:
     if amount == amount.to_integral_value():
         return int(amount)
     return float(amount)
+
+
+#: Symbols for ``Currency Display = symbol`` (other currencies keep their code).
+SYMBOLS: dict[str, str] = {"JPY": "¥", "CNY": "CN¥", "USD": "$", "EUR": "€", "GBP": "£", "KRW": "₩", "HKD": "HK$",
+                           "TWD": "NT$", "SGD": "S$", "AUD": "A$", "CAD": "C$", "INR": "₹", "THB": "฿", "VND": "₫"}
+
+
+def currency_prefix(currency: str | None, display: str = "code") -> str:
+    """What stands before an amount: ``'¥'`` (symbol display, when there is one) or ``'JPY '``."""
+    code = (currency or "").upper()
+    if display == "symbol" and code in SYMBOLS:
+        return SYMBOLS[code]
+    return f"{code} " if code else ""
+
+
+def format_money(amount: Decimal, currency: str | None, display: str = "code") -> str:
+    """Text of an amount with the currency's minor digits and a leading minus: ``-¥1,500``, ``USD 12.50``."""
+    digits = minor_digits(currency)
+    text = f"{abs(to_decimal(amount)):,.{digits}f}"
+    return ("-" if amount < 0 else "") + currency_prefix(currency, display) + text
+
+
+def excel_money_format(currency: str | None, display: str = "code") -> str:
+    """The Excel number format of amounts in ``currency``: its minor digits, the code or symbol before
+    them (``display`` code / symbol / none), negatives red with a minus."""
+    digits = minor_digits(currency)
+    number = "#,##0" + ("." + "0" * digits if digits else "")
+    prefix = "" if display == "none" else currency_prefix(currency, display)
+    quoted = f'"{prefix}"' if prefix else ""
+    return f"{quoted}{number};[Red]-{quoted}{number}"

@@ -10,8 +10,8 @@ from enum import Enum
 
 from arbook.model.errors import ArbookError
 from arbook.model.money import CURRENCIES
-from arbook.model.statuses import (Accept, AllocationStatus, BankStatus, CreditStatus, DocumentType, InvoiceStatus,
-                                   choices)
+from arbook.model.statuses import (Accept, AllocationStatus, BankStatus, Confirmation, CreditStatus, Delivery,
+                                   DocumentType, InvoiceStatus, choices)
 
 
 class Kind(str, Enum):
@@ -113,6 +113,8 @@ BANK_STATUSES = choices(BankStatus)
 INVOICE_STATUSES = choices(InvoiceStatus)
 CREDIT_STATUSES = choices(CreditStatus)
 CURRENCY_CODES = tuple(CURRENCIES)
+DELIVERIES = choices(Delivery)
+CONFIRMATIONS = choices(Confirmation)
 INVOICE_TYPE, CREDIT_NOTE, DEBIT_NOTE = DocumentType.INVOICE, DocumentType.CREDIT_NOTE, DocumentType.DEBIT_NOTE
 DOCUMENT_TYPES = choices(DocumentType)
 
@@ -143,6 +145,18 @@ CUSTOMERS = Sheet("Customers", (
     C("Home Credit Used %", K.NUMBER, R.COMPUTED, width=13, doc="Home Balance against the Credit Limit in the Home Currency."),
     C("Paid By", width=30, doc="Third parties that pay for the client (parent, factoring company, a director), "
                                "separated by ';' (learned on confirm)."),
+    C("CC Emails", width=30, doc="Copies of statement emails: addresses separated by ';' (Email holds one address)."),
+    C("Address", width=36, doc="Postal address printed on statements (lines separated by line breaks)."),
+    C("Postal Code", width=11),
+    C("Contact", width=18, doc="Person the statement is addressed to (empty = the company)."),
+    C("Department", width=18),
+    C("Honorific", width=10, doc="御中 / 様 / 台启 / Attn.; empty = by language (company, or person when Contact is set)."),
+    C("Delivery", K.CHOICE, choices=DELIVERIES, width=10, doc="How statements go out: email, post or both "
+                                                              "(empty = email)."),
+    C("Confirmation", K.CHOICE, choices=CONFIRMATIONS, width=13,
+      doc="The client's answer to the last statement: confirmed, disputed or no reply (set by confirmations)."),
+    C("Confirmed Balance", K.TEXT, width=18, doc="Balance the client confirmed or stated, per currency."),
+    C("Confirmed On", K.DATE, width=13, doc="As-of date of the statement the client answered."),
 ), key=("Customer ID",), tab_color="2E75B6", doc="One row per client.")
 
 INVOICES = Sheet("Invoices", (
@@ -272,7 +286,8 @@ FX_RATES = Sheet("FX Rates", (
 #: 1: books made before versions were recorded (arbook 0.1.0). 2: schema versions recorded.
 #: 3: document types (Invoices Type, Ref), allocation Date/Account, Log Hash, Customers Currencies and
 #: home-currency columns, the FX Rates sheet.
-SCHEMA_VERSION = 3
+#: 4: Customers gain CC Emails, the address block, Honorific, Delivery and the Confirmation columns.
+SCHEMA_VERSION = 4
 VERSION_NAME = "_arbook_schema"
 
 SHEETS: tuple[Sheet, ...] = (CUSTOMERS, INVOICES, BANK, ALLOCATIONS, REVIEW, AGING, DASHBOARD, SETTINGS, PROFILES, LOG,
@@ -291,6 +306,8 @@ DEFAULT_SETTINGS: tuple[tuple[str, str, str], ...] = (
     ("Watch Threshold %", "80", "Credit used at or above this share of the limit is 'Watch'."),
     ("Hold Days Overdue", "90", "Anything overdue more than this many days puts the client on 'Hold'."),
     ("Reminder Days", "7,30,60", "Days past due at which reminder levels 1, 2, 3 start."),
+    ("Currency Display", "code", "Amounts on statements and reminders: code (JPY 1,000) or symbol (¥1,000)."),
+    ("Paper Size", "A4", "Printed sheets and statements: A4 or Letter."),
     ("Undo Generations", "20", "How many previous versions of the book 'arbook undo' keeps."),
     ("Credit Notes", "oldest", "A credit note without an open Ref invoice: 'oldest' applies it to the client's "
                                "oldest open invoices, 'balance' keeps it as a credit."),

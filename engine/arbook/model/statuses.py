@@ -83,6 +83,22 @@ class Rule(StrEnum):
     UNAPPLIED = "unapplied cash"
 
 
+class Confirmation(StrEnum):
+    """Customers sheet: the client's answer to its last statement (set by statements and confirmations)."""
+
+    CONFIRMED = "confirmed"
+    DISPUTED = "disputed"
+    NO_REPLY = "no reply"
+
+
+class Delivery(StrEnum):
+    """Customers sheet: how the client's statements go out (empty = email)."""
+
+    EMAIL = "email"
+    POST = "post"
+    BOTH = "both"
+
+
 class DocumentType(StrEnum):
     """Invoices sheet: what a row is (empty = invoice); every Amount is positive."""
 

@@ -17,6 +17,7 @@ import pandas as pd
 
 from arbook.adapters.tabular import TableFile, read_table_file
 from arbook.domain.matching.normalize import name_key
+from arbook.model.addresses import AddressError, address_list, one_address
 from arbook.model.book import Book
 from arbook.model.errors import InputError, Problem
 from arbook.model.frames import frame_from_rows
@@ -293,6 +294,20 @@ def unapply(book: Any, allocations: pd.DataFrame, groups: set[str], why: str) ->
     return allocations
 
 
+def _check_addresses(customers: pd.DataFrame, source: str) -> None:
+    """InputError for an Email cell holding anything but one address, or a bad CC Emails cell."""
+    problems = []
+    for column, check in (("Email", one_address), ("CC Emails", address_list)):
+        if column in customers:
+            for line, value in zip(customers.index, customers[column]):
+                try:
+                    check(value)
+                except AddressError as exc:
+                    problems.append(Problem(source, int(line), column, str(exc)))
+    if problems:
+        raise InputError(sorted(problems, key=lambda p: p.line or 0))
+
+
 def import_master(book: Book, sheet: Sheet, table: TableFile, force: bool = False) -> UpsertResult:
     """Upsert a customers or invoices file into ``book`` (staged; the caller commits) and log it.
 
@@ -303,6 +318,7 @@ def import_master(book: Book, sheet: Sheet, table: TableFile, force: bool = Fals
     unapplied = 0
     if sheet is CUSTOMERS:
         check_customers(incoming, present, current, table.path)
+        _check_addresses(incoming, table.path)
         incoming = merge_lists(incoming, present, current)
     else:
         incoming = complete_invoices(incoming, book.read(CUSTOMERS.name), table.path)

@@ -6,7 +6,7 @@ Book interface (either adapter), renders the jinja2 reminder templates and logs 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -14,11 +14,13 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from arbook.model.book import Book
+from arbook.model.statuses import Confirmation
 from arbook.model.words import words
 from arbook.domain.aging import READS, AgingResult, Policy
 from arbook.domain.credits import age_ledger
 from arbook.adapters.book.atomic import atomic_write
 from arbook.model.errors import ArbookError
+from arbook.model.money import format_money
 from arbook.domain.ledger import AccountRows, ledger_report
 from arbook.model.schema import AGING, ALLOCATIONS, BANK, CUSTOMERS, DASHBOARD, INVOICES
 from arbook.resources import resource
@@ -30,6 +32,11 @@ def company_details(settings: dict[str, str]) -> dict[str, str]:
     """The company header of statements, reminders and emails, from the Settings sheet."""
     return {"name": settings.get("Company Name", ""), "address": settings.get("Company Address", ""),
             "payment": settings.get("Payment Instructions", "")}
+
+
+def currency_display(settings: dict[str, str]) -> str:
+    """How amounts are written on statements, reminders and emails: ``symbol`` (¥1,000) or ``code`` (JPY 1,000)."""
+    return "symbol" if settings.get("Currency Display", "").strip().lower() == "symbol" else "code"
 
 
 def select_customers(customers: Any, customer_ids: list[str] | None) -> set[str]:
@@ -105,15 +112,25 @@ def _environment() -> Environment:
                        autoescape=False)
 
 
-def write_reminders(book: Book, out_dir: Path, as_of: date | None = None, aged: AgingResult | None = None) -> list[Path]:
+def unanswered(book: Book, days: int, today: date | None = None) -> list[dict]:
+    """Clients whose statement (Confirmed On) is at least ``days`` old with Confirmation 'no reply'."""
+    limit = (today or date.today()) - timedelta(days=days)
+    return [r for r in book.read(CUSTOMERS.name).to_dict("records")
+            if r.get("Confirmation") == Confirmation.NO_REPLY and r.get("Confirmed On") and r["Confirmed On"] <= limit]
+
+
+def write_reminders(book: Book, out_dir: Path, as_of: date | None = None, aged: AgingResult | None = None,
+                    unconfirmed_days: int | None = None) -> list[Path]:
     """One reminder message per client and level, in the client's language, from each invoice's
     Reminder Level as of ``as_of`` (``aged`` when that pass is at hand); disputed invoices get none.
-    The book's stored aging is left as it is. Returns the files."""
+    With ``unconfirmed_days``, also one asking each client who has not answered its statement for that
+    many days to confirm its balance. The book's stored aging is left as it is. Returns the files."""
     as_of = as_of or date.today()
     result = aged if aged is not None and aged.as_of == as_of else aging_of(book, as_of)
     settings = book.settings()
     company = company_details(settings)
     policy = Policy.from_settings(settings)
+    display = currency_display(settings)
     customers = {r["Customer ID"]: r for r in result.customers.to_dict("records")}
     groups: dict[tuple[str, int], list[dict]] = defaultdict(list)
     for row in result.invoices.to_dict("records"):
@@ -134,9 +151,18 @@ def write_reminders(book: Book, out_dir: Path, as_of: date | None = None, aged: 
             t=words(language), level=level, days=policy.reminder_days[level - 1], as_of=as_of.isoformat(),
             company=company, customer={"id": cid, "name": customer["Name"], "email": customer.get("Email")},
             invoices=[{"number": r["Invoice No"], "due": r["Due Date"].isoformat(), "currency": r["Currency"],
-                       "open": f"{r['Open']:,}", "days": r["Days Overdue"]} for r in rows],
-            totals={c: f"{t:,}" for c, t in totals.items()})
+                       "open": format_money(r["Open"], r["Currency"], display), "days": r["Days Overdue"]}
+                      for r in rows],
+            totals={c: format_money(t, c, display) for c, t in totals.items()})
         path = out_dir / f"{cid}-level{level}-{language}.txt"
+        atomic_write(path, lambda handle, data=text.encode("utf-8"): handle.write(data), backup=False)
+        written.append(path)
+    for customer in unanswered(book, unconfirmed_days, as_of) if unconfirmed_days is not None else []:
+        language = customer.get("Language") or "en"
+        text = env.get_template(f"confirm-{language}.txt.j2").render(
+            company=company, customer={"id": customer["Customer ID"], "name": customer["Name"]},
+            statement_date=customer["Confirmed On"].isoformat())
+        path = out_dir / f"{customer['Customer ID']}-confirm-{language}.txt"
         atomic_write(path, lambda handle, data=text.encode("utf-8"): handle.write(data), backup=False)
         written.append(path)
     book.log("reminders", f"{len(written)} reminder message(s) written to {out_dir} as of {as_of}")

@@ -7,18 +7,24 @@ import re
 from openpyxl import Workbook
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.chart import BarChart, PieChart, Reference
-from openpyxl.formatting.rule import CellIsRule, FormulaRule
+from openpyxl.chart.data_source import AxDataSource, StrRef
+from openpyxl.chart.series import SeriesLabel
+from openpyxl.formatting.rule import CellIsRule, FormulaRule, Rule
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles.differential import DifferentialStyle
+from openpyxl.styles.numbers import NumberFormat
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from arbook.model.schema import (DEFAULT_SETTINGS, SCHEMA_VERSION, SETTINGS, SHEETS, VERSION_NAME, Column, Kind, Role,
                                  Sheet)
 from arbook.adapters.book.sheetxml import column_letter
+from arbook.model.money import CURRENCIES, excel_money_format
 from arbook.model.statuses import CreditStatus
 
 LAST_ROW = 1_048_576
 COMPUTED_FILL = PatternFill("solid", fgColor="7F7F7F")
+SHRINK = {"Bank Ref", "Invoices", "Account", "Source", "Fingerprint"}  # references: shrunk to fit, never wrapped
 
 
 def code_name(sheet: Sheet) -> str:
@@ -41,16 +47,22 @@ def _add_sheet(wb: Workbook, sheet: Sheet, first: bool) -> None:
     table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
     ws.add_table(table)
     ws.freeze_panes = "A2"
+    _money_formats(ws, sheet)
+    _print_setup(ws, sheet)
     DECORATIONS.get(sheet.name, lambda _ws, _sheet: None)(ws, sheet)
 
 
 def format_column(ws, column: Column, idx: int) -> None:
-    """Write a schema column's header at position ``idx`` with its width, format, header style and validation."""
+    """Write a schema column's header at position ``idx`` with its width, format, alignment, header style
+    and validation."""
     letter = column_letter(idx)
     dim = ws.column_dimensions[letter]
-    dim.width = column.width
+    dim.width = column_width(column)
     if column.number_format:
         dim.number_format = column.number_format
+    if column.kind is Kind.TEXT and column.width >= 20:  # long references and texts: shrink or wrap
+        dim.alignment = Alignment(shrink_to_fit=column.name in SHRINK, wrap_text=column.name not in SHRINK,
+                                  vertical="top")
     header = ws.cell(row=1, column=idx + 1, value=column.name)
     header.alignment = Alignment(wrap_text=False, vertical="center")
     if column.role is Role.COMPUTED:
@@ -62,6 +74,46 @@ def format_column(ws, column: Column, idx: int) -> None:
                                     error=f"Choose one of: {', '.join(column.choices)}")
         validation.add(f"{letter}2:{letter}{LAST_ROW}")
         ws.add_data_validation(validation)
+
+
+def column_width(column: Column) -> float:
+    """A width that shows the whole header (with the filter button) and the largest amounts without ###."""
+    width = max(column.width, len(column.name) * 1.15 + 4)
+    return max(width, 17) if column.kind is Kind.MONEY else width
+
+
+def _money_formats(ws, sheet: Sheet) -> None:
+    """Amounts shown with their row's currency digits (JPY 0, USD 2, BHD 3): a conditional number
+    format per digit count over the money columns, keyed on the row's currency column."""
+    currency = next((c.currency_col for c in sheet.columns if c.currency_col), None)
+    if currency is None and sheet.has("Currency"):
+        currency = "Currency"
+    money = [column_letter(i) for i, c in enumerate(sheet.columns) if c.kind is Kind.MONEY]
+    if currency is None or not money:
+        return
+    key = _column(sheet, currency)
+    for digits in sorted({d for d in CURRENCIES.values() if d != 2}):
+        codes = sorted(code for code, d in CURRENCIES.items() if d == digits)
+        formula = "OR(" + ",".join(f'${key}2="{code}"' for code in codes) + ")"
+        style = DifferentialStyle(numFmt=NumberFormat(numFmtId=300 + digits,
+                                                      formatCode=excel_money_format(codes[0], "none")))
+        for letter in money:
+            ws.conditional_formatting.add(f"{letter}2:{letter}{LAST_ROW}",
+                                          Rule(type="expression", dxf=style, formula=[formula]))
+
+
+def _print_setup(ws, sheet: Sheet) -> None:
+    """A4, fit to the page width, the header row repeated on every page, landscape for wide sheets,
+    the sheet and file name in the header and page numbers in the footer."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if sum(column_width(c) for c in sheet.columns) > 100 else "portrait"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.oddHeader.left.text = "&A"
+    ws.oddHeader.right.text = "&F"
+    ws.oddFooter.center.text = "&P / &N"
 
 
 def _column(sheet: Sheet, name: str) -> str:
@@ -86,29 +138,32 @@ def _alert_formats(ws, sheet: Sheet) -> None:
 
 
 def _dashboard_charts(ws, sheet: Sheet) -> None:
-    """Live Excel charts over the Dashboard's fixed rows (filled by ``arbook age``)."""
+    """Live Excel charts over the Dashboard's fixed rows (filled by ``arbook age``): one aging chart
+    per currency row (2-6; never two currencies on one axis; an unused row shows an empty chart, no
+    phantom series) and the clients per credit status (rows 17-20)."""
     item, first_bucket, last_bucket = (sheet.headers.index(n) + 1 for n in ("Item", "Current", ">120"))
     total = sheet.headers.index("Total") + 1
-    aging = BarChart()
-    aging.type, aging.grouping, aging.overlap = "col", "stacked", 100
-    aging.title, aging.y_axis.title = "Open receivables by days past due (per currency)", "Amount"
-    aging.add_data(Reference(ws, min_col=item, max_col=last_bucket, min_row=2, max_row=6), from_rows=True,
-                   titles_from_data=True)
-    aging.set_categories(Reference(ws, min_col=first_bucket, max_col=last_bucket, min_row=1, max_row=1))
-    aging.height, aging.width = 8, 16
-    ws.add_chart(aging, "M2")
-    top = BarChart()
-    top.type, top.title = "bar", "Top overdue clients (each in its own currency)"
-    top.add_data(Reference(ws, min_col=total, min_row=7, max_row=16), titles_from_data=False)
-    top.set_categories(Reference(ws, min_col=item, min_row=7, max_row=16))
-    top.legend, top.height, top.width = None, 8, 16
-    ws.add_chart(top, "M19")
+    currency = column_letter(sheet.headers.index("Currency"))
+    for n, row in enumerate(range(2, 7)):
+        chart = BarChart()
+        chart.type = "col"
+        chart.title = "Open by days past due"
+        chart.add_data(Reference(ws, min_col=first_bucket, max_col=last_bucket, min_row=row, max_row=row),
+                       from_rows=True, titles_from_data=False)
+        chart.series[0].cat = AxDataSource(strRef=StrRef(
+            f"'{sheet.name}'!${column_letter(first_bucket - 1)}$1:${column_letter(last_bucket - 1)}$1"))
+        chart.series[0].tx = SeriesLabel(strRef=StrRef(f"'{sheet.name}'!${currency}${row}"))  # the currency
+        chart.legend.position = "t"
+        chart.height, chart.width = 6, 12
+        chart.y_axis.title = "Open amount"
+        chart.x_axis.delete = chart.y_axis.delete = False
+        ws.add_chart(chart, f"{'MT'[n % 2]}{2 + (n // 2) * 13}")
     credit = PieChart()
     credit.title = "Clients by credit status"
     credit.add_data(Reference(ws, min_col=total, min_row=17, max_row=20), titles_from_data=False)
     credit.set_categories(Reference(ws, min_col=item, min_row=17, max_row=20))
-    credit.height, credit.width = 8, 12
-    ws.add_chart(credit, "M36")
+    credit.height, credit.width = 6, 11
+    ws.add_chart(credit, "T28")
 
 
 DECORATIONS = {"Customers": _alert_formats, "Invoices": _alert_formats, "Dashboard": _dashboard_charts}

@@ -25,7 +25,7 @@ from arbook.model.book import Report
 from arbook.model.frames import cell_columns
 from arbook.adapters.book.package import (CALC_CHAIN, NS_MAIN, NS_REL, Deflated, SheetPart, deflate, schema_version,
                                           sheet_parts, stored, write_part)
-from arbook.adapters.book.sheetxml import render_sheet, render_table
+from arbook.adapters.book.sheetxml import column_letter, render_sheet, render_table
 
 BOOK_SUFFIXES = (".xlsx", ".xlsm")
 
@@ -122,9 +122,10 @@ class FileBook(StagedBook):
     def _write_reports(self, zin: zipfile.ZipFile, reports: dict[str, Report], replaced: dict[str, bytes],
                        added: dict[str, bytes]) -> None:
         """Rewrite existing report sheets; add new ones (part, relationship, content type, workbook entry)."""
-        styles = _report_styles(zin.read(self._part(INVOICES).path))
+        invoices_xml = zin.read(self._part(INVOICES).path)
+        styles = _report_styles(invoices_xml)
         for report in reports.values():
-            kinds = ["number" if k == "money" else k for k in report.kinds]
+            kinds = ["number" if k == "money" else "text" if k == "currency" else k for k in report.kinds]
             existing = self._parts.get(report.name)
             if existing is not None:
                 xml, _ = render_sheet(zin.read(existing.path), report.headers, kinds, report.columns())
@@ -133,9 +134,11 @@ class FileBook(StagedBook):
             cols = "".join(f'<col min="{i + 1}" max="{i + 1}" width="{14 if k != "text" else 30}" customWidth="1"'
                            + (f' style="{styles[k]}"' if k in styles else "") + "/>"
                            for i, k in enumerate(report.kinds))
-            shell = (f'<worksheet xmlns="{NS_MAIN}" xmlns:r="{NS_REL}"><dimension ref="A1"/><sheetViews>'
-                     '<sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" '
-                     f'state="frozen"/></sheetView></sheetViews><cols>{cols}</cols><sheetData/></worksheet>')
+            shell = (f'<worksheet xmlns="{NS_MAIN}" xmlns:r="{NS_REL}"><sheetPr><pageSetUpPr fitToPage="1"/>'
+                     '</sheetPr><dimension ref="A1"/><sheetViews><sheetView workbookViewId="0"><pane ySplit="1" '
+                     f'topLeftCell="A2" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>'
+                     f'<cols>{cols}</cols><sheetData/>{_currency_formats(invoices_xml, report.kinds)}{REPORT_PAGE}'
+                     '</worksheet>')
             xml, _ = render_sheet(shell.encode("utf-8"), report.headers, kinds, report.columns())
             _register_sheet(zin, report.name, xml, replaced, added)
 
@@ -176,6 +179,33 @@ def _copy_info(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
 
 def _without_calc_chain(xml: bytes) -> bytes:
     return re.sub(rb"<(Override|Relationship)\b[^>]*calcChain[^>]*/>", b"", xml)
+
+
+#: Print setup of report sheets (ledgers): A4 portrait, fit to the page width, sheet and file name in the
+#: header, page numbers in the footer.
+REPORT_PAGE = ('<pageMargins left="0.4" right="0.4" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+               '<pageSetup paperSize="9" orientation="portrait" fitToWidth="1" fitToHeight="0"/>'
+               '<headerFooter><oddHeader>&amp;L&amp;A&amp;R&amp;F</oddHeader><oddFooter>&amp;C&amp;P / &amp;N'
+               '</oddFooter></headerFooter>')
+_CURRENCY_RULE = re.compile(r'<cfRule type="expression" priority="\d+" dxfId="(\d+)"><formula>(OR\([^<]*\))'
+                            r'</formula></cfRule>')
+
+
+def _currency_formats(invoices_xml: bytes, kinds: list[str]) -> str:
+    """The Invoices sheet's per-currency number formats (JPY without decimals...) applied to a report's
+    money columns, keyed on its currency column; '' when either is missing."""
+    if "currency" not in kinds:
+        return ""
+    key = column_letter(kinds.index("currency"))
+    rules, seen = [], set()
+    for dxf, formula in _CURRENCY_RULE.findall(invoices_xml.decode("utf-8")):
+        if dxf not in seen:
+            seen.add(dxf)
+            rules.append((dxf, re.sub(r"\$[A-Z]+2=", f"${key}2=", formula)))
+    return "".join(f'<conditionalFormatting sqref="{column_letter(i)}2:{column_letter(i)}1048576">'
+                   + "".join(f'<cfRule type="expression" priority="{n + 1}" dxfId="{dxf}"><formula>'
+                             f'{formula}</formula></cfRule>' for n, (dxf, formula) in enumerate(rules))
+                   + "</conditionalFormatting>" for i, kind in enumerate(kinds) if kind == "money" and rules)
 
 
 def _report_styles(invoices_xml: bytes) -> dict[str, str]:

@@ -1,9 +1,11 @@
 """A source-only VBA project (MS-OVBA) from module texts: Excel compiles it when the book opens.
 
-Writes the dir stream, compressed module streams, _VBA_PROJECT with version 0xFFFF (no
-compiled code, so any Office version recompiles), PROJECT with the CMG/DPB/GC protection
-values encrypted as MS-OVBA 2.4.3 says (seeded, so the output is reproducible) and
-PROJECTwm, inside a compound file. Source text is written as Windows-1252 with CRLF.
+Writes the dir stream (project information, the type-library references Excel itself writes,
+module records), compressed module streams, _VBA_PROJECT with version 0xFFFF (no compiled
+code, so any Office version recompiles), PROJECT with the CMG/DPB/GC protection values
+encrypted as MS-OVBA 2.4.3 says (seeded, so the output is reproducible) and PROJECTwm, inside
+a compound file. Source text is written as Windows-1252 with CRLF. The layout follows the
+Excel-made projects shipped in the xlwings wheel (tests/test_vba_structure.py compares them).
 """
 from __future__ import annotations
 
@@ -13,18 +15,20 @@ from dataclasses import dataclass
 
 from arbook.adapters.vba.cfb import Node, write_cfb
 
-DOCUMENT_ATTRIBUTES = ('Attribute VB_Base = "0{{{clsid}}}{{00000000-0000-0000-0000-000000000000}}"\r\n'
+DOCUMENT_ATTRIBUTES = ('Attribute VB_Base = "0{{{clsid}}}"\r\n'
                        "Attribute VB_GlobalNameSpace = False\r\nAttribute VB_Creatable = False\r\n"
                        "Attribute VB_PredeclaredId = True\r\nAttribute VB_Exposed = True\r\n"
                        "Attribute VB_TemplateDerived = False\r\nAttribute VB_Customizable = True\r\n")
 WORKBOOK_CLSID = "00020819-0000-0000-C000-000000000046"
 WORKSHEET_CLSID = "00020820-0000-0000-C000-000000000046"
 CODEPAGE = "cp1252"
+KINDS = {"procedural": "Module", "class": "Class", "document": "Document"}  # PROJECT stream keys
 
 
 @dataclass(frozen=True)
 class Module:
-    """A VBA module: standard (``procedural``) or the code behind the workbook or a sheet (``document``)."""
+    """A VBA module: standard (``procedural``), ``class``, or the code behind the workbook or a sheet
+    (``document``)."""
 
     name: str
     source: str
@@ -41,6 +45,24 @@ class Module:
         if self.kind == "document":
             head += DOCUMENT_ATTRIBUTES.format(clsid=self.clsid)
         return (head + body).encode(CODEPAGE)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A reference to a registered type library, as Excel writes it (REFERENCENAME + REFERENCEREGISTERED).
+
+    ``libid`` is ``*\\G{GUID}#major.minor#lcid#path#description``, the path being where the library
+    is on the machine that wrote the reference."""
+
+    name: str
+    libid: str
+
+
+# The libids as Excel 2016+ (64-bit, Windows) writes them; the xlwings add-in carries both.
+STDOLE = Reference("stdole", r"*\G{00020430-0000-0000-C000-000000000046}#2.0#0#C:\Windows\System32\stdole2.tlb"
+                             r"#OLE Automation")
+OFFICE = Reference("Office", r"*\G{2DF8D04C-5BFA-101B-BDE5-00AA0044DE52}#2.0#0#C:\Program Files\Common Files"
+                             r"\Microsoft Shared\OFFICE16\MSO.DLL#Microsoft Office 16.0 Object Library")
 
 
 def compress(data: bytes) -> bytes:
@@ -109,10 +131,17 @@ def _record(kind: int, data: bytes) -> bytes:
     return struct.pack("<HI", kind, len(data)) + data
 
 
-def _dir_stream(modules: list[Module], project: str) -> bytes:
+def _reference(reference: Reference) -> bytes:
+    name, libid = reference.name.encode(CODEPAGE), reference.libid.encode(CODEPAGE)
+    return (_record(0x0016, name) + _record(0x003E, reference.name.encode("utf-16-le"))  # REFERENCENAME
+            + _record(0x000D, struct.pack("<I", len(libid)) + libid + bytes(6)))     # REFERENCEREGISTERED
+
+
+def _dir_stream(modules: list[Module], project: str, references: tuple[Reference, ...]) -> bytes:
     name = project.encode(CODEPAGE)
     out = bytearray()
-    out += _record(0x0001, struct.pack("<I", 1))            # PROJECTSYSKIND: 32-bit Windows
+    out += _record(0x0001, struct.pack("<I", 3))            # PROJECTSYSKIND: 64-bit Windows
+    out += _record(0x004A, struct.pack("<I", 5))            # PROJECTCOMPATVERSION (as Excel 365 writes it)
     out += _record(0x0002, struct.pack("<I", 0x0409))       # PROJECTLCID
     out += _record(0x0014, struct.pack("<I", 0x0409))       # PROJECTLCIDINVOKE
     out += _record(0x0003, struct.pack("<H", 1252))         # PROJECTCODEPAGE
@@ -123,6 +152,8 @@ def _dir_stream(modules: list[Module], project: str) -> bytes:
     out += _record(0x0008, struct.pack("<I", 0))            # PROJECTLIBFLAGS
     out += struct.pack("<HIIH", 0x0009, 4, 1, 0)            # PROJECTVERSION (major 1, minor 0)
     out += _record(0x000C, b"") + _record(0x003C, b"")      # PROJECTCONSTANTS (+ unicode)
+    for reference in references:
+        out += _reference(reference)
     out += _record(0x000F, struct.pack("<H", len(modules)))  # PROJECTMODULES
     out += _record(0x0013, struct.pack("<H", 0xFFFF))       # PROJECTCOOKIE
     for module in modules:
@@ -157,10 +188,8 @@ def _project_stream(modules: list[Module], project: str, project_id: str) -> byt
     seeds = hashlib.sha256(project_id.encode()).digest()
     lines = [f'ID="{project_id}"']
     for module in modules:
-        if module.kind == "document":
-            lines.append(f"Document={module.name}/&H00000000")
-        else:
-            lines.append(f"Module={module.name}")
+        suffix = "/&H00000000" if module.kind == "document" else ""
+        lines.append(f"{KINDS[module.kind]}={module.name}{suffix}")
     lines += [f'Name="{project}"', 'HelpContextID="0"', 'VersionCompatible32="393222000"',
               f'CMG="{_encrypt(struct.pack("<I", 0), seeds[0], project_id)}"',
               f'DPB="{_encrypt(bytes(1), seeds[1], project_id)}"',
@@ -175,12 +204,13 @@ def _project_wm(modules: list[Module]) -> bytes:
     return b"".join(m.name.encode(CODEPAGE) + b"\0" + m.name.encode("utf-16-le") + b"\0\0" for m in modules) + b"\0\0"
 
 
-def vba_project(modules: list[Module], project: str = "VBAProject") -> bytes:
+def vba_project(modules: list[Module], project: str = "VBAProject",
+                references: tuple[Reference, ...] = (STDOLE, OFFICE)) -> bytes:
     """The bytes of ``xl/vbaProject.bin`` holding ``modules`` as source (deterministic)."""
     project_id = "{" + str(hashlib.md5("|".join(m.name for m in modules).encode()).hexdigest()).upper()
     project_id = f"{project_id[:9]}-{project_id[9:13]}-{project_id[13:17]}-{project_id[17:21]}-{project_id[21:33]}}}"
-    vba = Node("VBA", children=[Node("_VBA_PROJECT", bytes([0xCC, 0x61, 0xFF, 0xFF, 0x00, 0x00, 0x00])),
-                                Node("dir", compress(_dir_stream(modules, project)))]
+    vba = Node("VBA", children=[Node("_VBA_PROJECT", bytes([0xCC, 0x61, 0xFF, 0xFF, 0x00, 0x01, 0x00])),
+                                Node("dir", compress(_dir_stream(modules, project, references)))]
                + [Node(m.name, compress(m.text())) for m in modules])
     return write_cfb([vba, Node("PROJECT", _project_stream(modules, project, project_id)),
                       Node("PROJECTwm", _project_wm(modules))])

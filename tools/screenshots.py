@@ -4,7 +4,7 @@
 
 Runs `arbook demo` into a temporary folder (or uses --demo DIR), then for each sheet below hides
 every other sheet, prints the book to PDF with LibreOffice and turns the first page into a PNG with
-pdftoppm. The pictures therefore always show what the code really writes.
+pdftoppm, cropped to the words on it (pdftotext -bbox). The pictures therefore always show what the code really writes.
 """
 from __future__ import annotations
 
@@ -50,9 +50,24 @@ def to_png(book: Path, work: Path, out: Path) -> Path:
     subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{work}/profile", "--convert-to", "pdf",
                     "--outdir", str(work), str(book)], check=True, capture_output=True, timeout=180)
     pdf = work / (book.stem + ".pdf")
-    subprocess.run(["pdftoppm", "-png", "-r", "110", "-f", "1", "-l", "1", "-singlefile", str(pdf),
-                    str(out.with_suffix(""))], check=True, timeout=60)
+    dpi = 160
+    x0, y0, x1, y1 = text_box(pdf)
+    crop = [str(round(v * dpi / 72)) for v in (x0 - 12, y0 - 12, x1 - x0 + 24, y1 - y0 + 24)]
+    subprocess.run(["pdftoppm", "-png", "-r", str(dpi), "-f", "1", "-l", "1", "-singlefile",
+                    "-x", crop[0], "-y", crop[1], "-W", crop[2], "-H", crop[3], str(pdf), str(out.with_suffix(""))],
+                   check=True, timeout=60)
     return out
+
+
+def text_box(pdf: Path) -> tuple[float, float, float, float]:
+    """The box (points) around the first page's words, page header and footer left out."""
+    html = subprocess.run(["pdftotext", "-bbox", "-f", "1", "-l", "1", str(pdf), "-"], capture_output=True,
+                          text=True, check=True, timeout=60).stdout
+    page_height = float(re.search(r'<page width="[\d.]+" height="([\d.]+)"', html).group(1))
+    boxes = [tuple(float(v) for v in m) for m in re.findall(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)"', html)]
+    body = [b for b in boxes if page_height * 0.08 < b[1] < page_height * 0.92] or boxes
+    return (min(b[0] for b in body), min(b[1] for b in body), max(b[2] for b in body), max(b[3] for b in body))
 
 
 def main(argv: list[str] | None = None) -> int:

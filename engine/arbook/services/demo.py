@@ -14,10 +14,11 @@ from arbook.resources import resource
 from arbook.domain.credits import is_credit_note
 from arbook.model.book import Book
 from arbook.model.money import money
-from arbook.model.statuses import APPLIED
+from arbook.model.schema import BANK, INVOICES, REVIEW
+from arbook.model.statuses import APPLIED, BankStatus
 from arbook.services.adjustments import refund_book, writeoff_book
 from arbook.services.bankimport import import_bank_files
-from arbook.services.cashapp import match_book
+from arbook.services.cashapp import apply_book, match_book
 from arbook.services.mail import email_statements
 from arbook.services.receivables import age_book, ledger_book, write_reminders
 from arbook.services.statements import write_statements
@@ -53,6 +54,32 @@ def credit_note_lines(book: Book) -> list[str]:
             for r in allocations.to_dict("records") if r["Bank Ref"] in currency and r["Status"] in APPLIED]
 
 
+def review_lines(book: Book, out_dir: Path) -> list[str]:
+    """What waits for the accountant after matching, with the command that settles each; the
+    proposal leaving the smallest rest is settled by hand, as an accountant would."""
+    review = book.read(REVIEW.name)
+    bank = book.read(BANK.name)
+    amounts = dict(zip(book.read(INVOICES.name)["Invoice No"], book.read(INVOICES.name)["Amount"]))
+    target = out_dir / "book.xlsx"
+    lines = [f"Review: {len(review)} proposal(s) on the Review sheet: set Accept (yes/no) or type invoice numbers "
+             f"in Apply To, then `arbook confirm {target}`; or apply one directly:"]
+    for row in review.head(4).to_dict("records"):
+        lines.append(f"  {row['Bank Ref']}: {row['Currency']} {row['Amount']:,} from {row['Payer']} "
+                     f"({row['Rule']}) -> arbook apply {target} {row['Bank Ref']} {row['Invoices']}={row['Applied']}")
+    unmatched = bank[bank["Status"] == BankStatus.UNMATCHED]
+    if len(unmatched):
+        first = unmatched.iloc[0]
+        lines.append(f"No candidate: {len(unmatched)} payment(s) with Status unmatched on the Bank sheet (unknown "
+                     f"payers, interest, own transfers); e.g. {first['Bank Ref']} {first['Currency']} "
+                     f"{first['Amount']:,} from {first['Payer']}: if you know the invoice, "
+                     f"arbook apply {target} {first['Bank Ref']} INVOICE")
+    single = [r for r in review.to_dict("records") if r["Invoices"] in amounts and "," not in r["Invoices"]]
+    if single:
+        row = min(single, key=lambda r: amounts[r["Invoices"]] - r["Applied"])
+        lines.append("Applied by hand: " + apply_book(book, row["Bank Ref"], [f"{row['Invoices']}={row['Applied']}"]))
+    return lines
+
+
 def run_demo(out_dir: Path) -> list[str]:
     """Copy the samples into ``out_dir``, run every month-end step on them; the summary lines."""
     lines: list[str] = []
@@ -77,6 +104,8 @@ def run_demo(out_dir: Path) -> list[str]:
         for report in import_bank_files(book, bank_files, Options()):
             echo("  " + report.summary())
         echo("Cash application: " + match_book(book).summary())
+        for line in review_lines(book, out_dir):
+            echo(line)
         for line in credit_note_lines(book):
             echo("Credit note: " + line)
         for proposal in refund_book(book, confirm=True):

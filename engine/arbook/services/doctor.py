@@ -67,7 +67,7 @@ def check_xlwings(workbook: Path) -> Check:
                      "build the macro workbook with 'arbook build-workbook'")
     if embedded != xlwings.__version__:
         return Check("xlwings", "fail", f"Python has xlwings {xlwings.__version__}, {workbook.name} embeds {embedded}",
-                     f"pip install xlwings=={embedded}, or rebuild the workbook with 'arbook build-workbook'")
+                     f'pip install "xlwings=={embedded}" (the version the workbook carries)')
     return Check("xlwings", "ok", f"xlwings {embedded} in Python and in {workbook.name}")
 
 

@@ -157,3 +157,13 @@ def test_a_rejected_line_can_be_applied_by_hand(ar_book, capsys):
                                              ("INV-2", "manual", D(45000))]
     main(["match", str(ar_book)])  # a later run leaves the hand-applied line alone
     assert allocations_of(ar_book, "B2")[1:] == [("INV-1", "manual", D(30000)), ("INV-2", "manual", D(45000))]
+
+
+def test_a_payer_learned_for_several_clients_may_pay_their_invoices_together(ar_book):
+    with open_book(ar_book) as book:
+        customers = book.read("Customers")
+        customers.loc[customers["Customer ID"].isin(["C1", "C2"]), "Paid By"] = "ｶ)ﾐﾗｲﾌｱｸﾀ-"
+        book.replace("Customers", customers)
+        apply_book(book, "B1", ["INV-1", "INV-3"])
+    assert allocations_of(ar_book, "B1") == [("", "unapplied cash", D(20000)), ("INV-1", "manual", D(30000)),
+                                             ("INV-3", "manual", D(20000))]

@@ -88,3 +88,21 @@ def test_a_book_from_a_newer_arbook_is_refused(tmp_path: Path, capsys) -> None:
         open_book(book)
     assert run("upgrade", str(book)) == 1
     assert "newer arbook" in capsys.readouterr().err
+
+
+#: The schema's fingerprint per version. Changing a sheet or column (name, kind, role) fails the test below
+#: until SCHEMA_VERSION is bumped and a line added here; then `arbook upgrade` brings older books along.
+FINGERPRINTS = {2: "6d27e79bd26fcaa7"}
+
+
+def schema_fingerprint() -> str:
+    import hashlib
+    import json
+
+    spec = [(s.name, [(c.name, c.kind.value, c.role.value) for c in s.columns]) for s in SHEETS]
+    return hashlib.sha256(json.dumps(spec, ensure_ascii=False).encode()).hexdigest()[:16]
+
+
+def test_a_schema_change_bumps_the_version() -> None:
+    assert FINGERPRINTS.get(SCHEMA_VERSION) == schema_fingerprint(), (
+        "the sheets or columns changed: bump SCHEMA_VERSION in model/schema.py and record the new fingerprint")

@@ -286,7 +286,8 @@ FX_RATES = Sheet("FX Rates", (
 #: 1: books made before versions were recorded (arbook 0.1.0). 2: schema versions recorded.
 #: 3: document types (Invoices Type, Ref), allocation Date/Account, Log Hash, Customers Currencies and
 #: home-currency columns, the FX Rates sheet.
-#: 4: Customers gain CC Emails, the address block, Honorific, Delivery and the Confirmation columns.
+#: 4: Customers gain CC Emails, the address block, Honorific, Delivery, the Confirmation columns and Paid By;
+#:    Review gains Apply To, Bank gains Raw Text.
 SCHEMA_VERSION = 4
 VERSION_NAME = "_arbook_schema"
 

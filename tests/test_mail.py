@@ -1,12 +1,10 @@
 """Statement emails through a real SMTP server on loopback (aiosmtpd), read back and checked."""
 import shutil
-import socket
 from email import message_from_bytes, policy
 from io import BytesIO
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from arbook.adapters.book import open_book
 from arbook.cli import main
@@ -16,27 +14,7 @@ from arbook.services.mail import email_statements
 from arbook.adapters.statementxlsx.render import read_properties
 
 
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append((envelope.rcpt_tos, envelope.content))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp_server():
-    inbox = Inbox()
-    with socket.socket() as probe:  # a free loopback port
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield inbox, f"127.0.0.1:{port}"
-    finally:
-        controller.stop()
+from smtp_loopback import smtp_server  # noqa: F401  (fixture)
 
 
 @pytest.fixture

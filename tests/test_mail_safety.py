@@ -3,12 +3,10 @@ journalled, drafts are not sends, changed addresses stop the run, encrypted stat
 import hashlib
 import json
 import shutil
-import socket
 from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from arbook.adapters.book import open_book
 from arbook.cli import main
@@ -18,30 +16,7 @@ from arbook.services.mail import JOURNAL_SUFFIX
 CLIENTS = ("C00001", "C00002", "C00003")
 
 
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append((envelope.rcpt_tos, envelope.content))
-        return "250 OK queued as A1"
-
-    def customers(self) -> list[str]:
-        return [message_from_bytes(raw, policy=policy.default)["X-Arbook-Customer"] for _, raw in self.messages]
-
-
-@pytest.fixture
-def smtp_server():
-    inbox = Inbox()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield inbox, f"127.0.0.1:{port}"
-    finally:
-        controller.stop()
+from smtp_loopback import smtp_server  # noqa: F401  (fixture)
 
 
 @pytest.fixture

@@ -152,20 +152,25 @@ class _App:
         self.alerts.append(text)
 
 
+def _ribbon(path, app):
+    """Press a ribbon button on the book at ``path`` (file adapter; Excel's UI object replaced by ``app``)."""
+    def run(control, *args):
+        book = open_book(path)
+        book.app = app
+        try:
+            return excel.on_ribbon(control, *args, book=book)
+        finally:
+            book.close()
+    return run
+
+
 def test_on_ribbon_dispatches_commits_and_reports_errors_in_one_line(tmp_path):
     """Dispatch, commit/discard and messages with the file adapter; only Excel's UI object is replaced."""
     shutil.copyfile(resource("samples") / "book.xlsx", tmp_path / "book.xlsx")
     for name in ("zengin_03.txt", "camt053_usd.xml"):
         shutil.copyfile(resource("samples") / name, tmp_path / name)
     app = _App()
-
-    def run(control, *args):
-        book = open_book(tmp_path / "book.xlsx")
-        book.app = app
-        try:
-            return excel.on_ribbon(control, *args, book=book)
-        finally:
-            book.close()
+    run = _ribbon(tmp_path / "book.xlsx", app)
 
     assert "zengin_03.txt: zengin-03" in run("arImport", [str(tmp_path / "zengin_03.txt"), str(tmp_path / "camt053_usd.xml")])
     assert run("arMatch").startswith("Matched ")
@@ -181,14 +186,7 @@ def test_every_button_runs_its_engine_function_on_a_book(tmp_path):
     for name in ("customers.csv", "invoices.csv", "zengin_03.txt"):
         shutil.copyfile(resource("samples") / name, tmp_path / name)
     app = _App()
-
-    def run(control, *args):
-        book = open_book(tmp_path / "book.xlsx")
-        book.app = app
-        try:
-            return excel.on_ribbon(control, *args, book=book)
-        finally:
-            book.close()
+    run = _ribbon(tmp_path / "book.xlsx", app)
 
     assert "Customers" in run("arCustomers", str(tmp_path / "customers.csv"))
     assert "Invoices" in run("arInvoices", str(tmp_path / "invoices.csv"))

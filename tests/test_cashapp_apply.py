@@ -71,6 +71,15 @@ def test_apply_leaves_the_rest_unapplied_then_applies_that_cash(ar_book):
     assert bank.loc["B2", "Applied"] == D(75000) and bank.loc["B2", "Unapplied"] == D(20000)
 
 
+def test_a_line_with_no_cash_left_is_refused_in_one_line(ar_book):
+    with open_book(ar_book) as book:
+        apply_book(book, "B1", ["INV-1", "INV-2=40000"])  # all of B1's 70,000; INV-2 keeps 5,000 open
+    before = ar_book.read_bytes()
+    with open_book(ar_book) as book, pytest.raises(ArbookError, match="left no unapplied cash"):
+        apply_book(book, "B1", ["INV-2=1"])
+    assert ar_book.read_bytes() == before
+
+
 def test_apply_with_a_fee_within_the_clients_deduction(ar_book):
     with open_book(ar_book) as book:
         book.replace("Bank", make_frame(BANK, [{"Bank Ref": "B9", "Date": date(2026, 10, 30), "Amount": D(74340),

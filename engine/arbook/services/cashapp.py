@@ -6,6 +6,7 @@ Reads and writes through the Book interface (either adapter); the matching itsel
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -194,7 +195,7 @@ def _manual(allocations: pd.DataFrame, bank: pd.DataFrame, invoices: pd.DataFram
     applied_before = mine[mine["Invoice No"].notna() & (mine["Invoice No"] != "")]
     if len(applied_before):  # already applied: only the cash it left unapplied can still be applied
         cash_owner = str(applied_before["Customer ID"].iloc[0])
-        available = to_minor(mine.loc[mine["Rule"] == UNAPPLIED_RULE, "Applied Amount"].sum(), currency)
+        available = to_minor(sum(mine.loc[mine["Rule"] == UNAPPLIED_RULE, "Applied Amount"], Decimal(0)), currency)
         if available <= 0:
             raise ArbookError(f"{where}: bank line {bank_ref} is already applied and left no unapplied cash; "
                               f"unmatch it first")

@@ -250,3 +250,12 @@ def test_post_only_clients_are_listed_not_emailed(book, capsys, smtp_server):
     main(["email", str(book), "--statements", str(folder), "--smtp", address])
     assert "1 by post only, not emailed (C00002)" in capsys.readouterr().out
     assert sorted(inbox.customers()) == ["C00001", "C00003"]
+
+
+def test_a_folder_with_an_older_statement_sends_each_client_only_its_newest(book, smtp_server):
+    inbox, address = smtp_server
+    folder = write_statements(book, book.parent / "st")
+    main(["statements", str(book), "--out", str(folder), "--as-of", "2026-11-30",
+          *(x for cid in CLIENTS for x in ("--customer", cid))])
+    main(["email", str(book), "--statements", str(folder), "--smtp", address])
+    assert sorted(inbox.customers()) == sorted(CLIENTS)

@@ -247,9 +247,14 @@ def prepare(book: Book, folder: Path, accept_changed: bool = False) -> tuple[lis
         raise ArbookError(f"{folder}: no statements (*-statement-*.xlsx); run 'arbook statements' first")
     key = book_key(book)
     outgoing, post, changes = [], [], []
+    latest: dict[str, tuple[str, Path, bytes, dict]] = {}  # a client's newest statement only: never two at once
     for path in files:
         data = path.read_bytes()
         manifest = read_manifest(key, path, data)
+        entry = (str(manifest.get("as_of", "")), path, data, manifest)
+        if manifest["customer"] not in latest or entry[:2] > latest[manifest["customer"]][:2]:
+            latest[manifest["customer"]] = entry
+    for _, path, data, manifest in sorted(latest.values(), key=lambda entry: entry[1]):
         cid = manifest["customer"]
         if not manifest.get("encrypted"):
             embedded = read_properties(data).get("arbook.customer")

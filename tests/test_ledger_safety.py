@@ -117,6 +117,12 @@ def test_second_currency_from_the_currencies_column_is_accepted(paid_book, tmp_p
     assert code == 0, err and "1 added" in out
 
 
+def test_a_key_differing_only_in_case_is_refused(paid_book, tmp_path, capsys):
+    err = refused(capsys, paid_book, tmp_path, "invoices",
+                  "Invoice No,Customer ID,Issue Date,Currency,Amount\ninv-2,C1,2026-10-05,USD,50.00\n")
+    assert "in.csv:2: Invoice No: 'inv-2' differs from 'INV-2' in the book only in letter case" in err
+
+
 def test_keys_are_trimmed_and_nfkc_normalised(paid_book, tmp_path, capsys):
     (tmp_path / "k.csv").write_text("Invoice No,Customer ID,Issue Date,Currency,Amount,Disputed\n"
                                     " INV-2 ,Ｃ1,2026-10-05,USD,50.00,yes\nＩＮＶ－３,C2 ,2026-10-05,USD,70.00,\n",

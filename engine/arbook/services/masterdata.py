@@ -57,6 +57,20 @@ def clean_key(value: Any) -> Any:
     return unicodedata.normalize("NFKC", str(value)).strip() or None
 
 
+def check_case_twins(sheet: Sheet, incoming: pd.DataFrame, current: pd.DataFrame, source: str) -> None:
+    """InputError for a new key that differs from a key in the book only in letter case (inv-1001 beside
+    INV-1001 is almost always the same document typed differently, never a second one)."""
+    key = sheet.key[0]
+    known = {clean_key(k) for k in current[key]}
+    folded = {str(k).casefold(): k for k in known if k is not None}
+    problems = [Problem(source, int(line), key, f"{value!r} differs from {folded[str(value).casefold()]!r} in the "
+                        "book only in letter case; use the book's spelling")
+                for line, value in zip(incoming.index, incoming[key])
+                if value is not None and value not in known and str(value).casefold() in folded]
+    if problems:
+        raise InputError(problems)
+
+
 def billed_currencies(customer: dict) -> set[str]:
     """The currencies a client may be invoiced in: its Currencies list, else its Currency."""
     listed = {c.strip().upper() for c in str(customer.get("Currencies") or "").replace(",", ";").split(";")}
@@ -339,6 +353,7 @@ def import_master(book: Book, sheet: Sheet, table: TableFile, force: bool = Fals
             before = int((~allocations["Status"].isin(INACTIVE)).sum())
             allocations = unapply(book, allocations, groups, f"forced re-import of {table.path}")
             unapplied = before - int((~allocations["Status"].isin(INACTIVE)).sum())
+    check_case_twins(sheet, incoming, current, table.path)
     result = upsert(sheet, current, incoming, present)
     result = UpsertResult(result.frame, result.added, result.updated, result.unchanged, unapplied)
     book.replace(sheet.name, result.frame)

@@ -251,7 +251,8 @@ def pack(values: dict[str, Any], layout: Iterable[Field]) -> bytes:
         if f.kind == "N":
             text = str(value if value is not None else 0).rjust(f.width, "0").encode("ascii")
         else:
-            text = str(value or "").replace("¥", "\\").encode(ENCODING)[:f.width].ljust(f.width, b" ")
+            cut = str(value or "").replace("¥", "\\").encode(ENCODING)[:f.width]  # never half a character
+            text = cut.decode(ENCODING, "ignore").encode(ENCODING).ljust(f.width, b" ")
         if len(text) != f.width:
             raise ValueError(f"{f.name}={value!r} does not fit {f.width} bytes")
         out += text

@@ -12,7 +12,13 @@ class Realism:
     that get a twin of the same reading (other kanji, other company form or its place);
     ``long_names``: Japanese names long enough for the bank's 48-column payer field to cut them;
     ``third_parties``: clients paid by someone else (a factoring company, the parent, a director);
-    ``diverse_amounts``: invoice amounts as real prices with tax (not a few round figures).
+    ``diverse_amounts``: invoice amounts as real prices with tax (not a few round figures);
+    ``reading_variants``: kanji-only clients whose name has kanji with several readings (日本 ニホン/ニッポン,
+    東 ヒガシ/アズマ, 中島 ナカジマ/ナカシマ, 佐々木) and whose bank prints one of them; the payer side, as
+    shares of clients' bank lines: ``branches`` (a branch pays: ﾌｸｵｶｼﾃﾝ, 北京分公司, DALLAS BRANCH),
+    ``spelled_forms`` (ｶﾌﾞｼｷｶﾞｲｼﾔ spelled out instead of ｶ)), ``name_variants`` (CORPORATION for Corp.,
+    AND for &, THE, CO LTD, K.K.; 有限责任公司 for 有限公司), ``bank_noise`` (ﾌﾘｺﾐ before the name,
+    reference digits after it; NACHA addenda in a camt memo).
     """
 
     kanji_only: float = 0.0
@@ -20,6 +26,12 @@ class Realism:
     long_names: float = 0.0
     third_parties: float = 0.0
     diverse_amounts: bool = False
+    reading_variants: float = 0.0
+    branches: float = 0.0
+    spelled_forms: float = 0.0
+    name_variants: float = 0.0
+    bank_noise: float = 0.0
 
 
-REALISTIC = Realism(kanji_only=0.25, homonyms=0.05, long_names=0.06, third_parties=0.04, diverse_amounts=True)
+REALISTIC = Realism(kanji_only=0.25, homonyms=0.05, long_names=0.06, third_parties=0.04, diverse_amounts=True,
+                    reading_variants=0.4, branches=0.03, spelled_forms=0.04, name_variants=0.07, bank_noise=0.05)

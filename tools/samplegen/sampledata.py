@@ -67,6 +67,15 @@ PROFILE = {"ja": ("JPY", [30, 30, 60, 45]), "zh": ("CNY", [30, 45, 60]), "en": (
 JA_HOMOPHONES = {"電機": ["電器", "電気"], "精機": ["製機"], "工業": ["興業"], "興産": ["鋼産"], "物産": ["物参"],
                  "商事": ["商字"], "建設": ["建節"], "食品": ["色品"], "運輸": ["運油"], "薬品": ["約品"],
                  "製作所": ["制作所"], "印刷": ["印冊"]}
+# Names whose kanji read several ways, with the reading a bank prints (often not a converter's first
+# choice): company names from place and family names.
+JA_SEVERAL_READINGS = [("日本", "ニホン"), ("日本", "ニッポン"), ("東", "アズマ"), ("東", "ヒガシ"), ("中島", "ナカシマ"),
+                       ("山崎", "ヤマサキ"), ("角田", "ツノダ"), ("河野", "カワノ"), ("大和", "ダイワ"), ("上村", "ウエムラ"),
+                       ("中田", "ナカタ"), ("長田", "オサダ"), ("神田", "コウダ"), ("三枝", "サエグサ"), ("日下部", "クサカベ"),
+                       ("佐々木", "ササキ"), ("野々村", "ノノムラ"), ("東海林", "ショウジ"), ("小路", "ショウジ"), ("菅", "スガ"),
+                       ("新井", "ニイ"), ("中", "ナカ"), ("中央", "チュウオウ"), ("五十嵐", "イガラシ"), ("東條", "トウジョウ"),
+                       ("一宮", "イチノミヤ"), ("小鳥遊", "タカナシ"), ("御手洗", "ミタライ"), ("月見里", "ヤマナシ"),
+                       ("八幡", "ヤワタ"), ("八幡", "ハチマン"), ("吉川", "ヨシカワ"), ("市川", "イチカワ"), ("今西", "イマニシ")]
 JA_LONG = [("エンジニアリングサービス", "エンジニアリングサービス"), ("インターナショナルトレーディング", "インターナショナルトレーディング"),
            ("ロジスティクスソリューションズ", "ロジスティクスソリューションズ"), ("テクノロジーホールディングス", "テクノロジーホールディングス")]
 
@@ -123,6 +132,7 @@ def make_customers(rng: random.Random, count: int, mix: tuple[float, float, floa
                 (extra, e_kana), (more, m_kana) = rng.sample(JA_LONG, 2)
                 trade, t_kana = trade + extra + more, t_kana + e_kana + m_kana
             record["Name"] = f"{form}{surname}{trade}" if prefix else f"{surname}{trade}{form}"
+            record["Stem"] = (surname, s_kana)
             record["Name Kana"] = record["Reading"] = s_kana + t_kana
             record["Email"] = f"keiri{n + 1}@example.jp"
             if realism.kanji_only and rng.random() < realism.kanji_only:
@@ -159,9 +169,22 @@ def make_customers(rng: random.Random, count: int, mix: tuple[float, float, floa
             record["Fee Deduction"] = Decimal(rng.choice([0, 15, 25, 35]))
         record.update(_postal(language, n))
         records.append(record)
-    frame = make_frame(CUSTOMERS, [{k: v for k, v in r.items() if k != "Reading"} for r in records])
+    if realism.reading_variants:
+        _several_readings(random.Random(f"readings-{count}"), records, realism.reading_variants)
+    frame = make_frame(CUSTOMERS, [{k: v for k, v in r.items() if k not in ("Reading", "Stem")} for r in records])
     frame.attrs["readings"] = {r["Customer ID"]: r["Reading"] for r in records if r.get("Reading")}
     return frame
+
+
+def _several_readings(rng: random.Random, records: list[dict], share: float) -> None:
+    """Give ``share`` of the kanji-only Japanese clients a family or place name that reads several
+    ways, the bank printing one of the readings (its own draws: the rest of the sample stays)."""
+    for record in records:
+        if record["Language"] != "ja" or record.get("Name Kana") or rng.random() >= share:
+            continue
+        (surname, s_kana), (kanji, kana) = record["Stem"], rng.choice(JA_SEVERAL_READINGS)
+        record["Name"] = record["Name"].replace(surname, kanji, 1)
+        record["Reading"] = kana + record["Reading"][len(s_kana):]
 
 
 def _twin(rng: random.Random, other: dict, cid: str) -> dict:

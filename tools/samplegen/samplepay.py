@@ -20,6 +20,8 @@ from typing import Iterable
 
 import pandas as pd
 
+from arbook.domain.matching.normalize import name_key
+from arbook.domain.matching.readings import reading
 from samplegen.realism import Realism
 from samplegen.samplebank import Account, SynthLine, bank_kana, bank_csv, camt053, zengin_03
 
@@ -106,12 +108,68 @@ def third_party_payers(customers: pd.DataFrame, share: float, seed: int = 13) ->
 
 def bank_cut(rng: random.Random, payer: str, language: str) -> str:
     """The payer as the bank's field holds it: Zengin 48 half-width columns, a Chinese export's
-    12 characters, 16 (ACH) or 35 (wire) characters in the US."""
+    10 to 12 characters, 16 (ACH) or 35 (wire) characters in the US."""
     if language == "ja":
         return payer.encode("cp932")[:ZENGIN_PAYER_BYTES].decode("cp932", "ignore")
     if language == "zh":
-        return payer[:ZH_PAYER_CHARS]
+        return payer[:ZH_PAYER_CHARS - len(payer) % 3]  # banks differ: 10, 11 or 12
     return payer[:EN_PAYER_CHARS["ACH" if rng.random() < 0.3 else "wire"]].rstrip()
+
+
+JA_BRANCHES = ["ﾌｸｵｶｼﾃﾝ", "ｵｵｻｶｼﾃﾝ", "ﾅｺﾞﾔｴｲｷﾞﾖｳｼﾖ", "ｾﾝﾀﾞｲｴｲｷﾞﾖｳｼﾖ", "ｼﾃﾝ", "ﾄｳｷﾖｳｼﾃﾝ", "ﾎﾝｼﾔ"]
+ZH_BRANCHES = ["北京分公司", "上海分公司", "广州分公司", "深圳分公司"]
+EN_BRANCHES = ["DALLAS BRANCH", "NY BRANCH", "BRANCH", "WEST DIV"]
+JA_SPELLED = {"ｶ": "ｶﾌﾞｼｷｶﾞｲｼﾔ", "ﾕ": "ﾕｳｹﾞﾝｶﾞｲｼﾔ", "ﾄﾞ": "ｺﾞｳﾄﾞｳｶﾞｲｼﾔ"}
+EN_VARIANTS = [("INC", "INCORPORATED"), ("CORP", "CORPORATION"), ("LTD", "LIMITED"), ("LTD", "CO LTD"),
+               ("PTE LTD", "PTE LIMITED"), ("LLC", "L L C"), ("GMBH", "G M B H")]
+
+
+def payer_variant(rng: random.Random, payer: str, customer: dict, language: str, kind: str) -> str:
+    """``payer`` as it also reaches the bank file: a branch paying (``branch``), the company form
+    spelled out (``spelled_form``), another spelling of the name (``name_variant``), bank text around
+    it (``bank_noise``). ``kind`` says which."""
+    if kind == "branch":
+        return f"{payer} {rng.choice({'ja': JA_BRANCHES, 'zh': ZH_BRANCHES, 'en': EN_BRANCHES}[language])}"
+    if kind == "spelled_form" and language == "ja":
+        for mark, spelled in sorted(JA_SPELLED.items(), key=lambda m: -len(m[0])):
+            if payer.startswith(mark + ")"):
+                return f"{spelled} {payer[len(mark) + 1:]}"
+            if payer.endswith("(" + mark):
+                return f"{payer[:-len(mark) - 1]} {spelled}"
+        return payer
+    if kind == "name_variant":
+        if language == "zh":
+            for short, long_ in (("股份有限公司", "股份有限公司"), ("有限公司", "有限责任公司")):
+                if payer.endswith(short):
+                    return payer[:-len(short)] + long_ if short != long_ else payer.replace("股份", "", 1)
+            return payer
+        if language == "en":
+            words = payer.split()
+            style = rng.random()
+            if style < 0.5:
+                for short, long_ in EN_VARIANTS:
+                    if payer.endswith(" " + short):
+                        return payer[:-len(short)] + long_
+            if style < 0.75:
+                return "THE " + payer
+            return payer.replace(" ", " & ", 1) if len(words) > 2 else payer.replace(" ", "-", 1)
+        return payer
+    if kind == "bank_noise":
+        if language == "ja":
+            return f"ﾌﾘｺﾐ {payer}" if rng.random() < 0.6 else f"{payer} {rng.randrange(10_000, 999_999)}"
+        if language == "en":
+            return f"{payer} {rng.randrange(10**7, 10**9)}"
+        return payer
+    return payer
+
+
+def nacha_addenda(rng: random.Random, memo: str) -> str:
+    """A camt remittance text as US banks fill it from an ACH CCD+ entry: originator id, SEC code,
+    trace number, individual id, and the payer's RMR remittance segment."""
+    trace = f"{rng.randrange(10**14, 10**15)}"
+    rmr = f" RMR*IV*{memo.split()[0]}**\\" if memo else ""
+    return (f"ORIG ID:{rng.randrange(10**9, 10**10)} SEC:CCD TRACE#:{trace} "
+            f"IND ID:{rng.randrange(10**5, 10**6)}{rmr} {memo}").strip()
 
 
 def payer_name(rng: random.Random, customer: dict, language: str, reading: str = "") -> str:
@@ -156,6 +214,11 @@ def make_payments(rng: random.Random, customers: pd.DataFrame, invoices: pd.Data
     ``realism``, names cut by the bank's field and clients paid by third parties (``readings``:
     the clients' true kana, by default ``customers.attrs["readings"]`` from make_customers)."""
     readings = customers.attrs.get("readings", {}) if readings is None else readings
+    vary = random.Random(f"payer-variants-{len(customers)}")  # own draws: the rest of the data stays as it was
+    variants = [("branch", realism.branches), ("spelled_form", realism.spelled_forms),
+                ("name_variant", realism.name_variants), ("bank_noise", realism.bank_noise)]
+    derived = {c["Customer ID"]: name_key(reading(c["Name"])) for c in customers.to_dict("records")
+               if c["Language"] == "ja" and not c.get("Name Kana")} if realism.reading_variants else {}
     third = third_party_payers(customers, realism.third_parties) if realism.third_parties else {}
     shared = defaultdict(set)
     for cid, kana in readings.items():
@@ -219,6 +282,19 @@ def make_payments(rng: random.Random, customers: pd.DataFrame, invoices: pd.Data
             elif language == "ja" and memo and rng.random() < 0.3:
                 payer, memo = f"{invoice_digits(invoice['Invoice No'])} {payer}", ""
             if realism != Realism():
+                if kind != "third_party" and cid not in third:
+                    for variant, share in variants:
+                        if share and vary.random() < share:
+                            changed = payer_variant(vary, payer, customer, language, variant)
+                            if changed != payer:
+                                payer = changed
+                                phenomena.append(variant)
+                            break
+                if language == "en" and vary.random() < 0.3:
+                    memo = nacha_addenda(vary, memo)
+                    phenomena.append("nacha_addenda")
+                if cid in derived and derived[cid] != name_key(readings.get(cid, "")):
+                    phenomena.append("reading_differs")
                 printed = bank_cut(rng, payer, language)
                 if printed != payer:
                     payer = printed

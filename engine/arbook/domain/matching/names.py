@@ -22,9 +22,9 @@ from typing import Iterable
 
 from rapidfuzz import fuzz
 
-from arbook.domain.matching.normalize import (company_form, compact, describe_form, form_agreement, name_key,
-                                              name_keys)
-from arbook.domain.matching.readings import needs_reading, reading
+from arbook.domain.matching.normalize import (BRANCH_END, bank_variants, company_form, compact, cut_form,
+                                              describe_form, form_agreement, name_key, name_keys)
+from arbook.domain.matching.readings import first_kana, fits_reading, needs_reading, reading, reading_note
 
 FUZZY_FLOOR = 0.88
 _CODE_LIKE = re.compile(r"[A-Z]*\d[A-Z\d-]{2,}")  # customer codes look like C00123 or 12345
@@ -32,9 +32,14 @@ MIN_CONTAINED = {"cjk": 2, "other": 4}
 MIN_CUT = {"cjk": 4, "other": 5}
 LONG_KANA = 20  # kana payers this long may have been cut at the Zengin field's 48 columns
 RARE_GRAM = 24  # a character pair shared by more clients than this says little about who paid  # a payer cut this short can still be told apart; shorter ones are words
+MIN_DICTIONARY_CUT = 8  # a kana payer this long may be the start of a reading (cut by the bank)
+CONTEST = 0.9  # another client's name resembling the payer this much contests a reading derived from kanji
+AUTO_FLOOR, MARGIN_INSIDE = 0.9, 0.06  # a contender scores at least the matcher's auto floor, within its margin
 THIRD_PARTY = "learned third-party payer (Paid By)"
 DERIVED = "reading derived from the name"
-SCORES = {"name": 0.98, "kana": 0.98, "learned payer name": 0.98, THIRD_PARTY: 0.97, DERIVED: 0.96}
+DICTIONARY = "dictionary reading of the name"
+SCORES = {"name": 0.98, "kana": 0.98, "learned payer name": 0.98, THIRD_PARTY: 0.97, DERIVED: 0.96, DICTIONARY: 0.95}
+_KATAKANA_KEY = re.compile(r"[\u30a1-\u30fa]+")
 Form = tuple[str, str, str] | None
 
 
@@ -73,6 +78,8 @@ class CustomerIndex:
         self.forms: dict[tuple[str, str], Form] = {}  # (customer, key) -> the form that key stands with
         self.name_forms: dict[str, Form] = {}
         self._cache: dict[str, list[NameHit]] = {}
+        self.kanji_names: dict[str, str] = {}  # clients without Name Kana: their kanji name
+        self.by_first_kana: dict[str, set[str]] = defaultdict(set)  # the kana their readings may start with
         starts: set[tuple[str, str, str]] = set()
         for customer in customers:
             cid = str(customer["Customer ID"])
@@ -84,6 +91,9 @@ class CustomerIndex:
             labelled: list[tuple[str, str, Form]] = [(name, "name", name_form), (kana, "kana", name_form)]
             if not kana and needs_reading(name, customer.get("Language")):
                 labelled.append((reading(name), DERIVED, name_form))
+                self.kanji_names[cid] = name
+                for first in first_kana(name):
+                    self.by_first_kana[first].add(cid)
             labelled += [(alias, "learned payer name", company_form(alias) or name_form)
                          for alias in split_names(customer.get("Payer Names"))]
             labelled += [(payer, THIRD_PARTY, None) for payer in split_names(customer.get("Paid By"))]
@@ -135,31 +145,91 @@ class CustomerIndex:
         best: dict[str, NameHit] = {}
         matched_key: dict[str, str] = {}
 
-        def offer(hit: NameHit, key: str) -> None:
+        def offer(hit: NameHit, key: str, note: str = "") -> None:
             if hit.customer not in best or hit.score > best[hit.customer].score:
-                best[hit.customer] = hit
+                best[hit.customer] = replace(hit, why=f"{hit.why} ({note})") if note else hit
                 matched_key[hit.customer] = key
 
         for cid in self.full.get(compact(payer), ()):
             offer(NameHit(cid, 1.0, "payer equals the name, company form included", "name"), "")
-        for key in dict.fromkeys(name_keys(payer)):
-            if len(key) < 2:
-                continue
+        # the payer as printed, then without the bank's words around the name (ﾌﾘｺﾐ, a branch, a reference)
+        variants = [(key, "") for key in name_keys(payer)]
+        variants += [(key, note) for text, note in bank_variants(payer) for key in name_keys(text)]
+        variants = [(key, note) for key, note in dict.fromkeys(variants) if len(key) >= 2]
+        for key, note in variants:
             for cid in self.exact.get(key, ()):
                 label = max((lbl for k, lbl in self.keys[cid] if k == key), key=SCORES.__getitem__)
                 offer(NameHit(cid, SCORES[label], f"payer equals {'the ' if label == DERIVED else ''}{label}",
-                              label), key)
+                              label), key, note)
             if best:
-                continue  # the payer is one of the names as it stands: parts and cuts of others say less
-            self._cut(key, offer)
-            self._near(key, offer)
-        return self._weigh_forms(payer, best, matched_key)
+                break  # the payer is one of the names as it stands: parts and cuts of others say less
+        if not best or all(h.label == DERIVED for h in best.values()):
+            for key, note in variants:  # names with kanji that read several ways: 日本 ニホン/ニッポン
+                self._dictionary(key, offer, note)
+        if not best:
+            for key, note in variants:
+                self._cut(key, offer, note)
+                self._branch_glued(key, offer)
+                self._near(key, offer, note)
+        if best and all(h.label in (DERIVED, DICTIONARY) for h in best.values()):
+            self._contest(variants[0][0] if variants else "", best, offer)
+        forms = [company_form(payer)] + [company_form(text) for text, _ in bank_variants(payer)]
+        return self._weigh_forms(next((f for f in forms if f), None), best, matched_key)
 
-    def _weigh_forms(self, payer: str, best: dict[str, NameHit], matched_key: dict[str, str]) -> list[NameHit]:
+    def _dictionary(self, key: str, offer, note: str = "") -> None:
+        """Kanji-only names the kana payer reads as by the dictionary, any reading of each word
+        (日本 ニホン/ニッポン, 東 ヒガシ/アズマ/トウ, 中島 ナカジマ/ナカシマ); a long payer may be cut short."""
+        if not _KATAKANA_KEY.fullmatch(key):
+            return
+        whole = [cid for cid in sorted(self.by_first_kana.get(key[0], ())) if fits_reading(self.kanji_names[cid], key)]
+        for cid in whole:
+            offer(NameHit(cid, SCORES[DICTIONARY], "payer is a reading of the name (pykakasi dictionary: "
+                          f"{reading_note(self.kanji_names[cid], key)})", DICTIONARY), key, note)
+        if whole or len(key) < MIN_DICTIONARY_CUT:
+            return
+        cut = [cid for cid in sorted(self.by_first_kana.get(key[0], ()))
+               if fits_reading(self.kanji_names[cid], key, prefix=True)]
+        for cid in cut:
+            offer(NameHit(cid, 0.93 if len(cut) == 1 else 0.9, "payer is the start of a reading of the name (cut "
+                          "short by the bank)" + ("; no other client's name reads so" if len(cut) == 1 else
+                                                  f"; {len(cut)} clients' names read so"), DICTIONARY), key, note)
+
+    def _contest(self, key: str, best: dict[str, NameHit], offer) -> None:
+        """A reading derived from kanji is never the only proof: clients whose names read the same
+        or nearly the same (from 90%) become contenders, and their open items decide."""
+        if len(key) < 2:
+            return
+        top = max(h.score for h in best.values())
+        found: dict[str, NameHit] = {}
+
+        def near(hit: NameHit, other: str, note: str = "") -> None:
+            if hit.customer not in best and (hit.customer not in found or hit.score > found[hit.customer].score):
+                found[hit.customer] = hit
+
+        self._near(key, near)
+        for cid, hit in found.items():
+            if hit.score >= CONTEST * 0.95:
+                offer(replace(hit, score=max(AUTO_FLOOR, round(top - MARGIN_INSIDE, 3)),
+                              why=f"{hit.why}; the other client's name was read, not entered"), key)
+
+    def _branch_glued(self, key: str, offer) -> None:
+        """A name followed by its branch without a space (ﾅｶﾑﾗｼｽﾃﾑﾌｸｵｶｼﾃﾝ): the longest client name
+        the payer starts with, when what follows ends like a branch."""
+        if not BRANCH_END.search(key):
+            return
+        for end in range(len(key) - 2, MIN_CUT["cjk" if _is_cjk(key) else "other"] - 1, -1):
+            owners = self.exact.get(key[:end])
+            if owners:
+                for cid in sorted(owners):
+                    label = max((lbl for k, lbl in self.keys[cid] if k == key[:end]), key=SCORES.__getitem__)
+                    offer(NameHit(cid, 0.95 if len(owners) == 1 else 0.9,
+                                  f"payer is the {label} followed by a branch ({key[end:]})", label), key[:end])
+                return
+
+    def _weigh_forms(self, payer_form: Form, best: dict[str, NameHit], matched_key: dict[str, str]) -> list[NameHit]:
         """Hits with the company-form evidence applied: a candidate whose form or its place
         disagrees with the payer's is dropped when another candidate's agrees."""
         hits = sorted(best.values(), key=lambda h: (-h.score, h.customer))
-        payer_form = company_form(payer)
         if payer_form is None or len(hits) < 2:
             return hits
         verdicts = {}
@@ -176,7 +246,7 @@ class CustomerIndex:
             f"; {', '.join(ruled_out)} ruled out: another company form or place" if ruled_out else "")
         return [replace(h, why=f"{h.why}; {said}") if verdicts[h.customer] == 1 else h for h in out]
 
-    def _cut(self, key: str, offer) -> None:
+    def _cut(self, key: str, offer, note: str = "") -> None:
         """Names and readings that start with the payer: the bank cut the name at its field length."""
         if len(key) < MIN_CUT["cjk" if _is_cjk(key) else "other"]:
             return
@@ -189,15 +259,26 @@ class CustomerIndex:
             if whole != key:
                 owners.setdefault(cid, (label, whole))
             at += 1
+        if not owners and cut_form(key):  # cut inside another spelling of the form: 有限责任公 for 有限公司
+            self._cut_form(cut_form(key), offer)
+            return
         if not owners:
             return
         others = "; no other client's name starts so" if len(owners) == 1 else (
             f"; {len(owners)} clients' names start so")
         for cid, (label, whole) in owners.items():
             offer(NameHit(cid, 0.95 if len(owners) == 1 else 0.9,
-                          f"payer is the start of the {label} (cut short by the bank){others}", label), whole)
+                          f"payer is the start of the {label} (cut short by the bank){others}", label), whole, note)
 
-    def _near(self, key: str, offer) -> None:
+    def _cut_form(self, stem: str, offer) -> None:
+        """The payer was cut inside its company form and the rest is one client's name exactly."""
+        owners = sorted(self.exact.get(stem, ()))
+        for cid in owners:
+            label = max((lbl for k, lbl in self.keys[cid] if k == stem), key=SCORES.__getitem__)
+            offer(NameHit(cid, 0.95 if len(owners) == 1 else 0.9,
+                          f"payer is the {label} and a company form cut short by the bank", label), stem)
+
+    def _near(self, key: str, offer, note: str = "") -> None:
         grams = sorted((g for g in _grams(key) if 0 < len(self.grams.get(g, ())) <= RARE_GRAM),
                        key=lambda g: len(self.grams[g]))
         candidates: set[str] = set()

@@ -59,7 +59,9 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).upper().translate(_FOLD).translate(_FOLD)
 
 
-_FULL_KANA_FORMS = tuple(kana for _, _, _, kana in JA_FORM_TABLE)
+# 株式会社 is also read out unvoiced when it stands apart from the name (ｶﾌﾞｼｷｶｲｼﾔ)
+_KANA_READ = {code: (kana, kana.replace("ガイシヤ", "カイシヤ")) for code, _, _, kana in JA_FORM_TABLE}
+_FULL_KANA_FORMS = tuple(dict.fromkeys(kana for both in _KANA_READ.values() for kana in both))
 _FORMS_RE = re.compile("|".join(re.escape(fold(f)) for f in sorted(JA_FORMS + ZH_FORMS + _FULL_KANA_FORMS, key=len, reverse=True)))
 _NO_LONG_VOWELS = str.maketrans("", "", LONG_VOWELS)
 _SEPARATORS = re.compile(r"[\s.,&'/・]+")
@@ -70,7 +72,7 @@ def name_keys(text: str) -> tuple[str, str]:
     folded = _FORMS_RE.sub(" ", fold(text))
     kept: list[str] = []
     without_digits: list[str] = []
-    for word in _SEPARATORS.split(folded):
+    for word in _joined_initials(_SEPARATORS.split(folded)):
         if "(" in word or ")" in word or "（" in word or "）" in word:
             word = KANA_FORM.sub("", KANA_FORM.sub("", word))  # a mark may sit on both ends: ｶ)ﾔﾏﾀﾞ(ｶ
         word = word.translate(_NO_LONG_VOWELS)
@@ -80,6 +82,21 @@ def name_keys(text: str) -> tuple[str, str]:
         if not _DIGITS.search(word):
             without_digits.append(word)
     return _NOT_WORD.sub("", "".join(kept)), _NOT_WORD.sub("", "".join(without_digits))
+
+
+def _joined_initials(words: list[str]) -> list[str]:
+    """Runs of single letters as one word (``K.K.``, ``L L C`` -> KK, LLC); AND dropped (as & is)."""
+    out: list[str] = []
+    run = False  # the last word out is a run of single letters
+    for word in words:
+        initial = len(word) == 1 and "A" <= word <= "Z"
+        if initial and run:
+            out[-1] += word
+            continue
+        run = initial
+        if word != "AND":
+            out.append(word)
+    return out
 
 
 def name_key(text: str, drop_digits: bool = False) -> str:
@@ -108,7 +125,7 @@ def compact(text: str) -> str:
 
 
 _JA_BY_ABBREVIATION = {abbr: code for code, _, abbr, _ in JA_FORM_TABLE}
-_JA_WRITTEN = {fold(written): code for code, forms, _, kana in JA_FORM_TABLE for written in (*forms, kana)}
+_JA_WRITTEN = {fold(written): code for code, forms, _, _ in JA_FORM_TABLE for written in (*forms, *_KANA_READ[code])}
 _JA_WRITTEN_RE = re.compile("|".join(re.escape(w) for w in sorted(_JA_WRITTEN, key=len, reverse=True)))
 _KANA_MARK = re.compile(rf"^[(（]?({_ABBREVIATIONS})[)）]|[(（]({_ABBREVIATIONS})(?:[)）]|$)")
 _ZH_FORM_CODES = (("股份有限公司", "股份有限公司"), ("有限责任公司", "有限公司"), ("有限公司", "有限公司"))
@@ -138,7 +155,7 @@ def company_form(text: str) -> tuple[str, str, str] | None:
     for written, code in _ZH_FORM_CODES:
         if written in folded:
             return "zh", code, "after"
-    words = [w for w in _SEPARATORS.split(re.sub(r"[^0-9A-Z]+", " ", folded.replace(".", ""))) if w]
+    words = [w for w in _joined_initials(_SEPARATORS.split(re.sub(r"[^0-9A-Z]+", " ", folded.replace(".", "")))) if w]
     for word in reversed(words[1:]):
         if word in _EN_FORM_CODES:
             return "en", _EN_FORM_CODES[word], "after"
@@ -159,3 +176,46 @@ def describe_form(form: tuple[str, str, str]) -> str:
     if script != "ja":
         return code
     return f"{code}, placed {'first' if position == 'before' else 'last'}"
+
+
+# What banks print around a payer name: the transaction kind before it (振込 ﾌﾘｺﾐ, 電信 ﾃﾞﾝｼﾝ, 送金
+# ｿｳｷﾝ, 汇款, 转账) and the paying branch after it (福岡支店 ﾌｸｵｶｼﾃﾝ, 大阪営業所 ｵｵｻｶｴｲｷﾞﾖｳｼﾖ, 本社,
+# 北京分公司, DALLAS BRANCH, WEST DIV).
+_BANK_PREFIX = re.compile(r"^(?:振込み?|振替|フリコミ|フリカエ|電信|デンシン|送金|ソウキン|汇款|转账|IB|EB)(?:\s+|[:：]\s*)")
+BRANCH_WORDS = ("シテン", "エイギヨウシヨ", "シユツチヨウシヨ", "ジムシヨ", "ホンシヤ", "ホンテン", "支店", "営業所", "出張所",
+                "本社", "本店", "分公司", "分行", "办事处", "营业部", "BRANCH", "DIV", "DIVISION", "OFFICE")
+BRANCH_END = re.compile(rf"(?:{'|'.join(BRANCH_WORDS)})$")
+_TRAILING_DIGITS = re.compile(r"(?<=\D)[\s-]*\d{3,}$")
+_CUT_FORMS = tuple(dict.fromkeys(fold(f) for f in ZH_FORMS[:3] + _FULL_KANA_FORMS))
+
+
+def bank_variants(payer: str) -> list[tuple[str, str]]:
+    """The payer without what banks print around a name, each with what was dropped:
+    ``ﾌﾘｺﾐ ｶ)ﾔﾏﾀﾞ 12345`` -> (``ｶ)ﾔﾏﾀﾞ``, "ﾌﾘｺﾐ and reference 12345 dropped"); a last word naming a
+    branch (``ﾌｸｵｶｼﾃﾝ``, ``北京分公司``, ``DALLAS BRANCH``) likewise. Empty when there is nothing to drop."""
+    text, dropped = " ".join(fold(payer).split()), []
+    prefix = _BANK_PREFIX.match(text)
+    if prefix and text[prefix.end():]:
+        dropped.append(prefix.group().strip(" :："))
+        text = text[prefix.end():]
+    digits = _TRAILING_DIGITS.search(text)
+    if digits:
+        dropped.append(f"reference {digits.group().strip(' -')}")
+        text = text[:digits.start()].rstrip()
+    out = [(text, " and ".join(dropped) + " dropped")] if dropped else []
+    words = text.split(" ")
+    if len(words) > 1 and BRANCH_END.search(words[-1]):
+        # the branch is the last word (ﾌｸｵｶｼﾃﾝ) or the last two (DALLAS BRANCH: the city stands apart)
+        for at in (len(words) - 1, len(words) - 2)[:1 + (words[-1] in BRANCH_WORDS and len(words) > 2)]:
+            out.append((" ".join(words[:at]), f"branch {' '.join(words[at:])} dropped"))
+    return out
+
+
+def cut_form(key: str) -> str | None:
+    """``key`` without a company form the bank cut short at its end (上海宏达国际贸易有限公 -> 上海宏达国际贸易,
+    ﾔﾏﾀﾞｼﾖｳｼﾞ ｶﾌﾞｼｷｶﾞｲ -> ヤマダシヨウジ), or None when it does not end inside a form."""
+    for form in _CUT_FORMS:
+        for length in range(len(form) - 1, 1, -1):
+            if key.endswith(form[:length]) and len(key) > length:
+                return key[:-length]
+    return None

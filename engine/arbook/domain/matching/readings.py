@@ -3,8 +3,10 @@
 Banks print payer names in half-width kana, so a client recorded as 株式会社山本商会 without a
 Name Kana can only be recognised through its reading: pykakasi (a maintained dictionary-based
 converter) gives 山本商会 -> ヤマモトショウカイ. A derived reading is evidence, not proof: names
-have several readings (中島 ナカジマ / ナカシマ), so the matcher treats it as weaker than a
-reading the accountant entered or a payer name it learned.
+have several readings (中島 ナカジマ / ナカシマ, 日本 ニホン / ニッポン, 東 ヒガシ / アズマ / トウ), so
+``fits_reading`` also asks whether a payer's kana is *any* reading pykakasi's dictionary allows
+for the name, word by word, and the matcher treats both as weaker than a reading the accountant
+entered or a payer name it learned.
 """
 from __future__ import annotations
 
@@ -17,6 +19,20 @@ _KANJI = re.compile(r"[\u3400-\u9fff\uf900-\ufaff々]")
 _KANA = re.compile(r"[\u3040-\u30ff\uff66-\uff9f]")
 _JA_FORM = re.compile("|".join(re.escape(fold(f)) for f in sorted(JA_FORMS, key=len, reverse=True)))
 _converter = None
+_dictionary = None
+
+# Vowel of each katakana (after ``fold``: big kana only), for folding long vowels the way banks vary them.
+_ROWS = {"ア": "アカガサザタダナハバパマヤラワ", "イ": "イキギシジチニヒビピミリ", "ウ": "ウクグスズツヌフブプムユル",
+         "エ": "エケゲセゼテデネヘベペメレ", "オ": "オコゴソゾトドノホボポモヨロ"}
+VOWEL = {kana: vowel for vowel, row in _ROWS.items() for kana in row}
+_VOICED = {**dict(zip("カキクケコサシスセソタチツテトハヒフヘホ", "ガギグゲゴザジズゼゾダジズデドバビブベボ")),
+           **dict(zip("ハヒフヘホ", "パピプペポ"))}
+_RENDAKU = {plain: {plain, voiced} for plain, voiced in _VOICED.items()}
+for _plain, _voiced in list(_VOICED.items()):
+    _RENDAKU.setdefault(_voiced, set()).update({_plain, _voiced})
+_BIG = str.maketrans("ァィゥェォャュョッヮヵヶ", "アイウエオヤユヨツワカケ")
+_LONGEST_WORD = 8  # dictionary words longer than this are not names' parts
+_KEEP = re.compile(r"[^0-9A-Z\u30a1-\u30fa\u3400-\u9fff\uf900-\ufaff々]")
 
 
 def needs_reading(name: str, language: str | None) -> bool:
@@ -28,13 +44,125 @@ def needs_reading(name: str, language: str | None) -> bool:
     return bool(_KANA.search(name) or _JA_FORM.search(fold(name)))
 
 
-@lru_cache(maxsize=65_536)
-def reading(name: str) -> str:
-    """The katakana reading of ``name`` without its company form (株式会社山本商会 -> ヤマモトショウカイ)."""
+def _kakasi():
     global _converter
     if _converter is None:
         import pykakasi  # loaded on first use: its dictionaries take a moment
 
         _converter = pykakasi.kakasi()
+    return _converter
+
+
+@lru_cache(maxsize=65_536)
+def reading(name: str) -> str:
+    """The katakana reading of ``name`` without its company form (株式会社山本商会 -> ヤマモトショウカイ)."""
     text = _JA_FORM.sub(" ", fold(name))
-    return "".join(part["kana"] for part in _converter.convert(text)).replace(" ", "")
+    return "".join(part["kana"] for part in _kakasi().convert(text)).replace(" ", "")
+
+
+def loose(kana: str) -> str:
+    """Kana with long vowels folded the ways banks and masters differ (ー dropped, オウ/オオ -> オ,
+    ウウ -> ウ, エイ -> エ): トウキョウ, トーキョー and ﾄｳｷﾖｳ all give トキヨ."""
+    out: list[str] = []
+    for ch in kana:
+        if ch in "ー‐-":
+            continue
+        before = VOWEL.get(out[-1]) if out else None
+        if (ch in "ウオ" and before == "オ") or (ch == "ウ" and before == "ウ") or (ch == "イ" and before == "エ"):
+            continue
+        out.append(ch)
+    return "".join(out)
+
+
+def _words_at(text: str, at: int) -> list[tuple[int, tuple[tuple[str, str], ...]]]:
+    """Dictionary words starting at ``text[at]``: (length, their readings as (folded loosely, as written))."""
+    global _dictionary
+    if _dictionary is None:
+        _kakasi()
+        from pykakasi.kanji import Kanwa
+
+        _dictionary = Kanwa()
+    table = _dictionary.load(text[at]) or {}
+    found = []
+    for length in range(min(len(text) - at, _LONGEST_WORD), 0, -1):
+        readings = {(loose(fold(yomi).translate(_BIG)), fold(yomi)) for yomi, tail in table.get(text[at:at + length], ())
+                    if tail is None}
+        if readings:
+            found.append((length, tuple(sorted(readings))))
+    return found
+
+
+@lru_cache(maxsize=16_384)
+def _text(name: str) -> str:
+    """The name as read: folded, company form and everything but kanji, kana, letters and digits removed."""
+    return _KEEP.sub("", _JA_FORM.sub("", fold(name)).translate(_BIG))
+
+
+@lru_cache(maxsize=16_384)
+def _lattice(name: str) -> tuple[tuple[tuple[int, tuple[tuple[str, str], ...]], ...], ...]:
+    """Per position of ``_text(name)``: the words that may start there, with their readings."""
+    text = _text(name)
+    out: list[tuple[tuple[int, tuple[tuple[str, str], ...]], ...]] = []
+    for at, ch in enumerate(text):
+        if ch == "々" and at:  # the previous kanji again, often voiced: 佐々木 ササキ, 野々村 ノノムラ
+            out.append(tuple((1, r) for n, r in _words_at(text, at - 1) if n == 1))
+        elif _KANJI.match(ch):
+            out.append(tuple(_words_at(text, at)))
+        elif at and not _KANJI.match(text[at - 1]):
+            out.append(())  # inside a run of kana or letters, read as one word from its start
+        else:
+            run = re.match(r"[^\u3400-\u9fff\uf900-\ufaff々]+", text[at:]).group()
+            out.append(((len(run), ((loose(run), run),)),))
+    return tuple(out)
+
+
+@lru_cache(maxsize=65_536)
+def read_as(name: str, payer: str, prefix: bool = False) -> tuple[tuple[str, str], ...] | None:
+    """How the kana ``payer`` (a ``name_key``) reads the kanji ``name`` by pykakasi's dictionary,
+    word by word (((東, アズマ), (商事, シヨウジ))), or None when it cannot: any reading of each word,
+    a word after the first possibly voiced (連濁: 山崎 ヤマザキ) or ending in a small ッ; long vowels
+    folded (``loose``). ``prefix``: the payer may stop inside the name (the bank cut it)."""
+    lattice, text = _lattice(name), _text(name)
+    target = loose(payer)
+    if not lattice or not target:
+        return None
+
+    @lru_cache(maxsize=None)
+    def walk(at: int, got: int) -> tuple[tuple[str, str], ...] | None:
+        if got == len(target):
+            return () if at == len(lattice) or prefix else None
+        if at == len(lattice):
+            return None
+        rest = target[got:]
+        for length, readings in lattice[at]:
+            word = text[at:at + length]
+            for yomi, shown in readings:
+                if at and yomi[0] in _RENDAKU and rest[0] in _RENDAKU[yomi[0]] and yomi[0] != rest[0]:
+                    yomi, shown = rest[0] + yomi[1:], rest[0] + shown[1:]  # voiced (or not) inside a compound
+                if prefix and len(rest) < len(yomi) and yomi.startswith(rest):
+                    return ((word, shown),)
+                for said in (yomi, yomi[:-1] + "ツ" if len(yomi) > 1 and yomi[-1] in "ツクチキ" else ""):
+                    if said and rest.startswith(said):
+                        tail = walk(at + length, got + len(said))
+                        if tail is not None:
+                            return ((word, shown if said == yomi else shown[:-1] + "ッ"),) + tail
+        return None
+
+    return walk(0, 0)
+
+
+def fits_reading(name: str, payer: str, prefix: bool = False) -> bool:
+    """Whether the kana ``payer`` reads as the kanji ``name`` (see ``read_as``)."""
+    return read_as(name, payer, prefix) is not None
+
+
+def reading_note(name: str, payer: str) -> str:
+    """``東 アズマ, 商事 シヨウジ``: how the payer reads the name, for a reason (see ``read_as``)."""
+    path = read_as(name, payer) or read_as(name, payer, prefix=True) or ()
+    return ", ".join(f"{word} {kana}" for word, kana in path)
+
+
+def first_kana(name: str) -> set[str]:
+    """The kana a reading of ``name`` may begin with (for finding names a payer may read as)."""
+    lattice = _lattice(name)
+    return {yomi[0] for _, readings in lattice[0] for yomi, _ in readings if yomi} if lattice else set()

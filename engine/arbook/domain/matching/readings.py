@@ -60,22 +60,41 @@ def reading(name: str) -> str:
     return "".join(part["kana"] for part in _kakasi().convert(text)).replace(" ", "")
 
 
-def loose(kana: str) -> str:
-    """Kana with long vowels folded the ways banks and masters differ (ー dropped, オウ/オオ -> オ,
-    ウウ -> ウ, エイ -> エ): トウキョウ, トーキョー and ﾄｳｷﾖｳ all give トキヨ."""
-    out: list[str] = []
-    for ch in kana:
-        if ch in "ー‐-":
-            continue
-        before = VOWEL.get(out[-1]) if out else None
-        if (ch in "ウオ" and before == "オ") or (ch == "ウ" and before == "ウ") or (ch == "イ" and before == "エ"):
-            continue
-        out.append(ch)
-    return "".join(out)
+def _lengthens(before: str | None, kana: str) -> bool:
+    """Whether ``kana`` only lengthens the vowel before it (オウ, オオ, ウウ, エイ; a ー is dropped
+    earlier): the kana banks and masters differ in (トウキョウ, ﾄｰｷｮｰ, ﾄｳｷﾖｳ)."""
+    vowel = VOWEL.get(before or "")
+    return (kana in "ウオ" and vowel == "オ") or (kana == "ウ" and vowel == "ウ") or (kana == "イ" and vowel == "エ")
+
+
+def _spans(yomi: str, target: str, got: int, prefix: bool) -> set[int]:
+    """Where in ``target`` a word read ``yomi`` may end when it starts at ``got``: letters equal,
+    a lengthening kana on either side may be missing on the other (-1: the target ends inside the word)."""
+    found: set[int] = set()
+
+    def go(i: int, j: int) -> None:
+        if i == len(yomi):
+            found.add(j)
+            if j < len(target) and _lengthens(target[j - 1], target[j]):
+                found.add(j + 1)
+            return
+        if j == len(target):
+            if prefix and j > got:
+                found.add(-1)
+            return
+        if yomi[i] == target[j]:
+            go(i + 1, j + 1)
+        if i and _lengthens(yomi[i - 1], yomi[i]):
+            go(i + 1, j)
+        if j > got and _lengthens(target[j - 1], target[j]):
+            go(i, j + 1)
+
+    go(0, got)
+    return found
 
 
 def _words_at(text: str, at: int) -> list[tuple[int, tuple[tuple[str, str], ...]]]:
-    """Dictionary words starting at ``text[at]``: (length, their readings as (folded loosely, as written))."""
+    """Dictionary words starting at ``text[at]``: (length, their readings as (compared, as written))."""
     global _dictionary
     if _dictionary is None:
         _kakasi()
@@ -85,8 +104,8 @@ def _words_at(text: str, at: int) -> list[tuple[int, tuple[tuple[str, str], ...]
     table = _dictionary.load(text[at]) or {}
     found = []
     for length in range(min(len(text) - at, _LONGEST_WORD), 0, -1):
-        readings = {(loose(fold(yomi).translate(_BIG)), fold(yomi)) for yomi, tail in table.get(text[at:at + length], ())
-                    if tail is None}
+        readings = {(fold(yomi).translate(_BIG).replace("ー", ""), fold(yomi)) for yomi, tail
+                    in table.get(text[at:at + length], ()) if tail is None}
         if readings:
             found.append((length, tuple(sorted(readings))))
     return found
@@ -112,7 +131,7 @@ def _lattice(name: str) -> tuple[tuple[tuple[int, tuple[tuple[str, str], ...]], 
             out.append(())  # inside a run of kana or letters, read as one word from its start
         else:
             run = re.match(r"[^\u3400-\u9fff\uf900-\ufaff々]+", text[at:]).group()
-            out.append(((len(run), ((loose(run), run),)),))
+            out.append(((len(run), ((run, run),)),))
     return tuple(out)
 
 
@@ -120,10 +139,11 @@ def _lattice(name: str) -> tuple[tuple[tuple[int, tuple[tuple[str, str], ...]], 
 def read_as(name: str, payer: str, prefix: bool = False) -> tuple[tuple[str, str], ...] | None:
     """How the kana ``payer`` (a ``name_key``) reads the kanji ``name`` by pykakasi's dictionary,
     word by word (((東, アズマ), (商事, シヨウジ))), or None when it cannot: any reading of each word,
-    a word after the first possibly voiced (連濁: 山崎 ヤマザキ) or ending in a small ッ; long vowels
-    folded (``loose``). ``prefix``: the payer may stop inside the name (the bank cut it)."""
+    a word after the first possibly voiced (連濁: 山崎 ヤマザキ) or ending in a small ッ; a kana that
+    only lengthens a vowel may be missing on either side. ``prefix``: the payer may stop inside the
+    name (the bank cut it)."""
     lattice, text = _lattice(name), _text(name)
-    target = loose(payer)
+    target = payer.replace("ー", "")
     if not lattice or not target:
         return None
 
@@ -133,19 +153,22 @@ def read_as(name: str, payer: str, prefix: bool = False) -> tuple[tuple[str, str
             return () if at == len(lattice) or prefix else None
         if at == len(lattice):
             return None
-        rest = target[got:]
         for length, readings in lattice[at]:
             word = text[at:at + length]
             for yomi, shown in readings:
-                if at and yomi[0] in _RENDAKU and rest[0] in _RENDAKU[yomi[0]] and yomi[0] != rest[0]:
-                    yomi, shown = rest[0] + yomi[1:], rest[0] + shown[1:]  # voiced (or not) inside a compound
-                if prefix and len(rest) < len(yomi) and yomi.startswith(rest):
-                    return ((word, shown),)
-                for said in (yomi, yomi[:-1] + "ツ" if len(yomi) > 1 and yomi[-1] in "ツクチキ" else ""):
-                    if said and rest.startswith(said):
-                        tail = walk(at + length, got + len(said))
+                voiced = target[got]
+                if at and yomi[0] in _RENDAKU and voiced in _RENDAKU[yomi[0]] and yomi[0] != voiced:
+                    yomi, shown = voiced + yomi[1:], voiced + shown[1:]  # voiced (or not) inside a compound
+                variants = [(yomi, shown)]
+                if len(yomi) > 1 and yomi[-1] in "ツクチキ":  # 日本 ニッポン, 学校 ガッコウ: the end made small ッ
+                    variants.append((yomi[:-1] + "ツ", shown[:-1] + "ッ"))
+                for said, as_shown in variants:
+                    for end in sorted(_spans(said, target, got, prefix), reverse=True):
+                        if end == -1:
+                            return ((word, target[got:]),)
+                        tail = walk(at + length, end)
                         if tail is not None:
-                            return ((word, shown if said == yomi else shown[:-1] + "ッ"),) + tail
+                            return ((word, as_shown),) + tail
         return None
 
     return walk(0, 0)

@@ -138,10 +138,10 @@ def payer_variant(rng: random.Random, payer: str, customer: dict, language: str,
                 return f"{payer[:-len(mark) - 1]} {spelled}"
         return payer
     if kind == "name_variant":
-        if language == "zh":
-            for short, long_ in (("股份有限公司", "股份有限公司"), ("有限公司", "有限责任公司")):
-                if payer.endswith(short):
-                    return payer[:-len(short)] + long_ if short != long_ else payer.replace("股份", "", 1)
+        if language == "zh":  # the same legal form written another way
+            for written, other in (("股份有限公司", "股份公司"), ("有限公司", "有限责任公司")):
+                if payer.endswith(written):
+                    return payer[:-len(written)] + other
             return payer
         if language == "en":
             words = payer.split()

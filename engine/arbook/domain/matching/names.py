@@ -155,6 +155,8 @@ class CustomerIndex:
         # the payer as printed, then without the bank's words around the name (ﾌﾘｺﾐ, a branch, a reference)
         variants = [(key, "") for key in name_keys(payer)]
         variants += [(key, note) for text, note in bank_variants(payer) for key in name_keys(text)]
+        variants += [(cut_form(key), f"{note + '; ' if note else ''}a company form cut short by the bank")
+                     for key, note in variants if cut_form(key)]  # 有限责任公 for 有限公司
         variants = [(key, note) for key, note in dict.fromkeys(variants) if len(key) >= 2]
         for key, note in variants:
             for cid in self.exact.get(key, ()):
@@ -259,9 +261,6 @@ class CustomerIndex:
             if whole != key:
                 owners.setdefault(cid, (label, whole))
             at += 1
-        if not owners and cut_form(key):  # cut inside another spelling of the form: 有限责任公 for 有限公司
-            self._cut_form(cut_form(key), offer)
-            return
         if not owners:
             return
         others = "; no other client's name starts so" if len(owners) == 1 else (
@@ -269,14 +268,6 @@ class CustomerIndex:
         for cid, (label, whole) in owners.items():
             offer(NameHit(cid, 0.95 if len(owners) == 1 else 0.9,
                           f"payer is the start of the {label} (cut short by the bank){others}", label), whole, note)
-
-    def _cut_form(self, stem: str, offer) -> None:
-        """The payer was cut inside its company form and the rest is one client's name exactly."""
-        owners = sorted(self.exact.get(stem, ()))
-        for cid in owners:
-            label = max((lbl for k, lbl in self.keys[cid] if k == stem), key=SCORES.__getitem__)
-            offer(NameHit(cid, 0.95 if len(owners) == 1 else 0.9,
-                          f"payer is the {label} and a company form cut short by the bank", label), stem)
 
     def _near(self, key: str, offer, note: str = "") -> None:
         grams = sorted((g for g in _grams(key) if 0 < len(self.grams.get(g, ())) <= RARE_GRAM),

@@ -37,7 +37,7 @@ JA_FORM_TABLE = (
 JA_FORMS = tuple(written for _, forms, _, _ in JA_FORM_TABLE for written in forms)
 _ABBREVIATIONS = "|".join(sorted((abbr for _, _, abbr, _ in JA_FORM_TABLE), key=len, reverse=True))
 KANA_FORM = re.compile(rf"^[(（]?(?:{_ABBREVIATIONS})[)）]|[(（](?:{_ABBREVIATIONS})[)）]?$|[(（](?:{_ABBREVIATIONS})[)）]")
-ZH_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "集团公司", "集团", "公司", "(中国)", "（中国）")
+ZH_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "股份公司", "集团公司", "集团", "公司", "(中国)", "（中国）")
 EN_FORMS = {"INC", "INCORPORATED", "LTD", "LIMITED", "LLC", "CORP", "CORPORATION", "CO", "COMPANY", "GMBH", "PTE",
             "PLC", "SA", "SARL", "BV", "AG", "KK", "THE", "PTY", "NV", "SPA", "SRL", "LLP", "LP"}
 _NOT_WORD = re.compile(r"[^0-9A-Z\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]+")
@@ -128,7 +128,8 @@ _JA_BY_ABBREVIATION = {abbr: code for code, _, abbr, _ in JA_FORM_TABLE}
 _JA_WRITTEN = {fold(written): code for code, forms, _, _ in JA_FORM_TABLE for written in (*forms, *_KANA_READ[code])}
 _JA_WRITTEN_RE = re.compile("|".join(re.escape(w) for w in sorted(_JA_WRITTEN, key=len, reverse=True)))
 _KANA_MARK = re.compile(rf"^[(（]?({_ABBREVIATIONS})[)）]|[(（]({_ABBREVIATIONS})(?:[)）]|$)")
-_ZH_FORM_CODES = (("股份有限公司", "股份有限公司"), ("有限责任公司", "有限公司"), ("有限公司", "有限公司"))
+_ZH_FORM_CODES = (("股份有限公司", "股份有限公司"), ("股份公司", "股份有限公司"), ("有限责任公司", "有限公司"),
+                  ("有限公司", "有限公司"))
 _EN_FORM_CODES = {"INC": "Inc.", "INCORPORATED": "Inc.", "CORP": "Inc.", "CORPORATION": "Inc.", "LTD": "Ltd.",
                   "LIMITED": "Ltd.", "LLC": "LLC", "GMBH": "GmbH", "KK": "K.K.", "PLC": "PLC", "LLP": "LLP",
                   "AG": "AG", "SA": "SA", "BV": "BV", "NV": "NV"}
@@ -186,7 +187,7 @@ BRANCH_WORDS = ("シテン", "エイギヨウシヨ", "シユツチヨウシヨ"
                 "本社", "本店", "分公司", "分行", "办事处", "营业部", "BRANCH", "DIV", "DIVISION", "OFFICE")
 BRANCH_END = re.compile(rf"(?:{'|'.join(BRANCH_WORDS)})$")
 _TRAILING_DIGITS = re.compile(r"(?<=\D)[\s-]*\d{3,}$")
-_CUT_FORMS = tuple(dict.fromkeys(fold(f) for f in ZH_FORMS[:3] + _FULL_KANA_FORMS))
+_CUT_FORMS = tuple(dict.fromkeys(fold(f) for f in ZH_FORMS[:4] + _FULL_KANA_FORMS))
 
 
 def bank_variants(payer: str) -> list[tuple[str, str]]:

@@ -189,6 +189,8 @@ class CustomerIndex:
                           f"{reading_note(self.kanji_names[cid], key)})", DICTIONARY), key, note)
         if whole or len(key) < MIN_DICTIONARY_CUT:
             return
+        if len(key) >= LONG_KANA:
+            key = key[:-1]  # a long name cut between a kana and its voiced mark: ﾃ|ﾞ
         cut = [cid for cid in sorted(self.by_first_kana.get(key[0], ()))
                if fits_reading(self.kanji_names[cid], key, prefix=True)]
         for cid in cut:

@@ -193,7 +193,8 @@ _CUT_FORMS = tuple(dict.fromkeys(fold(f) for f in ZH_FORMS[:4] + _FULL_KANA_FORM
 def bank_variants(payer: str) -> list[tuple[str, str]]:
     """The payer without what banks print around a name, each with what was dropped:
     ``ﾌﾘｺﾐ ｶ)ﾔﾏﾀﾞ 12345`` -> (``ｶ)ﾔﾏﾀﾞ``, "ﾌﾘｺﾐ and reference 12345 dropped"); a last word naming a
-    branch (``ﾌｸｵｶｼﾃﾝ``, ``北京分公司``, ``DALLAS BRANCH``) likewise. Empty when there is nothing to drop."""
+    branch (``ﾌｸｵｶｼﾃﾝ``, ``北京分公司``, ``DALLAS BRANCH``) likewise, and a last word of one or two
+    characters (the start of a branch the bank cut: ``新源能源有限公司 上``). Empty when there is nothing to drop."""
     text, dropped = " ".join(fold(payer).split()), []
     prefix = _BANK_PREFIX.match(text)
     if prefix and text[prefix.end():]:
@@ -205,6 +206,8 @@ def bank_variants(payer: str) -> list[tuple[str, str]]:
         text = text[:digits.start()].rstrip()
     out = [(text, " and ".join(dropped) + " dropped")] if dropped else []
     words = text.split(" ")
+    if len(words) > 1 and len(words[-1]) <= 2 and not any(ch.isdigit() for ch in words[-1]) and len(words[0]) >= 4:
+        out.append((" ".join(words[:-1]), f"{words[-1]} after the name dropped (a word the bank cut short)"))
     if len(words) > 1 and BRANCH_END.search(words[-1]):
         # the branch is the last word (ﾌｸｵｶｼﾃﾝ) or the last two (DALLAS BRANCH: the city stands apart)
         for at in (len(words) - 1, len(words) - 2)[:1 + (words[-1] in BRANCH_WORDS and len(words) > 2)]:

@@ -24,7 +24,7 @@ from rapidfuzz import fuzz
 
 from arbook.domain.matching.normalize import (BRANCH_END, bank_variants, company_form, compact, cut_form,
                                               describe_form, form_agreement, name_key, name_keys)
-from arbook.domain.matching.readings import first_kana, fits_reading, needs_reading, reading, reading_note
+from arbook.domain.matching.readings import fits_reading, needs_reading, openings, reading, reading_note, skeleton
 
 FUZZY_FLOOR = 0.88
 _CODE_LIKE = re.compile(r"[A-Z]*\d[A-Z\d-]{2,}")  # customer codes look like C00123 or 12345
@@ -79,7 +79,7 @@ class CustomerIndex:
         self.name_forms: dict[str, Form] = {}
         self._cache: dict[str, list[NameHit]] = {}
         self.kanji_names: dict[str, str] = {}  # clients without Name Kana: their kanji name
-        self.by_first_kana: dict[str, set[str]] = defaultdict(set)  # the kana their readings may start with
+        self.by_opening: dict[str, set[str]] = defaultdict(set)  # the two kana their readings may start with
         starts: set[tuple[str, str, str]] = set()
         for customer in customers:
             cid = str(customer["Customer ID"])
@@ -92,8 +92,8 @@ class CustomerIndex:
             if not kana and needs_reading(name, customer.get("Language")):
                 labelled.append((reading(name), DERIVED, name_form))
                 self.kanji_names[cid] = name
-                for first in first_kana(name):
-                    self.by_first_kana[first].add(cid)
+                for opening in openings(name):
+                    self.by_opening[opening].add(cid)
             labelled += [(alias, "learned payer name", company_form(alias) or name_form)
                          for alias in split_names(customer.get("Payer Names"))]
             labelled += [(payer, THIRD_PARTY, None) for payer in split_names(customer.get("Paid By"))]
@@ -165,9 +165,8 @@ class CustomerIndex:
                               label), key, note)
             if best:
                 break  # the payer is one of the names as it stands: parts and cuts of others say less
-        if not best or all(h.label == DERIVED for h in best.values()):
-            for key, note in variants:  # names with kanji that read several ways: 日本 ニホン/ニッポン
-                self._dictionary(key, offer, note)
+        for key, note in variants[:1] if best else variants:  # kanji that read several ways: 日本 ニホン/ニッポン
+            self._dictionary(key, offer, note)  # also beside an exact hit: a kanji-only twin reads the same
         if not best:
             for key, note in variants:
                 self._cut(key, offer, note)
@@ -183,7 +182,8 @@ class CustomerIndex:
         (日本 ニホン/ニッポン, 東 ヒガシ/アズマ/トウ, 中島 ナカジマ/ナカシマ); a long payer may be cut short."""
         if not _KATAKANA_KEY.fullmatch(key):
             return
-        whole = [cid for cid in sorted(self.by_first_kana.get(key[0], ())) if fits_reading(self.kanji_names[cid], key)]
+        candidates = sorted(self.by_opening.get(skeleton(key)[:2], ()))
+        whole = [cid for cid in candidates if fits_reading(self.kanji_names[cid], key)]
         for cid in whole:
             offer(NameHit(cid, SCORES[DICTIONARY], "payer is a reading of the name (pykakasi dictionary: "
                           f"{reading_note(self.kanji_names[cid], key)})", DICTIONARY), key, note)
@@ -191,8 +191,7 @@ class CustomerIndex:
             return
         if len(key) >= LONG_KANA:
             key = key[:-1]  # a long name cut between a kana and its voiced mark: ﾃ|ﾞ
-        cut = [cid for cid in sorted(self.by_first_kana.get(key[0], ()))
-               if fits_reading(self.kanji_names[cid], key, prefix=True)]
+        cut = [cid for cid in candidates if fits_reading(self.kanji_names[cid], key, prefix=True)]
         for cid in cut:
             offer(NameHit(cid, 0.93 if len(cut) == 1 else 0.9, "payer is the start of a reading of the name (cut "
                           "short by the bank)" + ("; no other client's name reads so" if len(cut) == 1 else

@@ -185,7 +185,22 @@ def reading_note(name: str, payer: str) -> str:
     return ", ".join(f"{word} {kana}" for word, kana in path)
 
 
-def first_kana(name: str) -> set[str]:
-    """The kana a reading of ``name`` may begin with (for finding names a payer may read as)."""
+def skeleton(kana: str) -> str:
+    """``kana`` without the kana that only lengthen a vowel (オオノ -> オノ): what ``read_as`` compares strictly."""
+    return "".join(ch for at, ch in enumerate(kana) if not (at and _lengthens(kana[at - 1], ch)))
+
+
+def openings(name: str) -> set[str]:
+    """The first two kana (``skeleton``) a reading of ``name`` may begin with, for finding the names
+    a payer may read as without reading every name."""
     lattice = _lattice(name)
-    return {yomi[0] for _, readings in lattice[0] for yomi, _ in readings if yomi} if lattice else set()
+    found: set[str] = set()
+    for length, readings in lattice[0] if lattice else ():
+        for yomi, _ in readings:
+            if len(skeleton(yomi)) >= 2 or length == len(lattice):
+                found.add(skeleton(yomi)[:2])
+                continue
+            for _, following in lattice[length]:
+                for after, _ in following:
+                    found.update(skeleton(yomi + voiced)[:2] for voiced in _RENDAKU.get(after[0], {after[0]}))
+    return found

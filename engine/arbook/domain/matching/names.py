@@ -172,22 +172,24 @@ class CustomerIndex:
                 self._cut(key, offer, note)
                 self._branch_glued(key, offer)
                 self._near(key, offer, note)
+                self._dictionary(key, offer, note, cut=True)
         if best and all(h.label in (DERIVED, DICTIONARY) for h in best.values()):
             self._contest(variants[0][0] if variants else "", best, offer)
         forms = [company_form(payer)] + [company_form(text) for text, _ in bank_variants(payer)]
         return self._weigh_forms(next((f for f in forms if f), None), best, matched_key)
 
-    def _dictionary(self, key: str, offer, note: str = "") -> None:
+    def _dictionary(self, key: str, offer, note: str = "", cut: bool = False) -> None:
         """Kanji-only names the kana payer reads as by the dictionary, any reading of each word
-        (日本 ニホン/ニッポン, 東 ヒガシ/アズマ/トウ, 中島 ナカジマ/ナカシマ); a long payer may be cut short."""
-        if not _KATAKANA_KEY.fullmatch(key):
+        (日本 ニホン/ニッポン, 東 ヒガシ/アズマ/トウ, 中島 ナカジマ/ナカシマ); ``cut``: names a long payer is
+        the start of a reading of (the bank cut it)."""
+        if not _KATAKANA_KEY.fullmatch(key) or (cut and len(key) < MIN_DICTIONARY_CUT):
             return
         candidates = sorted(self.by_opening.get(skeleton(key)[:2], ()))
-        whole = [cid for cid in candidates if fits_reading(self.kanji_names[cid], key)]
-        for cid in whole:
-            offer(NameHit(cid, SCORES[DICTIONARY], "payer is a reading of the name (pykakasi dictionary: "
-                          f"{reading_note(self.kanji_names[cid], key)})", DICTIONARY), key, note)
-        if whole or len(key) < MIN_DICTIONARY_CUT:
+        if not cut:
+            for cid in candidates:
+                if fits_reading(self.kanji_names[cid], key):
+                    offer(NameHit(cid, SCORES[DICTIONARY], "payer is a reading of the name (pykakasi dictionary: "
+                                  f"{reading_note(self.kanji_names[cid], key)})", DICTIONARY), key, note)
             return
         if len(key) >= LONG_KANA:
             key = key[:-1]  # a long name cut between a kana and its voiced mark: ﾃ|ﾞ

@@ -22,7 +22,7 @@ JA_FORM_TABLE = (
     ("合同会社", ("合同会社", "(同)"), "ド", "ゴウドウガイシヤ"),
     ("合資会社", ("合資会社", "(資)"), "シ", "ゴウシガイシヤ"),
     ("合名会社", ("合名会社", "(名)"), "メ", "ゴウメイガイシヤ"),
-    ("医療法人", ("医療法人社団", "医療法人財団", "医療法人", "(医)"), "イ", "イリヨウホウジン"),
+    ("医療法人", ("医療法人社団", "医療法人財団", "社会医療法人", "医療法人", "(医)"), "イ", "イリヨウホウジン"),
     ("学校法人", ("学校法人", "(学)"), "ガク", "ガツコウホウジン"),
     ("社団法人", ("一般社団法人", "公益社団法人", "社団法人", "(社)"), "シヤ", "シヤダンホウジン"),
     ("財団法人", ("一般財団法人", "公益財団法人", "財団法人", "(財)"), "ザイ", "ザイダンホウジン"),
@@ -32,7 +32,18 @@ JA_FORM_TABLE = (
     ("弁護士法人", ("弁護士法人",), "ベン", "ベンゴシホウジン"),
     ("監査法人", ("監査法人",), "カンサ", "カンサホウジン"),
     ("農事組合法人", ("農事組合法人",), "ノウ", "ノウジクミアイホウジン"),
-    ("協同組合", ("協同組合",), "キヨウ", "キヨウドウクミアイ"),
+    ("協同組合", ("協同組合",), "キヨウクミ", "キヨウドウクミアイ"),
+    ("宗教法人", ("宗教法人",), "シユウ", "シユウキヨウホウジン"),
+    ("相互会社", ("相互会社",), "ソ", "ソウゴガイシヤ"),
+    ("更生保護法人", ("更生保護法人",), "ホゴ", "コウセイホゴホウジン"),
+    ("独立行政法人", ("独立行政法人",), "ドク", "ドクリツギヨウセイホウジン"),
+    ("地方独立行政法人", ("地方独立行政法人",), "チドク", "チホウドクリツギヨウセイホウジン"),
+    ("中間法人", ("有限責任中間法人", "無限責任中間法人"), "チユウ", "チユウカンホウジン"),
+    ("行政書士法人", ("行政書士法人",), "ギヨ", "ギヨウセイシヨシホウジン"),
+    ("司法書士法人", ("司法書士法人",), "シホウ", "シホウシヨシホウジン"),
+    ("国立大学法人", ("国立大学法人",), "ダイ", "コクリツダイガクホウジン"),
+    ("社会保険労務士法人", ("社会保険労務士法人",), "ロウム", "シヤカイホケンロウムシホウジン"),
+    ("管理組合法人", ("管理組合法人",), "カンリ", "カンリクミアイホウジン"),
 )
 JA_FORMS = tuple(written for _, forms, _, _ in JA_FORM_TABLE for written in forms)
 _ABBREVIATIONS = "|".join(sorted((abbr for _, _, abbr, _ in JA_FORM_TABLE), key=len, reverse=True))
@@ -182,10 +193,14 @@ def describe_form(form: tuple[str, str, str]) -> str:
 # What banks print around a payer name: the transaction kind before it (振込 ﾌﾘｺﾐ, 電信 ﾃﾞﾝｼﾝ, 送金
 # ｿｳｷﾝ, 汇款, 转账) and the paying branch after it (福岡支店 ﾌｸｵｶｼﾃﾝ, 大阪営業所 ｵｵｻｶｴｲｷﾞﾖｳｼﾖ, 本社,
 # 北京分公司, DALLAS BRANCH, WEST DIV).
-_BANK_PREFIX = re.compile(r"^(?:振込み?|振替|フリコミ|フリカエ|電信|デンシン|送金|ソウキン|汇款|转账|IB|EB)(?:\s+|[:：]\s*)")
+_BANK_PREFIX = re.compile(r"^(?:振込み?|振替|フリコミ|フリカエ|電信|デンシン|送金|ソウキン|汇款|转账|IB|EB)(?:\s+|[:：*]\s*)")
 BRANCH_WORDS = ("シテン", "エイギヨウシヨ", "シユツチヨウシヨ", "ジムシヨ", "ホンシヤ", "ホンテン", "支店", "営業所", "出張所",
                 "本社", "本店", "分公司", "分行", "办事处", "营业部", "BRANCH", "DIV", "DIVISION", "OFFICE")
 BRANCH_END = re.compile(rf"(?:{'|'.join(BRANCH_WORDS)})$")
+# Zengin abbreviates 営業所 (ｴｲ) and 出張所 (ｼﾕﾂ) in brackets; a form mark inside the name is bracketed on
+# both sides: ｹｲﾖｳｷﾞﾝｺｳ(ｶ)ﾁﾊﾞｼﾃﾝ is 京葉銀行株式会社千葉支店 (the branch after the form)
+_BRANCH_MARK = re.compile(r"[(（](?:エイ|シユツ)[)）]?$")
+_FORM_THEN_BRANCH = re.compile(rf"[(（](?:{_ABBREVIATIONS})(?=[)）].+$)")
 _TRAILING_DIGITS = re.compile(r"(?<=\D)[\s-]*\d{3,}$")
 _CUT_FORMS = tuple(dict.fromkeys(fold(f) for f in ZH_FORMS[:4] + _FULL_KANA_FORMS))
 
@@ -205,6 +220,13 @@ def bank_variants(payer: str) -> list[tuple[str, str]]:
         dropped.append(f"reference {digits.group().strip(' -')}")
         text = text[:digits.start()].rstrip()
     out = [(text, " and ".join(dropped) + " dropped")] if dropped else []
+    inside = _FORM_THEN_BRANCH.search(text)
+    if inside and (BRANCH_END.search(text) or _BRANCH_MARK.search(text)):
+        out.append((text[:inside.end()], f"branch {text[inside.end() + 1:]} dropped"))
+    elif _BRANCH_MARK.search(text):  # ﾏﾙﾊﾞﾂｼﾖｳｼﾞ ｻｲﾀﾏ(ｴｲ: the branch's place stands before the mark
+        base = text[:_BRANCH_MARK.search(text).start()].rstrip()
+        out.append((base.rsplit(" ", 1)[0], f"branch {base.rsplit(' ', 1)[-1]}{text[len(base):]} dropped")
+                   if " " in base else (base, "the bracketed 営業所/出張所 mark dropped"))
     words = text.split(" ")
     if len(words) > 1 and len(words[-1]) <= 2 and not any(ch.isdigit() for ch in words[-1]) and len(words[0]) >= 4:
         out.append((" ".join(words[:-1]), f"{words[-1]} after the name dropped (a word the bank cut short)"))

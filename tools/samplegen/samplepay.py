@@ -116,7 +116,8 @@ def bank_cut(rng: random.Random, payer: str, language: str) -> str:
     return payer[:EN_PAYER_CHARS["ACH" if rng.random() < 0.3 else "wire"]].rstrip()
 
 
-JA_BRANCHES = ["ﾌｸｵｶｼﾃﾝ", "ｵｵｻｶｼﾃﾝ", "ﾅｺﾞﾔｴｲｷﾞﾖｳｼﾖ", "ｾﾝﾀﾞｲｴｲｷﾞﾖｳｼﾖ", "ｼﾃﾝ", "ﾄｳｷﾖｳｼﾃﾝ", "ﾎﾝｼﾔ"]
+JA_PLACES = ["ﾌｸｵｶ", "ｵｵｻｶ", "ﾅｺﾞﾔ", "ｾﾝﾀﾞｲ", "ﾄｳｷﾖｳ", "ﾁﾊﾞ", "ｻｲﾀﾏ"]
+JA_BRANCH_KINDS = ["ｼﾃﾝ", "ｼﾃﾝ", "ｴｲｷﾞﾖｳｼﾖ", "(ｴｲ", "(ｼﾕﾂ"]  # 支店, 営業所 spelled out or abbreviated, 出張所
 ZH_BRANCHES = ["北京分公司", "上海分公司", "广州分公司", "深圳分公司"]
 EN_BRANCHES = ["DALLAS BRANCH", "NY BRANCH", "BRANCH", "WEST DIV"]
 JA_SPELLED = {"ｶ": "ｶﾌﾞｼｷｶﾞｲｼﾔ", "ﾕ": "ﾕｳｹﾞﾝｶﾞｲｼﾔ", "ﾄﾞ": "ｺﾞｳﾄﾞｳｶﾞｲｼﾔ"}
@@ -128,8 +129,12 @@ def payer_variant(rng: random.Random, payer: str, customer: dict, language: str,
     """``payer`` as it also reaches the bank file: a branch paying (``branch``), the company form
     spelled out (``spelled_form``), another spelling of the name (``name_variant``), bank text around
     it (``bank_noise``). ``kind`` says which."""
+    if kind == "branch" and language == "ja":  # ｶ)ﾅｶﾑﾗ ﾌｸｵｶｼﾃﾝ; ﾅｶﾑﾗ(ｶ)ﾁﾊﾞｼﾃﾝ: the form mark closed before the branch
+        branch = rng.choice(JA_PLACES) + rng.choice(JA_BRANCH_KINDS)
+        mark = next((m for m in JA_SPELLED if payer.endswith("(" + m)), None)
+        return f"{payer}){branch}" if mark else f"{payer} {branch}"
     if kind == "branch":
-        return f"{payer} {rng.choice({'ja': JA_BRANCHES, 'zh': ZH_BRANCHES, 'en': EN_BRANCHES}[language])}"
+        return f"{payer} {rng.choice({'zh': ZH_BRANCHES, 'en': EN_BRANCHES}[language])}"
     if kind == "spelled_form" and language == "ja":
         for mark, spelled in sorted(JA_SPELLED.items(), key=lambda m: -len(m[0])):
             if payer.startswith(mark + ")"):

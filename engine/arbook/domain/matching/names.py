@@ -33,7 +33,7 @@ MIN_CUT = {"cjk": 4, "other": 5}
 LONG_KANA = 20  # kana payers this long may have been cut at the Zengin field's 48 columns
 RARE_GRAM = 24  # a character pair shared by more clients than this says little about who paid  # a payer cut this short can still be told apart; shorter ones are words
 MIN_DICTIONARY_CUT = 8  # a kana payer this long may be the start of a reading (cut by the bank)
-CONTEST = 0.9  # another client's name resembling the payer this much contests a reading derived from kanji
+CONTEST = FUZZY_FLOOR  # another client's name resembling the payer this much contests a reading derived from kanji
 AUTO_FLOOR, MARGIN_INSIDE = 0.9, 0.06  # a contender scores at least the matcher's auto floor, within its margin
 THIRD_PARTY = "learned third-party payer (Paid By)"
 DERIVED = "reading derived from the name"
@@ -201,7 +201,7 @@ class CustomerIndex:
 
     def _contest(self, key: str, best: dict[str, NameHit], offer) -> None:
         """A reading derived from kanji is never the only proof: clients whose names read the same
-        or nearly the same (from 90%) become contenders, and their open items decide."""
+        or nearly the same (``CONTEST``: one kana in nine differs) become contenders, and their open items decide."""
         if len(key) < 2:
             return
         top = max(h.score for h in best.values())

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from arbook.domain.matching.normalize import JA_FORMS, fold
+from arbook.domain.matching.normalize import HIRAGANA, JA_FORMS, fold
 
 _KANJI = re.compile(r"[\u3400-\u9fff\uf900-\ufaff々]")
 _KANA = re.compile(r"[\u3040-\u30ff\uff66-\uff9f]")
@@ -104,7 +104,7 @@ def _words_at(text: str, at: int) -> list[tuple[int, tuple[tuple[str, str], ...]
     table = _dictionary.load(text[at]) or {}
     found = []
     for length in range(min(len(text) - at, _LONGEST_WORD), 0, -1):
-        readings = {(fold(yomi).translate(_BIG).replace("ー", ""), fold(yomi)) for yomi, tail
+        readings = {(fold(yomi).translate(_BIG).replace("ー", ""), yomi.translate(HIRAGANA)) for yomi, tail
                     in table.get(text[at:at + length], ()) if tail is None}
         if readings:
             found.append((length, tuple(sorted(readings))))

@@ -1,0 +1,202 @@
+"""Recognising the payer the way real bank files write it: kanji that read several ways, long
+vowels, names cut by the bank, branches, company forms spelled out, English and Chinese name
+variants, bank text around the name; one run through the CLI with a Zengin file."""
+from datetime import date
+from decimal import Decimal as D
+
+import jaconv
+import pytest
+
+from arbook.adapters.book import open_book
+from arbook.cli import main
+from arbook.domain.matching.names import CustomerIndex
+from arbook.domain.matching.normalize import bank_variants, company_form, cut_form, name_key
+from arbook.domain.matching.readings import fits_reading, read_as
+from arbook.model.frames import make_frame
+from arbook.model.schema import CUSTOMERS, INVOICES
+from samplegen.samplebank import Account, SynthLine, zengin_03
+from test_matching_evidence import ja, outcome, run
+
+
+def bank(kana: str) -> str:
+    """A reading as Zengin prints it: half-width, small kana written big (jaconv does the width)."""
+    return jaconv.z2h(kana.translate(str.maketrans("ァィゥェォャュョッ", "アイウエオヤユヨツ")), kana=True, digit=True,
+                      ascii=True)
+
+
+def top(index: CustomerIndex, payer: str):
+    hits = index.identify(payer)
+    return (hits[0].customer, hits[0].score, hits[0].why) if hits else None
+
+
+# -- readings of kanji that read several ways ----------------------------------------------------
+
+@pytest.mark.parametrize("name, printed", [
+    ("日本電機株式会社", "ニッポンデンキ"), ("日本電機株式会社", "ニホンデンキ"),      # 日本: two readings
+    ("株式会社東商事", "アズマショウジ"), ("株式会社東商事", "ヒガシショウジ"),          # 東: ヒガシ / アズマ / トウ
+    ("中島印刷有限会社", "ナカシマインサツ"), ("中島印刷有限会社", "ナカジマインサツ"),  # 連濁 or not
+    ("山崎精機", "ヤマサキセイキ"), ("角田製作所", "ツノダセイサクショ"), ("河野運輸", "カワノウンユ"),
+    ("佐々木工業", "ササキコウギョウ"), ("野々村建設", "ノノムラケンセツ"),                # 々 repeats the kanji
+    ("大和運輸", "ダイワウンユ"), ("三枝商事", "サエグサショウジ"), ("東海林印刷", "ショウジインサツ"),
+    ("東京エンジニアリングサービス", "トーキョーエンジニアリングサビス"),                 # long vowels kept or dropped
+    ("ABC商事", "ABCショウジ"),
+])
+def test_a_payer_reads_as_any_dictionary_reading_of_the_kanji(name, printed):
+    assert fits_reading(name, name_key(bank(printed)))
+
+
+@pytest.mark.parametrize("name, printed", [("株式会社山田商事", "ヤマダショウカイ"), ("東商事", "ニシショウジ"),
+                                           ("日本電機", "ニホンデンキコウギョウ")])
+def test_a_payer_that_is_not_a_reading_of_the_name_does_not_fit(name, printed):
+    assert not fits_reading(name, name_key(bank(printed)))
+
+
+def test_a_reading_cut_by_the_bank_fits_as_a_prefix_and_says_how_it_read():
+    key = name_key(bank("ヤマサキショクヒンエンジニアリングサービスインターナショナルトレ"))
+    assert not fits_reading("山崎食品エンジニアリングサービスインターナショナルトレーディング", key)
+    path = read_as("山崎食品エンジニアリングサービスインターナショナルトレーディング", key, prefix=True)
+    assert path[:2] == (("山崎", "ヤマサキ"), ("食品", "ショクヒン"))
+
+
+def test_a_kanji_only_client_is_recognised_by_another_reading_with_the_words_in_the_reason():
+    index = CustomerIndex([ja("C1", "株式会社東商事"), ja("C2", "株式会社西商事", **{"Name Kana": "ニシショウジ"})])
+    cid, score, why = top(index, "ｶ)ｱｽﾞﾏｼﾖｳｼﾞ")
+    assert (cid, score) == ("C1", 0.95)
+    assert "pykakasi dictionary: 東 アズマ, 商事 ショウジ" in why
+
+
+def test_a_kanji_only_twin_that_reads_like_an_entered_kana_is_a_contender():
+    """佐藤運輸 (kana entered) and 佐藤運油 (kanji only) both read サトウウンユ: the open items decide."""
+    customers = [ja("C1", "株式会社佐藤運輸", **{"Name Kana": "サトウウンユ"}), ja("C2", "株式会社佐藤運油")]
+    index = CustomerIndex(customers)
+    assert {h.customer for h in index.identify("ｻﾄｳｳﾝﾕ")} == {"C1", "C2"}
+    result = run(customers, [("INV-1", "C1", 50000), ("INV-2", "C2", 73000)], [(73000, "ｻﾄｳｳﾝﾕ", "")])
+    status, cid, applied, why = outcome(result)
+    assert (status, cid, applied) == ("auto", "C2", {"INV-2": D(73000)})
+    assert "only this one has open items equal to the amount" in why
+
+
+def test_a_derived_reading_nearly_equal_to_another_clients_kana_is_not_proof_alone():
+    customers = [ja("C1", "株式会社山本商会"), ja("C2", "株式会社山本商館", **{"Name Kana": "ヤマモトショウカン"})]
+    hits = CustomerIndex(customers).identify("ｶ)ﾔﾏﾓﾄｼﾖｳｶｲ")
+    assert [h.customer for h in hits] == ["C1", "C2"] and hits[1].score >= 0.9
+    assert "read, not entered" in hits[1].why
+    both = run(customers, [("INV-1", "C1", 55000), ("INV-2", "C2", 55000)], [(55000, "ｶ)ﾔﾏﾓﾄｼﾖｳｶｲ", "")])
+    assert outcome(both)[0] == "suggested"
+    one = run(customers, [("INV-1", "C1", 55000), ("INV-2", "C2", 60000)], [(55000, "ｶ)ﾔﾏﾓﾄｼﾖｳｶｲ", "")])
+    assert outcome(one)[:3] == ("auto", "C1", {"INV-1": D(55000)})
+
+
+# -- bank text around the name, branches ---------------------------------------------------------
+
+@pytest.mark.parametrize("payer, text, note", [
+    ("ﾌﾘｺﾐ ｶ)ﾅｶﾑﾗｼｽﾃﾑ", "カ)ナカムラシステム", "フリコミ dropped"),
+    ("振込＊ﾅｶﾑﾗｼｽﾃﾑ", "ナカムラシステム", "振込* dropped"),                    # SBI's passbook style
+    ("ACME TRADERS INC 12345678", "ACME TRADERS INC", "reference 12345678 dropped"),
+    ("ｶ)ﾅｶﾑﾗｼｽﾃﾑ ﾌｸｵｶｼﾃﾝ", "カ)ナカムラシステム", "branch フクオカシテン dropped"),
+    ("ｹｲﾖｳｷﾞﾝｺｳ(ｶ)ﾁﾊﾞｼﾃﾝ", "ケイヨウギンコウ(カ", "branch チバシテン dropped"),   # form mark closed before the branch
+    ("ﾏﾙﾊﾞﾂｼﾖｳｼﾞ ｻｲﾀﾏ(ｴｲ", "マルバツシヨウジ", "branch サイタマ(エイ dropped"),  # 営業所 abbreviated
+    ("上海宏达国际贸易有限公司 北京分公司", "上海宏达国际贸易有限公司", "branch 北京分公司 dropped"),
+    ("新源能源有限公司 上", "新源能源有限公司", "上 after the name dropped (a word the bank cut short)"),
+])
+def test_bank_text_and_branches_around_the_name_are_dropped(payer, text, note):
+    assert (text, note) in bank_variants(payer)
+
+
+def test_acme_dallas_branch_drops_the_city_with_the_branch():
+    assert ("ACME TRADERS INC", "branch DALLAS BRANCH dropped") in bank_variants("ACME TRADERS INC DALLAS BRANCH")
+    assert bank_variants("ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ") == []
+
+
+def test_a_paying_branch_is_its_company_and_the_reason_names_the_branch():
+    index = CustomerIndex([ja("C1", "株式会社中村システム", **{"Name Kana": "ナカムラシステム"}),
+                           ja("C2", "京葉銀行株式会社", **{"Name Kana": "ケイヨウギンコウ"})])
+    assert top(index, "ｶ)ﾅｶﾑﾗｼｽﾃﾑ ﾌｸｵｶｼﾃﾝ") == ("C1", 0.98, "payer equals kana (branch フクオカシテン dropped)")
+    assert top(index, "ｶ)ﾅｶﾑﾗｼｽﾃﾑﾌｸｵｶｼﾃﾝ")[:2] == ("C1", 0.95)  # glued: the longest name it starts with
+    assert "followed by a branch (フクオカシテン)" in top(index, "ｶ)ﾅｶﾑﾗｼｽﾃﾑﾌｸｵｶｼﾃﾝ")[2]
+    cid, score, why = top(index, "ｹｲﾖｳｷﾞﾝｺｳ(ｶ)ﾁﾊﾞｼﾃﾝ")
+    assert (cid, score) == ("C2", 0.98) and "branch チバシテン dropped" in why
+    assert top(index, "ﾌﾘｺﾐ ｶ)ﾅｶﾑﾗｼｽﾃﾑ 123456")[:2] == ("C1", 0.98)
+
+
+# -- company forms spelled out, cut, or written another way --------------------------------------
+
+@pytest.mark.parametrize("payer, form", [
+    ("ｶﾌﾞｼｷｶﾞｲｼﾔ ﾄｳﾜﾃﾞﾝｷ", ("ja", "株式会社", "before")), ("ﾄｳﾜﾃﾞﾝｷ ｶﾌﾞｼｷｶｲｼﾔ", ("ja", "株式会社", "after")),
+    ("ﾕｳｹﾞﾝｶﾞｲｼﾔ ﾄｳﾜﾃﾞﾝｷ", ("ja", "有限会社", "before")), ("ﾄｳﾜﾃﾞﾝｷ ｺﾞｳﾄﾞｳｶﾞｲｼﾔ", ("ja", "合同会社", "after")),
+    ("ｹｲﾖｳｷﾞﾝｺｳ(ｶ)ﾁﾊﾞｼﾃﾝ", ("ja", "株式会社", "after")),
+    ("TOKYO TRADING K.K.", ("en", "K.K.", "after")), ("ACME L L C", ("en", "LLC", "after")),
+    ("华东股份公司", ("zh", "股份有限公司", "after")), ("上海宏达有限责任公司", ("zh", "有限公司", "after")),
+])
+def test_company_forms_spelled_out_or_written_another_way(payer, form):
+    assert company_form(payer) == form
+
+
+def test_a_spelled_out_form_still_tells_same_reading_clients_apart():
+    customers = [ja("C1", "株式会社東和電機", **{"Name Kana": "トウワデンキ"}),
+                 ja("C2", "有限会社東和電器", **{"Name Kana": "トウワデンキ"})]
+    hits = CustomerIndex(customers).identify("ｶﾌﾞｼｷｶﾞｲｼﾔ ﾄｳﾜﾃﾞﾝｷ")
+    assert [h.customer for h in hits] == ["C1"]
+    assert "company form agrees (株式会社, placed first); C2 ruled out" in hits[0].why
+
+
+@pytest.mark.parametrize("bank_name, book_name", [
+    ("TOKYO TRADING KK", "Tokyo Trading K.K."), ("SMITH AND SONS INCORPORATED", "Smith & Sons Inc."),
+    ("THE ACME TRADERS CO LTD", "Acme Traders Co., Ltd."), ("ACME L L C", "Acme LLC"),
+    ("NORTHWIND-FOODS CORPORATION", "Northwind Foods Corp."),
+    ("宁波东方科技有限责任公司", "宁波东方科技有限公司"), ("华东实业股份公司", "华东实业股份有限公司"),
+])
+def test_name_variants_fold_to_the_same_key(bank_name, book_name):
+    assert name_key(bank_name) == name_key(book_name) != ""
+
+
+@pytest.mark.parametrize("key, stem", [("上海宏达国际贸易有限公", "上海宏达国际贸易"), ("武汉众合汽车配件股份有限", "武汉众合汽车配件"),
+                                       ("广州金桥进出口有限责任", "广州金桥进出口"), ("ヤマダシヨウジカブシキガイ", "ヤマダシヨウジ"),
+                                       ("上海宏达国际贸易", None)])
+def test_a_company_form_cut_short_at_the_end(key, stem):
+    assert cut_form(key) == stem
+
+
+def test_payers_cut_at_the_banks_field_length():
+    index = CustomerIndex([
+        {"Customer ID": "Z1", "Name": "上海宏达国际贸易有限公司", "Language": "zh"},
+        {"Customer ID": "Z2", "Name": "武汉众合汽车配件股份有限公司", "Language": "zh"},
+        {"Customer ID": "E1", "Name": "Northwind Pacific Logistics Inc.", "Language": "en"},
+        ja("J1", "株式会社山崎食品エンジニアリングサービスインターナショナルトレーディング")])
+    assert top(index, "上海宏达国际贸易有限责任公")[:2] == ("Z1", 0.98)  # another spelling of the form, cut
+    assert "company form cut short by the bank" in top(index, "上海宏达国际贸易有限责任公")[2]
+    assert top(index, "武汉众合汽车配件股份有限")[0] == "Z2"
+    assert top(index, "NORTHWIND PACIFI")[0] == "E1"  # ACH: 16 characters
+    # Zengin's 48 columns cut a kanji-only name's reading, here between ﾃ and its voiced mark
+    cid, score, why = top(index, "ｶﾌﾞｼｷｶﾞｲｼﾔ ﾔﾏｻｷｼﾖｸﾋﾝｴﾝｼﾞﾆｱﾘﾝｸﾞｻｰﾋﾞｽｲﾝﾀｰﾅｼﾖﾅﾙﾄﾚｰﾃ")
+    assert (cid, score) == ("J1", 0.93) and "start of a reading of the name (cut short by the bank)" in why
+
+
+# -- through the CLI -------------------------------------------------------------------------------
+
+def test_match_through_the_cli_recognises_payers_as_a_zengin_file_prints_them(tmp_path, capsys):
+    book = tmp_path / "ar.xlsx"
+    customers = [ja("C1", "株式会社東商事"), ja("C2", "日本電機株式会社"),
+                 ja("C3", "株式会社中村システム", **{"Name Kana": "ナカムラシステム"}),
+                 ja("C4", "株式会社西商事", **{"Name Kana": "ニシショウジ"})]
+    invoices = [{"Invoice No": f"INV-{n}", "Customer ID": f"C{n}", "Issue Date": date(2026, 10, 1),
+                 "Due Date": date(2026, 10, 31), "Currency": "JPY", "Amount": D(amount)}
+                for n, amount in ((1, 110_000), (2, 275_000), (3, 88_000), (4, 66_000))]
+    lines = [SynthLine(date(2026, 11, 2), D(110_000), "ｶ)ｱｽﾞﾏｼﾖｳｼﾞ", "", "1"),
+             SynthLine(date(2026, 11, 3), D(275_000), "ﾆﾎﾝﾃﾞﾝｷ(ｶ", "", "2"),
+             SynthLine(date(2026, 11, 4), D(88_000), "ｶ)ﾅｶﾑﾗｼｽﾃﾑ ﾌｸｵｶｼﾃﾝ", "", "3")]
+    (tmp_path / "zengin.txt").write_bytes(zengin_03(Account(), D(1_000_000), lines, date(2026, 11, 5)))
+    main(["new", str(book)])
+    with open_book(book) as handle:
+        handle.replace("Customers", make_frame(CUSTOMERS, [{**c, "Currency": "JPY"} for c in customers]))
+        handle.replace("Invoices", make_frame(INVOICES, invoices))
+    main(["import", str(book), str(tmp_path / "zengin.txt")])
+    main(["match", str(book)])
+    assert "Matched 3 of 3 credits automatically" in capsys.readouterr().out
+    with open_book(book) as handle:
+        allocations = handle.read("Allocations")
+    got = {r["Invoice No"]: (r["Status"], r["Reason"]) for r in allocations.to_dict("records")}
+    assert got["INV-1"][0] == got["INV-2"][0] == got["INV-3"][0] == "auto"
+    assert "東 アズマ, 商事 ショウジ" in got["INV-1"][1]
+    assert "日本 ニホン, 電機 デンキ" in got["INV-2"][1]  # pykakasi alone reads ニッポン
+    assert "branch フクオカシテン dropped" in got["INV-3"][1]

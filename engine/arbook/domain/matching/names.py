@@ -24,7 +24,8 @@ from rapidfuzz import fuzz
 
 from arbook.domain.matching.normalize import (BRANCH_END, bank_variants, company_form, compact, cut_form,
                                               describe_form, form_agreement, name_key, name_keys)
-from arbook.domain.matching.readings import fits_reading, needs_reading, openings, reading, reading_note, skeleton
+from arbook.domain.matching.readings import (closings, fits_reading, needs_reading, openings, reading, reading_note,
+                                             skeleton)
 
 FUZZY_FLOOR = 0.88
 _CODE_LIKE = re.compile(r"[A-Z]*\d[A-Z\d-]{2,}")  # customer codes look like C00123 or 12345
@@ -32,7 +33,7 @@ MIN_CONTAINED = {"cjk": 2, "other": 4}
 MIN_CUT = {"cjk": 4, "other": 5}
 LONG_KANA = 20  # kana payers this long may have been cut at the Zengin field's 48 columns
 RARE_GRAM = 24  # a character pair shared by more clients than this says little about who paid  # a payer cut this short can still be told apart; shorter ones are words
-MIN_DICTIONARY_CUT = 8  # a kana payer this long may be the start of a reading (cut by the bank)
+MIN_DICTIONARY_CUT = 12  # a kana payer this long may be the start of a reading (cut by the bank at 24-48 columns)
 CONTEST = FUZZY_FLOOR  # another client's name resembling the payer this much contests a reading derived from kanji
 AUTO_FLOOR, MARGIN_INSIDE = 0.9, 0.06  # a contender scores at least the matcher's auto floor, within its margin
 THIRD_PARTY = "learned third-party payer (Paid By)"
@@ -80,6 +81,7 @@ class CustomerIndex:
         self._cache: dict[str, list[NameHit]] = {}
         self.kanji_names: dict[str, str] = {}  # clients without Name Kana: their kanji name
         self.by_opening: dict[str, set[str]] = defaultdict(set)  # the two kana their readings may start with
+        self.closings: dict[str, tuple[str, ...]] = {}  # how their whole readings may end
         starts: set[tuple[str, str, str]] = set()
         for customer in customers:
             cid = str(customer["Customer ID"])
@@ -94,6 +96,7 @@ class CustomerIndex:
                 self.kanji_names[cid] = name
                 for opening in openings(name):
                     self.by_opening[opening].add(cid)
+                self.closings[cid] = tuple(closings(name))
             labelled += [(alias, "learned payer name", company_form(alias) or name_form)
                          for alias in split_names(customer.get("Payer Names"))]
             labelled += [(payer, THIRD_PARTY, None) for payer in split_names(customer.get("Paid By"))]
@@ -154,7 +157,8 @@ class CustomerIndex:
             offer(NameHit(cid, 1.0, "payer equals the name, company form included", "name"), "")
         # the payer as printed, then without the bank's words around the name (ﾌﾘｺﾐ, a branch, a reference)
         variants = [(key, "") for key in name_keys(payer)]
-        variants += [(key, note) for text, note in bank_variants(payer) for key in name_keys(text)]
+        around = bank_variants(payer)
+        variants += [(key, note) for text, note in around for key in name_keys(text)]
         variants += [(cut_form(key), f"{note + '; ' if note else ''}a company form cut short by the bank")
                      for key, note in variants if cut_form(key)]  # 有限责任公 for 有限公司
         variants = [(key, note) for key, note in dict.fromkeys(variants) if len(key) >= 2]
@@ -172,10 +176,14 @@ class CustomerIndex:
                 self._cut(key, offer, note)
                 self._branch_glued(key, offer)
                 self._near(key, offer, note)
+        if not any(h.score >= AUTO_FLOOR for h in best.values()):  # nothing better than a resemblance
+            for key, note in variants:
                 self._dictionary(key, offer, note, cut=True)
         if best and all(h.label in (DERIVED, DICTIONARY) for h in best.values()):
             self._contest(variants[0][0] if variants else "", best, offer)
-        forms = [company_form(payer)] + [company_form(text) for text, _ in bank_variants(payer)]
+        if len(best) < 2:
+            return list(best.values())
+        forms = (company_form(text) for text in (payer, *(text for text, _ in around)))
         return self._weigh_forms(next((f for f in forms if f), None), best, matched_key)
 
     def _dictionary(self, key: str, offer, note: str = "", cut: bool = False) -> None:
@@ -184,10 +192,11 @@ class CustomerIndex:
         the start of a reading of (the bank cut it)."""
         if not _KATAKANA_KEY.fullmatch(key) or (cut and len(key) < MIN_DICTIONARY_CUT):
             return
-        candidates = sorted(self.by_opening.get(skeleton(key)[:2], ()))
+        shape = skeleton(key)
+        candidates = sorted(self.by_opening.get(shape[:2], ()))
         if not cut:
             for cid in candidates:
-                if fits_reading(self.kanji_names[cid], key):
+                if shape.endswith(self.closings[cid]) and fits_reading(self.kanji_names[cid], key):
                     offer(NameHit(cid, SCORES[DICTIONARY], "payer is a reading of the name (pykakasi dictionary: "
                                   f"{reading_note(self.kanji_names[cid], key)})", DICTIONARY), key, note)
             return

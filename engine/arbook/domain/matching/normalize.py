@@ -202,7 +202,8 @@ BRANCH_END = re.compile(rf"(?:{'|'.join(BRANCH_WORDS)})$")
 _BRANCH_MARK = re.compile(r"[(（](?:エイ|シユツ)[)）]?$")
 _FORM_THEN_BRANCH = re.compile(rf"[(（](?:{_ABBREVIATIONS})(?=[)）].+$)")
 _TRAILING_DIGITS = re.compile(r"(?<=\D)[\s-]*\d{3,}$")
-_CUT_FORMS = tuple(dict.fromkeys(fold(f) for f in ZH_FORMS[:4] + _FULL_KANA_FORMS))
+_CUT_FORM = re.compile("(?:" + "|".join(sorted({fold(f)[:n] for f in ZH_FORMS[:4] + _FULL_KANA_FORMS
+                                                  for n in range(2, len(f))}, key=len, reverse=True)) + ")$")
 
 
 def bank_variants(payer: str) -> list[tuple[str, str]]:
@@ -240,8 +241,5 @@ def bank_variants(payer: str) -> list[tuple[str, str]]:
 def cut_form(key: str) -> str | None:
     """``key`` without a company form the bank cut short at its end (上海宏达国际贸易有限公 -> 上海宏达国际贸易,
     ﾔﾏﾀﾞｼﾖｳｼﾞ ｶﾌﾞｼｷｶﾞｲ -> ヤマダシヨウジ), or None when it does not end inside a form."""
-    for form in _CUT_FORMS:
-        for length in range(len(form) - 1, 1, -1):
-            if key.endswith(form[:length]) and len(key) > length:
-                return key[:-length]
-    return None
+    found = _CUT_FORM.search(key)
+    return key[:found.start()] if found and found.start() else None

@@ -67,30 +67,20 @@ def _lengthens(before: str | None, kana: str) -> bool:
     return (kana in "ウオ" and vowel == "オ") or (kana == "ウ" and vowel == "ウ") or (kana == "イ" and vowel == "エ")
 
 
-def _spans(yomi: str, target: str, got: int, prefix: bool) -> set[int]:
-    """Where in ``target`` a word read ``yomi`` may end when it starts at ``got``: letters equal,
-    a lengthening kana on either side may be missing on the other (-1: the target ends inside the word)."""
-    found: set[int] = set()
-
-    def go(i: int, j: int) -> None:
-        if i == len(yomi):
-            found.add(j)
-            if j < len(target) and _lengthens(target[j - 1], target[j]):
-                found.add(j + 1)
-            return
-        if j == len(target):
-            if prefix and j > got:
-                found.add(-1)
-            return
-        if yomi[i] == target[j]:
-            go(i + 1, j + 1)
-        if i and _lengthens(yomi[i - 1], yomi[i]):
-            go(i + 1, j)
-        if j > got and _lengthens(target[j - 1], target[j]):
-            go(i, j + 1)
-
-    go(0, got)
-    return found
+@lru_cache(maxsize=65_536)
+def skeleton(kana: str) -> str:
+    """``kana`` without the kana that only lengthen the vowel before them (オオノ -> オノ, トウキョウ and
+    ﾄｰｷｮｰ -> トキヨ), a lengthening kana itself never lengthening the next (サトウ|ウンユ -> サトウンユ, as
+    サト + ウンユ): the form in which readings and payers are compared."""
+    out: list[str] = []
+    dropped = False
+    for ch in kana:
+        if ch in "ー‐-":
+            continue
+        dropped = bool(out) and not dropped and _lengthens(out[-1], ch)
+        if not dropped:
+            out.append(ch)
+    return "".join(out)
 
 
 def _words_at(text: str, at: int) -> list[tuple[int, tuple[tuple[str, str], ...]]]:
@@ -104,7 +94,7 @@ def _words_at(text: str, at: int) -> list[tuple[int, tuple[tuple[str, str], ...]
     table = _dictionary.load(text[at]) or {}
     found = []
     for length in range(min(len(text) - at, _LONGEST_WORD), 0, -1):
-        readings = {(fold(yomi).translate(_BIG).replace("ー", ""), yomi.translate(HIRAGANA)) for yomi, tail
+        readings = {(skeleton(fold(yomi).translate(_BIG)), yomi.translate(HIRAGANA)) for yomi, tail
                     in table.get(text[at:at + length], ()) if tail is None}
         if readings:
             found.append((length, tuple(sorted(readings))))
@@ -131,7 +121,7 @@ def _lattice(name: str) -> tuple[tuple[tuple[int, tuple[tuple[str, str], ...]], 
             out.append(())  # inside a run of kana or letters, read as one word from its start
         else:
             run = re.match(r"[^\u3400-\u9fff\uf900-\ufaff々]+", text[at:]).group()
-            out.append(((len(run), ((run, run),)),))
+            out.append(((len(run), ((skeleton(run), run),)),))
     return tuple(out)
 
 
@@ -139,34 +129,43 @@ def _lattice(name: str) -> tuple[tuple[tuple[int, tuple[tuple[str, str], ...]], 
 def read_as(name: str, payer: str, prefix: bool = False) -> tuple[tuple[str, str], ...] | None:
     """How the kana ``payer`` (a ``name_key``) reads the kanji ``name`` by pykakasi's dictionary,
     word by word (((東, アズマ), (商事, シヨウジ))), or None when it cannot: any reading of each word,
-    a word after the first possibly voiced (連濁: 山崎 ヤマザキ) or ending in a small ッ; a kana that
-    only lengthens a vowel may be missing on either side. ``prefix``: the payer may stop inside the
-    name (the bank cut it)."""
+    a word after the first possibly voiced (連濁: 山崎 ヤマザキ) or ending in a small ッ; compared as
+    ``skeleton`` (a kana that only lengthens a vowel may be missing on either side). ``prefix``: the
+    payer may stop inside the name (the bank cut it)."""
     lattice, text = _lattice(name), _text(name)
-    target = payer.replace("ー", "")
+    target = skeleton(payer)
     if not lattice or not target:
         return None
+    memo: dict[tuple[int, int], tuple[tuple[str, str], ...] | None] = {}
 
-    @lru_cache(maxsize=None)
     def walk(at: int, got: int) -> tuple[tuple[str, str], ...] | None:
+        if (at, got) not in memo:
+            memo[at, got] = step(at, got)
+        return memo[at, got]
+
+    def step(at: int, got: int) -> tuple[tuple[str, str], ...] | None:
         if got == len(target):
             return () if at == len(lattice) or prefix else None
         if at == len(lattice):
             return None
+        first = target[got]
         for length, readings in lattice[at]:
             word = text[at:at + length]
             for yomi, shown in readings:
-                voiced = target[got]
-                if at and yomi[0] in _RENDAKU and voiced in _RENDAKU[yomi[0]] and yomi[0] != voiced:
-                    yomi, shown = voiced + yomi[1:], voiced + shown[1:]  # voiced (or not) inside a compound
+                if at and got and len(yomi) > 1 and yomi[0] != first and _lengthens(target[got - 1], yomi[0]):
+                    yomi = yomi[1:]  # 河野|運輸 カワノ|ウンユ: the payer's skeleton dropped the ウ
+                if yomi[0] != first and not (at and first in _RENDAKU.get(yomi[0], ())):
+                    continue
+                if yomi[0] != first:
+                    yomi, shown = first + yomi[1:], first + shown[1:]  # voiced (or not) inside a compound
                 variants = [(yomi, shown)]
-                if len(yomi) > 1 and yomi[-1] in "ツクチキ":  # 日本 ニッポン, 学校 ガッコウ: the end made small ッ
+                if len(yomi) > 1 and shown[-1] in "つくちきツクチキ":  # 日本 ニッポン, 学校 ガッコウ: a small ッ
                     variants.append((yomi[:-1] + "ツ", shown[:-1] + "ッ"))
                 for said, as_shown in variants:
-                    for end in sorted(_spans(said, target, got, prefix), reverse=True):
-                        if end == -1:
-                            return ((word, target[got:]),)
-                        tail = walk(at + length, end)
+                    if prefix and target.startswith(said[:len(target) - got], got) and len(target) - got < len(said):
+                        return ((word, target[got:]),)
+                    if target.startswith(said, got):
+                        tail = walk(at + length, got + len(said))
                         if tail is not None:
                             return ((word, as_shown),) + tail
         return None
@@ -185,11 +184,6 @@ def reading_note(name: str, payer: str) -> str:
     return ", ".join(f"{word} {kana}" for word, kana in path)
 
 
-def skeleton(kana: str) -> str:
-    """``kana`` without the kana that only lengthen a vowel (オオノ -> オノ): what ``read_as`` compares strictly."""
-    return "".join(ch for at, ch in enumerate(kana) if not (at and _lengthens(kana[at - 1], ch)))
-
-
 def openings(name: str) -> set[str]:
     """The first two kana (``skeleton``) a reading of ``name`` may begin with, for finding the names
     a payer may read as without reading every name."""
@@ -204,3 +198,23 @@ def openings(name: str) -> set[str]:
                 for after, _ in following:
                     found.update(skeleton(yomi + voiced)[:2] for voiced in _RENDAKU.get(after[0], {after[0]}))
     return found
+
+
+def closings(name: str) -> frozenset[str]:
+    """How a whole reading of ``name`` may end: the last two kana (``skeleton``) of its last word's
+    readings, one when the reading is that short (for ``str.endswith`` against a payer's skeleton)."""
+    lattice = _lattice(name)
+    found: set[str] = set()
+    for at, words in enumerate(lattice):
+        for length, readings in words:
+            if at + length != len(lattice):
+                continue
+            for yomi, _ in readings:
+                shape = skeleton(yomi)
+                if at and len(shape) == 1:  # one kana: possibly voiced inside the compound
+                    found.update(_RENDAKU.get(shape, {shape}))
+                    continue
+                found.add(shape[-2:] if at or len(shape) > 1 else shape)
+                if len(yomi) > 1 and yomi[-1] in "ツクチキ":
+                    found.add(skeleton(yomi[:-1] + "ツ")[-2:])
+    return frozenset(found)

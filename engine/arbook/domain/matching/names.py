@@ -79,6 +79,7 @@ class CustomerIndex:
         self.forms: dict[tuple[str, str], Form] = {}  # (customer, key) -> the form that key stands with
         self.name_forms: dict[str, Form] = {}
         self._cache: dict[str, list[NameHit]] = {}
+        self._readings: dict[tuple[str, bool], list[NameHit]] = {}
         self.kanji_names: dict[str, str] = {}  # clients without Name Kana: their kanji name
         self.by_opening: dict[str, set[str]] = defaultdict(set)  # the two kana their readings may start with
         self.closings: dict[str, tuple[str, ...]] = {}  # how their whole readings may end
@@ -190,23 +191,29 @@ class CustomerIndex:
         """Kanji-only names the kana payer reads as by the dictionary, any reading of each word
         (日本 ニホン/ニッポン, 東 ヒガシ/アズマ/トウ, 中島 ナカジマ/ナカシマ); ``cut``: names a long payer is
         the start of a reading of (the bank cut it)."""
+        if (key, cut) not in self._readings:
+            self._readings[key, cut] = self._read(key, cut)
+        for hit in self._readings[key, cut]:
+            offer(hit, key, note)
+
+    def _read(self, key: str, cut: bool) -> list[NameHit]:
+        """``_dictionary``'s hits for one payer key (cached: many payers share a key)."""
         if not _KATAKANA_KEY.fullmatch(key) or (cut and len(key) < MIN_DICTIONARY_CUT):
-            return
+            return []
         shape = skeleton(key)
-        candidates = sorted(self.by_opening.get(shape[:2], ()))
+        candidates = self.by_opening.get(shape[:2], ())
         if not cut:
-            for cid in candidates:
-                if shape.endswith(self.closings[cid]) and fits_reading(self.kanji_names[cid], key):
-                    offer(NameHit(cid, SCORES[DICTIONARY], "payer is a reading of the name (pykakasi dictionary: "
-                                  f"{reading_note(self.kanji_names[cid], key)})", DICTIONARY), key, note)
-            return
+            return [NameHit(cid, SCORES[DICTIONARY], "payer is a reading of the name (pykakasi dictionary: "
+                            f"{reading_note(self.kanji_names[cid], key)})", DICTIONARY)
+                    for cid in sorted(c for c in candidates if shape.endswith(self.closings[c]))
+                    if fits_reading(self.kanji_names[cid], key)]
         if len(key) >= LONG_KANA:
             key = key[:-1]  # a long name cut between a kana and its voiced mark: ﾃ|ﾞ
-        cut = [cid for cid in candidates if fits_reading(self.kanji_names[cid], key, prefix=True)]
-        for cid in cut:
-            offer(NameHit(cid, 0.93 if len(cut) == 1 else 0.9, "payer is the start of a reading of the name (cut "
-                          "short by the bank)" + ("; no other client's name reads so" if len(cut) == 1 else
-                                                  f"; {len(cut)} clients' names read so"), DICTIONARY), key, note)
+        found = [cid for cid in sorted(candidates) if fits_reading(self.kanji_names[cid], key, prefix=True)]
+        said = "; no other client's name reads so" if len(found) == 1 else f"; {len(found)} clients' names read so"
+        return [NameHit(cid, 0.93 if len(found) == 1 else 0.9,
+                        f"payer is the start of a reading of the name (cut short by the bank){said}", DICTIONARY)
+                for cid in found]
 
     def _contest(self, key: str, best: dict[str, NameHit], offer) -> None:
         """A reading derived from kanji is never the only proof: clients whose names read the same

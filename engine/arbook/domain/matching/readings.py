@@ -21,16 +21,15 @@ _JA_FORM = re.compile("|".join(re.escape(fold(f)) for f in sorted(JA_FORMS, key=
 _converter = None
 _dictionary = None
 
-# Vowel of each katakana (after ``fold``: big kana only), for folding long vowels the way banks vary them.
+# The vowel of each katakana (after ``fold``: big kana only), for the kana that only lengthen a vowel.
 _ROWS = {"ア": "アカガサザタダナハバパマヤラワ", "イ": "イキギシジチニヒビピミリ", "ウ": "ウクグスズツヌフブプムユル",
          "エ": "エケゲセゼテデネヘベペメレ", "オ": "オコゴソゾトドノホボポモヨロ"}
-VOWEL = {kana: vowel for vowel, row in _ROWS.items() for kana in row}
+_VOWEL = {kana: vowel for vowel, row in _ROWS.items() for kana in row}
 _VOICED = {**dict(zip("カキクケコサシスセソタチツテトハヒフヘホ", "ガギグゲゴザジズゼゾダジズデドバビブベボ")),
            **dict(zip("ハヒフヘホ", "パピプペポ"))}
 _RENDAKU = {plain: {plain, voiced} for plain, voiced in _VOICED.items()}
 for _plain, _voiced in list(_VOICED.items()):
     _RENDAKU.setdefault(_voiced, set()).update({_plain, _voiced})
-_BIG = str.maketrans("ァィゥェォャュョッヮヵヶ", "アイウエオヤユヨツワカケ")
 _LONGEST_WORD = 8  # dictionary words longer than this are not names' parts
 _KEEP = re.compile(r"[^0-9A-Z\u30a1-\u30fa\u3400-\u9fff\uf900-\ufaff々]")
 
@@ -63,7 +62,7 @@ def reading(name: str) -> str:
 def _lengthens(before: str | None, kana: str) -> bool:
     """Whether ``kana`` only lengthens the vowel before it (オウ, オオ, ウウ, エイ; a ー is dropped
     earlier): the kana banks and masters differ in (トウキョウ, ﾄｰｷｮｰ, ﾄｳｷﾖｳ)."""
-    vowel = VOWEL.get(before or "")
+    vowel = _VOWEL.get(before or "")
     return (kana in "ウオ" and vowel == "オ") or (kana == "ウ" and vowel == "ウ") or (kana == "イ" and vowel == "エ")
 
 
@@ -94,7 +93,7 @@ def _words_at(text: str, at: int) -> list[tuple[int, tuple[tuple[str, str], ...]
     table = _dictionary.load(text[at]) or {}
     found = []
     for length in range(min(len(text) - at, _LONGEST_WORD), 0, -1):
-        readings = {(skeleton(fold(yomi).translate(_BIG)), yomi.translate(HIRAGANA)) for yomi, tail
+        readings = {(skeleton(fold(yomi)), yomi.translate(HIRAGANA)) for yomi, tail
                     in table.get(text[at:at + length], ()) if tail is None}
         if readings:
             found.append((length, tuple(sorted(readings))))
@@ -104,7 +103,7 @@ def _words_at(text: str, at: int) -> list[tuple[int, tuple[tuple[str, str], ...]
 @lru_cache(maxsize=16_384)
 def _text(name: str) -> str:
     """The name as read: folded, company form and everything but kanji, kana, letters and digits removed."""
-    return _KEEP.sub("", _JA_FORM.sub("", fold(name)).translate(_BIG))
+    return _KEEP.sub("", _JA_FORM.sub("", fold(name)))
 
 
 @lru_cache(maxsize=16_384)
@@ -128,7 +127,7 @@ def _lattice(name: str) -> tuple[tuple[tuple[int, tuple[tuple[str, str], ...]], 
 @lru_cache(maxsize=65_536)
 def read_as(name: str, payer: str, prefix: bool = False) -> tuple[tuple[str, str], ...] | None:
     """How the kana ``payer`` (a ``name_key``) reads the kanji ``name`` by pykakasi's dictionary,
-    word by word (((東, アズマ), (商事, シヨウジ))), or None when it cannot: any reading of each word,
+    word by word (((東, アズマ), (商事, ショウジ))), or None when it cannot: any reading of each word,
     a word after the first possibly voiced (連濁: 山崎 ヤマザキ) or ending in a small ッ; compared as
     ``skeleton`` (a kana that only lengthens a vowel may be missing on either side). ``prefix``: the
     payer may stop inside the name (the bank cut it)."""

@@ -121,6 +121,9 @@ JA_BRANCH_KINDS = ["ｼﾃﾝ", "ｼﾃﾝ", "ｴｲｷﾞﾖｳｼﾖ", "(ｴ�
 ZH_BRANCHES = ["北京分公司", "上海分公司", "广州分公司", "深圳分公司"]
 EN_BRANCHES = ["DALLAS BRANCH", "NY BRANCH", "BRANCH", "WEST DIV"]
 JA_SPELLED = {"ｶ": "ｶﾌﾞｼｷｶﾞｲｼﾔ", "ﾕ": "ﾕｳｹﾞﾝｶﾞｲｼﾔ", "ﾄﾞ": "ｺﾞｳﾄﾞｳｶﾞｲｼﾔ"}
+EN_SHORT = {"MANUFACTURING": "MFG", "SYSTEMS": "SYS", "HOLDINGS": "HLDGS", "INDUSTRIES": "INDS", "ELECTRONICS": "ELEC",
+            "INTERNATIONAL": "INTL", "PACKAGING": "PKG", "TECHNOLOGIES": "TECH", "SUPPLIES": "SUPPLY",
+            "CONSULTING": "CONSULT", "LOGISTICS": "LOGIST", "PARTNERS": "PTNRS"}
 EN_VARIANTS = [("INC", "INCORPORATED"), ("CORP", "CORPORATION"), ("LTD", "LIMITED"), ("LTD", "CO LTD"),
                ("PTE LTD", "PTE LIMITED"), ("LLC", "L L C"), ("GMBH", "G M B H")]
 
@@ -155,8 +158,12 @@ def payer_variant(rng: random.Random, payer: str, customer: dict, language: str,
                 for short, long_ in EN_VARIANTS:
                     if payer.endswith(" " + short):
                         return payer[:-len(short)] + long_
-            if style < 0.75:
+            if style < 0.65:
                 return "THE " + payer
+            if style < 0.85:  # abbreviated as ACH originators do to fit 16 characters
+                short = " ".join(EN_SHORT.get(w, w) for w in words)
+                if short != payer:
+                    return short
             return payer.replace(" ", " & ", 1) if len(words) > 2 else payer.replace(" ", "-", 1)
         return payer
     if kind == "bank_noise":

@@ -51,6 +51,17 @@ KANA_FORM = re.compile(rf"^[(（]?(?:{_ABBREVIATIONS})[)）]|[(（](?:{_ABBREVIA
 ZH_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "股份公司", "集团公司", "集团", "公司", "(中国)", "（中国）")
 EN_FORMS = {"INC", "INCORPORATED", "LTD", "LIMITED", "LLC", "CORP", "CORPORATION", "CO", "COMPANY", "GMBH", "PTE",
             "PLC", "SA", "SARL", "BV", "AG", "KK", "THE", "PTY", "NV", "SPA", "SRL", "LLP", "LP"}
+# Words US banks abbreviate (ACH names have 16 characters): both spellings fold to one.
+EN_ABBREVIATIONS = {
+    "INTERNATIONAL": "INTL", "MANUFACTURING": "MFG", "SERVICES": "SVC", "SERVICE": "SVC", "SVCS": "SVC",
+    "ASSOCIATES": "ASSOC", "ASSOCIATION": "ASSOC", "ASSN": "ASSOC", "BROTHERS": "BROS", "CENTER": "CTR",
+    "CENTRE": "CTR", "DEPARTMENT": "DEPT", "GROUP": "GRP", "HOLDINGS": "HLDGS", "HOLDING": "HLDGS", "HLDG": "HLDGS",
+    "TECHNOLOGIES": "TECH", "TECHNOLOGY": "TECH", "SYSTEMS": "SYS", "NATIONAL": "NATL", "INDUSTRIES": "INDS",
+    "INDUSTRY": "INDS", "ENGINEERING": "ENGR", "DISTRIBUTION": "DIST", "DISTRIBUTORS": "DIST", "MANAGEMENT": "MGMT",
+    "PRODUCTS": "PRODS", "LABORATORIES": "LABS", "PHARMACEUTICALS": "PHARM", "PHARMACEUTICAL": "PHARM",
+    "ENTERPRISES": "ENTPR", "COMMUNICATIONS": "COMMS", "ELECTRONICS": "ELEC", "ELECTRIC": "ELEC", "EQUIPMENT": "EQUIP",
+    "INSURANCE": "INS", "AMERICAN": "AMER", "AMERICA": "AMER", "SUPPLIES": "SUPPLY", "SUPPLY": "SUPPLY",
+    "PARTNERS": "PTNRS", "LOGISTICS": "LOGIST", "SOLUTIONS": "SOLNS", "PACKAGING": "PKG"}
 _NOT_WORD = re.compile(r"[^0-9A-Z\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]+")
 _DIGITS = re.compile(r"\d+")
 
@@ -89,6 +100,7 @@ def name_keys(text: str) -> tuple[str, str]:
         word = word.translate(_NO_LONG_VOWELS)
         if not word or word in EN_FORMS:
             continue
+        word = EN_ABBREVIATIONS.get(word, word)
         kept.append(word)
         if not _DIGITS.search(word):
             without_digits.append(word)
@@ -195,12 +207,13 @@ def describe_form(form: tuple[str, str, str]) -> str:
 # 北京分公司, DALLAS BRANCH, WEST DIV).
 _BANK_PREFIX = re.compile(r"^(?:振込み?|振替|フリコミ|フリカエ|電信|デンシン|送金|ソウキン|汇款|转账|IB|EB)(?:\s+|[:：*]\s*)")
 BRANCH_WORDS = ("シテン", "エイギヨウシヨ", "シユツチヨウシヨ", "ジムシヨ", "ホンシヤ", "ホンテン", "支店", "営業所", "出張所",
-                "本社", "本店", "分公司", "分行", "办事处", "营业部", "BRANCH", "DIV", "DIVISION", "OFFICE")
+                "本社", "本店", "分公司", "分行", "办事处", "营业部", "BRANCH", "DIV", "DIVISION")
 BRANCH_END = re.compile(rf"(?:{'|'.join(BRANCH_WORDS)})$")
 # Zengin abbreviates 営業所 (ｴｲ) and 出張所 (ｼﾕﾂ) in brackets; a form mark inside the name is bracketed on
 # both sides: ｹｲﾖｳｷﾞﾝｺｳ(ｶ)ﾁﾊﾞｼﾃﾝ is 京葉銀行株式会社千葉支店 (the branch after the form)
 _BRANCH_MARK = re.compile(r"[(（](?:エイ|シユツ)[)）]?$")
 _FORM_THEN_BRANCH = re.compile(rf"[(（](?:{_ABBREVIATIONS})(?=[)）].+$)")
+_HANZI = re.compile(r"[\u3400-\u9fff]+")  # a Chinese export's branch cut to its first characters
 _TRAILING_DIGITS = re.compile(r"(?<=\D)[\s-]*\d{3,}$")
 _CUT_FORM = re.compile("(?:" + "|".join(sorted({fold(f)[:n] for f in ZH_FORMS[:4] + _FULL_KANA_FORMS
                                                   for n in range(2, len(f))}, key=len, reverse=True)) + ")$")
@@ -229,7 +242,7 @@ def bank_variants(payer: str) -> list[tuple[str, str]]:
         out.append((base.rsplit(" ", 1)[0], f"branch {base.rsplit(' ', 1)[-1]}{text[len(base):]} dropped")
                    if " " in base else (base, "the bracketed 営業所/出張所 mark dropped"))
     words = text.split(" ")
-    if len(words) > 1 and len(words[-1]) <= 2 and not any(ch.isdigit() for ch in words[-1]) and len(words[0]) >= 4:
+    if len(words) > 1 and len(words[-1]) <= 2 and _HANZI.fullmatch(words[-1]) and len(words[0]) >= 4:
         out.append((" ".join(words[:-1]), f"{words[-1]} after the name dropped (a word the bank cut short)"))
     if len(words) > 1 and BRANCH_END.search(words[-1]):
         # the branch is the last word (ﾌｸｵｶｼﾃﾝ) or the last two (DALLAS BRANCH: the city stands apart)

@@ -4,7 +4,8 @@ baseline, and speed on 50k credits against 200k open invoices.
     python benchmarks/cashapp.py [--customers 1500] [--invoices 18000] [--seed 7] [--skip-speed]
 
 Accuracy: realistic mixed ja/zh/en clients and invoices (samplegen's REALISTIC: kanji-only
-masters, same-reading twins, long names, third-party payers, real-price amounts); payments in
+masters, kanji that read several ways, same-reading twins, long names, third-party payers,
+real-price amounts; payers with branches, spelled-out forms, name variants, bank text); payments in
 every situation (mangled invoice numbers, no memo, deducted bank fees, several invoices at once,
 partial and over payments, monthly plans, third parties, noise credits) written as a Zengin 03
 file, a GB18030 bank CSV and a camt.053 (each bank cutting payer names at its field length),
@@ -190,8 +191,12 @@ def main() -> None:
         f"| auto allocations made | {ours['autos']:,} | {base['autos']:,} | |", "",
         f"Matching time for these {ours['credits']:,} credits: {ours['seconds']:.2f} s.", "",
         "Per situation and per phenomenon (bank lines of clients; a line can show several phenomena: "
-        "kanji_only = the master has no Name Kana, homonym = another client has the same reading, "
-        "truncated = the bank cut the payer name at its field length, third_party = someone else paid):", "",
+        "kanji_only = the master has no Name Kana, reading_differs = ... and pykakasi's reading is not the one the bank "
+        "prints (日本 ニホン/ニッポン, 東 アズマ), homonym = another client has the same reading, truncated = the bank cut "
+        "the payer name at its field length, branch = a branch pays (ﾌｸｵｶｼﾃﾝ, (ｶ)ﾁﾊﾞｼﾃﾝ, 北京分公司), spelled_form = "
+        "ｶﾌﾞｼｷｶﾞｲｼﾔ for ｶ), name_variant = another spelling (CORPORATION, THE, &, MFG; 有限责任公司), bank_noise = "
+        "ﾌﾘｺﾐ or a reference number around the name, nacha_addenda = ACH addenda in the camt memo, "
+        "third_party = someone else paid):", "",
         "| lines | matchable | auto exactly right | precision of auto | auto or suggested |", "|---|---:|---:|---:|---:|",
         *[f"| {label} | {m['matchable']:,} | {pct(m['auto_right'])} | "
           f"{'no auto' if m['precision'] is None else pct(m['precision'])} | {pct(m['covered'])} |"

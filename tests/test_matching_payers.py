@@ -39,7 +39,7 @@ def top(index: CustomerIndex, payer: str):
     ("佐々木工業", "ササキコウギョウ"), ("野々村建設", "ノノムラケンセツ"),                # 々 repeats the kanji
     ("大和運輸", "ダイワウンユ"), ("三枝商事", "サエグサショウジ"), ("東海林印刷", "ショウジインサツ"),
     ("東京エンジニアリングサービス", "トーキョーエンジニアリングサビス"),                 # long vowels kept or dropped
-    ("ABC商事", "ABCショウジ"),
+    ("ABC商事", "ABCショウジ"), ("株式会社ＡＢＣ商事", "エービーシーショウジ"), ("ＴＤＫ電機", "ティーディーケイデンキ"),
 ])
 def test_a_payer_reads_as_any_dictionary_reading_of_the_kanji(name, printed):
     assert fits_reading(name, name_key(bank(printed)))

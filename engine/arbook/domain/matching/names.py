@@ -40,7 +40,7 @@ THIRD_PARTY = "learned third-party payer (Paid By)"
 DERIVED = "reading derived from the name"
 DICTIONARY = "dictionary reading of the name"
 SCORES = {"name": 0.98, "kana": 0.98, "learned payer name": 0.98, THIRD_PARTY: 0.97, DERIVED: 0.96, DICTIONARY: 0.95}
-_KATAKANA_KEY = re.compile(r"[\u30a1-\u30fa]+")
+_KANA_KEY = re.compile(r"[\u30a1-\u30fa0-9A-Z]*[\u30a1-\u30fa][\u30a1-\u30fa0-9A-Z]*")  # kana, maybe letters
 Form = tuple[str, str, str] | None
 
 
@@ -177,6 +177,8 @@ class CustomerIndex:
                 self._cut(key, offer, note)
                 self._branch_glued(key, offer)
                 self._near(key, offer, note)
+            if not best:  # cut inside a word the keys abbreviate: LOGISTICS INTERNATIO
+                self._cut(compact(payer), offer)
         if not any(h.score >= AUTO_FLOOR for h in best.values()):  # nothing better than a resemblance
             for key, note in variants:
                 self._dictionary(key, offer, note, cut=True)
@@ -198,7 +200,7 @@ class CustomerIndex:
 
     def _read(self, key: str, cut: bool) -> list[NameHit]:
         """``_dictionary``'s hits for one payer key (cached: many payers share a key)."""
-        if not _KATAKANA_KEY.fullmatch(key) or (cut and len(key) < MIN_DICTIONARY_CUT):
+        if not _KANA_KEY.fullmatch(key) or (cut and len(key) < MIN_DICTIONARY_CUT):
             return []
         shape = skeleton(key)
         candidates = self.by_opening.get(shape[:2], ())

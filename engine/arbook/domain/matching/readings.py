@@ -30,6 +30,13 @@ _VOICED = {**dict(zip("カキクケコサシスセソタチツテトハヒフヘ
 _RENDAKU = {plain: {plain, voiced} for plain, voiced in _VOICED.items()}
 for _plain, _voiced in list(_VOICED.items()):
     _RENDAKU.setdefault(_voiced, set()).update({_plain, _voiced})
+# Latin letters as Japanese read them out (banks print either the letter or its reading).
+_LETTERS = {"A": ("エー", "エイ"), "B": ("ビー",), "C": ("シー",), "D": ("ディー", "デー"), "E": ("イー",), "F": ("エフ",),
+            "G": ("ジー",), "H": ("エイチ", "エッチ"), "I": ("アイ",), "J": ("ジェー", "ジェイ"), "K": ("ケー", "ケイ"),
+            "L": ("エル",), "M": ("エム",), "N": ("エヌ",), "O": ("オー",), "P": ("ピー",), "Q": ("キュー",),
+            "R": ("アール",), "S": ("エス",), "T": ("ティー", "テー"), "U": ("ユー",), "V": ("ブイ",),
+            "W": ("ダブリュー",), "X": ("エックス",), "Y": ("ワイ",), "Z": ("ゼット",)}
+_RUN = re.compile(r"[^\u3400-\u9fff\uf900-\ufaff々A-Z]+")
 _LONGEST_WORD = 8  # dictionary words longer than this are not names' parts
 _KEEP = re.compile(r"[^0-9A-Z\u30a1-\u30fa\u3400-\u9fff\uf900-\ufaff々]")
 
@@ -116,10 +123,12 @@ def _lattice(name: str) -> tuple[tuple[tuple[int, tuple[tuple[str, str], ...]], 
             out.append(tuple((1, r) for n, r in _words_at(text, at - 1) if n == 1))
         elif _KANJI.match(ch):
             out.append(tuple(_words_at(text, at)))
-        elif at and not _KANJI.match(text[at - 1]):
-            out.append(())  # inside a run of kana or letters, read as one word from its start
+        elif ch in _LETTERS:  # ＡＢＣ商事 may be printed ABC or ｴ-ﾋﾞ-ｼ-
+            out.append(((1, tuple((skeleton(kana), kana) for kana in (ch, *_LETTERS[ch]))),))
+        elif at and not _KANJI.match(text[at - 1]) and text[at - 1] not in _LETTERS:
+            out.append(())  # inside a run of kana or digits, read as one word from its start
         else:
-            run = re.match(r"[^\u3400-\u9fff\uf900-\ufaff々]+", text[at:]).group()
+            run = _RUN.match(text, at).group()
             out.append(((len(run), ((skeleton(run), run),)),))
     return tuple(out)
 

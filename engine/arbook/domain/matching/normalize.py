@@ -206,8 +206,9 @@ def describe_form(form: tuple[str, str, str]) -> str:
 # ｿｳｷﾝ, 汇款, 转账) and the paying branch after it (福岡支店 ﾌｸｵｶｼﾃﾝ, 大阪営業所 ｵｵｻｶｴｲｷﾞﾖｳｼﾖ, 本社,
 # 北京分公司, DALLAS BRANCH, WEST DIV).
 _BANK_PREFIX = re.compile(r"^(?:振込み?|振替|フリコミ|フリカエ|電信|デンシン|送金|ソウキン|汇款|转账|IB|EB)(?:\s+|[:：*]\s*)")
-BRANCH_WORDS = ("シテン", "エイギヨウシヨ", "シユツチヨウシヨ", "ジムシヨ", "ホンシヤ", "ホンテン", "支店", "営業所", "出張所",
-                "本社", "本店", "分公司", "分行", "办事处", "营业部", "BRANCH", "DIV", "DIVISION")
+BRANCH_WORDS = ("シテン", "シシヤ", "エイギヨウシヨ", "エイギヨウブ", "シユツチヨウシヨ", "ジギヨウシヨ", "ジムシヨ", "ホンシヤ",
+                "ホンテン", "支店", "支社", "営業所", "営業部", "出張所", "事業所", "本社", "本店", "分公司", "分行", "办事处",
+                "营业部", "BRANCH", "DIV", "DIVISION")
 BRANCH_END = re.compile(rf"(?:{'|'.join(BRANCH_WORDS)})$")
 # Zengin abbreviates 営業所 (ｴｲ) and 出張所 (ｼﾕﾂ) in brackets; a form mark inside the name is bracketed on
 # both sides: ｹｲﾖｳｷﾞﾝｺｳ(ｶ)ﾁﾊﾞｼﾃﾝ is 京葉銀行株式会社千葉支店 (the branch after the form)

@@ -124,7 +124,7 @@ def _lattice(name: str) -> tuple[tuple[tuple[int, tuple[tuple[str, str], ...]], 
         elif _KANJI.match(ch):
             out.append(tuple(_words_at(text, at)))
         elif ch in _LETTERS:  # ＡＢＣ商事 may be printed ABC or ｴ-ﾋﾞ-ｼ-
-            out.append(((1, tuple((skeleton(kana), kana) for kana in (ch, *_LETTERS[ch]))),))
+            out.append(((1, tuple((skeleton(fold(kana)), kana) for kana in (ch, *_LETTERS[ch]))),))
         elif at and not _KANJI.match(text[at - 1]) and text[at - 1] not in _LETTERS:
             out.append(())  # inside a run of kana or digits, read as one word from its start
         else:

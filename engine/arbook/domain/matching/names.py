@@ -223,17 +223,19 @@ class CustomerIndex:
         if len(key) < 2:
             return
         top = max(h.score for h in best.values())
-        found: dict[str, NameHit] = {}
+        found: dict[str, tuple[float, str]] = {}
 
         def near(hit: NameHit, other: str, note: str = "") -> None:
-            if hit.customer not in best and (hit.customer not in found or hit.score > found[hit.customer].score):
-                found[hit.customer] = hit
+            # alike as a whole, not one name inside the other (テイジン in エヌアイテイジンシヨウジ)
+            alike = fuzz.ratio(key, other) / 100
+            if hit.customer not in best and alike >= max(CONTEST, found.get(hit.customer, (0.0, ""))[0]):
+                found[hit.customer] = alike, hit.label
 
         self._near(key, near)
-        for cid, hit in found.items():
-            if hit.score >= CONTEST * 0.95:
-                offer(replace(hit, score=max(AUTO_FLOOR, round(top - MARGIN_INSIDE, 3)),
-                              why=f"{hit.why}; the other client's name was read, not entered"), key)
+        for cid, (alike, label) in found.items():
+            offer(NameHit(cid, max(AUTO_FLOOR, round(top - MARGIN_INSIDE, 3)),
+                          f"payer reads nearly as the {label} ({alike:.0%}); the other client's name was read, not "
+                          "entered", label), key)
 
     def _branch_glued(self, key: str, offer) -> None:
         """A name followed by its branch without a space (ﾅｶﾑﾗｼｽﾃﾑﾌｸｵｶｼﾃﾝ): the longest client name

@@ -235,8 +235,8 @@ def bank_variants(payer: str) -> list[tuple[str, str]]:
         dropped.append(f"reference {digits.group().strip(' -')}")
         text = text[:digits.start()].rstrip()
     out = [(text, " and ".join(dropped) + " dropped")] if dropped else []
-    inside = _FORM_THEN_BRANCH.search(text)
-    if inside and (BRANCH_END.search(text) or _BRANCH_MARK.search(text)):
+    inside = _FORM_THEN_BRANCH.search(text)  # what follows a form mark closed inside the name is an office
+    if inside:
         out.append((text[:inside.end()], f"branch {text[inside.end() + 1:]} dropped"))
     elif _BRANCH_MARK.search(text):  # ﾏﾙﾊﾞﾂｼﾖｳｼﾞ ｻｲﾀﾏ(ｴｲ: the branch's place stands before the mark
         base = text[:_BRANCH_MARK.search(text).start()].rstrip()

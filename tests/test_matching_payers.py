@@ -94,6 +94,8 @@ def test_a_derived_reading_nearly_equal_to_another_clients_kana_is_not_proof_alo
     ("ﾌﾘｺﾐ ｶ)ﾅｶﾑﾗｼｽﾃﾑ", "カ)ナカムラシステム", "フリコミ dropped"),
     ("振込＊ﾅｶﾑﾗｼｽﾃﾑ", "ナカムラシステム", "振込* dropped"),                    # SBI's passbook style
     ("ACME TRADERS INC 12345678", "ACME TRADERS INC", "reference 12345678 dropped"),
+    ("ACME TRADERS INC INV 1042", "ACME TRADERS INC", "reference INV 1042 dropped"),  # left by 'BY ORDER OF:'
+    ("ﾔﾏﾀﾞｼﾖｳｼﾞ ｾｲｷﾕｳ 1042", "ヤマダシヨウジ", "reference セイキユウ 1042 dropped"),
     ("ｶ)ﾅｶﾑﾗｼｽﾃﾑ ﾌｸｵｶｼﾃﾝ", "カ)ナカムラシステム", "branch フクオカシテン dropped"),
     ("ｹｲﾖｳｷﾞﾝｺｳ(ｶ)ﾁﾊﾞｼﾃﾝ", "ケイヨウギンコウ(カ", "branch チバシテン dropped"),   # form mark closed before the branch
     ("ﾏﾙﾊﾞﾂｼﾖｳｼﾞ ｻｲﾀﾏ(ｴｲ", "マルバツシヨウジ", "branch サイタマ(エイ dropped"),  # 営業所 abbreviated

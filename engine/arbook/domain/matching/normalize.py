@@ -215,7 +215,7 @@ BRANCH_END = re.compile(rf"(?:{'|'.join(BRANCH_WORDS)})$")
 _BRANCH_MARK = re.compile(r"[(（](?:エイ|シユツ)[)）]?$")
 _FORM_THEN_BRANCH = re.compile(rf"[(（](?:{_ABBREVIATIONS})(?=[)）].+$)")
 _HANZI = re.compile(r"[\u3400-\u9fff]+")  # a Chinese export's branch cut to its first characters
-_TRAILING_DIGITS = re.compile(r"(?<=\D)[\s-]*\d{3,}$")
+_TRAILING_DIGITS = re.compile(r"(?<=\D)(?:\s+(?:INV|INVOICE|REF|NO|PO|セイキユウ|請求書?)\.?)?[\s#:.-]*\d{3,}$")
 _CUT_FORM = re.compile("(?:" + "|".join(sorted({fold(f)[:n] for f in ZH_FORMS[:4] + _FULL_KANA_FORMS
                                                   for n in range(2, len(f))}, key=len, reverse=True)) + ")$")
 

@@ -24,8 +24,8 @@ from rapidfuzz import fuzz
 
 from arbook.domain.matching.normalize import (BRANCH_END, bank_variants, company_form, compact, cut_form,
                                               describe_form, form_agreement, name_key, name_keys)
-from arbook.domain.matching.readings import (closings, fits_reading, needs_reading, openings, reading, reading_note,
-                                             skeleton)
+from arbook.domain.matching.readings import (closings, fits_reading, lengths, needs_reading, openings, reading,
+                                             reading_note, skeleton)
 
 FUZZY_FLOOR = 0.88
 _CODE_LIKE = re.compile(r"[A-Z]*\d[A-Z\d-]{2,}")  # customer codes look like C00123 or 12345
@@ -83,6 +83,7 @@ class CustomerIndex:
         self.kanji_names: dict[str, str] = {}  # clients without Name Kana: their kanji name
         self.by_opening: dict[str, set[str]] = defaultdict(set)  # the two kana their readings may start with
         self.closings: dict[str, tuple[str, ...]] = {}  # how their whole readings may end
+        self.lengths: dict[str, tuple[int, int]] = {}  # how long their whole readings may be
         starts: set[tuple[str, str, str]] = set()
         for customer in customers:
             cid = str(customer["Customer ID"])
@@ -98,6 +99,7 @@ class CustomerIndex:
                 for opening in openings(name):
                     self.by_opening[opening].add(cid)
                 self.closings[cid] = tuple(closings(name))
+                self.lengths[cid] = lengths(name)
             labelled += [(alias, "learned payer name", company_form(alias) or name_form)
                          for alias in split_names(customer.get("Payer Names"))]
             labelled += [(payer, THIRD_PARTY, None) for payer in split_names(customer.get("Paid By"))]
@@ -207,7 +209,8 @@ class CustomerIndex:
         if not cut:
             return [NameHit(cid, SCORES[DICTIONARY], "payer is a reading of the name (pykakasi dictionary: "
                             f"{reading_note(self.kanji_names[cid], key)})", DICTIONARY)
-                    for cid in sorted(c for c in candidates if shape.endswith(self.closings[c]))
+                    for cid in sorted(c for c in candidates if shape.endswith(self.closings[c])
+                                      and self.lengths[c][0] <= len(shape) <= self.lengths[c][1])
                     if fits_reading(self.kanji_names[cid], key)]
         if len(key) >= LONG_KANA:
             key = key[:-1]  # a long name cut between a kana and its voiced mark: ﾃ|ﾞ

@@ -226,3 +226,15 @@ def closings(name: str) -> frozenset[str]:
                 if len(yomi) > 1 and yomi[-1] in "ツクチキ":
                     found.add(skeleton(yomi[:-1] + "ツ")[-2:])
     return frozenset(found)
+
+
+def lengths(name: str) -> tuple[int, int]:
+    """The fewest and most kana (``skeleton``) a whole reading of ``name`` may have, give or take
+    the lengthening kana dropped where two words meet (``read_as`` may read one less per word)."""
+    lattice = _lattice(name)
+    low, high = [0] * (len(lattice) + 1), [0] * (len(lattice) + 1)
+    for at in range(len(lattice) - 1, -1, -1):
+        ends = [(len(yomi), length) for length, readings in lattice[at] for yomi, _ in readings]
+        low[at] = min((n - 1 + low[at + length] for n, length in ends), default=10 ** 6)
+        high[at] = max((n + high[at + length] for n, length in ends), default=0)
+    return max(low[0], 1), high[0]

@@ -8,7 +8,8 @@ from arbook.model.words import LANGUAGES, WORDS, words
 ENGINE = Path(__file__).resolve().parents[1] / "engine" / "arbook"
 # Modules whose CJK strings are words read from input (bank headers, dates, names), not output.
 READERS = {"sampledata.py", "samplebank.py", "samplepay.py", "model/textparse.py", "domain/matching/normalize.py", "adapters/bankfiles/csvbank.py",
-           "adapters/bankfiles/zengin.py", "adapters/bankfiles/payers.py", "domain/matching/names.py", "model/words.py"}
+           "adapters/bankfiles/zengin.py", "adapters/bankfiles/payers.py", "domain/matching/names.py", "domain/matching/readings.py",
+           "model/words.py"}
 
 
 def _cjk(text: str) -> bool:

@@ -6,10 +6,14 @@ its Customer ID. The whole name (company form included) or the customer code sco
 equality 0.98 (a derived reading 0.96, a third-party payer 0.97); a payer equal to the start of
 a name or reading (the bank cut it at its field length) 0.95 when no other client's name starts
 so, 0.9 when several do; a key contained in the payer or the payer in a key 0.9-0.95; otherwise
-a fuzzy ratio (rapidfuzz) kept only from 0.88 up. The company form printed with the payer
-(ｶ)NAME = 株式会社 placed first, NAME(ﾕ = 有限会社 placed last, 有限公司, Inc. ...) rules out a
-candidate whose name has another form or place when another candidate's agrees. Lookups are
-cached: the same payer string recurs every month.
+a fuzzy ratio (rapidfuzz) kept only from 0.88 up. A kanji-only name also fits any reading its
+words have in pykakasi's dictionary (0.95; 日本 ニホン/ニッポン), and a reading is never the only
+proof: clients reading nearly the same become contenders. The payer is also tried without the
+bank's words around the name (ﾌﾘｺﾐ, a branch, a reference number) and without a company form
+the bank cut. The company form printed with the payer (ｶ)NAME = 株式会社 placed first, NAME(ﾕ =
+有限会社 placed last, ｶﾌﾞｼｷｶﾞｲｼﾔ spelled out, 有限公司, Inc. ...) rules out a candidate whose name
+has another form or place when another candidate's agrees. Lookups are cached: the same payer
+string recurs every month.
 """
 from __future__ import annotations
 

@@ -22,7 +22,7 @@ from arbook.adapters.book.atomic import atomic_write
 from arbook.model.errors import ArbookError
 from arbook.model.money import format_money
 from arbook.domain.ledger import AccountRows, ledger_report
-from arbook.model.schema import AGING, ALLOCATIONS, BANK, CUSTOMERS, DASHBOARD, INVOICES
+from arbook.model.schema import AGING, ALLOCATIONS, BANK, CUSTOMERS, DASHBOARD, INVOICES, Role
 from arbook.resources import resource
 
 TEMPLATES = resource("templates")
@@ -52,6 +52,7 @@ def aging_of(book: Book, as_of: date | None = None) -> AgingResult:
     """One aging pass over the book as of a date (default today), reading only the columns aging
     uses; nothing is staged, so reports can share it without touching the book."""
     as_of = as_of or date.today()
+    book.prefetch([sheet.name for sheet in (CUSTOMERS, INVOICES, ALLOCATIONS, BANK)])
     frames = [book.read(sheet.name, READS[sheet.name]) for sheet in (CUSTOMERS, INVOICES, ALLOCATIONS, BANK)]
     return age_ledger(*frames, Policy.from_settings(book.settings()), as_of)  # credit notes, write-offs, refunds too
 
@@ -60,8 +61,8 @@ def age_book(book: Book, as_of: date | None = None) -> AgingResult:
     """Recalculate Invoices, Customers and the Aging sheet as of a date (default today); staged."""
     result = aging_of(book, as_of)
     add_home_totals(book, result)
-    book.replace(INVOICES.name, result.invoices)
-    book.replace(CUSTOMERS.name, result.customers)
+    book.replace(INVOICES.name, result.invoices, changed=[c.name for c in INVOICES.columns if c.role is Role.COMPUTED])
+    book.replace(CUSTOMERS.name, result.customers, changed=[c.name for c in CUSTOMERS.columns if c.role is Role.COMPUTED])
     book.replace(AGING.name, result.aging)
     book.replace(DASHBOARD.name, result.dashboard)
     book.log("age", result.summary())

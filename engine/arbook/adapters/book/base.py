@@ -51,6 +51,7 @@ class StagedBook(ABC):
         self._cache: dict[str, pd.DataFrame] = {}
         self._raw: dict[str, tuple[Sequence[Any], list[Sequence[Any]]]] = {}  # read in part so far
         self._staged: dict[str, pd.DataFrame] = {}
+        self._only: dict[str, tuple[set[str], list[int]]] = {}  # sheet -> (columns, lines) that alone changed
         self._reports: dict[str, Report] = {}
         self._pending: list[tuple[str, str]] = []  # (action, details) logged since the last commit
 
@@ -85,11 +86,20 @@ class StagedBook(ABC):
             return frame.copy()
         return frame
 
-    def replace(self, name: str, frame: pd.DataFrame) -> None:
-        """Stage ``frame`` as the sheet's whole new content."""
+    def prefetch(self, names: Sequence[str]) -> None:
+        """A hint that these sheets are read next: an adapter may start reading them now (none does by default)."""
+
+    def replace(self, name: str, frame: pd.DataFrame, changed: Sequence[str] | None = None) -> None:
+        """Stage ``frame`` as the sheet's whole new content. ``changed`` names the only columns that differ
+        from the sheet as read (``frame`` holds its rows in order, its index their lines), so an adapter may
+        rewrite just those cells."""
         sheet = sheet_named(name)
         if sheet.append_only:
             raise ArbookError(f"{sheet.name} is append-only; use append()")
+        before = self._only.pop(sheet.name, None)
+        if changed is not None and (sheet.name not in self._staged or before is not None):
+            self._only[sheet.name] = (set(changed) | (before[0] if before else set()),
+                                      before[1] if before else frame.index.tolist())
         self._staged[sheet.name] = frame.reset_index(drop=True)
 
     def append(self, name: str, frame: pd.DataFrame) -> None:
@@ -100,6 +110,7 @@ class StagedBook(ABC):
             return
         combined = pd.concat([current.reset_index(drop=True), frame.reset_index(drop=True)],
                              ignore_index=True).astype(object)
+        self._only.pop(sheet.name, None)
         self._staged[sheet.name] = combined.where(combined.notna(), None)
 
     def log(self, action: str, details: str) -> None:
@@ -137,12 +148,14 @@ class StagedBook(ABC):
         self._cache.update(self._staged)
         self._raw.clear()
         self._staged.clear()
+        self._only.clear()
         self._reports.clear()
         self._pending.clear()
 
     def discard(self) -> None:
         """Forget staged changes."""
         self._staged.clear()
+        self._only.clear()
         self._reports.clear()
         self._pending.clear()
 

@@ -6,6 +6,7 @@ Every part that is not a changed sheet or its table is copied byte for byte, so 
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 import zipfile
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -17,15 +18,16 @@ import pandas as pd
 from python_calamine import CalamineWorkbook
 
 from arbook.model.errors import ArbookError, BookFormatError
-from arbook.model.schema import INVOICES, LOG, SCHEMA_VERSION, Sheet
+from arbook.model.schema import INVOICES, LOG, SCHEMA_VERSION, Sheet, sheet as sheet_named
 from arbook.adapters.book.atomic import atomic_write, check_not_locked, exclusive, remove_stale_temps
 from arbook.adapters.book.base import StagedBook, current_user
 from arbook.adapters.book.history import DEFAULT_GENERATIONS, Generation, keep_generation, record_head
 from arbook.model.book import Report
-from arbook.model.frames import cell_columns
+from arbook.model.frames import cell_columns, cells_of
 from arbook.adapters.book.package import (CALC_CHAIN, NS_MAIN, NS_REL, Deflated, SheetPart, deflate, schema_version,
                                           sheet_parts, stored, write_part)
 from arbook.adapters.book.sheetxml import column_letter, render_sheet, render_table
+from arbook.adapters.book.splice import splice_columns, table_headers
 
 BOOK_SUFFIXES = (".xlsx", ".xlsm")
 
@@ -47,6 +49,7 @@ class FileBook(StagedBook):
         self._lock.enter_context(exclusive(self.path, timeout))
         remove_stale_temps(self.path)
         self._calamine: CalamineWorkbook | None = None
+        self._prefetched: dict[str, Future[list[list[Any]]]] = {}  # sheet name -> its rows, parsed on a thread
         self.generations = True  # keep the state before each save (see ``history``)
         try:
             with zipfile.ZipFile(self.path) as zf:
@@ -67,21 +70,61 @@ class FileBook(StagedBook):
 
     def _load_rows(self, sheet: Sheet) -> tuple[Sequence[Any], list[Sequence[Any]]]:
         self._part(sheet)
-        if self._calamine is None:
-            self._calamine = CalamineWorkbook.from_path(str(self.path))
-        rows = self._calamine.get_sheet_by_name(sheet.name).to_python(skip_empty_area=False)
+        ahead = self._prefetched.pop(sheet.name, None)
+        if ahead is not None:
+            rows = ahead.result()
+        else:
+            if self._calamine is None:
+                self._calamine = CalamineWorkbook.from_path(str(self.path))
+            rows = self._calamine.get_sheet_by_name(sheet.name).to_python(skip_empty_area=False)
         if not rows:
             return [], []
         return rows[0], rows[1:]
 
+    def prefetch(self, names: Sequence[str]) -> None:
+        """Start parsing these sheets on two threads (calamine parses without holding the GIL), the
+        sheets split so both threads have about as many bytes of XML; ``read`` takes the result."""
+        sheets = [sheet_named(n) for n in names]
+        todo = [s.name for s in sheets if s.name in self._parts and s.name not in self._prefetched
+                and s.name not in self._cache and s.name not in self._staged and s.name not in self._raw]
+        if not todo:
+            return
+        with zipfile.ZipFile(self.path) as zf:
+            size = {name: zf.getinfo(self._parts[name].path).file_size for name in todo}
+        groups: tuple[list[str], list[str]] = ([], [])
+        for name in sorted(todo, key=size.__getitem__, reverse=True):
+            min(groups, key=lambda g: sum(map(size.__getitem__, g))).append(name)
+        for group in groups:
+            if not group:
+                continue
+            opened = functools.cache(lambda: CalamineWorkbook.from_path(str(self.path)))
+            worker = ThreadPoolExecutor(1, thread_name_prefix="arbook-read")  # one thread per workbook
+            for name in sorted(group, key=todo.index):
+                self._prefetched[name] = worker.submit(
+                    lambda name=name, opened=opened: opened().get_sheet_by_name(name).to_python(skip_empty_area=False))
+            worker.shutdown(wait=False)
+
+    def _forget_prefetched(self) -> None:
+        """Drop sheets parsed ahead (the file is about to change); waits for a parse under way."""
+        for ahead in self._prefetched.values():
+            ahead.cancel()
+            with contextlib.suppress(Exception):
+                ahead.exception()
+        self._prefetched.clear()
+
     def _write(self, changes: dict[Sheet, pd.DataFrame], reports: dict[str, Report]) -> None:
         check_not_locked(self.path)
+        self._forget_prefetched()
         with zipfile.ZipFile(self.path) as zin, ThreadPoolExecutor(max_workers=2) as pool:
             replaced: dict[str, bytes] = {}
             added: dict[str, bytes] = {}
             packed: dict[str, Future[Deflated]] = {}  # sheets compress on a thread while the next renders
             for sheet, frame in changes.items():
                 part = self._part(sheet)
+                patched = self._patched(zin, sheet, frame)
+                if patched is not None:
+                    packed[part.path] = pool.submit(deflate, patched)
+                    continue
                 headers, kinds, columns = cell_columns(sheet, frame)
                 sheet_xml, ref = render_sheet(zin.read(part.path), headers, kinds, columns)
                 packed[part.path] = pool.submit(deflate, sheet_xml)
@@ -118,6 +161,22 @@ class FileBook(StagedBook):
         self._calamine = None
         with zipfile.ZipFile(self.path) as zf:
             self._parts = sheet_parts(zf)
+
+    def _patched(self, zin: zipfile.ZipFile, sheet: Sheet, frame: pd.DataFrame) -> bytes | None:
+        """The sheet's XML with only the columns staged as changed rewritten, when the frame still has the
+        sheet's rows (lines 2.. in order) and the table its columns; None otherwise (written whole)."""
+        only = self._only.get(sheet.name)
+        if only is None:
+            return None
+        names, lines = only
+        part = self._part(sheet)
+        ref, table = table_headers(zin.read(part.table_path))
+        headers = sheet.headers + [c for c in frame.columns if not sheet.has(c)]
+        if (lines != list(range(2, len(frame) + 2)) or table != headers or ref != f"A1:{column_letter(len(headers) - 1)}"
+                f"{max(len(frame) + 1, 2)}" or not all(map(sheet.has, names))):
+            return None
+        kinds, columns = cells_of(sheet, frame, sorted(names, key=headers.index))
+        return splice_columns(zin.read(part.path), headers, len(frame), kinds, columns)
 
     def _write_reports(self, zin: zipfile.ZipFile, reports: dict[str, Report], replaced: dict[str, bytes],
                        added: dict[str, bytes]) -> None:
@@ -156,6 +215,7 @@ class FileBook(StagedBook):
         """Put a kept generation's bytes in place of the book (atomically; the current state is
         kept as a generation first). Staged changes are dropped; read again afterwards."""
         self.discard()
+        self._forget_prefetched()
         data = generation.file.read_bytes()
         self._pending.append(("undo", f"restore version {generation.number}"))
         atomic_write(self.path, lambda handle: handle.write(data), before_replace=self._keep_generation)
@@ -166,6 +226,7 @@ class FileBook(StagedBook):
             self._parts = sheet_parts(zf)
 
     def close(self) -> None:
+        self._forget_prefetched()
         self._lock.close()
 
 

@@ -52,9 +52,11 @@ def aging_of(book: Book, as_of: date | None = None) -> AgingResult:
     """One aging pass over the book as of a date (default today), reading only the columns aging
     uses; nothing is staged, so reports can share it without touching the book."""
     as_of = as_of or date.today()
-    book.prefetch([sheet.name for sheet in (CUSTOMERS, INVOICES, ALLOCATIONS, BANK)])
-    frames = [book.read(sheet.name, READS[sheet.name]) for sheet in (CUSTOMERS, INVOICES, ALLOCATIONS, BANK)]
-    return age_ledger(*frames, Policy.from_settings(book.settings()), as_of)  # credit notes, write-offs, refunds too
+    sheets = (CUSTOMERS, ALLOCATIONS, BANK, INVOICES)  # the largest last: the others convert while it parses
+    book.prefetch([sheet.name for sheet in sheets])
+    customers, allocations, bank, invoices = (book.read(sheet.name, READS[sheet.name]) for sheet in sheets)
+    return age_ledger(customers, invoices, allocations, bank, Policy.from_settings(book.settings()),
+                      as_of)  # credit notes, write-offs, refunds too
 
 
 def age_book(book: Book, as_of: date | None = None) -> AgingResult:

@@ -14,6 +14,7 @@ from arbook.adapters.book.package import NS_MAIN
 from arbook.adapters.book.sheetxml import _COLUMN_RENDERERS, _column_styles, column_letter, split_sheet
 
 _CELL = '<c r="'
+_UNREFERENCED = re.compile(r'<c(?! r=")[\s>/]')  # a cell whose reference is missing or not its first attribute
 
 
 def table_headers(table_xml: bytes) -> tuple[str, list[str]]:
@@ -33,9 +34,24 @@ def _runs(indexes: Sequence[int]) -> list[tuple[int, int]]:
     return runs
 
 
-def _finder(letters: Sequence[str]) -> re.Pattern[str]:
-    """The start of the first cell in any of the columns ``letters`` (of whatever row)."""
-    return re.compile(re.escape(_CELL) + "(?:" + "|".join(letters) + r")\d")
+class _Finder:
+    """Finds in a row the first cell of any of the columns ``letters`` (in column order), fast when it is
+    the first of them."""
+
+    def __init__(self, letters: Sequence[str]):
+        self.literal = _CELL + letters[0] if letters else None
+        self.size = len(self.literal or "")
+        self.pattern = re.compile(re.escape(_CELL) + "(?:" + "|".join(letters) + r")\d") if letters else None
+
+    def at(self, row: str, start: int) -> int:
+        """Where the cell starts, from ``start`` on; the row's end when it has none."""
+        if self.pattern is None:
+            return len(row)
+        found = row.find(self.literal, start)
+        if found >= 0 and row[found + self.size:found + self.size + 1].isdigit():
+            return found
+        match = self.pattern.search(row, start)
+        return match.start() if match else len(row)
 
 
 def splice_columns(old_xml: bytes, headers: Sequence[str], count: int, kinds: dict[str, str],
@@ -45,29 +61,24 @@ def splice_columns(old_xml: bytes, headers: Sequence[str], count: int, kinds: di
     ``headers`` from column A with exactly ``count`` data rows in rows 2.. (the caller writes it whole)."""
     prefix, data, suffix = split_sheet(old_xml.decode("utf-8"))
     rows = data.split("</row>")
-    if len(rows) != count + 2 or rows[-1].strip() or data.count("<c ") + data.count("<c>") != data.count(_CELL):
-        return None  # rows written another way (self-closing, no cell references): not ours to patch
-    width = len(headers)
-    letters = [column_letter(i) for i in range(width)]
+    if len(rows) != count + 2 or rows[-1].strip() or _UNREFERENCED.search(data):
+        return None  # rows written another way (self-closing, cells without references): not ours to patch
+    letters = [column_letter(i) for i in range(len(headers))]
     styles = _column_styles(prefix)
     numbers = [str(n) for n in range(2, count + 2)]
     indexes = sorted(headers.index(name) for name in columns)
     rendered = {i: _COLUMN_RENDERERS[kinds[headers[i]]](letters[i], f' s="{styles[i]}"' if i in styles else "",
                                                         columns[headers[i]], numbers) for i in indexes}
+    pieces = [(_Finder(letters[first:]), _Finder(letters[last + 1:]),
+               ["".join(cells) for cells in zip(*(rendered[i] for i in range(first, last + 1)))])
+              for first, last in reversed(_runs(indexes))]  # from the right, so earlier positions hold
     out = [rows[0]]
-    pieces: list[tuple[re.Pattern[str], re.Pattern[str], list[str]]] = []
-    for first, last in _runs(indexes):
-        cells = ["".join(row) for row in zip(*(rendered[i] for i in range(first, last + 1)))]
-        pieces.append((_finder(letters[first:]), _finder(letters[last + 1:] or ["@"]), cells))
     for n, row in enumerate(rows[1:-1]):
         if not row.startswith(f'<row r="{n + 2}"'):
             return None
-        for start_at, end_at, cells in reversed(pieces):  # from the right, so earlier positions hold
-            found = start_at.search(row)
-            start = found.start() if found else len(row)
-            found = end_at.search(row, start)
-            end = found.start() if found else len(row)
-            row = row[:start] + cells[n] + row[end:]
+        for starts, ends, cells in pieces:
+            start = starts.at(row, 0)
+            row = row[:start] + cells[n] + row[ends.at(row, start):]
         out.append(row)
     out.append(rows[-1])
     return f'{prefix}<sheetData>{"</row>".join(out)}</sheetData>{suffix}'.encode("utf-8")

@@ -312,15 +312,18 @@ def dashboard(aging: pd.DataFrame, customers: pd.DataFrame, policy: Policy) -> p
     rows = [bucket_row("Aging", r, r["Currency"]) for r in totals[:DASHBOARD_AGING_ROWS]]
     rows += [{**blank, "Section": "Aging", "Currency": "-", "Note": "unused (charts show one currency per row)"}] \
         * (DASHBOARD_AGING_ROWS - len(rows))
-    clients = aging[aging["Customer ID"].notna()].to_dict("records")
-    overdue = sorted(clients, key=lambda r: (-(r["Total Open"] - r["Current"]), r["Customer ID"]))
+    clients = aging[aging["Customer ID"].notna()]
+    late, ids = (clients["Total Open"] - clients["Current"]).tolist(), clients["Customer ID"].tolist()
+    first = sorted(range(len(ids)), key=lambda i: (-late[i], ids[i]))[:DASHBOARD_TOP_ROWS]
     top = [bucket_row("Top overdue", r, r["Customer"] or r["Customer ID"], f"{r['Total Open'] - r['Current']:,} overdue")
-           for r in overdue[:DASHBOARD_TOP_ROWS] if r["Total Open"] - r["Current"] > 0]
+           for r in clients.iloc[first].to_dict("records") if r["Total Open"] - r["Current"] > 0]
     rows += top + [{**blank, "Section": "Top overdue"}] * (DASHBOARD_TOP_ROWS - len(top))
     counts = customers["Credit Status"].value_counts().to_dict()
     rows += [{**blank, "Section": "Credit", "Item": status, "Total": Decimal(int(counts.get(status, 0))),
               "Note": "clients"} for status in CREDIT_STATUSES]
-    for record in customers[customers["Credit Status"].isin([CreditStatus.HOLD, CreditStatus.OVER_LIMIT])].to_dict("records"):
+    alerts = customers.loc[customers["Credit Status"].isin([CreditStatus.HOLD, CreditStatus.OVER_LIMIT]),
+                           ["Currency", "Name", "Balance", "Credit Status", "Credit Used %", "Overdue"]]
+    for record in alerts.to_dict("records"):
         rows.append({**blank, "Section": "Alert", "Currency": record["Currency"], "Item": record["Name"],
                      "Total": record["Balance"], "Note": f"{record['Credit Status']}; credit used "
                                                          f"{record['Credit Used %']}%; overdue {record['Overdue']:,}"})

@@ -18,6 +18,7 @@ from arbook.model.statuses import Confirmation
 from arbook.model.words import words
 from arbook.domain.aging import READS, AgingResult, Policy
 from arbook.domain.credits import age_ledger
+from arbook.domain.forking import collector_paused
 from arbook.adapters.book.atomic import atomic_write
 from arbook.model.errors import ArbookError
 from arbook.model.money import format_money
@@ -53,10 +54,11 @@ def aging_of(book: Book, as_of: date | None = None) -> AgingResult:
     uses; nothing is staged, so reports can share it without touching the book."""
     as_of = as_of or date.today()
     sheets = (CUSTOMERS, ALLOCATIONS, BANK, INVOICES)  # the largest last: the others convert while it parses
-    book.prefetch([sheet.name for sheet in sheets])
-    customers, allocations, bank, invoices = (book.read(sheet.name, READS[sheet.name]) for sheet in sheets)
-    return age_ledger(customers, invoices, allocations, bank, Policy.from_settings(book.settings()),
-                      as_of)  # credit notes, write-offs, refunds too
+    with collector_paused():
+        book.prefetch([sheet.name for sheet in sheets])
+        customers, allocations, bank, invoices = (book.read(sheet.name, READS[sheet.name]) for sheet in sheets)
+        return age_ledger(customers, invoices, allocations, bank, Policy.from_settings(book.settings()),
+                          as_of)  # credit notes, write-offs, refunds too
 
 
 def age_book(book: Book, as_of: date | None = None) -> AgingResult:

@@ -13,6 +13,7 @@ from typing import Any, Sequence
 
 import pandas as pd
 
+from arbook.domain.forking import collector_paused
 from arbook.model.audit import parse_hash, row_hash
 from arbook.model.errors import ArbookError
 from arbook.model.schema import LOG, SETTINGS, Sheet, sheet as sheet_named
@@ -76,10 +77,11 @@ class StagedBook(ABC):
             held = self._cache.get(sheet.name)
         if held is not None:
             return held[[c for c in held.columns if c in columns or not sheet.has(c)]].copy() if columns else held.copy()
-        if sheet.name not in self._raw:
-            self._raw[sheet.name] = self._load_rows(sheet)
-        header, rows = self._raw[sheet.name]
-        frame = frame_from_rows(sheet, header, rows, f"{self.source} [{sheet.name}]", columns=columns)
+        with collector_paused():  # millions of cells become objects: no full collections walking them
+            if sheet.name not in self._raw:
+                self._raw[sheet.name] = self._load_rows(sheet)
+            header, rows = self._raw[sheet.name]
+            frame = frame_from_rows(sheet, header, rows, f"{self.source} [{sheet.name}]", columns=columns)
         if columns is None:
             self._cache[sheet.name] = frame
             del self._raw[sheet.name]
@@ -144,7 +146,8 @@ class StagedBook(ABC):
         if not self._staged and not self._reports:
             return
         changes = {sheet_named(name): frame for name, frame in self._staged.items()}
-        self._write(changes, dict(self._reports))
+        with collector_paused():
+            self._write(changes, dict(self._reports))
         self._cache.update(self._staged)
         self._raw.clear()
         self._staged.clear()

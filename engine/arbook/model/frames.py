@@ -1,12 +1,12 @@
 """Sheet rows <-> typed DataFrames, driven by the schema (one converter for every adapter)."""
 from __future__ import annotations
 
-import math
 from datetime import date, datetime
 from decimal import Decimal
 from operator import itemgetter
 from typing import Any, Iterable, Sequence
 
+import numpy as np
 import pandas as pd
 
 from arbook.model.errors import InputError, Problem
@@ -137,14 +137,20 @@ def _exact_floats_as_money(raw: Sequence[Any], currencies: list[Any] | None) -> 
     """Money cells holding a float with no more than the currency's decimals, as Decimal with exactly
     those decimals (what ``money`` gives, without going through text); other values are left as they are."""
     out = list(raw)
+    where = np.flatnonzero(np.fromiter((type(v) is float for v in out), dtype=bool, count=len(out)))
+    if not len(where):
+        return out
+    values = np.array([out[i] for i in where], dtype=float)
     digits = {c: minor_digits(c) for c in set(currencies or [None])}
-    for i, value in enumerate(out):
-        if type(value) is float and math.isfinite(value):
-            places = digits[currencies[i] if currencies else None]
-            power = 10 ** places
-            units = round(value * power)
-            if units / power == value and abs(units) < 2 ** 50 and (units or math.copysign(1, value) > 0):
-                out[i] = Decimal(units).scaleb(-places)
+    places = (np.array([digits[currencies[i]] for i in where], dtype=np.int64) if currencies
+              else np.full(len(where), digits[None], dtype=np.int64))
+    power = 10.0 ** places
+    with np.errstate(invalid="ignore", over="ignore"):
+        units = np.rint(values * power)  # round half to even, as round() does
+        exact = (np.isfinite(values) & (units / power == values) & (np.abs(units) < 2 ** 50)
+                 & ((units != 0) | ~np.signbit(values)))
+    for i, u, d in zip(where[exact].tolist(), units[exact].astype(np.int64).tolist(), places[exact].tolist()):
+        out[i] = Decimal(u).scaleb(-d)
     return out
 
 

@@ -52,7 +52,7 @@ def frame_from_rows(sheet: Sheet, header: Sequence[Any], rows: Iterable[Sequence
     if len(keep) < len(rows):
         rows, lines = [rows[i] for i in keep], [lines[i] for i in keep]
     width = max(map(len, rows), default=0)
-    if any(len(r) < width for r in rows):
+    if min(map(len, rows), default=width) < width:
         rows = [list(r) + [None] * (width - len(r)) for r in rows]
     blank: list[Any] = [None] * len(rows)
 
@@ -95,7 +95,7 @@ def _convert_column(column: Column, raw: Sequence[Any], currencies: list[Any] | 
     required = column.required and column.role is Role.INPUT
     ready = _already_typed(raw, native, choices)
     if ready is not None:
-        if required:
+        if required and None in ready:
             problems.extend(Problem(source, lines[i], column.name, "is required")
                             for i, value in enumerate(ready) if value is None)
         return ready
@@ -124,11 +124,13 @@ def _convert_column(column: Column, raw: Sequence[Any], currencies: list[Any] | 
 def _already_typed(raw: Sequence[Any], native: type | None, choices: set[str]) -> list[Any] | None:
     """The column's values when each is empty or already of its type (a whole column in one pass,
     the common case), else None."""
-    values = [None if v == "" else v for v in raw]
+    values = [None if v == "" else v for v in raw] if "" in raw else list(raw)
     kinds = set(map(type, values)) - {type(None)}
     if choices and kinds <= {str}:
         return values if set(values) <= choices | {None} else None
     if native is str and kinds <= {str}:
+        if not any(map(str.isspace, filter(None, values))):  # the common case, without a loop in Python
+            return values
         return [None if v is not None and v.isspace() else v for v in values]
     return values if native is not None and kinds <= {native} else None
 

@@ -8,7 +8,7 @@ from datetime import date
 import openpyxl
 import pytest
 
-from arbook.adapters.book import open_book
+from arbook.adapters.book import open_book, splice
 from arbook.adapters.book.filebook import FileBook
 from arbook.adapters.book.package import sheet_parts
 from arbook.model.schema import CUSTOMERS, INVOICES, Role
@@ -71,7 +71,9 @@ def _computed_letters(sheet):
 
 
 @pytest.mark.parametrize("make", [_aged_once, _as_excel_saves_it])
-def test_only_the_computed_columns_are_rewritten(tmp_path, monkeypatch, make):
+@pytest.mark.parametrize("fork_rows", [splice.FORK_ROWS, 2])  # 2: the rows spliced in two forked halves
+def test_only_the_computed_columns_are_rewritten(tmp_path, monkeypatch, make, fork_rows):
+    monkeypatch.setattr(splice, "FORK_ROWS", fork_rows)
     source = make(tmp_path)
     spliced, whole, calls = _age_both_ways(tmp_path, source, monkeypatch)
     assert calls[INVOICES.name] and calls[CUSTOMERS.name]
@@ -84,6 +86,8 @@ def test_only_the_computed_columns_are_rewritten(tmp_path, monkeypatch, make):
         assert before == after
         refs = re.findall(r'<c r="([A-Z]+\d+)"', _sheet_xml(spliced, sheet.name))
         assert len(refs) == len(set(refs))
+        for number, row in re.findall(r'<row r="(\d+)"[^>]*>(.*?)</row>', _sheet_xml(spliced, sheet.name)):
+            assert set(re.findall(r'<c r="[A-Z]+(\d+)"', row)) == {number}
     assert _values(spliced, INVOICES.name) != _values(source, INVOICES.name)
 
 

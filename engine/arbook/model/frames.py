@@ -179,10 +179,9 @@ def cell_columns(sheet: Sheet, frame: pd.DataFrame) -> tuple[list[str], list[str
     return headers, kinds, [_cells(col) for col in columns]
 
 
-def cells_of(sheet: Sheet, frame: pd.DataFrame, names: Sequence[str]) -> tuple[dict[str, str], dict[str, list[Any]]]:
-    """Cell kinds and raw cell values (as ``cell_columns`` gives them) of the schema columns ``names`` only."""
-    return ({n: CELL_KINDS[sheet.column(n).kind] for n in names},
-            {n: _cells(frame[n].tolist()) if n in frame.columns else [None] * len(frame) for n in names})
+def cells_of(frame: pd.DataFrame, names: Sequence[str]) -> dict[str, list[Any]]:
+    """Raw cell values (as ``cell_columns`` gives them) of the columns ``names`` only (None where absent)."""
+    return {n: _cells(frame[n].tolist()) if n in frame.columns else [None] * len(frame) for n in names}
 
 
 def _cells(values: list[Any]) -> list[Any]:

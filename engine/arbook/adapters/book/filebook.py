@@ -23,7 +23,7 @@ from arbook.adapters.book.atomic import atomic_write, check_not_locked, exclusiv
 from arbook.adapters.book.base import StagedBook, current_user
 from arbook.adapters.book.history import DEFAULT_GENERATIONS, Generation, keep_generation, record_head
 from arbook.model.book import Report
-from arbook.model.frames import cell_columns, cells_of
+from arbook.model.frames import CELL_KINDS, cell_columns, cells_of
 from arbook.adapters.book.package import (CALC_CHAIN, NS_MAIN, NS_REL, Deflated, SheetPart, deflate, schema_version,
                                           sheet_parts, stored, write_part)
 from arbook.adapters.book.sheetxml import column_letter, render_sheet, render_table
@@ -175,8 +175,10 @@ class FileBook(StagedBook):
         if (lines != list(range(2, len(frame) + 2)) or table != headers or ref != f"A1:{column_letter(len(headers) - 1)}"
                 f"{max(len(frame) + 1, 2)}" or not all(map(sheet.has, names))):
             return None
-        kinds, columns = cells_of(sheet, frame, sorted(names, key=headers.index))
-        return splice_columns(zin.read(part.path), headers, len(frame), kinds, columns)
+        names = sorted(names, key=headers.index)
+        kinds = {n: CELL_KINDS[sheet.column(n).kind] for n in names}
+        return splice_columns(zin.read(part.path), headers, len(frame), kinds,
+                              lambda lo, hi: cells_of(frame.iloc[lo:hi], names))
 
     def _write_reports(self, zin: zipfile.ZipFile, reports: dict[str, Report], replaced: dict[str, bytes],
                        added: dict[str, bytes]) -> None:

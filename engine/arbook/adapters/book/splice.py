@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from arbook.adapters.book.package import NS_MAIN
 from arbook.adapters.book.sheetxml import _COLUMN_RENDERERS, _column_styles, column_letter
@@ -58,9 +58,10 @@ class _Finder:
 
 
 def splice_columns(old_xml: bytes, headers: Sequence[str], count: int, kinds: dict[str, str],
-                   columns: dict[str, Sequence[Any]]) -> bytes | None:
-    """The sheet XML with the cells of ``columns`` (header -> raw cell values, one per data row, written
-    as ``kinds`` says) replaced and every other cell kept; None when the sheet is not laid out as
+                   values: Callable[[int, int], dict[str, Sequence[Any]]]) -> bytes | None:
+    """The sheet XML with the cells of the columns ``kinds`` names (written as it says) replaced and every
+    other cell kept; ``values(lo, hi)`` gives their raw cell values for data rows lo..hi-1 (by header).
+    None when the sheet is not laid out as
     ``headers`` from column A with exactly ``count`` data rows in rows 2.. (the caller writes it whole).
     A large sheet's rows are spliced in two forked processes, half each."""
     start = old_xml.find(b"<sheetData>")
@@ -76,7 +77,7 @@ def splice_columns(old_xml: bytes, headers: Sequence[str], count: int, kinds: di
     half = (count + 1) // 2
     groups = [(0, half), (half, count)] if count >= FORK_ROWS else [(0, count)]
     parts = fork_map(_splice_rows, groups, {
-        "rows": rows, "headers": headers, "kinds": kinds, "columns": columns,
+        "rows": rows, "headers": headers, "kinds": kinds, "values": values,
         "styles": _column_styles(old_xml[:start].decode("utf-8"))})
     if any(part is None for part in parts):
         return None
@@ -84,15 +85,16 @@ def splice_columns(old_xml: bytes, headers: Sequence[str], count: int, kinds: di
 
 
 def _splice_rows(group: tuple[int, int], rows: list[bytes], headers: Sequence[str], kinds: dict[str, str],
-                 columns: dict[str, Sequence[Any]], styles: dict[int, str]) -> bytes | None:
+                 values: Callable[[int, int], dict[str, Sequence[Any]]], styles: dict[int, str]) -> bytes | None:
     """Data rows ``lo`` to ``hi`` (0-based; ``rows[0]`` is the header row) with their new cells, joined by
     ``</row>``; None when a row is not the one expected there."""
     lo, hi = group
     letters = [column_letter(i) for i in range(len(headers))]
     numbers = [str(n) for n in range(lo + 2, hi + 2)]
-    indexes = sorted(headers.index(name) for name in columns)
+    indexes = sorted(headers.index(name) for name in kinds)
+    columns = values(lo, hi)
     rendered = {i: _COLUMN_RENDERERS[kinds[headers[i]]](letters[i], f' s="{styles[i]}"' if i in styles else "",
-                                                        columns[headers[i]][lo:hi], numbers) for i in indexes}
+                                                        columns[headers[i]], numbers) for i in indexes}
     pieces = [(_Finder(letters[first:]), _Finder(letters[last + 1:]),  # "\0" never occurs in sheet XML
                "\0".join("".join(cells) for cells in zip(*(rendered[i] for i in range(first, last + 1))))
                .encode("utf-8").split(b"\0"))

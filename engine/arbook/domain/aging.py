@@ -164,6 +164,13 @@ def _decimals(units: np.ndarray, digits: np.ndarray, keep: np.ndarray) -> np.nda
     return made[np.where(keep, where, len(distinct))]
 
 
+def _kept(values: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """``values`` as Python objects (int, str), None where not ``keep``."""
+    out = values.astype(object)
+    out[~keep] = None
+    return out
+
+
 def booked_payments(allocations: pd.DataFrame, bank: pd.DataFrame, as_of: date) -> pd.DataFrame:
     """Applied allocations (auto, confirmed) whose bank line is booked on or before ``as_of``, with
     ``Paid On`` (datetime64) and ``Bank Currency`` of that line beside the allocation's own columns."""
@@ -222,13 +229,10 @@ def age(customers: pd.DataFrame, invoices: pd.DataFrame, allocations: pd.DataFra
                        InvoiceStatus.OPEN.value)
     inv["Applied"] = pd.Series(_decimals(done, digits, shown), index=inv.index, dtype=object)
     inv["Open"] = pd.Series(_decimals(remaining, digits, shown), index=inv.index, dtype=object)
-    inv["Days Overdue"] = pd.Series(np.where(is_open, np.maximum(days, 0), 0).tolist(), index=inv.index, dtype=object)
-    inv["Bucket"] = pd.Series(labels[bucket], index=inv.index, dtype=object)
-    inv["Status"] = pd.Series(status.astype(object), index=inv.index, dtype=object)
-    inv["Reminder Level"] = pd.Series(level.tolist(), index=inv.index, dtype=object)
-    inv.loc[~is_open, ["Days Overdue", "Bucket"]] = None
-    inv.loc[~shown, "Status"] = None
-    inv.loc[~is_open | disputed | (level == 0), "Reminder Level"] = None
+    inv["Days Overdue"] = pd.Series(_kept(np.maximum(days, 0), is_open), index=inv.index, dtype=object)
+    inv["Bucket"] = pd.Series(_kept(labels[bucket], is_open), index=inv.index, dtype=object)
+    inv["Status"] = pd.Series(_kept(status, shown), index=inv.index, dtype=object)
+    inv["Reminder Level"] = pd.Series(_kept(level, is_open & ~disputed & (level != 0)), index=inv.index, dtype=object)
 
     cid, currency = inv["Customer ID"].to_numpy(dtype=object), inv["Currency"].to_numpy(dtype=object)
     opened = pd.DataFrame({"cid": cid[is_open], "currency": currency[is_open], "bucket": labels[bucket[is_open]],

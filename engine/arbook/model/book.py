@@ -40,8 +40,9 @@ class Book(Protocol):
         schema columns read to those named (the user's own columns always come along)."""
         ...
 
-    def prefetch(self, names: Sequence[str]) -> None:
-        """A hint that these sheets are read next (an adapter may start reading them at once)."""
+    def prefetch(self, names: Sequence[str], rewrite: Sequence[str] = ()) -> None:
+        """A hint that these sheets are read next, and those in ``rewrite`` saved with only some columns
+        changed (an adapter may start reading them at once)."""
         ...
 
     def replace(self, name: str, frame: pd.DataFrame, changed: Sequence[str] | None = None) -> None:

@@ -9,7 +9,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
@@ -49,13 +49,14 @@ def select_customers(customers: Any, customer_ids: list[str] | None) -> set[str]
     return wanted
 
 
-def aging_of(book: Book, as_of: date | None = None) -> AgingResult:
+def aging_of(book: Book, as_of: date | None = None, rewrite: Sequence[str] = ()) -> AgingResult:
     """One aging pass over the book as of a date (default today), reading only the columns aging
-    uses; nothing is staged, so reports can share it without touching the book."""
+    uses; nothing is staged, so reports can share it without touching the book. ``rewrite``: the sheets
+    the caller saves next with only their computed columns changed (the book may read them ahead)."""
     as_of = as_of or date.today()
     sheets = (CUSTOMERS, ALLOCATIONS, BANK, INVOICES)  # the largest last: the others convert while it parses
     with collector_paused():
-        book.prefetch([sheet.name for sheet in sheets])
+        book.prefetch([sheet.name for sheet in sheets], rewrite)
         customers, allocations, bank, invoices = (book.read(sheet.name, READS[sheet.name]) for sheet in sheets)
         return age_ledger(customers, invoices, allocations, bank, Policy.from_settings(book.settings()),
                           as_of)  # credit notes, write-offs, refunds too
@@ -63,7 +64,7 @@ def aging_of(book: Book, as_of: date | None = None) -> AgingResult:
 
 def age_book(book: Book, as_of: date | None = None) -> AgingResult:
     """Recalculate Invoices, Customers and the Aging sheet as of a date (default today); staged."""
-    result = aging_of(book, as_of)
+    result = aging_of(book, as_of, rewrite=[INVOICES.name, CUSTOMERS.name])
     add_home_totals(book, result)
     book.replace(INVOICES.name, result.invoices, changed=[c.name for c in INVOICES.columns if c.role is Role.COMPUTED])
     book.replace(CUSTOMERS.name, result.customers, changed=[c.name for c in CUSTOMERS.columns if c.role is Role.COMPUTED])

@@ -88,8 +88,9 @@ class StagedBook(ABC):
             return frame.copy()
         return frame
 
-    def prefetch(self, names: Sequence[str]) -> None:
-        """A hint that these sheets are read next: an adapter may start reading them now (none does by default)."""
+    def prefetch(self, names: Sequence[str], rewrite: Sequence[str] = ()) -> None:
+        """A hint that these sheets are read next, and those in ``rewrite`` written back with only some columns
+        changed: an adapter may start reading them now (none does by default)."""
 
     def replace(self, name: str, frame: pd.DataFrame, changed: Sequence[str] | None = None) -> None:
         """Stage ``frame`` as the sheet's whole new content. ``changed`` names the only columns that differ

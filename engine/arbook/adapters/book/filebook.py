@@ -50,6 +50,7 @@ class FileBook(StagedBook):
         remove_stale_temps(self.path)
         self._calamine: CalamineWorkbook | None = None
         self._prefetched: dict[str, Future[list[list[Any]]]] = {}  # sheet name -> its rows, parsed on a thread
+        self._parts_ahead: dict[str, Future[bytes]] = {}  # part name -> its XML, read on a thread for a rewrite
         self.generations = True  # keep the state before each save (see ``history``)
         try:
             with zipfile.ZipFile(self.path) as zf:
@@ -81,9 +82,11 @@ class FileBook(StagedBook):
             return [], []
         return rows[0], rows[1:]
 
-    def prefetch(self, names: Sequence[str]) -> None:
+    def prefetch(self, names: Sequence[str], rewrite: Sequence[str] = ()) -> None:
         """Start parsing these sheets on two threads (calamine parses without holding the GIL), the
-        sheets split so both threads have about as many bytes of XML; ``read`` takes the result."""
+        sheets split so both threads have about as many bytes of XML; ``read`` takes the result. The XML
+        of those in ``rewrite`` is also read (inflated) there, for a save that rewrites only some columns."""
+        rewrite = [sheet_named(n).name for n in rewrite]
         sheets = [sheet_named(n) for n in names]
         todo = [s.name for s in sheets if s.name in self._parts and s.name not in self._prefetched
                 and s.name not in self._cache and s.name not in self._staged and s.name not in self._raw]
@@ -102,26 +105,40 @@ class FileBook(StagedBook):
             for name in sorted(group, key=todo.index):
                 self._prefetched[name] = worker.submit(
                     lambda name=name, opened=opened: opened().get_sheet_by_name(name).to_python(skip_empty_area=False))
+                if name in rewrite:
+                    self._parts_ahead[self._parts[name].path] = worker.submit(self._read_part, self._parts[name].path)
             worker.shutdown(wait=False)
 
-    def _forget_prefetched(self) -> None:
-        """Drop sheets parsed ahead (the file is about to change); waits for a parse under way."""
-        for ahead in self._prefetched.values():
+    def _read_part(self, name: str) -> bytes:
+        with zipfile.ZipFile(self.path) as zf:
+            return zf.read(name)
+
+    def _forget_prefetched(self) -> dict[str, bytes]:
+        """Drop what was read ahead (the file is about to change), waiting for work under way; returns the
+        parts already read for a rewrite (part name -> XML)."""
+        for ahead in (*self._prefetched.values(), *self._parts_ahead.values()):
             ahead.cancel()
+        for ahead in self._prefetched.values():
             with contextlib.suppress(Exception):
                 ahead.exception()
+        parts = {}
+        for name, ahead in self._parts_ahead.items():
+            with contextlib.suppress(Exception):
+                parts[name] = ahead.result()
         self._prefetched.clear()
+        self._parts_ahead.clear()
+        return parts
 
     def _write(self, changes: dict[Sheet, pd.DataFrame], reports: dict[str, Report]) -> None:
         check_not_locked(self.path)
-        self._forget_prefetched()
+        ahead = self._forget_prefetched()
         with zipfile.ZipFile(self.path) as zin, ThreadPoolExecutor(max_workers=2) as pool:
             replaced: dict[str, bytes] = {}
             added: dict[str, bytes] = {}
             packed: dict[str, Future[Deflated]] = {}  # sheets compress on a thread while the next renders
             for sheet, frame in changes.items():
                 part = self._part(sheet)
-                patched = self._patched(zin, sheet, frame)
+                patched = self._patched(zin, sheet, frame, ahead.get(part.path))
                 if patched is not None:
                     packed[part.path] = pool.submit(deflate, patched)
                     continue
@@ -162,9 +179,10 @@ class FileBook(StagedBook):
         with zipfile.ZipFile(self.path) as zf:
             self._parts = sheet_parts(zf)
 
-    def _patched(self, zin: zipfile.ZipFile, sheet: Sheet, frame: pd.DataFrame) -> bytes | None:
-        """The sheet's XML with only the columns staged as changed rewritten, when the frame still has the
-        sheet's rows (lines 2.. in order) and the table its columns; None otherwise (written whole)."""
+    def _patched(self, zin: zipfile.ZipFile, sheet: Sheet, frame: pd.DataFrame, old: bytes | None) -> bytes | None:
+        """The sheet's XML (``old``, when read ahead) with only the columns staged as changed rewritten, when
+        the frame still has the sheet's rows (lines 2.. in order) and the table its columns; None otherwise
+        (written whole)."""
         only = self._only.get(sheet.name)
         if only is None:
             return None
@@ -177,7 +195,7 @@ class FileBook(StagedBook):
             return None
         names = sorted(names, key=headers.index)
         kinds = {n: CELL_KINDS[sheet.column(n).kind] for n in names}
-        return splice_columns(zin.read(part.path), headers, len(frame), kinds,
+        return splice_columns(old or zin.read(part.path), headers, len(frame), kinds,
                               lambda lo, hi: cells_of(frame.iloc[lo:hi], names))
 
     def _write_reports(self, zin: zipfile.ZipFile, reports: dict[str, Report], replaced: dict[str, bytes],

@@ -176,8 +176,9 @@ class CustomerIndex:
                               label), key, note)
             if best:
                 break  # the payer is one of the names as it stands: parts and cuts of others say less
-        for key, note in variants[:1] if best else variants:  # kanji that read several ways: 日本 ニホン/ニッポン
-            self._dictionary(key, offer, note)  # also beside an exact hit: a kanji-only twin reads the same
+        if not best or all(h.label == DERIVED for h in best.values()):
+            for key, note in variants:  # kanji that read several ways: 日本 ニホン/ニッポン
+                self._dictionary(key, offer, note)
         if not best:
             for key, note in variants:
                 self._cut(key, offer, note)

@@ -160,14 +160,62 @@ def test_a_third_party_learned_for_several_clients_is_resolved_by_open_items():
     assert outcome(run(customers, invoices, [(110000, "ｻﾄｳ ｲﾁﾛｳ", "")]))[:2] == ("suggested", "C2")
 
 
-def test_usual_fee_when_the_master_states_none_but_not_when_it_says_zero():
+def test_a_real_transfer_fee_closes_the_invoice_even_when_the_master_states_no_fee_deduction():
     customers = [ja("C1", "株式会社山田商事", **{"Name Kana": "ヤマダショウジ"}),
                  ja("C2", "株式会社佐藤製作所", **{"Name Kana": "サトウセイサクショ", "Fee Deduction": D(0)})]
     result = run(customers, [("INV-1", "C1", 110000), ("INV-2", "C2", 110000)],
-                 [(109340, "ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ", ""), (109340, "ｶ)ｻﾄｳｾｲｻｸｼﾖ", "")])
-    status, _, applied, why = outcome(result)
-    assert (status, applied) == ("auto", {"INV-1": D(110000)}) and "a usual transfer fee" in why
-    assert outcome(result, "B1")[0] == "suggested"
+                 [(109340, "ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ", ""), (109568, "ｶ)ｻﾄｳｾｲｻｸｼﾖ", "INV-2")])
+    for ref, fee in (("B0", 660), ("B1", 432)):  # 660 = 600 + 10% tax; 432 = 400 + 8% tax
+        status, _, applied, why = outcome(result, ref)
+        assert status == "auto" and len(applied) == 1 and list(applied.values()) == [D(110000)], (ref, why)
+        assert f"bank fee of JPY {fee}" in why and "振込手数料" in why
+    fees = result.allocations[result.allocations["Rule"] == "bank fee"]
+    assert sorted(fees["Applied Amount"]) == [D(-660), D(-432)]
+
+
+def test_a_shortfall_that_is_no_real_fee_is_a_part_payment_not_a_fee():
+    customers = [ja("C1", "株式会社山田商事", **{"Name Kana": "ヤマダショウジ"})]
+    for short in (671, 759):  # within the old 990 cap, but no bank charges these
+        result = run(customers, [("INV-1", "C1", 110000)], [(110000 - short, "ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ", "INV-1")])
+        status, _, applied, why = outcome(result)
+        assert status == "suggested" and applied == {"INV-1": D(110000 - short)}
+        assert "part payment" in why and f"JPY {short} stays open" in why
+        assert result.allocations["Rule"].ne("bank fee").all()
+
+
+def test_a_near_amount_with_a_non_fee_gap_does_not_land_on_the_wrong_invoice():
+    customers = [ja("C1", "株式会社山田商事", **{"Name Kana": "ヤマダショウジ"})]
+    invoices = [("INV-1", "C1", 50759), ("INV-2", "C1", 50440)]  # 50000 = INV-2 less 440, INV-1 less 759
+    status, _, applied, why = outcome(run(customers, invoices, [(50000, "ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ", "")]))
+    assert (status, applied) == ("auto", {"INV-2": D(50440)}) and "JPY 440" in why
+
+
+def test_two_invoices_each_less_a_real_fee_are_no_unique_fit():
+    customers = [ja("C1", "株式会社山田商事", **{"Name Kana": "ヤマダショウジ"})]
+    invoices = [("INV-1", "C1", 50440), ("INV-2", "C1", 50660)]
+    status, _, _, why = outcome(run(customers, invoices, [(50000, "ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ", "")]))
+    assert status == "suggested" and "another invoice less another fee fits too" in why
+
+
+def test_a_fee_the_client_deducted_before_is_learned_from_applied_allocations():
+    customers = [ja("C1", "株式会社山田商事", **{"Name Kana": "ヤマダショウジ"})]
+    invoices = [("INV-1", "C1", 100500, 8), ("INV-2", "C1", 100500, 9)]
+    bank = make_frame(BANK, [{"Bank Ref": f"B{i}", "Date": date(2026, 11, 1 + i), "Amount": D(100000),
+                              "Currency": "JPY", "Payer": "ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ", "Memo": m, "Status": "new"}
+                             for i, m in enumerate(["INV-1", ""])])
+    inv = make_frame(INVOICES, [{"Invoice No": n, "Customer ID": c, "Issue Date": date(2026, m, 1),
+                                 "Due Date": date(2026, 10, 31), "Currency": "JPY", "Amount": D(a)}
+                                for n, c, a, m in invoices])
+    first = run_matching(make_frame(CUSTOMERS, customers), inv, bank, make_frame(ALLOCATIONS, []))
+    assert outcome(first)[0] == "suggested"  # 500 yen is no published transfer fee: a part payment
+    confirmed = first.allocations[first.allocations["Bank Ref"] == "B0"].copy()
+    confirmed = confirmed[confirmed["Proposal"] == confirmed["Proposal"].iloc[0]]
+    confirmed = confirmed.assign(Status="confirmed", **{"Applied Amount": [D(100500)]})
+    fee_row = confirmed.assign(**{"Invoice No": [None], "Applied Amount": [D(-500)], "Rule": ["bank fee"]})
+    allocations = make_frame(ALLOCATIONS, [*confirmed.to_dict("records"), *fee_row.to_dict("records")])
+    second = run_matching(make_frame(CUSTOMERS, customers), inv, first.bank, allocations)
+    status, _, applied, why = outcome(second, "B1")
+    assert (status, applied) == ("auto", {"INV-2": D(100500)}) and "a fee this client deducted before" in why
 
 
 def test_several_plan_invoices_paid_together_oldest_first_and_one_invoice_less_a_fee():

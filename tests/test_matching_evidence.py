@@ -294,3 +294,76 @@ def test_a_short_payment_is_also_proposed_as_part_of_the_invoice_closest_above_i
     offered = sorted(tuple(sorted(zip(g["Invoice No"], g["Applied Amount"]))) for _, g in proposals)
     assert offered == [(("INV-1", D(30000)), ("INV-2", D(55000))), (("INV-3", D(85000)),)]
     assert set(result.allocations["Status"]) == {"suggested"}
+
+
+def test_an_overpayment_that_other_open_items_come_near_goes_to_review():
+    customers = [ja("C1", "株式会社山田商事", **{"Name Kana": "ヤマダショウジ"})]
+    invoices = [("INV-1", "C1", 100000, 8), ("INV-2", "C1", 30671, 9)]
+    # INV-1 named; the surplus 30000 is INV-2 less 671, which no bank charges: not a clear overpayment
+    result = run(customers, invoices, [(130000, "ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ", "INV-1")])
+    status, _, applied, why = outcome(result)
+    assert status == "suggested" and "check" in why
+    proposed = {tuple(sorted(g["Invoice No"].dropna())) for _, g in
+                result.allocations.groupby("Proposal")}
+    assert {("INV-1",), ("INV-1", "INV-2")} <= proposed
+    # the surplus is INV-2 less a real fee: the explanation that uses the money is applied
+    status, _, applied, why = outcome(run(customers, invoices, [(130231, "ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ", "INV-1")]))
+    assert (status, applied) == ("auto", {"INV-1": D(100000), "INV-2": D(30671)}) and "JPY 440" in why
+    # nothing near the surplus: a clear overpayment, applied with the rest left unapplied
+    status, _, applied, why = outcome(run(customers, invoices, [(105000, "ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ", "INV-1")]))
+    assert (status, applied) == ("auto", {"INV-1": D(100000)}) and "unapplied cash" in why
+
+
+def test_an_unknown_payer_is_suggested_the_client_whose_open_items_the_amount_pays():
+    customers = [ja("C1", "株式会社山田商事", **{"Name Kana": "ヤマダショウジ"}),
+                 ja("C2", "株式会社佐藤製作所", **{"Name Kana": "サトウセイサクショ"})]
+    invoices = [("INV-1", "C1", 52800, 8), ("INV-2", "C1", 33000, 9), ("INV-3", "C2", 71500, 9)]
+    # the oldest two of C1 less a 660 yen fee, paid by a factoring company seen for the first time
+    result = run(customers, invoices, [(85140, "ｶ)ﾐﾗｲﾌｱｸﾀﾘﾝｸﾞ", "")])
+    status, cid, applied, why = outcome(result)
+    assert (status, cid, applied) == ("suggested", "C1", {"INV-1": D(52800), "INV-2": D(33000)})
+    assert why.startswith("payer not a client; amount equals 株式会社山田商事's open invoices INV-1, INV-2")
+    assert "JPY 660" in why and "factoring" in why
+    assert set(result.allocations["Rule"]) <= {"payer not a client, amount", "bank fee"}
+
+
+def test_an_unknown_payer_that_fits_several_clients_gets_the_few_best_to_choose_from():
+    customers = [ja(f"C{n}", f"株式会社山田商事{n}", **{"Name Kana": f"ヤマダショウジ{n}"}) for n in range(1, 6)]
+    invoices = [(f"INV-{n}", f"C{n}", 50000 + (440 if n > 2 else 0)) for n in range(1, 6)]
+    result = run(customers, invoices, [(50000, "ｽｽﾞｷ ﾀﾛｳ", "")])
+    review = result.review
+    assert set(result.allocations["Status"]) == {"suggested"} and len(review) == 3
+    assert list(review["Customer ID"])[:2] == ["C1", "C2"]  # the exact ones before those less a fee
+    assert all("choose" in r or "invoices have this amount" in r for r in review["Reason"])
+
+
+def test_a_weak_suggestion_does_not_take_the_invoice_a_later_payment_pays_exactly():
+    customers = [ja("C1", "株式会社山田商事", **{"Name Kana": "ヤマダショウジ"})]
+    invoices = [("INV-1", "C1", 80000, 8), ("INV-2", "C1", 50000, 9), ("INV-3", "C1", 30000, 9),
+                ("INV-4", "C1", 60000, 9)]
+    # B0 is INV-1 + INV-3 or INV-2 + INV-4: a guess for review; B1 pays INV-1 exactly and gets it
+    result = run(customers, invoices, [(110000, "ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ", ""), (80000, "ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ", "")])
+    status, _, applied, why = outcome(result, "B0")
+    assert (status, applied) == ("suggested", {"INV-1": D(80000), "INV-3": D(30000)})
+    assert "other combinations fit too" in why
+    assert outcome(result, "B1")[:3] == ("auto", "C1", {"INV-1": D(80000)})
+
+
+def test_an_invoice_issued_after_the_payment_is_not_what_it_pays():
+    customers = [ja("C1", "株式会社山田商事", **{"Name Kana": "ヤマダショウジ"})]
+    invoices = [("INV-1", "C1", 40000, 9), ("INV-2", "C1", 55000, 12)]  # INV-2 issued 1 Dec, paid 1 Nov?
+    result = run(customers, invoices, [(55000, "ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ", "")])
+    assert outcome(result)[0] == "suggested" and "INV-2" not in set(result.allocations["Invoice No"])
+    # named by number in the memo it is still applied: a prepayment against a pro-forma
+    assert outcome(run(customers, invoices, [(55000, "ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ", "INV-2")]))[:3] == ("auto", "C1", {"INV-2": D(55000)})
+
+
+@pytest.mark.parametrize("shortfall, fee", [("15.00", True), ("12.50", True), ("13.47", False), ("60.00", False)])
+def test_a_wire_loses_a_round_intermediary_charge(shortfall, fee):
+    customers = [{"Customer ID": "U1", "Name": "Acme Traders Inc.", "Language": "en", "Currency": "USD"}]
+    result = run(customers, [("INV-1", "U1", D("10000.00"))], [(D("10000.00") - D(shortfall), "ACME TRADERS", "")])
+    status, _, applied, why = outcome(result)
+    if fee:
+        assert (status, applied) == ("auto", {"INV-1": D("10000.00")}) and "intermediary bank charge" in why
+    else:
+        assert status == "suggested" and "bank fee" not in why

@@ -13,7 +13,9 @@ a monthly plan, does not take the invoice an earlier payment waiting for review 
 from __future__ import annotations
 
 import os
+from bisect import bisect_right
 from collections import defaultdict
+from operator import attrgetter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Callable
@@ -55,6 +57,9 @@ PART_PAID_SCORE = 0.85  # a real part payment is proposed with its residual, nev
 # Deduction; the matcher itself takes only real fees (``fees.fee_reason``).
 USUAL_FEES = {"JPY": Decimal(990), "USD": Decimal(50), "EUR": Decimal(50), "GBP": Decimal(40),
               "CNY": Decimal(50), "HKD": Decimal(300), "SGD": Decimal(50), "AUD": Decimal(50)}
+
+
+_ISSUED = attrgetter("issued")
 
 
 @dataclass(eq=False)
@@ -145,6 +150,7 @@ class Matcher:
         self._all = items
         self._settled: set[tuple[str, str]] = set()
         self.day: date | None = None  # the date of the payment being matched: later invoices are not yet owed
+        self.held: set[str] = set()  # invoices a weak suggestion proposed first: equal ones are proposed before them
         self._runs: dict[tuple[str, int], list[tuple[OpenItem, ...]]] | None = None  # built on first use
         self.contacts = {r["Customer ID"]: name_key(str(r.get("Contact") or ""), drop_digits=True) for r in records}
         for item in sorted(items.values(), key=lambda i: (i.issued, i.number)):
@@ -186,9 +192,9 @@ class Matcher:
             items[:] = [i for i in items if i.open > 0]
             self._settled.discard(key)
         day = self.day
-        if day is not None and items and items[-1].issued is not None and items[-1].issued > day:
-            return [i for i in items if i.issued is None or i.issued <= day]  # not issued yet: not what it pays
-        return items
+        if day is None or not items or items[-1].issued <= day:
+            return items
+        return items[:bisect_right(items, day, key=_ISSUED)]  # issued after the payment: not what it pays
 
     def fee_terms(self, customer: str, currency: str) -> tuple[int | None, frozenset[int]]:
         """(the client's Fee Deduction in minor units or None when not stated, fees it deducted before)."""
@@ -208,7 +214,7 @@ class Matcher:
     # -- rules -----------------------------------------------------------------------------
     def proposals(self, amount: int, currency: str, payer: str, memo: str, day: date | None = None) -> list[Proposal]:
         """Every rule's proposal for a credit of ``amount`` minor units paid on ``day``, unsorted."""
-        self.day = _day(day)
+        self.day = _day(day) if day is not None else None
         hits = {h.customer: h for h in self.names.identify(payer, memo)}
         refs = self.referenced(payer, memo, currency)
         out: list[Proposal] = []
@@ -236,11 +242,11 @@ class Matcher:
                 proposal.reason += f"; the payment names an invoice of {referred[0]}, which fits the payer too"
         out.extend(by_name)
         out.extend(self._unlearned_clients(amount, currency, payer, hits, by_name))
-        if not out:
-            out.extend(self._by_amount(amount, currency))
         if not refs and all(h.score < AUTO_SCORE for h in hits.values()):  # nobody known paid
             seen = {p.key for p in out}
             out.extend(p for p in self._third_party(amount, currency, payer) if p.key not in seen)
+        if not out:
+            out.extend(self._by_amount(amount, currency))
         return out
 
     def _third_party(self, amount: int, currency: str, payer: str) -> list[Proposal]:
@@ -254,7 +260,7 @@ class Matcher:
                 owner = items[0].customer
                 if owner in fits or (fee and self.fee_why(owner, currency, fee) is None):
                     continue
-                if self.day is not None and any(i.issued is not None and i.issued > self.day for i in items):
+                if self.day is not None and any(i.issued > self.day for i in items):
                     continue
                 fits[owner] = (fee, items)
         if not fits:
@@ -269,7 +275,7 @@ class Matcher:
             why = (f"payer not a client; amount equals {name}'s open "
                    f"{'invoice' if len(items) == 1 else 'invoices'} {', '.join(i.number for i in items)}"
                    + (f" less a bank fee of {fmt(fee)} ({self.fee_why(owner, currency, fee)})" if fee else ""))
-            score = THIRD_PARTY_SCORE if len(fits) == 1 else 0.5
+            score = (THIRD_PARTY_SCORE if len(fits) == 1 else 0.5) - (0.05 if fee else 0.0)
             contact = self.contacts.get(owner)
             if contact and key and (contact in key or key in contact):
                 why += f"; the payer is the client's contact ({contact})"
@@ -281,25 +287,25 @@ class Matcher:
                 why += f"; {len(fits)} clients have open items equal to the amount: choose one"
             rule = Rule.AMOUNT_ONLY if len(items) == 1 and not fee else Rule.THIRD_PARTY_AMOUNT
             out.append(Proposal(owner, [(i, i.open) for i in items], rule, why, round(min(score, 0.85), 3), fee=fee))
-        return sorted(out, key=lambda p: (-p.score, p.applied[0][0].issued or date.min))[:SUGGESTIONS]
+        return sorted(out, key=lambda p: (-p.score, p.applied[0][0].issued))[:SUGGESTIONS]
 
     def _runs_of(self, currency: str, total: int) -> list[tuple[OpenItem, ...]]:
         """Clients' invoice sets that come to ``total``: one invoice, the oldest two to four, or all."""
         if self._runs is None:
             self._runs = defaultdict(list)
             for (customer, cur), items in self.by_customer.items():
-                running, run = 0, []
-                for item in items[:4]:
+                for item in items:
+                    self._runs[(cur, item.open)].append((item,))
+                running, run = items[0].open if items else 0, items[:1]
+                for item in items[1:4]:
                     running += item.open
                     run.append(item)
                     self._runs[(cur, running)].append(tuple(run))
                 if len(items) > 4:
                     self._runs[(cur, sum(i.open for i in items))].append(tuple(items))
-        found = []
-        for items in self._runs.get((currency, total), ()):
-            if all(i.open > 0 for i in items) and sum(i.open for i in items) == total:
-                found.append(items)
-        return found
+        found = [items for items in self._runs.get((currency, total), ())
+                 if all(i.open > 0 for i in items) and sum(i.open for i in items) == total]
+        return sorted(found, key=lambda items: any(i.number in self.held for i in items)) if self.held else found
 
     def _homonyms(self, amount: int, currency: str, contenders: list[NameHit], before: set[str]) -> list[Proposal]:
         """Several clients fit the payer about equally: the open items decide. Only the one
@@ -508,9 +514,10 @@ class Matcher:
             for item in sorted(self._all.values(), key=lambda i: (i.issued, i.number)):
                 self._by_amount_index[(item.currency, item.open)].append(item)
         day = self.day
-        items = [i for i in self._by_amount_index.get((currency, amount), ())
-                 if i.open == amount and (day is None or i.issued is None or i.issued <= day)]
-        score = 0.6 if len(items) == 1 else 0.4
+        items = sorted((i for i in self._by_amount_index.get((currency, amount), ())
+                        if i.open == amount and (day is None or i.issued <= day)),
+                       key=lambda i: i.number in self.held)  # one a waiting suggestion proposed: after the others
+        score = 0.6 if len({i.customer for i in items}) == 1 else 0.4  # one client's plan: its oldest first
         return [Proposal(i.customer, [(i, i.open)], Rule.AMOUNT_ONLY,
                          f"payer not recognised; amount equals the open amount of {i.number} "
                          f"({self.customer_names.get(i.customer, i.customer)})"
@@ -525,9 +532,9 @@ class Matcher:
                 self._settled.add((item.customer, item.currency))
 
 
-def _day(value: object) -> date | None:
-    """A cell's date as a ``date`` (pandas gives Timestamps for some frames)."""
-    return value.date() if isinstance(value, datetime) else value if isinstance(value, date) else None
+def _day(value: object) -> date:
+    """A cell's date as a ``date`` (pandas gives Timestamps for some frames; none known: the earliest)."""
+    return value.date() if isinstance(value, datetime) else value if isinstance(value, date) else date.min
 
 
 def _oldest_first(items: list[OpenItem], amount: int) -> list[tuple[OpenItem, int]]:
@@ -674,6 +681,8 @@ def _match_lines(currencies: frozenset[str], customers: pd.DataFrame, invoices: 
         elif suggestions:
             if suggestions[0].score >= RESERVE_SCORE and suggestions[0].rule not in WEAK_RULES:
                 matcher.consume(suggestions[0])  # held for this payment, so later ones do not take it
+            else:  # a guess holds nothing, but a later equal guess proposes the next invoice first
+                matcher.held.update(item.number for item, _ in suggestions[0].applied)
             for proposal in suggestions:
                 tags[ref] = tags.get(ref, 0) + 1
                 run.rows += [(position, r)

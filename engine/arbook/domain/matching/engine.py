@@ -26,7 +26,7 @@ import pandas as pd
 from arbook.model.frames import make_frame
 from arbook.domain.forking import fork_map
 from arbook.model.money import from_minor, to_minor
-from arbook.model.schema import ALLOCATIONS, CREDIT_NOTE, REVIEW
+from arbook.model.schema import ALLOCATIONS, CREDIT_NOTE, REVIEW, Sheet
 from arbook.domain.matching.fees import JPY_FEES, ROUND_FEES, fee_reason, largest_fee
 from arbook.domain.matching.names import THIRD_PARTY, CustomerIndex, NameHit
 from arbook.domain.matching.normalize import digit_runs, fold, invoice_core, name_key
@@ -644,8 +644,8 @@ def rejected_keys(allocations: pd.DataFrame) -> dict[str, set[frozenset]]:
 class _Run:
     """What one pass over a set of bank lines produced (one currency group)."""
 
-    rows: list[tuple[int, dict]] = field(default_factory=list)  # (line position, allocation row)
-    review: list[tuple[int, dict]] = field(default_factory=list)
+    rows: list[tuple[int, tuple]] = field(default_factory=list)  # (line position, allocation row as a tuple)
+    review: list[tuple[int, tuple]] = field(default_factory=list)  # tuples: a child process pickles them fast
     status: dict[str, str] = field(default_factory=dict)
     auto: int = 0
     suggested: int = 0
@@ -673,7 +673,7 @@ def _match_lines(currencies: frozenset[str], customers: pd.DataFrame, invoices: 
         best, suggestions = decide(proposals, declined.get(ref, set()))
         if best is not None:
             tags[ref] = tags.get(ref, 0) + 1
-            run.rows += [(position, r)
+            run.rows += [(position, _cells(ALLOCATIONS, r))
                          for r in allocation_rows(ref, currency, best, AllocationStatus.AUTO, tags[ref])]
             matcher.consume(best)
             run.status[ref] = BankStatus.MATCHED.value
@@ -685,16 +685,30 @@ def _match_lines(currencies: frozenset[str], customers: pd.DataFrame, invoices: 
                 matcher.held.update(item.number for item, _ in suggestions[0].applied)
             for proposal in suggestions:
                 tags[ref] = tags.get(ref, 0) + 1
-                run.rows += [(position, r)
-                         for r in allocation_rows(ref, currency, proposal, AllocationStatus.SUGGESTED, tags[ref])]
-                run.review.append((position, review_row(line, proposal, f"{ref}#{tags[ref]}",
-                                                        matcher.customer_names.get(proposal.customer, ""))))
+                run.rows += [(position, _cells(ALLOCATIONS, r))
+                             for r in allocation_rows(ref, currency, proposal, AllocationStatus.SUGGESTED, tags[ref])]
+                run.review.append((position, _cells(REVIEW, review_row(line, proposal, f"{ref}#{tags[ref]}",
+                                                                       matcher.customer_names.get(proposal.customer,
+                                                                                                  "")))))
             run.status[ref] = BankStatus.SUGGESTED.value
             run.suggested += 1
         else:
             run.status[ref] = BankStatus.UNMATCHED.value
             run.unmatched += 1
     return run
+
+
+def _cells(sheet: Sheet, record: dict) -> tuple:
+    """A record as a tuple in the sheet's column order."""
+    return tuple(record.get(c) for c in sheet.headers)
+
+
+def _frame(sheet: Sheet, rows: list[tuple]) -> pd.DataFrame:
+    """A sheet DataFrame (object columns) from tuples in its column order."""
+    if not rows:
+        return make_frame(sheet, [])
+    return pd.DataFrame({c: pd.Series(values, dtype=object) for c, values in zip(sheet.headers, zip(*rows))},
+                        columns=sheet.headers)
 
 
 def _currency_groups(counts: dict[str, int], workers: int) -> list[frozenset[str]]:
@@ -735,10 +749,10 @@ def run_matching(customers: pd.DataFrame, invoices: pd.DataFrame, bank: pd.DataF
     rows = [row for _, row in sorted((item for r in runs for item in r.rows), key=lambda item: item[0])]
     review = [row for _, row in sorted((item for r in runs for item in r.review), key=lambda item: item[0])]
     status = {ref: state for r in runs for ref, state in r.status.items()}
-    combined = pd.concat([kept, make_frame(ALLOCATIONS, rows)], ignore_index=True) if rows else kept
+    combined = pd.concat([kept, _frame(ALLOCATIONS, rows)], ignore_index=True) if rows else kept
     result.allocations = combined.astype(object).where(combined.notna(), None)
     result.bank = bank_totals(bank, result.allocations, status)
-    result.review = make_frame(REVIEW, review)
+    result.review = _frame(REVIEW, review)
     return result
 
 

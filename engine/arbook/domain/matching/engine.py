@@ -7,8 +7,11 @@ a subscription client's payments take its oldest invoices of that amount one aft
 A proposal is auto-applied only when its score is at least ``AUTO_SCORE`` and no proposal
 for a different allocation comes within ``MARGIN`` of it: a wrong auto-match is far worse
 than a suggestion. Otherwise the best ``SUGGESTIONS`` proposals go to the Review sheet, and the
-best one (when the client was recognised) holds its invoices, so that a later payment, say of
-a monthly plan, does not take the invoice an earlier payment waiting for review most likely paid.
+best one, when it is strong (``RESERVE_SCORE``, not a guess of ``WEAK_RULES``), holds its
+invoices, so that a later payment, say of a monthly plan, does not take the invoice an earlier
+payment waiting for review most likely paid; a guess holds nothing, so a later payment of
+exactly those invoices still gets them. Shortfalls are bank fees only when banks charge them
+(``fees``); invoices issued after a payment's date are not what it pays.
 """
 from __future__ import annotations
 
@@ -152,7 +155,7 @@ class Matcher:
         self.day: date | None = None  # the date of the payment being matched: later invoices are not yet owed
         self.held: set[str] = set()  # invoices a weak suggestion proposed first: equal ones are proposed before them
         self._runs: dict[tuple[str, int], list[tuple[OpenItem, ...]]] | None = None  # built on first use
-        self.contacts = {r["Customer ID"]: name_key(str(r.get("Contact") or ""), drop_digits=True) for r in records}
+        self.contacts = {r["Customer ID"]: r.get("Contact") for r in records if r.get("Contact")}
         for item in sorted(items.values(), key=lambda i: (i.issued, i.number)):
             if not item.disputed:  # disputed invoices are on hold: only an explicit reference reaches them
                 self.by_customer[(item.customer, item.currency)].append(item)
@@ -276,7 +279,7 @@ class Matcher:
                    f"{'invoice' if len(items) == 1 else 'invoices'} {', '.join(i.number for i in items)}"
                    + (f" less a bank fee of {fmt(fee)} ({self.fee_why(owner, currency, fee)})" if fee else ""))
             score = (THIRD_PARTY_SCORE if len(fits) == 1 else 0.5) - (0.05 if fee else 0.0)
-            contact = self.contacts.get(owner)
+            contact = name_key(str(self.contacts.get(owner) or ""), drop_digits=True)
             if contact and key and (contact in key or key in contact):
                 why += f"; the payer is the client's contact ({contact})"
                 score += 0.1

@@ -46,7 +46,8 @@ def test_apply_an_unrecognised_line_by_hand_learns_the_third_party(ar_book, caps
     main(["match", str(ar_book)])
     capsys.readouterr()
     main(["apply", str(ar_book), "B1", "INV-1", "INV-2=40,000"])  # thousands separators as typed
-    assert "B1 applied to INV-1, INV-2=40000 (C1)" in capsys.readouterr().out
+    assert capsys.readouterr().out.strip() == ("B1 applied to INV-1, INV-2=40000 (C1); "
+                                               "C1: payer name 'ｶ)ﾐﾗｲﾌｱｸﾀ-' added to Paid By")
     assert allocations_of(ar_book, "B1") == [("INV-1", "manual", D(30000)), ("INV-2", "manual", D(40000))]
     with open_book(ar_book) as book:
         customers = book.read("Customers").set_index("Customer ID")
@@ -96,6 +97,9 @@ def test_apply_with_a_fee_within_the_clients_deduction(ar_book):
     (["INV-1=50000"], "INV-1: amount must be more than 0 and at most the open 30,000"),
     (["INV-1", "INV-2"], "the invoices come to 75,000 but the payment has 12,345"),
     (["INV-1=1.5"], "more than 0 decimal places"),
+    (["INV-1=abc"], "INV-1: not an amount: 'abc'"),
+    (["INV-1=-5"], "INV-1: amount must be more than 0"),
+    (["INV-1=", "INV-2"], "write each as INVOICE or INVOICE=AMOUNT"),
 ])
 def test_apply_checks_refuse_and_write_nothing(ar_book, targets, message):
     before = ar_book.read_bytes()

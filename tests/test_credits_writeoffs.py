@@ -90,6 +90,7 @@ def test_small_and_bad_debt_writeoffs_are_listed_and_reversible(paid_book, tmp_p
 @pytest.mark.parametrize("args,message", [
     (("--invoice", "INV-3"), "a bad-debt write-off needs --reason"),
     (("--invoice", "INV-404", "--reason", "x"), "no such invoice: INV-404"),
+    (("--invoice", "INV-1", "--reason", "x"), "nothing left open to write off on INV-1"),  # paid by the bank
     (("--reverse", "WO-1"), "'WO-1' is not a write-off in force"),
 ])
 def test_writeoff_refusals_leave_the_book_unchanged(paid_book, capsys, args, message):

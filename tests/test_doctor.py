@@ -21,8 +21,10 @@ FIXTURES = Path(__file__).parent / "fixtures" / "books"
 
 def test_a_current_book_on_a_complete_machine_is_all_ok(tmp_path: Path) -> None:
     book = new_book(tmp_path / "ar.xlsx")
-    states = {c.name: c.state for c in diagnose(book)}
-    assert states["python"] == states["xlwings"] == states["book"] == states["lock"] == "ok"
+    checks = {c.name: c for c in diagnose(book)}
+    assert {checks[n].state for n in ("python", "xlwings", "book", "lock", "ribbon")} == {"ok"}
+    assert "arbook build-addin" in checks["ribbon"].detail  # an .xlsx has no macros: the add-in brings the ribbon
+    assert "ribbon" not in {c.name for c in diagnose(new_book(tmp_path / "ar.xlsm"))}
 
 
 def test_missing_libreoffice_and_fonts_are_named_with_the_package_to_install() -> None:

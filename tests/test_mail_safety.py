@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from arbook.model.addresses import address_list, one_address
 from arbook.adapters.book import open_book
 from arbook.cli import main
 from arbook.services.demo import REPO_SAMPLES
@@ -105,7 +106,7 @@ def test_cc_addresses_receive_the_message(book, smtp_server):
     main(["email", str(book), "--statements", str(folder), "--smtp", address])
     ((recipients, raw),) = inbox.messages
     assert recipients == ["keiri1@example.jp", "boss@example.jp", "audit@example.jp"]
-    assert message_from_bytes(raw, policy=policy.default)["Cc"] == "boss@example.jp, audit@example.jp"
+    assert message_from_bytes(raw, policy=policy.default)["Cc"] == "boss@example.jp, Audit <audit@example.jp>"  # the display name is kept
 
 
 def test_drafts_are_not_sends_and_resend_is_on_purpose(book, capsys, smtp_server):
@@ -259,3 +260,17 @@ def test_a_folder_with_an_older_statement_sends_each_client_only_its_newest(book
           *(x for cid in CLIENTS for x in ("--customer", cid))])
     main(["email", str(book), "--statements", str(folder), "--smtp", address])
     assert sorted(inbox.customers()) == sorted(CLIENTS)
+
+
+@pytest.mark.parametrize("cell,expected", [
+    ("Bob <bob@example.com>", "Bob <bob@example.com>"),
+    ("山田 太郎 <taro@example.co.jp>", "山田 太郎 <taro@example.co.jp>"),
+    (" keiri@example.jp ", "keiri@example.jp"),
+])
+def test_an_email_cell_keeps_its_display_name(cell, expected):
+    assert one_address(cell) == expected
+
+
+def test_cc_list_drops_a_mailbox_given_twice_keeping_the_first_form():
+    assert address_list("Boss <BOSS@example.jp>; boss@example.jp, c@example.org") == [
+        "Boss <BOSS@example.jp>", "c@example.org"]

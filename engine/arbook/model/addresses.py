@@ -7,6 +7,7 @@ reports and addresses without a dotted domain are refused with a reason a person
 from __future__ import annotations
 
 import re
+from email.headerregistry import Address
 from email.policy import default
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -16,7 +17,7 @@ class AddressError(ValueError):
     """A cell that does not hold the address(es) it should."""
 
 
-def _parse(text: str) -> list[str]:
+def _parse(text: str) -> list[Address]:
     if _CONTROL.search(text):
         raise AddressError(f"{text!r} contains a line break or control character")
     try:
@@ -30,27 +31,28 @@ def _parse(text: str) -> list[str]:
         if not address.username or "." not in address.domain or address.domain.startswith(".") \
                 or address.domain.endswith("."):
             raise AddressError(f"{text!r}: {address.addr_spec!r} is not a complete address (name@domain.tld)")
-        found.append(address.addr_spec)
+        found.append(address)
     return found
 
 
 def one_address(text: str | None) -> str:
-    """The single address of an Email cell ('' when empty); AddressError for a list or a bad address."""
+    """The single address of an Email cell, its display name kept ('Bob <bob@x.com>'; '' when empty);
+    AddressError for a list or a bad address."""
     text = (text or "").strip()
     if not text:
         return ""
     found = [] if ";" in text else _parse(text)
     if len(found) != 1:
         raise AddressError(f"{text!r} holds more than one address; put copies in CC Emails")
-    return found[0]
+    return str(found[0])
 
 
 def address_list(text: str | None) -> list[str]:
-    """The addresses of a CC Emails cell (separated by ';' or ','), in order, without repeats."""
-    found: list[str] = []
+    """The addresses of a CC Emails cell (separated by ';' or ','), display names kept, in order, without
+    repeats of the same mailbox."""
+    found: dict[str, str] = {}
     for part in (text or "").split(";"):  # the header parser itself splits on ','
         if part.strip():
             for address in _parse(part.strip()):
-                if address not in found:
-                    found.append(address)
-    return found
+                found.setdefault(address.addr_spec.lower(), str(address))
+    return list(found.values())

@@ -8,14 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 import pandas as pd
 
-from arbook.adapters.book.base import Report
 from arbook.domain.credits import (BAD_DEBT_RULE, CREDIT_POLICIES, REFUND_RULE, SMALL_WRITEOFF_RULE, WRITEOFF_RULES,
                                    apply_credit_notes, credits_on_account, writeoff_rows)
 from arbook.domain.matching.engine import APPLIED_STATUSES, bank_totals
+from arbook.model.book import Book, Report
 from arbook.model.errors import ArbookError
 from arbook.model.frames import make_frame
 from arbook.model.money import MoneyError, money
@@ -36,7 +35,7 @@ def credit_policy(settings: dict[str, str]) -> str:
     return value
 
 
-def apply_credits(book: Any) -> int:
+def apply_credits(book: Book) -> int:
     """Apply every credit note's remaining credit (staged) and log each application; returns the count."""
     run = apply_credit_notes(book.read(INVOICES.name), book.read(ALLOCATIONS.name), credit_policy(book.settings()))
     if not run.allocations.equals(book.read(ALLOCATIONS.name).reset_index(drop=True)):
@@ -93,7 +92,7 @@ def _next_ref(allocations: pd.DataFrame, day: date) -> str:
     return f"{stem}{n}"
 
 
-def writeoff_book(book: Any, numbers: list[str] | None = None, reason: str | None = None,
+def writeoff_book(book: Book, numbers: list[str] | None = None, reason: str | None = None,
                   day: date | None = None) -> WriteoffRun:
     """Write off (staged, logged): the given invoices as bad debt (a reason is required), or with no
     invoices every open residual at most its currency's Write-off Threshold."""
@@ -110,6 +109,9 @@ def writeoff_book(book: Any, numbers: list[str] | None = None, reason: str | Non
             raise ArbookError(f"no such invoice: {', '.join(unknown)}")
         rows = writeoff_rows(invoices, allocations, numbers, None, BAD_DEBT_RULE, reason,
                              settings.get("Bad Debt Account") or DEFAULTS["Bad Debt Account"], day, ref)
+        closed = [n for n in dict.fromkeys(numbers) if n not in {r["Invoice No"] for r in rows}]
+        if closed:
+            raise ArbookError(f"nothing left open to write off on {', '.join(closed)}")
     else:
         limits = thresholds(settings)
         rows = writeoff_rows(invoices, allocations, None, limits, SMALL_WRITEOFF_RULE,
@@ -127,7 +129,7 @@ def writeoff_book(book: Any, numbers: list[str] | None = None, reason: str | Non
     return run
 
 
-def writeoff(book: Any, invoices: list[str] | None = None, reason: str | None = None, reverse: str | None = None,
+def writeoff(book: Book, invoices: list[str] | None = None, reason: str | None = None, reverse: str | None = None,
              day: date | None = None) -> WriteoffRun:
     """The ``writeoff`` command: reverse the write-off ``reverse``, else write off (see ``writeoff_book``)."""
     if reverse:
@@ -135,7 +137,7 @@ def writeoff(book: Any, invoices: list[str] | None = None, reason: str | None = 
     return writeoff_book(book, invoices or None, reason, day)
 
 
-def reverse_writeoff(book: Any, ref: str) -> int:
+def reverse_writeoff(book: Book, ref: str) -> int:
     """Reverse a write-off (its rows kept as rejected; staged, logged); returns the rows reversed."""
     allocations = book.read(ALLOCATIONS.name).reset_index(drop=True)
     mask = ((allocations["Bank Ref"] == ref) & allocations["Rule"].isin(WRITEOFF_RULES)
@@ -149,7 +151,7 @@ def reverse_writeoff(book: Any, ref: str) -> int:
     return int(mask.sum())
 
 
-def writeoffs_report(book: Any) -> Report:
+def writeoffs_report(book: Book) -> Report:
     """Every write-off row (in force or reversed) as the Write-offs report sheet."""
     allocations = book.read(ALLOCATIONS.name)
     currency = dict(zip(book.read(INVOICES.name)["Invoice No"], book.read(INVOICES.name)["Currency"]))
@@ -176,7 +178,7 @@ class RefundProposal:
         return f"{self.bank_ref}: refund of {self.source} to {self.customer} {self.amount:,} ({self.reason})"
 
 
-def _review_row(book: Any, proposal: RefundProposal) -> dict:
+def _review_row(book: Book, proposal: RefundProposal) -> dict:
     """The Review sheet row of a refund proposal (Accept yes confirms it through ``confirm``)."""
     line = book.read(BANK.name).set_index("Bank Ref").loc[proposal.bank_ref]
     names = dict(zip(book.read("Customers")["Customer ID"], book.read("Customers")["Name"]))
@@ -186,7 +188,7 @@ def _review_row(book: Any, proposal: RefundProposal) -> dict:
             "Applied": proposal.amount, "Rule": REFUND_RULE, "Reason": proposal.reason, "Score": 1.0}
 
 
-def refund_proposals(book: Any) -> list[RefundProposal]:
+def refund_proposals(book: Book) -> list[RefundProposal]:
     """Debit bank lines not yet applied whose payee is a client with a credit (credit note or
     unapplied cash) of exactly that amount in that currency, or whose memo names the credit."""
     from arbook.domain.matching.names import CustomerIndex
@@ -223,7 +225,7 @@ def refund_proposals(book: Any) -> list[RefundProposal]:
     return out
 
 
-def refund_book(book: Any, confirm: bool = False) -> list[RefundProposal]:
+def refund_book(book: Book, confirm: bool = False) -> list[RefundProposal]:
     """Record the refund proposals (staged, logged): suggested, each on the Review sheet for ``confirm``
     to accept, or confirmed at once with ``confirm``."""
     proposals = refund_proposals(book)

@@ -100,7 +100,7 @@ def confirm_book(book: Book) -> ConfirmResult:
                                         parse_targets(str(row["Apply To"]), where), where, "the Review sheet")
         learn.append((customer, row["Payer"]))
     result.confirmed, result.rejected = len(accepted_tags) + len(typed), len(rejected_tags)
-    result.learned = _learn_payers(book, customers, learn)
+    result.learned = len(_learn_payers(book, customers, learn))
     bank_status = {}
     for ref in set(decided["Bank Ref"]) | set(typed["Bank Ref"]):
         rows = allocations[allocations["Bank Ref"] == ref]
@@ -139,10 +139,10 @@ def _check_still_open(invoices: pd.DataFrame, allocations: pd.DataFrame, accepte
                                       f"{number} no longer has that much open (paid meanwhile?); re-run match")])
 
 
-def _learn_payers(book: Book, customers: pd.DataFrame, confirmed: list[tuple[str, Any]]) -> int:
+def _learn_payers(book: Book, customers: pd.DataFrame, confirmed: list[tuple[str, Any]]) -> list[str]:
     """Learn each confirmed (customer, payer): a variant of the client's own name goes to its
-    Payer Names, anyone else (parent, factoring company, a director) to its Paid By."""
-    learned = 0
+    Payer Names, anyone else (parent, factoring company, a director) to its Paid By; returns what was learned."""
+    learned: list[str] = []
     lists = {column: dict(zip(customers["Customer ID"], customers[column])) for column in ("Payer Names", "Paid By")}
     records = {r["Customer ID"]: r for r in customers.to_dict("records")}
     for cid, payer in confirmed:
@@ -159,8 +159,8 @@ def _learn_payers(book: Book, customers: pd.DataFrame, confirmed: list[tuple[str
         column = "Payer Names" if score >= 0.9 else "Paid By"
         cleaned = " ".join(str(payer).replace(";", " ").split())
         lists[column][cid] = f"{lists[column][cid]};{cleaned}" if lists[column][cid] else cleaned
-        learned += 1
-        book.log("learn", f"{cid}: payer name {cleaned!r} added to {column}")
+        learned.append(f"{cid}: payer name {cleaned!r} added to {column}")
+        book.log("learn", learned[-1])
     if learned:
         customers = customers.copy()
         for column, values in lists.items():
@@ -169,14 +169,18 @@ def _learn_payers(book: Book, customers: pd.DataFrame, confirmed: list[tuple[str
     return learned
 
 
-_TARGET = re.compile(r"([^\s,;、=]+)(?:=([0-9][0-9,.]*))?")
+_TARGET = re.compile(r"([^\s,;、=]+)(?:\s*(=)\s*([^\s,;、=]*(?:,\d{3}(?=[\s,;、.]|$))*(?:\.\d+)?))?|(=)")
 
 
 def parse_targets(text: str, where: str) -> list[tuple[str, str | None]]:
     """``INV-1, INV-2=5,000`` (separated by commas, spaces or semicolons; amounts may carry
-    thousands separators) -> [(invoice, amount text or None)]."""
-    targets = [(number, amount.rstrip(",").replace(",", "") or None if amount else None)
-               for number, amount in _TARGET.findall(text.replace("＝", "="))]
+    thousands separators) -> [(invoice, amount text or None)]; ArbookError on a stray ``=``."""
+    targets = []
+    for number, equals, amount, stray in _TARGET.findall(text.replace("＝", "=")):
+        amount = amount.rstrip(",").replace(",", "")
+        if stray or (equals and not amount):
+            raise ArbookError(f"{where}: {text.strip()}: write each as INVOICE or INVOICE=AMOUNT")
+        targets.append((number, amount or None))
     if not targets:
         raise ArbookError(f"{where}: no invoice numbers given")
     return targets
@@ -284,10 +288,10 @@ def apply_book(book: Book, bank_ref: str, targets: list[str]) -> str:
     review = book.read(REVIEW.name)
     book.replace(REVIEW.name, review[review["Bank Ref"] != bank_ref])
     payer = bank.loc[bank["Bank Ref"] == bank_ref, "Payer"].iloc[0]
-    _learn_payers(book, book.read(CUSTOMERS.name), [(customer, payer)])
+    learned = _learn_payers(book, book.read(CUSTOMERS.name), [(customer, payer)])
     summary = f"{bank_ref} applied to {', '.join(n if a is None else f'{n}={a}' for n, a in parsed)} ({customer})"
     book.log("apply", summary)
-    return summary
+    return "; ".join([summary, *learned])
 
 
 def unmatch_book(book: Book, bank_ref: str) -> int:

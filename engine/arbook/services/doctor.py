@@ -182,6 +182,15 @@ def check_book(path: Path) -> list[Check]:
     return [state, lock]
 
 
+def check_ribbon(path: Path) -> list[Check]:
+    """A note for a book without macros: where its ribbon comes from (none for .xlsm/.xlam)."""
+    if path.suffix.lower() != ".xlsx":
+        return []
+    return [Check("ribbon", "ok", f"{path.name} holds no macros (the xlwings checks above are of the shipped "
+                  "arbook.xlsm): in Excel its AR tab comes from the add-in ('arbook build-addin'), or keep the book "
+                  "as .xlsm ('arbook new BOOK.xlsm')")]
+
+
 def diagnose(book: Path | None = None, smtp: str | None = None) -> list[Check]:
     """Every check, in the order a person would fix them (``book``: also that book's version and lock)."""
     workbook = book if book is not None and book.suffix.lower() == ".xlsm" else resource("workbook", "arbook.xlsm")
@@ -190,5 +199,5 @@ def diagnose(book: Path | None = None, smtp: str | None = None) -> list[Check]:
     if smtp:
         checks.append(check_smtp(smtp))
     if book is not None:
-        checks += check_book(book)
+        checks += check_book(book) + check_ribbon(book)
     return checks

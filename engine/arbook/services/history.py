@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
+from arbook.adapters.book.filebook import FileBook
 from arbook.adapters.book.history import Generation, generations, pick, saved_head
 from arbook.model.audit import parse_hash, verify_chain
 from arbook.model.errors import ArbookError
 from arbook.model.schema import LOG
 
 
-def history(book: Any) -> list[Generation]:
+def history(book: FileBook) -> list[Generation]:
     """The kept versions of the book, newest first."""
     return list(reversed(generations(book.path)))
 
@@ -27,7 +27,7 @@ class Undone:
                 f"{1 + len(self.later)} command(s) undone")
 
 
-def undo_book(book: Any, number: int | str | None = None) -> Undone:
+def undo_book(book: FileBook, number: int | str | None = None) -> Undone:
     """Restore the book as it was before command ``number`` (default: the last one) and log the undo
     (naming every command undone). The state replaced is kept, so an undo can itself be undone."""
     if isinstance(number, str):
@@ -57,7 +57,7 @@ class Verification:
         return f"Log: {self.checked} chained row(s), no edited, inserted or deleted row"
 
 
-def verify_book(book: Any) -> Verification:
+def verify_book(book: FileBook) -> Verification:
     """Check the Log's hash chain: edited, inserted and deleted rows, and rows missing at the end
     compared with the newest kept version."""
     log = book.read(LOG.name)

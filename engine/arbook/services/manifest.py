@@ -17,6 +17,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+from arbook.model.book import Book
 from arbook.model.errors import ArbookError
 from arbook.model.frames import make_frame
 from arbook.model.schema import SETTINGS
@@ -27,7 +28,7 @@ _RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
 
 
-def book_key(book: Any, create: bool = False) -> bytes | None:
+def book_key(book: Book, create: bool = False) -> bytes | None:
     """The book's statement key; with ``create``, a new one is staged in Settings when there is none."""
     value = book.settings().get(KEY_SETTING, "").strip()
     if value:

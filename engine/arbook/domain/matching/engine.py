@@ -32,7 +32,7 @@ from arbook.model.money import from_minor, to_minor
 from arbook.model.schema import ALLOCATIONS, CREDIT_NOTE, REVIEW, Sheet
 from arbook.domain.matching.fees import JPY_FEES, ROUND_FEES, fee_reason, largest_fee
 from arbook.domain.matching.names import THIRD_PARTY, CustomerIndex, NameHit
-from arbook.domain.matching.normalize import digit_runs, fold, invoice_core, name_key
+from arbook.domain.matching.normalize import PAYS_FOR_OTHERS, digit_runs, fold, invoice_core, name_key
 from arbook.domain.matching.subset import find_combination
 from arbook.model.statuses import APPLIED, AllocationStatus, BankStatus, Rule
 
@@ -44,9 +44,6 @@ RESERVE_SCORE = 0.8  # a suggestion this good (not a fallback) holds its invoice
 WEAK_RULES = frozenset({Rule.AMOUNT_ONLY, Rule.THIRD_PARTY_AMOUNT, Rule.NAME_OLDEST_FIRST, Rule.NAME_PART_OF_ONE,
                         Rule.NAME_OVERPAID})
 THIRD_PARTY_SCORE = 0.7  # an unknown payer whose amount one client's open items explain: a suggestion
-# Words in a payer's name that say it pays for others: factoring companies and group parents.
-PAYS_FOR_OTHERS = ("ファクタリング", "ファクタ", "FACTORING", "FACTORS", "保理", "ホールディングス", "HOLDINGS",
-                   "GROUP", "控股", "集团", "グループ")
 APPLIED_STATUSES = APPLIED
 FEE_RULE = Rule.FEE
 UNAPPLIED_RULE = Rule.UNAPPLIED

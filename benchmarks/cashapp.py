@@ -4,7 +4,8 @@ baseline, and speed on 50k credits against 200k open invoices.
     python benchmarks/cashapp.py [--customers 1500] [--invoices 18000] [--seed 7] [--skip-speed]
 
 Accuracy: realistic mixed ja/zh/en clients and invoices (samplegen's REALISTIC: kanji-only
-masters, same-reading twins, long names, third-party payers, real-price amounts); payments in
+masters, same-reading twins, long names, third-party payers, real-price amounts, real transfer
+fees deducted where the master states none); payments in
 every situation (mangled invoice numbers, no memo, deducted bank fees, several invoices at once,
 partial and over payments, monthly plans, third parties, noise credits) written as a Zengin 03
 file, a GB18030 bank CSV and a camt.053 (each bank cutting payer names at its field length),
@@ -191,7 +192,8 @@ def main() -> None:
         f"Matching time for these {ours['credits']:,} credits: {ours['seconds']:.2f} s.", "",
         "Per situation and per phenomenon (bank lines of clients; a line can show several phenomena: "
         "kanji_only = the master has no Name Kana, homonym = another client has the same reading, "
-        "truncated = the bank cut the payer name at its field length, third_party = someone else paid):", "",
+        "truncated = the bank cut the payer name at its field length, third_party = someone else paid, "
+        "fee_not_stated = a real transfer fee deducted although the master states no Fee Deduction):", "",
         "| lines | matchable | auto exactly right | precision of auto | auto or suggested |", "|---|---:|---:|---:|---:|",
         *[f"| {label} | {m['matchable']:,} | {pct(m['auto_right'])} | "
           f"{'no auto' if m['precision'] is None else pct(m['precision'])} | {pct(m['covered'])} |"

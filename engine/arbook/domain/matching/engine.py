@@ -20,6 +20,7 @@ from bisect import bisect_right
 from collections import defaultdict
 from operator import attrgetter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date, datetime
 from typing import Callable
 from decimal import Decimal
@@ -60,6 +61,7 @@ USUAL_FEES = {"JPY": Decimal(990), "USD": Decimal(50), "EUR": Decimal(50), "GBP"
 
 
 _ISSUED = attrgetter("issued")
+_SCORE = attrgetter("score")
 
 
 @dataclass(eq=False)
@@ -141,6 +143,7 @@ class Matcher:
         records = customers.to_dict("records")
         self.history = history or {}  # (payer key, currency, amount) -> clients it was applied to before
         self.learned_fees = fees or {}  # (client, currency) -> fees it deducted before (minor units)
+        self._fee_terms: dict[tuple[str, str], tuple[int | None, frozenset[int]]] = {}
         self.names = CustomerIndex(records)
         self.customer_names = {r["Customer ID"]: r["Name"] for r in records}
         self.fee_caps = {r["Customer ID"]: r.get("Fee Deduction") for r in records}
@@ -148,7 +151,7 @@ class Matcher:
         self.by_core: dict[str, list[OpenItem]] = defaultdict(list)
         self._by_amount_index: dict[tuple[str, int], list[OpenItem]] | None = None  # built on first use
         self._all = items
-        self._settled: set[tuple[str, str]] = set()
+        self._settled: dict[tuple[str, str], int] = {}  # invoices settled since the client's list was cleaned
         self.day: date | None = None  # the date of the payment being matched: later invoices are not yet owed
         self.held: set[str] = set()  # invoices a weak suggestion proposed first: equal ones are proposed before them
         self._runs: dict[tuple[str, int], list[tuple[OpenItem, ...]]] | None = None  # built on first use
@@ -188,9 +191,15 @@ class Matcher:
         """The client's open, undisputed invoices in a currency issued by the payment's date, oldest first."""
         key = (customer, currency)
         items = self.by_customer.get(key, [])
-        if key in self._settled:
-            items[:] = [i for i in items if i.open > 0]
-            self._settled.discard(key)
+        settled = self._settled.pop(key, 0)
+        if settled:
+            lead = 0
+            while lead < len(items) and items[lead].open <= 0:
+                lead += 1
+            if lead == settled:  # the usual case: the oldest ones were paid
+                del items[:lead]
+            else:
+                items[:] = [i for i in items if i.open > 0]
         day = self.day
         if day is None or not items or items[-1].issued <= day:
             return items
@@ -198,9 +207,13 @@ class Matcher:
 
     def fee_terms(self, customer: str, currency: str) -> tuple[int | None, frozenset[int]]:
         """(the client's Fee Deduction in minor units or None when not stated, fees it deducted before)."""
-        given = self.fee_caps.get(customer)
-        stated = to_minor(given, currency) if given is not None and given == given else None  # NaN: empty cell
-        return stated, self.learned_fees.get((customer, currency), frozenset())
+        key = (customer, currency)
+        terms = self._fee_terms.get(key)
+        if terms is None:
+            given = self.fee_caps.get(customer)
+            stated = to_minor(given, currency) if given is not None and given == given else None  # NaN: empty
+            terms = self._fee_terms[key] = (stated, self.learned_fees.get(key, frozenset()))
+        return terms
 
     def fee_why(self, customer: str, currency: str, shortfall: int) -> str | None:
         """Why ``shortfall`` is a bank fee this client deducted (for the reason), or None when it is not one."""
@@ -242,7 +255,7 @@ class Matcher:
                 proposal.reason += f"; the payment names an invoice of {referred[0]}, which fits the payer too"
         out.extend(by_name)
         out.extend(self._unlearned_clients(amount, currency, payer, hits, by_name))
-        if not refs and all(h.score < AUTO_SCORE for h in hits.values()):  # nobody known paid
+        if not refs and max(map(_SCORE, hits.values()), default=0.0) < AUTO_SCORE:  # nobody known paid
             seen = {p.key for p in out}
             out.extend(p for p in self._third_party(amount, currency, payer) if p.key not in seen)
         if not out:
@@ -255,7 +268,11 @@ class Matcher:
         up to four, or all; exactly or less a real bank fee) are suggested, never applied: the
         amount alone proves nothing. Several clients fitting: the best few."""
         fits: dict[str, tuple[int, tuple[OpenItem, ...]]] = {}
+        self._runs_of(currency, amount)  # builds the index
+        runs = self._runs
         for fee in _fee_steps(currency):
+            if (currency, amount + fee) not in runs:
+                continue
             for items in self._runs_of(currency, amount + fee):
                 owner = items[0].customer
                 if owner in fits or (fee and self.fee_why(owner, currency, fee) is None):
@@ -529,7 +546,8 @@ class Matcher:
         for item, amount in proposal.applied:
             item.open -= amount
             if item.open <= 0:
-                self._settled.add((item.customer, item.currency))
+                key = (item.customer, item.currency)
+                self._settled[key] = self._settled.get(key, 0) + 1
 
 
 def _day(value: object) -> date:
@@ -562,15 +580,16 @@ def _complete(items: list[OpenItem], low: int, high: int,
     return [items[p] for p in combo.positions], combo.ambiguous
 
 
-def _fee_steps(currency: str) -> list[int]:
+@lru_cache(maxsize=64)
+def _fee_steps(currency: str) -> tuple[int, ...]:
     """0 and every real bank fee of the currency (minor units), smallest first: the shortfalls
     an unknown payer's amount is tried with."""
     if currency == "JPY":
-        return [0, *sorted(JPY_FEES)]
+        return (0, *sorted(JPY_FEES))
     if currency not in ROUND_FEES:
-        return [0]
+        return (0,)
     low, high, step = ROUND_FEES[currency]
-    return [0, *range(int(low * 100), int(high * 100) + 1, step)]
+    return (0, *range(int(low * 100), int(high * 100) + 1, step))
 
 
 def _fmt(units: int, currency: str) -> str:
@@ -700,7 +719,7 @@ def _match_lines(currencies: frozenset[str], customers: pd.DataFrame, invoices: 
 
 def _cells(sheet: Sheet, record: dict) -> tuple:
     """A record as a tuple in the sheet's column order."""
-    return tuple(record.get(c) for c in sheet.headers)
+    return tuple(map(record.get, sheet.headers))
 
 
 def _frame(sheet: Sheet, rows: list[tuple]) -> pd.DataFrame:

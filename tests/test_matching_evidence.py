@@ -367,3 +367,14 @@ def test_a_wire_loses_a_round_intermediary_charge(shortfall, fee):
         assert (status, applied) == ("auto", {"INV-1": D("10000.00")}) and "intermediary bank charge" in why
     else:
         assert status == "suggested" and "bank fee" not in why
+
+
+def test_a_director_paying_personally_on_first_sight_is_the_clients_contact():
+    customers = [ja("C1", "株式会社山田商事", **{"Name Kana": "ヤマダショウジ", "Contact": "山田太郎"}),
+                 ja("C2", "株式会社佐藤製作所", **{"Name Kana": "サトウセイサクショ", "Contact": "佐藤一郎"})]
+    invoices = [("INV-1", "C1", 77000), ("INV-2", "C2", 77000)]
+    result = run(customers, invoices, [(77000, "ﾔﾏﾀﾞ ﾀﾛｳ", "")])
+    status, cid, applied, why = outcome(result)
+    assert (status, cid, applied) == ("suggested", "C1", {"INV-1": D(77000)})  # never automatic on the amount
+    assert "the payer is the client's contact" in why
+    assert set(result.review["Customer ID"]) == {"C1", "C2"}  # the other fit stays beside it

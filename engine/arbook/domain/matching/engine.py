@@ -34,6 +34,7 @@ from arbook.model.schema import ALLOCATIONS, CREDIT_NOTE, REVIEW, Sheet
 from arbook.domain.matching.fees import JPY_FEES, ROUND_FEES, fee_reason, largest_fee
 from arbook.domain.matching.names import THIRD_PARTY, CustomerIndex, NameHit
 from arbook.domain.matching.normalize import PAYS_FOR_OTHERS, digit_runs, fold, invoice_core, name_key
+from arbook.domain.matching.readings import needs_reading, reading
 from arbook.domain.matching.subset import find_combination
 from arbook.model.statuses import APPLIED, AllocationStatus, BankStatus, Rule
 
@@ -156,6 +157,7 @@ class Matcher:
         self.held: set[str] = set()  # invoices a weak suggestion proposed first: equal ones are proposed before them
         self._runs: dict[tuple[str, int], list[tuple[OpenItem, ...]]] | None = None  # built on first use
         self.contacts = {r["Customer ID"]: r.get("Contact") for r in records if r.get("Contact")}
+        self.contacts_language = {r["Customer ID"]: r.get("Language") for r in records if r.get("Contact")}
         for item in sorted(items.values(), key=lambda i: (i.issued, i.number)):
             if not item.disputed:  # disputed invoices are on hold: only an explicit reference reaches them
                 self.by_customer[(item.customer, item.currency)].append(item)
@@ -293,8 +295,8 @@ class Matcher:
                    f"{'invoice' if len(items) == 1 else 'invoices'} {', '.join(i.number for i in items)}"
                    + (f" less a bank fee of {fmt(fee)} ({self.fee_why(owner, currency, fee)})" if fee else ""))
             score = (THIRD_PARTY_SCORE if len(fits) == 1 else 0.5) - (0.05 if fee else 0.0)
-            contact = name_key(str(self.contacts.get(owner) or ""), drop_digits=True)
-            if contact and key and (contact in key or key in contact):
+            contact = self._contact_keys(owner)
+            if key and any(k in key or key in k for k in contact):
                 why += f"; the payer is the client's contact ({contact})"
                 score += 0.1
             elif group:
@@ -305,6 +307,15 @@ class Matcher:
             rule = Rule.AMOUNT_ONLY if len(items) == 1 and not fee else Rule.THIRD_PARTY_AMOUNT
             out.append(Proposal(owner, [(i, i.open) for i in items], rule, why, round(min(score, 0.85), 3), fee=fee))
         return sorted(out, key=lambda p: (-p.score, p.applied[0][0].issued))[:SUGGESTIONS]
+
+    def _contact_keys(self, customer: str) -> set[str]:
+        """The client's Contact as a payer key, and as its kana reading when written in kanji (a
+        director paying personally: 山田太郎 pays as ﾔﾏﾀﾞ ﾀﾛｳ)."""
+        contact = str(self.contacts.get(customer) or "")
+        keys = {name_key(contact, drop_digits=True)}
+        if needs_reading(contact, self.contacts_language.get(customer) or "ja"):
+            keys.add(name_key(reading(contact), drop_digits=True))
+        return {k for k in keys if len(k) >= 2}
 
     def _runs_of(self, currency: str, total: int) -> list[tuple[OpenItem, ...]]:
         """Clients' invoice sets that come to ``total``: one invoice, the oldest two to four, or all."""

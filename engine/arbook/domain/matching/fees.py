@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from arbook.model.money import to_minor
+
 # Base fees (tax excluded) Japanese banks charge for a transfer, and the consumption tax rates
 # they have been charged with (10% since Oct 2019, 8% 2014-2019, 5% 1997-2014).
 _JPY_BASES = (100, 140, 150, 160, 190, 200, 250, 300, 350, 400, 450, 500, 600, 700, 800, 900, 1000)
@@ -38,13 +40,9 @@ ROUND_FEES: dict[str, tuple[Decimal, Decimal, int]] = {
 JPY_LARGEST = max(JPY_FEES)
 
 
-def _minor(currency: str) -> int:
-    return 1 if currency == "JPY" else 100
-
-
 def largest_fee(currency: str, stated: int | None = None, learned: frozenset[int] = frozenset()) -> int:
     """The largest shortfall (minor units) that could be a fee for this client in this currency."""
-    usual = JPY_LARGEST if currency == "JPY" else int(ROUND_FEES[currency][1] * 100) if currency in ROUND_FEES else 0
+    usual = JPY_LARGEST if currency == "JPY" else to_minor(ROUND_FEES[currency][1], currency) if currency in ROUND_FEES else 0
     return max(usual, stated or 0, *learned, 0)
 
 
@@ -69,8 +67,9 @@ def fee_reason(shortfall: int, currency: str, stated: int | None = None,
     if rounds is None:
         return None
     low, high, step = rounds
-    cap = int(high * _minor(currency)) if not stated else max(stated, int(low * _minor(currency)))
-    if int(low * _minor(currency)) <= shortfall <= cap and shortfall % step == 0:
+    smallest = to_minor(low, currency)
+    cap = to_minor(high, currency) if not stated else max(stated, smallest)
+    if smallest <= shortfall <= cap and shortfall % step == 0:
         kind = "手续费 of a transfer" if currency == "CNY" else "intermediary bank charge of a wire"
         return f"a usual round {kind}"
     return None

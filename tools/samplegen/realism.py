@@ -18,7 +18,9 @@ class Realism:
     shares of clients' bank lines: ``branches`` (a branch pays: ﾌｸｵｶｼﾃﾝ, 北京分公司, DALLAS BRANCH),
     ``spelled_forms`` (ｶﾌﾞｼｷｶﾞｲｼﾔ spelled out instead of ｶ)), ``name_variants`` (CORPORATION for Corp.,
     AND for &, THE, CO LTD, K.K.; 有限责任公司 for 有限公司), ``bank_noise`` (ﾌﾘｺﾐ before the name,
-    reference digits after it; NACHA addenda in a camt memo).
+    reference digits after it; NACHA addenda in a camt memo);
+    ``stray_fees``: clients whose master states no Fee Deduction deduct a real transfer fee anyway
+    (every payment of the fee kinds, and this share of their whole payments).
     """
 
     kanji_only: float = 0.0
@@ -31,7 +33,9 @@ class Realism:
     spelled_forms: float = 0.0
     name_variants: float = 0.0
     bank_noise: float = 0.0
+    stray_fees: float = 0.0
 
 
 REALISTIC = Realism(kanji_only=0.25, homonyms=0.05, long_names=0.06, third_parties=0.04, diverse_amounts=True,
-                    reading_variants=0.4, branches=0.03, spelled_forms=0.04, name_variants=0.07, bank_noise=0.05)
+                    reading_variants=0.4, branches=0.03, spelled_forms=0.04, name_variants=0.07, bank_noise=0.05,
+                    stray_fees=0.3)

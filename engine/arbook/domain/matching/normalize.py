@@ -257,3 +257,8 @@ def cut_form(key: str) -> str | None:
     ﾔﾏﾀﾞｼﾖｳｼﾞ ｶﾌﾞｼｷｶﾞｲ -> ヤマダシヨウジ), or None when it does not end inside a form."""
     found = _CUT_FORM.search(key)
     return key[:found.start()] if found and found.start() else None
+
+
+# Words in a payer's name that say it pays for others: factoring companies and group parents.
+PAYS_FOR_OTHERS = ("ファクタリング", "ファクタ", "FACTORING", "FACTORS", "保理", "ホールディングス", "HOLDINGS",
+                   "GROUP", "控股", "集团", "グループ")

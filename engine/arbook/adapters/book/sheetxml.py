@@ -7,6 +7,7 @@ list change. Text is always written as an inline string, so it can never become 
 from __future__ import annotations
 
 import re
+from itertools import chain, repeat
 from datetime import date, datetime
 from typing import Any, Callable, Sequence
 from xml.sax.saxutils import escape, quoteattr
@@ -14,8 +15,7 @@ from xml.sax.saxutils import escape, quoteattr
 from arbook.model.textparse import date_to_excel_serial
 
 _NEEDS_ESCAPE = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_x")
-_NEEDS_CARE = re.compile(r"[&<>\x00-\x1f\ufffe\uffff]|_x|^\s|\s$")  # escaping, or xml:space="preserve"
-_COLUMN_CARE = re.compile(r"[&<>\x00-\x1f\ufffe\uffff]|_x|(?:^|\|)\s|\s(?:\||$)")  # over texts joined by |
+_SPECIAL = re.compile("[&<>\x00-\x1f\ufffe\uffff]")  # escaping, or xml:space="preserve" (tab, newline)
 _CONTROL_SPACE = re.compile("[\t\n\r]")
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
 _COL = re.compile(r"<col\b([^>]*)/?>")
@@ -81,13 +81,19 @@ def _t(text: str) -> str:
     return f"<t{space}>{body}</t>"
 
 
+def _needs_care(text: str) -> bool:
+    """True when a text needs escaping or keeps outer or control whitespace (see ``_t``)."""
+    return text != text.strip() or "_x" in text or _SPECIAL.search(text) is not None
+
+
 def _text_cells(letter: str, s: str, values: Sequence[Any], rows: Sequence[str]) -> list[str]:
-    if not _COLUMN_CARE.search("|".join(v for v in values if v is not None)):  # the common case: one search
+    texts = [v for v in values if v]
+    joined = "\ue000".join(texts)
+    if "_x" not in joined and not _SPECIAL.search(joined) and not any([v != v.strip() for v in texts]):
         return ["" if v is None else f'<c r="{letter}{n}"{s} t="inlineStr"><is><t>{v}</t></is></c>'
-                for n, v in zip(rows, values)]
-    needs = _NEEDS_CARE.search
+                for n, v in zip(rows, values)]  # the common case: a column of plain texts, checked at once
     return ["" if v is None else
-            f'<c r="{letter}{n}"{s} t="inlineStr"><is>{_t(v) if needs(v) else f"<t>{v}</t>"}</is></c>'
+            f'<c r="{letter}{n}"{s} t="inlineStr"><is>{_t(v) if _needs_care(v) else f"<t>{v}</t>"}</is></c>'
             for n, v in zip(rows, values)]
 
 
@@ -96,8 +102,8 @@ def _number_cells(letter: str, s: str, values: Sequence[Any], rows: Sequence[str
 
 
 def _date_cells(letter: str, s: str, values: Sequence[Any], rows: Sequence[str]) -> list[str]:
-    serial = date_to_excel_serial
-    return ["" if v is None else f'<c r="{letter}{n}"{s}><v>{serial(v)!r}</v></c>' for n, v in zip(rows, values)]
+    serial = {v: repr(date_to_excel_serial(v)) for v in set(values) if v is not None}  # dates repeat
+    return ["" if v is None else f'<c r="{letter}{n}"{s}><v>{serial[v]}</v></c>' for n, v in zip(rows, values)]
 
 
 def _bool_cells(letter: str, s: str, values: Sequence[Any], rows: Sequence[str]) -> list[str]:
@@ -130,30 +136,55 @@ def split_sheet(xml: str) -> tuple[str, str, str]:
     return xml[:start], xml[open_end + 1:close], xml[close + len("</sheetData>"):]
 
 
+#: Rows rendered at a time by ``write_sheet``: a few MB of XML, so a million-row sheet never sits in memory whole.
+CHUNK_ROWS = 20_000
+
+
+def table_ref(headers: Sequence[str], count: int) -> str:
+    """The table range of ``headers`` over ``count`` data rows (at least one row, as Excel requires)."""
+    return f"A1:{column_letter(len(headers) - 1) if headers else 'A'}{max(count + 1, 2)}"
+
+
+def write_sheet(old_xml: bytes, headers: Sequence[str], kinds: Sequence[str], columns: Sequence[Sequence[Any]],
+                write: Callable[[bytes], Any], chunk_rows: int | None = None) -> str:
+    """Write the new sheet XML (see ``render_sheet``) through ``write`` in pieces of at most
+    ``chunk_rows`` (default CHUNK_ROWS) rows, so the whole sheet is never held in memory. Returns the table ref."""
+    step = max(chunk_rows or CHUNK_ROWS, 1)
+    prefix, old_data, suffix = split_sheet(old_xml.decode("utf-8"))
+    body_styles = _column_styles(prefix)
+    head_styles = _header_styles(old_data)
+    letters = [column_letter(i) for i in range(len(headers))]
+    styles = [f' s="{body_styles[i]}"' if i in body_styles else "" for i in range(len(headers))]
+    renderers = [_COLUMN_RENDERERS[kind] for kind in kinds]
+    count = len(columns[0]) if columns else 0
+    head = "".join(_text_cells(letters[i], f' s="{head_styles[i]}"' if i in head_styles else "", [h], ["1"])[0]
+                   for i, h in enumerate(headers))
+    last = letters[-1] if letters else "A"
+    prefix = _DIMENSION.sub(f'<dimension ref="A1:{last}{count + 1}"/>', prefix, count=1)
+    write(f'{prefix}<sheetData><row r="1">{head}</row>'.encode("utf-8"))
+    del prefix, old_data
+    for start in range(0, count, step):
+        stop = min(start + step, count)
+        row_numbers = [str(n) for n in range(start + 2, stop + 2)]
+        rendered = [render(letter, s, values[start:stop], row_numbers)
+                    for render, letter, s, values in zip(renderers, letters, styles, columns)]
+        opens = [f'<row r="{n}">' for n in row_numbers]
+        write("".join(chain.from_iterable(zip(opens, *rendered, repeat("</row>")))).encode("utf-8"))
+        del rendered
+    write(f"</sheetData>{suffix}".encode("utf-8"))
+    return table_ref(headers, count)
+
+
 def render_sheet(old_xml: bytes, headers: Sequence[str], kinds: Sequence[str],
                  columns: Sequence[Sequence[Any]]) -> tuple[bytes, str]:
     """New sheet XML with ``headers`` in row 1 and the column-major ``columns`` below.
 
     ``kinds`` says per column how its values are written: text, number, date, bool or any.
-    Returns (xml, table ref).
+    Returns (xml, table ref). ``write_sheet`` gives the same bytes in pieces.
     """
-    prefix, old_data, suffix = split_sheet(old_xml.decode("utf-8"))
-    body_styles = _column_styles(prefix)
-    head_styles = _header_styles(old_data)
-    letters = [column_letter(i) for i in range(len(headers))]
-    count = len(columns[0]) if columns else 0
-    row_numbers = [str(n) for n in range(2, count + 2)]
-    rendered = [_COLUMN_RENDERERS[kind](letter, f' s="{body_styles[i]}"' if i in body_styles else "",
-                                        values, row_numbers)
-                for i, (letter, kind, values) in enumerate(zip(letters, kinds, columns))]
-    head = "".join(_text_cells(letters[i], f' s="{head_styles[i]}"' if i in head_styles else "", [h], ["1"])[0]
-                   for i, h in enumerate(headers))
-    body = "".join([f'<row r="{n}">{"".join(cells)}</row>' for n, cells in zip(row_numbers, zip(*rendered))])
-    last = letters[-1] if letters else "A"
-    table_ref = f"A1:{last}{max(count + 1, 2)}"
-    prefix = _DIMENSION.sub(f'<dimension ref="A1:{last}{count + 1}"/>', prefix, count=1)
-    xml = f'{prefix}<sheetData><row r="1">{head}</row>{body}</sheetData>{suffix}'
-    return xml.encode("utf-8"), table_ref
+    pieces: list[bytes] = []
+    ref = write_sheet(old_xml, headers, kinds, columns, pieces.append)
+    return b"".join(pieces), ref
 
 
 def render_table(old_xml: bytes, ref: str, headers: Sequence[str]) -> bytes:

@@ -13,6 +13,7 @@ import hashlib
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import compress
 from pathlib import Path
 from typing import AbstractSet, Any, Iterator, Sequence
 
@@ -62,14 +63,15 @@ UPDATABLE = ("Date", "Amount", "Currency", "Payer", "Memo", "Account", "Raw Text
 
 
 def fingerprint(account: str, day: Any, content: str, occurrence: int) -> str:
-    """Hash of a line's own record in its file (whitespace folded), account, date and occurrence number."""
+    """Hash of a line's own record in its file (whitespace folded), account, date (or its ISO text) and
+    occurrence number."""
     text = f"{account}\x1f{day}\x1f{' '.join(content.split())}\x1f{occurrence}"
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
 
 
 def statement_rows(statements: Sequence[Statement], source_name: str) -> dict[str, list[Any]]:
-    """Bank-sheet records of every line, column by column (RECORD_COLUMNS), with fingerprints;
-    InputError for a missing currency, a bad amount or misread text. Each statement's lines are
+    """Bank-sheet records of every line, column by column (RECORD_COLUMNS), with fingerprints (unique:
+    a repeated line counts its occurrences); InputError for a missing currency, a bad amount or misread text. Each statement's lines are
     let go once turned into columns (the statements end up empty), so a large file is not held twice."""
     columns: dict[str, list[Any]] = {c: [] for c in RECORD_COLUMNS}
     seen: dict[str, int] = {}  # first-occurrence fingerprint -> occurrences so far (identical lines in a file)
@@ -95,7 +97,9 @@ def statement_rows(statements: Sequence[Statement], source_name: str) -> dict[st
         accounts = [line.account or statement.account for line in lines]
         contents = [line.content or "\x1f".join(map(str, (amount, currency, line.payer, line.memo, line.ref)))
                     for line, amount, currency in zip(lines, amounts, currencies)]
-        prints = [fingerprint(account, line.date, content, 1) for line, account, content in zip(lines, accounts, contents)]
+        days = {day: str(day) for day in {line.date for line in lines}}  # a date's text, made once per date
+        prints = [fingerprint(account, days[line.date], content, 1)
+                  for line, account, content in zip(lines, accounts, contents)]
         del contents
         for i, fp in enumerate(prints):
             count = seen[fp] = seen.get(fp, 0) + 1
@@ -144,13 +148,9 @@ def merge_lines(existing: pd.DataFrame, records: dict[str, list[Any]], report: F
     by_account = {(a or "", r) for a, r in zip(existing["Account"], existing["Bank Ref"])}
     by_account |= {(a or "", r[: -len(a) - 1]) for a, r in by_account if a and str(r).endswith("/" + a)}
     refs, accounts, statuses = records["Bank Ref"], records["Account"], records["Status"]
-    fresh: list[int] = []
-    added = set()
+    fresh = bytearray(len(refs))  # 1 where the line is new (fingerprints are unique within ``records``)
     existing = existing.copy()
     for i, fp in enumerate(records["Fingerprint"]):
-        if fp in added:
-            report.duplicates += 1
-            continue
         at = by_fingerprint.get(fp)
         if at is not None:
             report.duplicates += 1
@@ -176,17 +176,17 @@ def merge_lines(existing: pd.DataFrame, records: dict[str, list[Any]], report: F
                 ref, suffix = f"{base}#{suffix}", suffix + 1
         refs[i] = ref
         used_refs.add(ref)
-        added.add(fp)
-        fresh.append(i)
-    report.added += len(fresh)
-    report.credits += sum(statuses[i] == BankStatus.NEW for i in fresh)
-    if not fresh:
+        fresh[i] = 1
+    added = fresh.count(1)
+    report.added += added
+    report.credits += sum(compress(map(BankStatus.NEW.value.__eq__, statuses), fresh))
+    if not added:
         return existing
-    count = len(records["Fingerprint"])
-    given = records if len(fresh) == count else {c: [v[i] for i in fresh] for c, v in records.items()}
-    blank = [None] * len(fresh)
-    new = pd.DataFrame({c: pd.Series(given.get(c, blank), dtype=object) for c in existing.columns})
-    del given
+    blank = [None] * added
+    every = added == len(fresh)
+    new = pd.DataFrame({c: pd.Series((records.pop(c) if every else list(compress(records.pop(c), fresh)))
+                                     if c in records else blank, dtype=object)
+                        for c in existing.columns})  # each list let go once it is a column
     if existing.empty:
         return new
     return pd.concat([existing.reset_index(drop=True), new], ignore_index=True).astype(object)

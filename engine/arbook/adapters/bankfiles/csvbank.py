@@ -354,6 +354,14 @@ def _cell(row: Sequence[Any], col: int | None) -> Any:
     return value
 
 
+def _blank(row: Sequence[Any]) -> bool:
+    """True when every cell is empty or blank text."""
+    try:
+        return not "".join(row).strip()  # a text file's row: one join
+    except TypeError:  # a spreadsheet row: numbers, dates, None
+        return not any(v.strip() if isinstance(v, str) else v is not None for v in row)
+
+
 def _is_totals_row(row: Sequence[Any]) -> bool:
     return any(normalize_header(v) in TOTAL_WORDS for v in row if isinstance(v, str) and v.strip())
 
@@ -701,7 +709,7 @@ class CsvImporter:
         for index in range(len(body)):
             line, row = body[index]
             body[index] = None  # type: ignore[call-overload]  # the row is let go once read
-            if not any(v.strip() if isinstance(v, str) else v is not None for v in row):
+            if _blank(row):
                 continue
             raw_date = _cell(row, c_date)
             try:

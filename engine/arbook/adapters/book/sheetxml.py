@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from itertools import chain, repeat
 from datetime import date, datetime
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 from xml.sax.saxutils import escape, quoteattr
 
 from arbook.model.textparse import date_to_excel_serial
@@ -86,43 +86,73 @@ def _needs_care(text: str) -> bool:
     return text != text.strip() or "_x" in text or _SPECIAL.search(text) is not None
 
 
-def _text_cells(letter: str, s: str, values: Sequence[Any], rows: Sequence[str]) -> list[str]:
-    texts = [v for v in values if v]
-    joined = "\ue000".join(texts)
-    if "_x" not in joined and not _SPECIAL.search(joined) and not any([v != v.strip() for v in texts]):
-        return ["" if v is None else f'<c r="{letter}{n}"{s} t="inlineStr"><is><t>{v}</t></is></c>'
-                for n, v in zip(rows, values)]  # the common case: a column of plain texts, checked at once
-    return ["" if v is None else
-            f'<c r="{letter}{n}"{s} t="inlineStr"><is>{_t(v) if _needs_care(v) else f"<t>{v}</t>"}</is></c>'
-            for n, v in zip(rows, values)]
+_PLAIN_ASCII = bytes(b for b in range(0x20, 0x80) if b not in b"&<>")  # with \x7f, the separator below
 
 
-def _number_cells(letter: str, s: str, values: Sequence[Any], rows: Sequence[str]) -> list[str]:
-    return ["" if v is None else f'<c r="{letter}{n}"{s}><v>{v!r}</v></c>' for n, v in zip(rows, values)]
+def _plain(values: Sequence[str | None]) -> bool:
+    """True when no text of a column needs care (see ``_needs_care``): one look at all of them joined."""
+    joined = "\x7f".join([v for v in values if v])
+    if "_x" in joined:
+        return False
+    if joined.isascii():  # bytes left after deleting the plain ones are markup or controls (tab, newline...)
+        return (not joined.encode("ascii").translate(None, _PLAIN_ASCII) and joined[:1] != " "
+                and joined[-1:] != " " and "\x7f " not in joined and " \x7f" not in joined)
+    return not _SPECIAL.search(joined) and not any([v != v.strip() for v in values if v])
 
 
-def _date_cells(letter: str, s: str, values: Sequence[Any], rows: Sequence[str]) -> list[str]:
+#: A column's cells as streams with one item per row; a row's items joined in stream order make its cells.
+Pieces = list[Iterable[str]]
+
+
+def _pieces(letter: str, head: str, tail: str, rows: Sequence[str], texts: Sequence[str | None]) -> Pieces:
+    """The cells ``<c r="{letter}{row}{head}{text}{tail}``, none where a text is None."""
+    pre = f'<c r="{letter}'
+    if None not in texts:
+        return [repeat(pre), rows, repeat(head), texts, repeat(tail)]
+    present = [v is not None for v in texts]
+    if not any(present):
+        return []
+    return [[pre if p else "" for p in present], [n if p else "" for n, p in zip(rows, present)],
+            [head if p else "" for p in present], ["" if v is None else v for v in texts],
+            [tail if p else "" for p in present]]
+
+
+def _text_cells(letter: str, s: str, values: Sequence[Any], rows: Sequence[str]) -> Pieces:
+    if _plain(values):  # the common case: the texts go in as they are
+        return _pieces(letter, f'"{s} t="inlineStr"><is><t>', "</t></is></c>", rows, values)
+    return _pieces(letter, f'"{s} t="inlineStr"><is>', "</is></c>", rows,
+                   [None if v is None else _t(v) if _needs_care(v) else f"<t>{v}</t>" for v in values])
+
+
+def _number_cells(letter: str, s: str, values: Sequence[Any], rows: Sequence[str]) -> Pieces:
+    texts = list(map(repr, values)) if None not in values else [None if v is None else repr(v) for v in values]
+    return _pieces(letter, f'"{s}><v>', "</v></c>", rows, texts)
+
+
+def _date_cells(letter: str, s: str, values: Sequence[Any], rows: Sequence[str]) -> Pieces:
     serial = {v: repr(date_to_excel_serial(v)) for v in set(values) if v is not None}  # dates repeat
-    return ["" if v is None else f'<c r="{letter}{n}"{s}><v>{serial[v]}</v></c>' for n, v in zip(rows, values)]
+    return _pieces(letter, f'"{s}><v>', "</v></c>", rows, [serial.get(v) for v in values])
 
 
-def _bool_cells(letter: str, s: str, values: Sequence[Any], rows: Sequence[str]) -> list[str]:
-    return ["" if v is None else f'<c r="{letter}{n}"{s} t="b"><v>{int(v)}</v></c>' for n, v in zip(rows, values)]
+def _bool_cells(letter: str, s: str, values: Sequence[Any], rows: Sequence[str]) -> Pieces:
+    return _pieces(letter, f'"{s} t="b"><v>', "</v></c>", rows, [None if v is None else str(int(v)) for v in values])
 
 
-def _mixed_cells(letter: str, s: str, values: Sequence[Any], rows: Sequence[str]) -> list[str]:
-    out = []
+def _mixed_cells(letter: str, s: str, values: Sequence[Any], rows: Sequence[str]) -> Pieces:
+    cells = []
     for n, v in zip(rows, values):
-        if v is None:
-            out.append("")
-            continue
         kind = ("text" if isinstance(v, str) else "bool" if isinstance(v, bool)
                 else "date" if isinstance(v, (date, datetime)) else "number")
-        out.append(_COLUMN_RENDERERS[kind](letter, s, [v], [n])[0])
-    return out
+        cells.append("" if v is None else _row(_COLUMN_RENDERERS[kind](letter, s, [v], [n])))
+    return [cells]
 
 
-_COLUMN_RENDERERS: dict[str, Callable[[str, str, Sequence[Any], Sequence[str]], list[str]]] = {
+def _row(pieces: Pieces) -> str:
+    """The text of rows made of ``pieces``, row after row."""
+    return "".join(chain.from_iterable(zip(*pieces)))
+
+
+_COLUMN_RENDERERS: dict[str, Callable[[str, str, Sequence[Any], Sequence[str]], Pieces]] = {
     "text": _text_cells, "number": _number_cells, "date": _date_cells, "bool": _bool_cells, "any": _mixed_cells}
 
 
@@ -157,7 +187,7 @@ def write_sheet(old_xml: bytes, headers: Sequence[str], kinds: Sequence[str], co
     styles = [f' s="{body_styles[i]}"' if i in body_styles else "" for i in range(len(headers))]
     renderers = [_COLUMN_RENDERERS[kind] for kind in kinds]
     count = len(columns[0]) if columns else 0
-    head = "".join(_text_cells(letters[i], f' s="{head_styles[i]}"' if i in head_styles else "", [h], ["1"])[0]
+    head = "".join(_row(_text_cells(letters[i], f' s="{head_styles[i]}"' if i in head_styles else "", [h], ["1"]))
                    for i, h in enumerate(headers))
     last = letters[-1] if letters else "A"
     prefix = _DIMENSION.sub(f'<dimension ref="A1:{last}{count + 1}"/>', prefix, count=1)
@@ -166,11 +196,12 @@ def write_sheet(old_xml: bytes, headers: Sequence[str], kinds: Sequence[str], co
     for start in range(0, count, step):
         stop = min(start + step, count)
         row_numbers = [str(n) for n in range(start + 2, stop + 2)]
-        rendered = [render(letter, s, values[start:stop], row_numbers)
-                    for render, letter, s, values in zip(renderers, letters, styles, columns)]
-        opens = [f'<row r="{n}">' for n in row_numbers]
-        write("".join(chain.from_iterable(zip(opens, *rendered, repeat("</row>")))).encode("utf-8"))
-        del rendered
+        pieces: Pieces = [[f'<row r="{n}">' for n in row_numbers]]
+        for render, letter, s, values in zip(renderers, letters, styles, columns):
+            pieces += render(letter, s, values[start:stop], row_numbers)
+        pieces.append(repeat("</row>"))
+        write(_row(pieces).encode("utf-8"))
+        del pieces
     write(f"</sheetData>{suffix}".encode("utf-8"))
     return table_ref(headers, count)
 

@@ -453,6 +453,8 @@ def _decimal_comma(values: list[Any]) -> bool:
 def _money(value: Any, decimal_comma: bool) -> Decimal | None:
     if value is None:
         return None
+    if value.__class__ is str and not decimal_comma and _PLAIN_NUMBER.match(value):
+        return Decimal(value)  # the common case first
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
     if not decimal_comma and _PLAIN_NUMBER.match(value):
@@ -526,7 +528,7 @@ def _unnamed_header(rows: list[list[Any]], layout: Layout) -> int | None:
 
 def _payer_memo(row: Sequence[Any], layout: Layout) -> tuple[str, str, str]:
     """(payer, memo, raw text) of a row: the payer column, else the payer named in the description."""
-    texts = [_unquoted(str(_cell(row, c))) for c in layout.columns.get("memo", []) if _cell(row, c) is not None]
+    texts = [_unquoted(str(v)) for v in [_cell(row, c) for c in layout.columns.get("memo", ())] if v is not None]
     payer = _cell(row, layout.first("payer"))
     description = " ".join(texts)
     raw = " | ".join(([str(payer)] if payer is not None else []) + texts)

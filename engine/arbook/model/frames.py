@@ -148,14 +148,14 @@ def _exact_floats_as_money(raw: Sequence[Any], currencies: list[Any] | None) -> 
     return out
 
 
-def table_headers(sheet: Sheet, frame: pd.DataFrame) -> list[str]:
+def frame_headers(sheet: Sheet, frame: pd.DataFrame) -> list[str]:
     """Headers in writing order: the schema's columns, then the user's own."""
     return sheet.headers + [c for c in frame.columns if not sheet.has(c)]
 
 
 def table_columns(sheet: Sheet, frame: pd.DataFrame) -> tuple[list[str], list[list[Any]]]:
     """Headers in writing order (schema columns, then the user's own) and each one's values."""
-    headers = table_headers(sheet, frame)
+    headers = frame_headers(sheet, frame)
     return headers, [frame[h].tolist() if h in frame.columns else [None] * len(frame) for h in headers]
 
 

@@ -23,7 +23,7 @@ from arbook.adapters.book.atomic import atomic_write, check_not_locked, exclusiv
 from arbook.adapters.book.base import StagedBook, current_user
 from arbook.adapters.book.history import DEFAULT_GENERATIONS, Generation, keep_generation, record_head
 from arbook.model.book import Report
-from arbook.model.frames import cell_columns, table_headers
+from arbook.model.frames import cell_columns, frame_headers
 from arbook.adapters.book.package import (CALC_CHAIN, NS_MAIN, NS_REL, NeedsZip64, Producer, SheetPart, deflate,
                                           schema_version, sheet_parts, stream_part, stored, write_part)
 from arbook.adapters.book.sheetxml import column_letter, render_table, table_ref, write_sheet
@@ -82,7 +82,7 @@ class FileBook(StagedBook):
             sheets: dict[str, Producer] = {}  # rendered while written, a chunk of rows at a time
             for sheet, frame in changes.items():
                 part = self._part(sheet)
-                headers = table_headers(sheet, frame)
+                headers = frame_headers(sheet, frame)
                 sheets[part.path] = partial(_write_frame, zin.read(part.path), sheet, frame)
                 replaced[part.table_path] = render_table(zin.read(part.table_path), table_ref(headers, len(frame)),
                                                          headers)

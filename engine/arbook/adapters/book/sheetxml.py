@@ -143,7 +143,7 @@ def _mixed_cells(letter: str, s: str, values: Sequence[Any], rows: Sequence[str]
     for n, v in zip(rows, values):
         kind = ("text" if isinstance(v, str) else "bool" if isinstance(v, bool)
                 else "date" if isinstance(v, (date, datetime)) else "number")
-        cells.append("" if v is None else _row(_COLUMN_RENDERERS[kind](letter, s, [v], [n])))
+        cells.append("" if v is None else _row(_COLUMN_PIECES[kind](letter, s, [v], [n])))
     return [cells]
 
 
@@ -152,8 +152,20 @@ def _row(pieces: Pieces) -> str:
     return "".join(chain.from_iterable(zip(*pieces)))
 
 
-_COLUMN_RENDERERS: dict[str, Callable[[str, str, Sequence[Any], Sequence[str]], Pieces]] = {
+_COLUMN_PIECES: dict[str, Callable[[str, str, Sequence[Any], Sequence[str]], Pieces]] = {
     "text": _text_cells, "number": _number_cells, "date": _date_cells, "bool": _bool_cells, "any": _mixed_cells}
+
+
+def _cell_renderer(kind: str) -> Callable[[str, str, Sequence[Any], Sequence[str]], list[str]]:
+    def render(letter: str, s: str, values: Sequence[Any], rows: Sequence[str]) -> list[str]:
+        pieces = _COLUMN_PIECES[kind](letter, s, values, rows)
+        return ["".join(cell) for cell in zip(*pieces)] if pieces else [""] * len(rows)
+    return render
+
+
+#: Per kind: (letter, style attribute, values, row numbers) -> each row's cell XML ('' where a value is None).
+_COLUMN_RENDERERS: dict[str, Callable[[str, str, Sequence[Any], Sequence[str]], list[str]]] = {
+    kind: _cell_renderer(kind) for kind in _COLUMN_PIECES}
 
 
 def split_sheet(xml: str) -> tuple[str, str, str]:
@@ -185,10 +197,10 @@ def write_sheet(old_xml: bytes, headers: Sequence[str], kinds: Sequence[str], co
     head_styles = _header_styles(old_data)
     letters = [column_letter(i) for i in range(len(headers))]
     styles = [f' s="{body_styles[i]}"' if i in body_styles else "" for i in range(len(headers))]
-    renderers = [_COLUMN_RENDERERS[kind] for kind in kinds]
+    renderers = [_COLUMN_PIECES[kind] for kind in kinds]
     count = len(columns[0]) if columns else 0
-    head = "".join(_row(_text_cells(letters[i], f' s="{head_styles[i]}"' if i in head_styles else "", [h], ["1"]))
-                   for i, h in enumerate(headers))
+    head = "".join(_COLUMN_RENDERERS["text"](letters[i], f' s="{head_styles[i]}"' if i in head_styles else "",
+                                             [h], ["1"])[0] for i, h in enumerate(headers))
     last = letters[-1] if letters else "A"
     prefix = _DIMENSION.sub(f'<dimension ref="A1:{last}{count + 1}"/>', prefix, count=1)
     write(f'{prefix}<sheetData><row r="1">{head}</row>'.encode("utf-8"))

@@ -71,8 +71,9 @@ def fingerprint(account: str, day: Any, content: str, occurrence: int) -> str:
 
 def statement_rows(statements: Sequence[Statement], source_name: str) -> dict[str, list[Any]]:
     """Bank-sheet records of every line, column by column (RECORD_COLUMNS), with fingerprints (unique:
-    a repeated line counts its occurrences); InputError for a missing currency, a bad amount or misread text. Each statement's lines are
-    let go once turned into columns (the statements end up empty), so a large file is not held twice."""
+    a repeated line counts its occurrences); InputError for a missing currency, a bad amount or misread
+    text. Each statement's lines are let go once turned into columns (the statements end up empty), so a
+    large file is not held twice."""
     columns: dict[str, list[Any]] = {c: [] for c in RECORD_COLUMNS}
     seen: dict[str, int] = {}  # first-occurrence fingerprint -> occurrences so far (identical lines in a file)
     for statement in statements:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from itertools import islice, repeat
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -699,7 +700,7 @@ class CsvImporter:
         # comma means a European bank (day first) and a dollar sign a North American one (month first).
         hint = "dmy" if decimal_comma else "mdy" if _currency_guess(rows, "") == "USD" else None
         c_date, c_status, c_currency, c_ref, c_account = map(col, ("date", "status", "currency", "ref", "account"))
-        distinct = list(dict.fromkeys(_cell(r, c_date) for _, r in body))  # dates repeat: decide on each text once
+        distinct = list(dict.fromkeys(map(_cell, islice(rows, start, None), repeat(c_date))))  # each date text once
         dates = DateColumn(distinct, options, today or date.today(), source, hint)
         language = _language(header)
         currency_default = options.currency or _currency_guess(rows, language, header) or options.home_currency

@@ -90,14 +90,16 @@ _PLAIN_ASCII = bytes(b for b in range(0x20, 0x80) if b not in b"&<>")  # with \x
 
 
 def _plain(values: Sequence[str | None]) -> bool:
-    """True when no text of a column needs care (see ``_needs_care``): one look at all of them joined."""
-    joined = "\x7f".join([v for v in values if v])
-    if "_x" in joined:
+    """True when no text of a column needs care (see ``_needs_care``): a few C-level passes over all of them."""
+    texts = [v for v in values if v]
+    joined = "\x7f".join(texts)
+    if "_" in joined and "_x" in joined:
+        return False
+    if texts != list(map(str.strip, texts)):  # outer whitespace of any kind (strip gives the same text back)
         return False
     if joined.isascii():  # bytes left after deleting the plain ones are markup or controls (tab, newline...)
-        return (not joined.encode("ascii").translate(None, _PLAIN_ASCII) and joined[:1] != " "
-                and joined[-1:] != " " and "\x7f " not in joined and " \x7f" not in joined)
-    return not _SPECIAL.search(joined) and not any([v != v.strip() for v in values if v])
+        return not joined.encode("ascii").translate(None, _PLAIN_ASCII)
+    return not _SPECIAL.search(joined)
 
 
 #: A column's cells as streams with one item per row; a row's items joined in stream order make its cells.

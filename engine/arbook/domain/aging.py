@@ -164,6 +164,13 @@ def _decimals(units: np.ndarray, digits: np.ndarray, keep: np.ndarray) -> np.nda
     return made[np.where(keep, where, len(distinct))]
 
 
+def _kept(values: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """``values`` as Python objects (int, str), None where not ``keep``."""
+    out = values.astype(object)
+    out[~keep] = None
+    return out
+
+
 def booked_payments(allocations: pd.DataFrame, bank: pd.DataFrame, as_of: date) -> pd.DataFrame:
     """Applied allocations (auto, confirmed) whose bank line is booked on or before ``as_of``, with
     ``Paid On`` (datetime64) and ``Bank Currency`` of that line beside the allocation's own columns."""
@@ -222,13 +229,10 @@ def age(customers: pd.DataFrame, invoices: pd.DataFrame, allocations: pd.DataFra
                        InvoiceStatus.OPEN.value)
     inv["Applied"] = pd.Series(_decimals(done, digits, shown), index=inv.index, dtype=object)
     inv["Open"] = pd.Series(_decimals(remaining, digits, shown), index=inv.index, dtype=object)
-    inv["Days Overdue"] = pd.Series(np.where(is_open, np.maximum(days, 0), 0).tolist(), index=inv.index, dtype=object)
-    inv["Bucket"] = pd.Series(labels[bucket], index=inv.index, dtype=object)
-    inv["Status"] = pd.Series(status.astype(object), index=inv.index, dtype=object)
-    inv["Reminder Level"] = pd.Series(level.tolist(), index=inv.index, dtype=object)
-    inv.loc[~is_open, ["Days Overdue", "Bucket"]] = None
-    inv.loc[~shown, "Status"] = None
-    inv.loc[~is_open | disputed | (level == 0), "Reminder Level"] = None
+    inv["Days Overdue"] = pd.Series(_kept(np.maximum(days, 0), is_open), index=inv.index, dtype=object)
+    inv["Bucket"] = pd.Series(_kept(labels[bucket], is_open), index=inv.index, dtype=object)
+    inv["Status"] = pd.Series(_kept(status, shown), index=inv.index, dtype=object)
+    inv["Reminder Level"] = pd.Series(_kept(level, is_open & ~disputed & (level != 0)), index=inv.index, dtype=object)
 
     cid, currency = inv["Customer ID"].to_numpy(dtype=object), inv["Currency"].to_numpy(dtype=object)
     opened = pd.DataFrame({"cid": cid[is_open], "currency": currency[is_open], "bucket": labels[bucket[is_open]],
@@ -312,15 +316,18 @@ def dashboard(aging: pd.DataFrame, customers: pd.DataFrame, policy: Policy) -> p
     rows = [bucket_row("Aging", r, r["Currency"]) for r in totals[:DASHBOARD_AGING_ROWS]]
     rows += [{**blank, "Section": "Aging", "Currency": "-", "Note": "unused (charts show one currency per row)"}] \
         * (DASHBOARD_AGING_ROWS - len(rows))
-    clients = aging[aging["Customer ID"].notna()].to_dict("records")
-    overdue = sorted(clients, key=lambda r: (-(r["Total Open"] - r["Current"]), r["Customer ID"]))
+    clients = aging[aging["Customer ID"].notna()]
+    late, ids = (clients["Total Open"] - clients["Current"]).tolist(), clients["Customer ID"].tolist()
+    first = sorted(range(len(ids)), key=lambda i: (-late[i], ids[i]))[:DASHBOARD_TOP_ROWS]
     top = [bucket_row("Top overdue", r, r["Customer"] or r["Customer ID"], f"{r['Total Open'] - r['Current']:,} overdue")
-           for r in overdue[:DASHBOARD_TOP_ROWS] if r["Total Open"] - r["Current"] > 0]
+           for r in clients.iloc[first].to_dict("records") if r["Total Open"] - r["Current"] > 0]
     rows += top + [{**blank, "Section": "Top overdue"}] * (DASHBOARD_TOP_ROWS - len(top))
     counts = customers["Credit Status"].value_counts().to_dict()
     rows += [{**blank, "Section": "Credit", "Item": status, "Total": Decimal(int(counts.get(status, 0))),
               "Note": "clients"} for status in CREDIT_STATUSES]
-    for record in customers[customers["Credit Status"].isin([CreditStatus.HOLD, CreditStatus.OVER_LIMIT])].to_dict("records"):
+    alerts = customers.loc[customers["Credit Status"].isin([CreditStatus.HOLD, CreditStatus.OVER_LIMIT]),
+                           ["Currency", "Name", "Balance", "Credit Status", "Credit Used %", "Overdue"]]
+    for record in alerts.to_dict("records"):
         rows.append({**blank, "Section": "Alert", "Currency": record["Currency"], "Item": record["Name"],
                      "Total": record["Balance"], "Note": f"{record['Credit Status']}; credit used "
                                                          f"{record['Credit Used %']}%; overdue {record['Overdue']:,}"})

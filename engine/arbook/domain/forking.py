@@ -4,7 +4,8 @@ from __future__ import annotations
 import gc
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any, Callable, Sequence, TypeVar
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator, Sequence, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -12,6 +13,19 @@ R = TypeVar("R")
 # The running call's (function, inputs): set only while ``fork_map`` runs, so forked children
 # inherit it copy-on-write instead of receiving a pickled copy per task.
 _RUNNING: list[tuple[Callable[..., Any], dict[str, Any]]] = []
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Cyclic GC off while millions of acyclic objects (rows, lines, records) are made: with it on,
+    each full collection walks them all and a large book or import slows several times over."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _call(group: Any) -> Any:
@@ -25,16 +39,13 @@ def fork_map(function: Callable[..., R], groups: Sequence[T], inputs: dict[str, 
     but the groups and results); the collector is paused and the heap frozen, so children copy
     none of the parent's objects and no full scans of a large heap slow the work down."""
     _RUNNING.append((function, inputs))
-    collecting = gc.isenabled()
-    gc.disable()
     gc.freeze()
     try:
-        if len(groups) > 1 and "fork" in multiprocessing.get_all_start_methods():
-            with ProcessPoolExecutor(len(groups), mp_context=multiprocessing.get_context("fork")) as pool:
-                return list(pool.map(_call, groups))
-        return [function(group, **inputs) for group in groups]
+        with collector_paused():
+            if len(groups) > 1 and "fork" in multiprocessing.get_all_start_methods():
+                with ProcessPoolExecutor(len(groups), mp_context=multiprocessing.get_context("fork")) as pool:
+                    return list(pool.map(_call, groups))
+            return [function(group, **inputs) for group in groups]
     finally:
         _RUNNING.pop()
         gc.unfreeze()
-        if collecting:
-            gc.enable()

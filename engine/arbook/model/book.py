@@ -40,8 +40,14 @@ class Book(Protocol):
         schema columns read to those named (the user's own columns always come along)."""
         ...
 
-    def replace(self, name: str, frame: pd.DataFrame) -> None:
-        """Stage the whole content of sheet ``name``."""
+    def prefetch(self, names: Sequence[str], rewrite: Sequence[str] = ()) -> None:
+        """A hint that these sheets are read next, and those in ``rewrite`` saved with only some columns
+        changed (an adapter may start reading them at once)."""
+        ...
+
+    def replace(self, name: str, frame: pd.DataFrame, changed: Sequence[str] | None = None) -> None:
+        """Stage the whole content of sheet ``name``; ``changed`` names the only columns that differ from
+        the sheet as read (same rows, same order, the index their lines)."""
         ...
 
     def append(self, name: str, frame: pd.DataFrame) -> None:

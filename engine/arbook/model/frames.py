@@ -1,12 +1,12 @@
 """Sheet rows <-> typed DataFrames, driven by the schema (one converter for every adapter)."""
 from __future__ import annotations
 
-import math
 from datetime import date, datetime
 from decimal import Decimal
 from operator import itemgetter
 from typing import Any, Iterable, Sequence
 
+import numpy as np
 import pandas as pd
 
 from arbook.model.errors import InputError, Problem
@@ -52,7 +52,7 @@ def frame_from_rows(sheet: Sheet, header: Sequence[Any], rows: Iterable[Sequence
     if len(keep) < len(rows):
         rows, lines = [rows[i] for i in keep], [lines[i] for i in keep]
     width = max(map(len, rows), default=0)
-    if any(len(r) < width for r in rows):
+    if min(map(len, rows), default=width) < width:
         rows = [list(r) + [None] * (width - len(r)) for r in rows]
     blank: list[Any] = [None] * len(rows)
 
@@ -95,7 +95,7 @@ def _convert_column(column: Column, raw: Sequence[Any], currencies: list[Any] | 
     required = column.required and column.role is Role.INPUT
     ready = _already_typed(raw, native, choices)
     if ready is not None:
-        if required:
+        if required and None in ready:
             problems.extend(Problem(source, lines[i], column.name, "is required")
                             for i, value in enumerate(ready) if value is None)
         return ready
@@ -124,11 +124,13 @@ def _convert_column(column: Column, raw: Sequence[Any], currencies: list[Any] | 
 def _already_typed(raw: Sequence[Any], native: type | None, choices: set[str]) -> list[Any] | None:
     """The column's values when each is empty or already of its type (a whole column in one pass,
     the common case), else None."""
-    values = [None if v == "" else v for v in raw]
+    values = [None if v == "" else v for v in raw] if "" in raw else list(raw)
     kinds = set(map(type, values)) - {type(None)}
     if choices and kinds <= {str}:
         return values if set(values) <= choices | {None} else None
     if native is str and kinds <= {str}:
+        if not any(map(str.isspace, filter(None, values))):  # the common case, without a loop in Python
+            return values
         return [None if v is not None and v.isspace() else v for v in values]
     return values if native is not None and kinds <= {native} else None
 
@@ -137,14 +139,20 @@ def _exact_floats_as_money(raw: Sequence[Any], currencies: list[Any] | None) -> 
     """Money cells holding a float with no more than the currency's decimals, as Decimal with exactly
     those decimals (what ``money`` gives, without going through text); other values are left as they are."""
     out = list(raw)
+    where = np.flatnonzero(np.fromiter((type(v) is float for v in out), dtype=bool, count=len(out)))
+    if not len(where):
+        return out
+    values = np.array([out[i] for i in where], dtype=float)
     digits = {c: minor_digits(c) for c in set(currencies or [None])}
-    for i, value in enumerate(out):
-        if type(value) is float and math.isfinite(value):
-            places = digits[currencies[i] if currencies else None]
-            power = 10 ** places
-            units = round(value * power)
-            if units / power == value and abs(units) < 2 ** 50 and (units or math.copysign(1, value) > 0):
-                out[i] = Decimal(units).scaleb(-places)
+    places = (np.array([digits[currencies[i]] for i in where], dtype=np.int64) if currencies
+              else np.full(len(where), digits[None], dtype=np.int64))
+    power = 10.0 ** places
+    with np.errstate(invalid="ignore", over="ignore"):
+        units = np.rint(values * power)  # round half to even, as round() does
+        exact = (np.isfinite(values) & (units / power == values) & (np.abs(units) < 2 ** 50)
+                 & ((units != 0) | ~np.signbit(values)))
+    for i, u, d in zip(where[exact].tolist(), units[exact].astype(np.int64).tolist(), places[exact].tolist()):
+        out[i] = Decimal(u).scaleb(-d)
     return out
 
 
@@ -176,6 +184,11 @@ def cell_columns(sheet: Sheet, frame: pd.DataFrame) -> tuple[list[str], list[str
 
 
 _CONVERTED = {Decimal, float, type(pd.NaT)}
+
+
+def cells_of(frame: pd.DataFrame, names: Sequence[str]) -> dict[str, list[Any]]:
+    """Raw cell values (as ``cell_columns`` gives them) of the columns ``names`` only (None where absent)."""
+    return {n: _cells(frame[n].tolist()) if n in frame.columns else [None] * len(frame) for n in names}
 
 
 def _cells(values: list[Any]) -> list[Any]:

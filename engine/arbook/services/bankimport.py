@@ -8,17 +8,16 @@ Two identical lines inside one file are both kept (the fingerprint counts occurr
 """
 from __future__ import annotations
 
-import gc
 import hashlib
 import re
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import compress
 from pathlib import Path
-from typing import AbstractSet, Any, Iterator, Sequence
+from typing import AbstractSet, Any, Sequence
 
 import pandas as pd
 
+from arbook.domain.forking import collector_paused
 from arbook.model.book import Book
 from arbook.adapters.bankfiles import Options, Statement, read_statements
 from arbook.model.frames import make_frame
@@ -242,19 +241,6 @@ def import_bank_files(book: Book, paths: Sequence[str | Path], options: Options)
     """
     with collector_paused():
         return _import(book, paths, options)
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Cyclic GC off while millions of acyclic objects (rows, lines, records) are made: with it on,
-    each full collection walks them all and a 1M-line import slows several times over."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _import(book: Book, paths: Sequence[str | Path], options: Options) -> list[FileReport]:

@@ -9,7 +9,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
@@ -18,11 +18,12 @@ from arbook.model.statuses import Confirmation
 from arbook.model.words import words
 from arbook.domain.aging import READS, AgingResult, Policy
 from arbook.domain.credits import age_ledger
+from arbook.domain.forking import collector_paused
 from arbook.adapters.book.atomic import atomic_write
 from arbook.model.errors import ArbookError
 from arbook.model.money import format_money
 from arbook.domain.ledger import AccountRows, ledger_report
-from arbook.model.schema import AGING, ALLOCATIONS, BANK, CUSTOMERS, DASHBOARD, INVOICES
+from arbook.model.schema import AGING, ALLOCATIONS, BANK, CUSTOMERS, DASHBOARD, INVOICES, Role
 from arbook.resources import resource
 
 TEMPLATES = resource("templates")
@@ -48,20 +49,25 @@ def select_customers(customers: Any, customer_ids: list[str] | None) -> set[str]
     return wanted
 
 
-def aging_of(book: Book, as_of: date | None = None) -> AgingResult:
+def aging_of(book: Book, as_of: date | None = None, rewrite: Sequence[str] = ()) -> AgingResult:
     """One aging pass over the book as of a date (default today), reading only the columns aging
-    uses; nothing is staged, so reports can share it without touching the book."""
+    uses; nothing is staged, so reports can share it without touching the book. ``rewrite``: the sheets
+    the caller saves next with only their computed columns changed (the book may read them ahead)."""
     as_of = as_of or date.today()
-    frames = [book.read(sheet.name, READS[sheet.name]) for sheet in (CUSTOMERS, INVOICES, ALLOCATIONS, BANK)]
-    return age_ledger(*frames, Policy.from_settings(book.settings()), as_of)  # credit notes, write-offs, refunds too
+    sheets = (CUSTOMERS, ALLOCATIONS, BANK, INVOICES)  # the largest last: the others convert while it parses
+    with collector_paused():
+        book.prefetch([sheet.name for sheet in sheets], rewrite)
+        customers, allocations, bank, invoices = (book.read(sheet.name, READS[sheet.name]) for sheet in sheets)
+        return age_ledger(customers, invoices, allocations, bank, Policy.from_settings(book.settings()),
+                          as_of)  # credit notes, write-offs, refunds too
 
 
 def age_book(book: Book, as_of: date | None = None) -> AgingResult:
     """Recalculate Invoices, Customers and the Aging sheet as of a date (default today); staged."""
-    result = aging_of(book, as_of)
+    result = aging_of(book, as_of, rewrite=[INVOICES.name, CUSTOMERS.name])
     add_home_totals(book, result)
-    book.replace(INVOICES.name, result.invoices)
-    book.replace(CUSTOMERS.name, result.customers)
+    book.replace(INVOICES.name, result.invoices, changed=[c.name for c in INVOICES.columns if c.role is Role.COMPUTED])
+    book.replace(CUSTOMERS.name, result.customers, changed=[c.name for c in CUSTOMERS.columns if c.role is Role.COMPUTED])
     book.replace(AGING.name, result.aging)
     book.replace(DASHBOARD.name, result.dashboard)
     book.log("age", result.summary())

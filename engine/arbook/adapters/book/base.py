@@ -13,6 +13,7 @@ from typing import Any, Sequence
 
 import pandas as pd
 
+from arbook.domain.forking import collector_paused
 from arbook.model.audit import parse_hash, row_hash
 from arbook.model.errors import ArbookError
 from arbook.model.schema import LOG, SETTINGS, Sheet, sheet as sheet_named
@@ -51,6 +52,7 @@ class StagedBook(ABC):
         self._cache: dict[str, pd.DataFrame] = {}
         self._raw: dict[str, tuple[Sequence[Any], list[Sequence[Any]]]] = {}  # read in part so far
         self._staged: dict[str, pd.DataFrame] = {}
+        self._only: dict[str, tuple[set[str], list[int]]] = {}  # sheet -> (columns, lines) that alone changed
         self._reports: dict[str, Report] = {}
         self._pending: list[tuple[str, str]] = []  # (action, details) logged since the last commit
 
@@ -75,21 +77,32 @@ class StagedBook(ABC):
             held = self._cache.get(sheet.name)
         if held is not None:
             return held[[c for c in held.columns if c in columns or not sheet.has(c)]].copy() if columns else held.copy()
-        if sheet.name not in self._raw:
-            self._raw[sheet.name] = self._load_rows(sheet)
-        header, rows = self._raw[sheet.name]
-        frame = frame_from_rows(sheet, header, rows, f"{self.source} [{sheet.name}]", columns=columns)
+        with collector_paused():  # millions of cells become objects: no full collections walking them
+            if sheet.name not in self._raw:
+                self._raw[sheet.name] = self._load_rows(sheet)
+            header, rows = self._raw[sheet.name]
+            frame = frame_from_rows(sheet, header, rows, f"{self.source} [{sheet.name}]", columns=columns)
         if columns is None:
             self._cache[sheet.name] = frame
             del self._raw[sheet.name]
             return frame.copy()
         return frame
 
-    def replace(self, name: str, frame: pd.DataFrame) -> None:
-        """Stage ``frame`` as the sheet's whole new content."""
+    def prefetch(self, names: Sequence[str], rewrite: Sequence[str] = ()) -> None:
+        """A hint that these sheets are read next, and those in ``rewrite`` written back with only some columns
+        changed: an adapter may start reading them now (none does by default)."""
+
+    def replace(self, name: str, frame: pd.DataFrame, changed: Sequence[str] | None = None) -> None:
+        """Stage ``frame`` as the sheet's whole new content. ``changed`` names the only columns that differ
+        from the sheet as read (``frame`` holds its rows in order, its index their lines), so an adapter may
+        rewrite just those cells."""
         sheet = sheet_named(name)
         if sheet.append_only:
             raise ArbookError(f"{sheet.name} is append-only; use append()")
+        before = self._only.pop(sheet.name, None)
+        if changed is not None and (sheet.name not in self._staged or before is not None):
+            self._only[sheet.name] = (set(changed) | (before[0] if before else set()),
+                                      before[1] if before else frame.index.tolist())
         self._staged[sheet.name] = frame.reset_index(drop=True)
 
     def append(self, name: str, frame: pd.DataFrame) -> None:
@@ -100,6 +113,7 @@ class StagedBook(ABC):
             return
         combined = pd.concat([current.reset_index(drop=True), frame.reset_index(drop=True)],
                              ignore_index=True).astype(object)
+        self._only.pop(sheet.name, None)
         self._staged[sheet.name] = combined.where(combined.notna(), None)
 
     def log(self, action: str, details: str) -> None:
@@ -133,16 +147,19 @@ class StagedBook(ABC):
         if not self._staged and not self._reports:
             return
         changes = {sheet_named(name): frame for name, frame in self._staged.items()}
-        self._write(changes, dict(self._reports))
+        with collector_paused():
+            self._write(changes, dict(self._reports))
         self._cache.update(self._staged)
         self._raw.clear()
         self._staged.clear()
+        self._only.clear()
         self._reports.clear()
         self._pending.clear()
 
     def discard(self) -> None:
         """Forget staged changes."""
         self._staged.clear()
+        self._only.clear()
         self._reports.clear()
         self._pending.clear()
 

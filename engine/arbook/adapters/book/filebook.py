@@ -6,9 +6,10 @@ Every part that is not a changed sheet or its table is copied byte for byte, so 
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 import zipfile
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
@@ -18,15 +19,16 @@ import pandas as pd
 from python_calamine import CalamineWorkbook
 
 from arbook.model.errors import ArbookError, BookFormatError
-from arbook.model.schema import INVOICES, LOG, SCHEMA_VERSION, Sheet
+from arbook.model.schema import INVOICES, LOG, SCHEMA_VERSION, Sheet, sheet as sheet_named
 from arbook.adapters.book.atomic import atomic_write, check_not_locked, exclusive, remove_stale_temps
 from arbook.adapters.book.base import StagedBook, current_user
 from arbook.adapters.book.history import DEFAULT_GENERATIONS, Generation, keep_generation, record_head
 from arbook.model.book import Report
-from arbook.model.frames import cell_columns, frame_headers
+from arbook.model.frames import CELL_KINDS, cell_columns, cells_of, frame_headers
 from arbook.adapters.book.package import (CALC_CHAIN, NS_MAIN, NS_REL, NeedsZip64, Producer, SheetPart, deflate,
                                           schema_version, sheet_parts, stream_part, stored, write_part)
 from arbook.adapters.book.sheetxml import column_letter, render_table, table_ref, write_sheet
+from arbook.adapters.book.splice import splice_columns, table_headers
 
 BOOK_SUFFIXES = (".xlsx", ".xlsm")
 
@@ -48,6 +50,8 @@ class FileBook(StagedBook):
         self._lock.enter_context(exclusive(self.path, timeout))
         remove_stale_temps(self.path)
         self._calamine: CalamineWorkbook | None = None
+        self._prefetched: dict[str, Future[list[list[Any]]]] = {}  # sheet name -> its rows, parsed on a thread
+        self._parts_ahead: dict[str, Future[bytes]] = {}  # part name -> its XML, read on a thread for a rewrite
         self.generations = True  # keep the state before each save (see ``history``)
         try:
             with zipfile.ZipFile(self.path) as zf:
@@ -68,22 +72,78 @@ class FileBook(StagedBook):
 
     def _load_rows(self, sheet: Sheet) -> tuple[Sequence[Any], list[Sequence[Any]]]:
         self._part(sheet)
-        if self._calamine is None:
-            self._calamine = CalamineWorkbook.from_path(str(self.path))
-        rows = self._calamine.get_sheet_by_name(sheet.name).to_python(skip_empty_area=False)
+        ahead = self._prefetched.pop(sheet.name, None)
+        if ahead is not None:
+            rows = ahead.result()
+        else:
+            if self._calamine is None:
+                self._calamine = CalamineWorkbook.from_path(str(self.path))
+            rows = self._calamine.get_sheet_by_name(sheet.name).to_python(skip_empty_area=False)
         if not rows:
             return [], []
         return rows[0], rows[1:]
 
+    def prefetch(self, names: Sequence[str], rewrite: Sequence[str] = ()) -> None:
+        """Start parsing these sheets on two threads (calamine parses without holding the GIL), the
+        sheets split so both threads have about as many bytes of XML; ``read`` takes the result. The XML
+        of those in ``rewrite`` is also read (inflated) there, for a save that rewrites only some columns."""
+        rewrite = [sheet_named(n).name for n in rewrite]
+        sheets = [sheet_named(n) for n in names]
+        todo = [s.name for s in sheets if s.name in self._parts and s.name not in self._prefetched
+                and s.name not in self._cache and s.name not in self._staged and s.name not in self._raw]
+        if not todo:
+            return
+        with zipfile.ZipFile(self.path) as zf:
+            size = {name: zf.getinfo(self._parts[name].path).file_size for name in todo}
+        groups: tuple[list[str], list[str]] = ([], [])
+        for name in sorted(todo, key=size.__getitem__, reverse=True):
+            min(groups, key=lambda g: sum(map(size.__getitem__, g))).append(name)
+        for group in groups:
+            if not group:
+                continue
+            opened = functools.cache(lambda: CalamineWorkbook.from_path(str(self.path)))
+            worker = ThreadPoolExecutor(1, thread_name_prefix="arbook-read")  # one thread per workbook
+            for name in sorted(group, key=todo.index):
+                self._prefetched[name] = worker.submit(
+                    lambda name=name, opened=opened: opened().get_sheet_by_name(name).to_python(skip_empty_area=False))
+                if name in rewrite:
+                    self._parts_ahead[self._parts[name].path] = worker.submit(self._read_part, self._parts[name].path)
+            worker.shutdown(wait=False)
+
+    def _read_part(self, name: str) -> bytes:
+        with zipfile.ZipFile(self.path) as zf:
+            return zf.read(name)
+
+    def _forget_prefetched(self) -> dict[str, bytes]:
+        """Drop what was read ahead (the file is about to change), waiting for work under way; returns the
+        parts already read for a rewrite (part name -> XML)."""
+        for ahead in (*self._prefetched.values(), *self._parts_ahead.values()):
+            ahead.cancel()
+        for ahead in self._prefetched.values():
+            with contextlib.suppress(Exception):
+                ahead.exception()
+        parts = {}
+        for name, ahead in self._parts_ahead.items():
+            with contextlib.suppress(Exception):
+                parts[name] = ahead.result()
+        self._prefetched.clear()
+        self._parts_ahead.clear()
+        return parts
+
     def _write(self, changes: dict[Sheet, pd.DataFrame], reports: dict[str, Report]) -> None:
         check_not_locked(self.path)
+        ahead = self._forget_prefetched()
         with zipfile.ZipFile(self.path) as zin, ThreadPoolExecutor(max_workers=2) as pool:
             replaced: dict[str, bytes] = {}
             sheets: dict[str, Producer] = {}  # rendered while written, a chunk of rows at a time
             for sheet, frame in changes.items():
                 part = self._part(sheet)
+                patched = self._patched(zin, sheet, frame, ahead.get(part.path))
+                if patched is not None:
+                    replaced[part.path] = patched  # only some columns changed: spliced into the old XML
+                    continue
                 headers = frame_headers(sheet, frame)
-                sheets[part.path] = partial(_write_frame, zin.read(part.path), sheet, frame)
+                sheets[part.path] = partial(_write_frame, ahead.get(part.path) or zin.read(part.path), sheet, frame)
                 replaced[part.table_path] = render_table(zin.read(part.table_path), table_ref(headers, len(frame)),
                                                          headers)
             if reports:
@@ -125,6 +185,25 @@ class FileBook(StagedBook):
         with zipfile.ZipFile(self.path) as zf:
             self._parts = sheet_parts(zf)
 
+    def _patched(self, zin: zipfile.ZipFile, sheet: Sheet, frame: pd.DataFrame, old: bytes | None) -> bytes | None:
+        """The sheet's XML (``old``, when read ahead) with only the columns staged as changed rewritten, when
+        the frame still has the sheet's rows (lines 2.. in order) and the table its columns; None otherwise
+        (written whole)."""
+        only = self._only.get(sheet.name)
+        if only is None:
+            return None
+        names, lines = only
+        part = self._part(sheet)
+        ref, table = table_headers(zin.read(part.table_path))
+        headers = sheet.headers + [c for c in frame.columns if not sheet.has(c)]
+        if (lines != list(range(2, len(frame) + 2)) or table != headers or ref != f"A1:{column_letter(len(headers) - 1)}"
+                f"{max(len(frame) + 1, 2)}" or not all(map(sheet.has, names))):
+            return None
+        names = sorted(names, key=headers.index)
+        kinds = {n: CELL_KINDS[sheet.column(n).kind] for n in names}
+        return splice_columns(old or zin.read(part.path), headers, len(frame), kinds,
+                              lambda lo, hi: cells_of(frame.iloc[lo:hi], names))
+
     def _write_reports(self, zin: zipfile.ZipFile, reports: dict[str, Report], replaced: dict[str, bytes],
                        sheets: dict[str, Producer]) -> None:
         """Rewrite existing report sheets; add new ones (part, relationship, content type, workbook entry):
@@ -163,6 +242,7 @@ class FileBook(StagedBook):
         """Put a kept generation's bytes in place of the book (atomically; the current state is
         kept as a generation first). Staged changes are dropped; read again afterwards."""
         self.discard()
+        self._forget_prefetched()
         data = generation.file.read_bytes()
         self._pending.append(("undo", f"restore version {generation.number}"))
         atomic_write(self.path, lambda handle: handle.write(data), before_replace=self._keep_generation)
@@ -173,6 +253,7 @@ class FileBook(StagedBook):
             self._parts = sheet_parts(zf)
 
     def close(self) -> None:
+        self._forget_prefetched()
         self._lock.close()
 
 

@@ -163,7 +163,7 @@ def test_demo_shows_a_credit_note_a_refund_and_a_small_write_off(tmp_path):
     lines = run_demo(tmp_path / "demo")
     assert any(l.startswith("Credit note: CN-0001 ") and "(credit note to its invoice)" in l for l in lines)
     assert any(l.startswith("Refund: ") and "refund of " in l for l in lines)
-    assert "Write-off: WO-20261116-1: wrote off 1 invoice(s), JPY 330" in lines
+    assert "Write-off: WO-20261116-1: wrote off 1 invoice(s), JPY 50" in lines
     assert any(l.startswith("Home currency: ") and "Total in JPY" in l for l in lines)
 
 

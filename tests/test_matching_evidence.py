@@ -160,14 +160,62 @@ def test_a_third_party_learned_for_several_clients_is_resolved_by_open_items():
     assert outcome(run(customers, invoices, [(110000, "ｻﾄｳ ｲﾁﾛｳ", "")]))[:2] == ("suggested", "C2")
 
 
-def test_usual_fee_when_the_master_states_none_but_not_when_it_says_zero():
+def test_a_real_transfer_fee_closes_the_invoice_even_when_the_master_states_no_fee_deduction():
     customers = [ja("C1", "株式会社山田商事", **{"Name Kana": "ヤマダショウジ"}),
                  ja("C2", "株式会社佐藤製作所", **{"Name Kana": "サトウセイサクショ", "Fee Deduction": D(0)})]
     result = run(customers, [("INV-1", "C1", 110000), ("INV-2", "C2", 110000)],
-                 [(109340, "ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ", ""), (109340, "ｶ)ｻﾄｳｾｲｻｸｼﾖ", "")])
-    status, _, applied, why = outcome(result)
-    assert (status, applied) == ("auto", {"INV-1": D(110000)}) and "a usual transfer fee" in why
-    assert outcome(result, "B1")[0] == "suggested"
+                 [(109340, "ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ", ""), (109568, "ｶ)ｻﾄｳｾｲｻｸｼﾖ", "INV-2")])
+    for ref, fee in (("B0", 660), ("B1", 432)):  # 660 = 600 + 10% tax; 432 = 400 + 8% tax
+        status, _, applied, why = outcome(result, ref)
+        assert status == "auto" and len(applied) == 1 and list(applied.values()) == [D(110000)], (ref, why)
+        assert f"bank fee of JPY {fee}" in why and "振込手数料" in why
+    fees = result.allocations[result.allocations["Rule"] == "bank fee"]
+    assert sorted(fees["Applied Amount"]) == [D(-660), D(-432)]
+
+
+def test_a_shortfall_that_is_no_real_fee_is_a_part_payment_not_a_fee():
+    customers = [ja("C1", "株式会社山田商事", **{"Name Kana": "ヤマダショウジ"})]
+    for short in (671, 759):  # within the old 990 cap, but no bank charges these
+        result = run(customers, [("INV-1", "C1", 110000)], [(110000 - short, "ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ", "INV-1")])
+        status, _, applied, why = outcome(result)
+        assert status == "suggested" and applied == {"INV-1": D(110000 - short)}
+        assert "part payment" in why and f"JPY {short} stays open" in why
+        assert result.allocations["Rule"].ne("bank fee").all()
+
+
+def test_a_near_amount_with_a_non_fee_gap_does_not_land_on_the_wrong_invoice():
+    customers = [ja("C1", "株式会社山田商事", **{"Name Kana": "ヤマダショウジ"})]
+    invoices = [("INV-1", "C1", 50759), ("INV-2", "C1", 50440)]  # 50000 = INV-2 less 440, INV-1 less 759
+    status, _, applied, why = outcome(run(customers, invoices, [(50000, "ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ", "")]))
+    assert (status, applied) == ("auto", {"INV-2": D(50440)}) and "JPY 440" in why
+
+
+def test_two_invoices_each_less_a_real_fee_are_no_unique_fit():
+    customers = [ja("C1", "株式会社山田商事", **{"Name Kana": "ヤマダショウジ"})]
+    invoices = [("INV-1", "C1", 50440), ("INV-2", "C1", 50660)]
+    status, _, _, why = outcome(run(customers, invoices, [(50000, "ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ", "")]))
+    assert status == "suggested" and "another invoice less another fee fits too" in why
+
+
+def test_a_fee_the_client_deducted_before_is_learned_from_applied_allocations():
+    customers = [ja("C1", "株式会社山田商事", **{"Name Kana": "ヤマダショウジ"})]
+    invoices = [("INV-1", "C1", 100500, 8), ("INV-2", "C1", 100500, 9)]
+    bank = make_frame(BANK, [{"Bank Ref": f"B{i}", "Date": date(2026, 11, 1 + i), "Amount": D(100000),
+                              "Currency": "JPY", "Payer": "ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ", "Memo": m, "Status": "new"}
+                             for i, m in enumerate(["INV-1", ""])])
+    inv = make_frame(INVOICES, [{"Invoice No": n, "Customer ID": c, "Issue Date": date(2026, m, 1),
+                                 "Due Date": date(2026, 10, 31), "Currency": "JPY", "Amount": D(a)}
+                                for n, c, a, m in invoices])
+    first = run_matching(make_frame(CUSTOMERS, customers), inv, bank, make_frame(ALLOCATIONS, []))
+    assert outcome(first)[0] == "suggested"  # 500 yen is no published transfer fee: a part payment
+    confirmed = first.allocations[first.allocations["Bank Ref"] == "B0"].copy()
+    confirmed = confirmed[confirmed["Proposal"] == confirmed["Proposal"].iloc[0]]
+    confirmed = confirmed.assign(Status="confirmed", **{"Applied Amount": [D(100500)]})
+    fee_row = confirmed.assign(**{"Invoice No": [None], "Applied Amount": [D(-500)], "Rule": ["bank fee"]})
+    allocations = make_frame(ALLOCATIONS, [*confirmed.to_dict("records"), *fee_row.to_dict("records")])
+    second = run_matching(make_frame(CUSTOMERS, customers), inv, first.bank, allocations)
+    status, _, applied, why = outcome(second, "B1")
+    assert (status, applied) == ("auto", {"INV-2": D(100500)}) and "a fee this client deducted before" in why
 
 
 def test_several_plan_invoices_paid_together_oldest_first_and_one_invoice_less_a_fee():
@@ -246,3 +294,87 @@ def test_a_short_payment_is_also_proposed_as_part_of_the_invoice_closest_above_i
     offered = sorted(tuple(sorted(zip(g["Invoice No"], g["Applied Amount"]))) for _, g in proposals)
     assert offered == [(("INV-1", D(30000)), ("INV-2", D(55000))), (("INV-3", D(85000)),)]
     assert set(result.allocations["Status"]) == {"suggested"}
+
+
+def test_an_overpayment_that_other_open_items_come_near_goes_to_review():
+    customers = [ja("C1", "株式会社山田商事", **{"Name Kana": "ヤマダショウジ"})]
+    invoices = [("INV-1", "C1", 100000, 8), ("INV-2", "C1", 30671, 9)]
+    # INV-1 named; the surplus 30000 is INV-2 less 671, which no bank charges: not a clear overpayment
+    result = run(customers, invoices, [(130000, "ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ", "INV-1")])
+    status, _, applied, why = outcome(result)
+    assert status == "suggested" and "check" in why
+    proposed = {tuple(sorted(g["Invoice No"].dropna())) for _, g in
+                result.allocations.groupby("Proposal")}
+    assert {("INV-1",), ("INV-1", "INV-2")} <= proposed
+    # the surplus is INV-2 less a real fee: the explanation that uses the money is applied
+    status, _, applied, why = outcome(run(customers, invoices, [(130231, "ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ", "INV-1")]))
+    assert (status, applied) == ("auto", {"INV-1": D(100000), "INV-2": D(30671)}) and "JPY 440" in why
+    # nothing near the surplus: a clear overpayment, applied with the rest left unapplied
+    status, _, applied, why = outcome(run(customers, invoices, [(105000, "ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ", "INV-1")]))
+    assert (status, applied) == ("auto", {"INV-1": D(100000)}) and "unapplied cash" in why
+
+
+def test_an_unknown_payer_is_suggested_the_client_whose_open_items_the_amount_pays():
+    customers = [ja("C1", "株式会社山田商事", **{"Name Kana": "ヤマダショウジ"}),
+                 ja("C2", "株式会社佐藤製作所", **{"Name Kana": "サトウセイサクショ"})]
+    invoices = [("INV-1", "C1", 52800, 8), ("INV-2", "C1", 33000, 9), ("INV-3", "C2", 71500, 9)]
+    # the oldest two of C1 less a 660 yen fee, paid by a factoring company seen for the first time
+    result = run(customers, invoices, [(85140, "ｶ)ﾐﾗｲﾌｱｸﾀﾘﾝｸﾞ", "")])
+    status, cid, applied, why = outcome(result)
+    assert (status, cid, applied) == ("suggested", "C1", {"INV-1": D(52800), "INV-2": D(33000)})
+    assert why.startswith("payer not a client; amount equals 株式会社山田商事's open invoices INV-1, INV-2")
+    assert "JPY 660" in why and "factoring" in why
+    assert set(result.allocations["Rule"]) <= {"payer not a client, amount", "bank fee"}
+
+
+def test_an_unknown_payer_that_fits_several_clients_gets_the_few_best_to_choose_from():
+    customers = [ja(f"C{n}", f"株式会社山田商事{n}", **{"Name Kana": f"ヤマダショウジ{n}"}) for n in range(1, 6)]
+    invoices = [(f"INV-{n}", f"C{n}", 50000 + (440 if n > 2 else 0)) for n in range(1, 6)]
+    result = run(customers, invoices, [(50000, "ｽｽﾞｷ ﾀﾛｳ", "")])
+    review = result.review
+    assert set(result.allocations["Status"]) == {"suggested"} and len(review) == 3
+    assert list(review["Customer ID"])[:2] == ["C1", "C2"]  # the exact ones before those less a fee
+    assert all("choose" in r or "invoices have this amount" in r for r in review["Reason"])
+
+
+def test_a_weak_suggestion_does_not_take_the_invoice_a_later_payment_pays_exactly():
+    customers = [ja("C1", "株式会社山田商事", **{"Name Kana": "ヤマダショウジ"})]
+    invoices = [("INV-1", "C1", 80000, 8), ("INV-2", "C1", 50000, 9), ("INV-3", "C1", 30000, 9),
+                ("INV-4", "C1", 60000, 9)]
+    # B0 is INV-1 + INV-3 or INV-2 + INV-4: a guess for review; B1 pays INV-1 exactly and gets it
+    result = run(customers, invoices, [(110000, "ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ", ""), (80000, "ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ", "")])
+    status, _, applied, why = outcome(result, "B0")
+    assert (status, applied) == ("suggested", {"INV-1": D(80000), "INV-3": D(30000)})
+    assert "other combinations fit too" in why
+    assert outcome(result, "B1")[:3] == ("auto", "C1", {"INV-1": D(80000)})
+
+
+def test_an_invoice_issued_after_the_payment_is_not_what_it_pays():
+    customers = [ja("C1", "株式会社山田商事", **{"Name Kana": "ヤマダショウジ"})]
+    invoices = [("INV-1", "C1", 40000, 9), ("INV-2", "C1", 55000, 12)]  # INV-2 issued 1 Dec, paid 1 Nov?
+    result = run(customers, invoices, [(55000, "ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ", "")])
+    assert outcome(result)[0] == "suggested" and "INV-2" not in set(result.allocations["Invoice No"])
+    # named by number in the memo it is still applied: a prepayment against a pro-forma
+    assert outcome(run(customers, invoices, [(55000, "ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ", "INV-2")]))[:3] == ("auto", "C1", {"INV-2": D(55000)})
+
+
+@pytest.mark.parametrize("shortfall, fee", [("15.00", True), ("12.50", True), ("13.47", False), ("60.00", False)])
+def test_a_wire_loses_a_round_intermediary_charge(shortfall, fee):
+    customers = [{"Customer ID": "U1", "Name": "Acme Traders Inc.", "Language": "en", "Currency": "USD"}]
+    result = run(customers, [("INV-1", "U1", D("10000.00"))], [(D("10000.00") - D(shortfall), "ACME TRADERS", "")])
+    status, _, applied, why = outcome(result)
+    if fee:
+        assert (status, applied) == ("auto", {"INV-1": D("10000.00")}) and "intermediary bank charge" in why
+    else:
+        assert status == "suggested" and "bank fee" not in why
+
+
+def test_a_director_paying_personally_on_first_sight_is_the_clients_contact():
+    customers = [ja("C1", "株式会社山田商事", **{"Name Kana": "ヤマダショウジ", "Contact": "山田太郎"}),
+                 ja("C2", "株式会社佐藤製作所", **{"Name Kana": "サトウセイサクショ", "Contact": "佐藤一郎"})]
+    invoices = [("INV-1", "C1", 77000), ("INV-2", "C2", 77000)]
+    result = run(customers, invoices, [(77000, "ﾔﾏﾀﾞ ﾀﾛｳ", "")])
+    status, cid, applied, why = outcome(result)
+    assert (status, cid, applied) == ("suggested", "C1", {"INV-1": D(77000)})  # never automatic on the amount
+    assert "the payer is the client's contact" in why
+    assert set(result.review["Customer ID"]) == {"C1", "C2"}  # the other fit stays beside it

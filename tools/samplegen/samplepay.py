@@ -27,6 +27,12 @@ FORMS = {"株式会社": "カ", "有限会社": "ユ", "合同会社": "ド"}
 LANGUAGE_FILES = {"ja": "zengin_03.txt", "zh": "bank_cn_gb18030.csv", "en": "camt053_usd.xml"}
 ZENGIN_ACCOUNT = Account()
 CAMT_ACCOUNT = Account(currency="USD", iban="US00ARBK0000012345678")
+# Fees payers deduct although the master states none (Fee Deduction 0): what their banks really
+# charge (Japanese transfer fees with 10% / 8% tax, net banks; a wire's intermediary charges; 手续费).
+REAL_FEES = {"JPY": [Decimal(v) for v in (110, 154, 165, 220, 275, 330, 385, 440, 495, 550, 660, 770, 880, 990, 432,
+                                          648, 864, 324, 540, 145, 229)],
+             "USD": [Decimal(v) for v in (10, 12, 15, 20, 25, 30, 35, 40, 45)],
+             "CNY": [Decimal(v) for v in ("0.5", "1", "2", "5", "10", "15", "20", "25", "50")]}
 KIND_WEIGHTS = {"exact_memo": 34, "exact_plain": 18, "fee": 14, "multi": 10, "multi_fee": 4, "partial": 5,
                 "over": 3, "third_party": 5, "unpaid": 7}
 
@@ -176,8 +182,12 @@ def make_payments(rng: random.Random, customers: pd.DataFrame, invoices: pd.Data
             invoice = open_items[index]
             due = invoice["Due Date"]
             kind = "plan" if cid in plans else rng.choices(kinds, weights)[0]
-            if kind in ("fee", "multi_fee") and not fee_cap:
+            stray_fee = bool(realism.stray_fees) and not fee_cap and (kind in ("fee", "multi_fee") or (
+                kind in ("exact_memo", "exact_plain") and rng.random() < realism.stray_fees))
+            if kind in ("fee", "multi_fee") and not fee_cap and not stray_fee:
                 kind = "exact_plain" if kind == "fee" else "multi"
+            if stray_fee and kind != "multi_fee":
+                kind = "fee"
             group = [invoice]
             if kind in ("multi", "multi_fee"):
                 group = open_items[index:index + rng.randint(2, 4)]
@@ -195,7 +205,9 @@ def make_payments(rng: random.Random, customers: pd.DataFrame, invoices: pd.Data
             applied = {g["Invoice No"]: g["Amount"] for g in group}
             digits = 0 if customer["Currency"] == "JPY" else 2
             amount = total
-            if kind in ("fee", "multi_fee"):
+            if stray_fee:
+                amount = total - rng.choice(REAL_FEES[customer["Currency"]])
+            elif kind in ("fee", "multi_fee"):
                 amount = total - rng.choice([f for f in (Decimal(440), Decimal(660), Decimal(880), fee_cap)
                                              if f <= fee_cap] or [fee_cap])
             elif kind == "partial":
@@ -206,9 +218,11 @@ def make_payments(rng: random.Random, customers: pd.DataFrame, invoices: pd.Data
             memo = ""
             payer = payer_name(rng, customer, language, readings.get(cid, ""))
             if kind in ("exact_memo", "fee", "partial", "over", "third_party", "multi", "multi_fee") and (
-                    kind != "multi" or rng.random() < 0.5):
-                memo = " ".join(mangle(rng, g["Invoice No"], language) for g in group)
-            phenomena = []
+                    kind != "multi" or rng.random() < 0.5) and not (stray_fee and rng.random() < 0.5):
+                named = group[:1] if (kind.startswith("multi") and realism != Realism()
+                                      and rng.random() < 0.3) else group  # the memo names the first only
+                memo = " ".join(mangle(rng, g["Invoice No"], language) for g in named)
+            phenomena = ["fee_not_stated"] if stray_fee else []
             if kind == "third_party":
                 payer = {"ja": "ｶ)ﾀﾞｲｺｳｼﾔ", "zh": "代付服务有限公司", "en": "GLOBAL PAYMENTS SERVICES"}[language]
             elif cid in third:
@@ -252,6 +266,16 @@ def make_payments(rng: random.Random, customers: pd.DataFrame, invoices: pd.Data
     return payments
 
 
+ZENGIN_EDI_BYTES = 20
+_FULL_WIDTH_ASCII = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+
+
+def zengin_edi(memo: str) -> str:
+    """A memo as the Zengin EDI field holds it: half-width only (full-width letters and digits
+    are sent half-width), cut at 20 bytes between characters."""
+    return memo.translate(_FULL_WIDTH_ASCII).encode("cp932", "replace")[:ZENGIN_EDI_BYTES].decode("cp932", "ignore")
+
+
 def write_bank_files(payments: list[Payment], out_dir: Path, as_of: date) -> list[Path]:
     """One file per bank (Zengin 03, GB18030 CSV, camt.053) and the Bank Ref each line gets on import."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -263,7 +287,8 @@ def write_bank_files(payments: list[Payment], out_dir: Path, as_of: date) -> lis
         lines = []
         for n, payment in enumerate(mine, start=1):
             ref = f"{n:08d}" if language == "ja" else f"{'CN' if language == 'zh' else 'US'}{n:08d}"
-            line = SynthLine(payment.line.date, payment.line.amount, payment.line.payer, payment.line.memo, ref)
+            memo = zengin_edi(payment.line.memo) if language == "ja" else payment.line.memo
+            line = SynthLine(payment.line.date, payment.line.amount, payment.line.payer, memo, ref)
             lines.append(line)
             payment.bank_ref = (f"{ZENGIN_ACCOUNT.bank_code:04d}-{ZENGIN_ACCOUNT.branch_code:03d}-"
                                 f"{ZENGIN_ACCOUNT.number}:{line.date:%Y%m%d}:{n}") if language == "ja" else ref

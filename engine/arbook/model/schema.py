@@ -129,7 +129,8 @@ CUSTOMERS = Sheet("Customers", (
     C("Terms Days", K.INT, width=11, doc="Payment terms; Due Date defaults to Issue Date + this."),
     C("Credit Limit", K.MONEY, currency_col="Currency", width=15),
     C("Fee Deduction", K.MONEY, currency_col="Currency", width=14,
-      doc="Largest bank fee this client may deduct from a payment (0 = none)."),
+      doc="The bank fee this client deducts from payments (yen: that exact fee; other currencies: the largest). "
+          "Published transfer fees and fees it deducted before are recognised without it."),
     C("Balance", K.MONEY, R.COMPUTED, currency_col="Currency", width=15),
     C("Overdue", K.MONEY, R.COMPUTED, currency_col="Currency", width=15),
     C("Unapplied", K.MONEY, R.COMPUTED, currency_col="Currency", width=14),

@@ -72,6 +72,7 @@ class Rule(StrEnum):
     NAME_OLDEST_FIRST = "name, oldest first"
     NAME_PART_OF_ONE = "name, part of one invoice"
     AMOUNT_ONLY = "amount only"
+    THIRD_PARTY_AMOUNT = "payer not a client, amount"
     CREDIT_REF = "credit note to its invoice"
     CREDIT_OLDEST = "credit note oldest first"
     CREDIT_BALANCE = "credit balance"  # restates a credit note's credit left; moves no money

@@ -7,15 +7,22 @@ a subscription client's payments take its oldest invoices of that amount one aft
 A proposal is auto-applied only when its score is at least ``AUTO_SCORE`` and no proposal
 for a different allocation comes within ``MARGIN`` of it: a wrong auto-match is far worse
 than a suggestion. Otherwise the best ``SUGGESTIONS`` proposals go to the Review sheet, and the
-best one (when the client was recognised) holds its invoices, so that a later payment, say of
-a monthly plan, does not take the invoice an earlier payment waiting for review most likely paid.
+best one, when it is strong (``RESERVE_SCORE``, not a guess of ``WEAK_RULES``), holds its
+invoices, so that a later payment, say of a monthly plan, does not take the invoice an earlier
+payment waiting for review most likely paid; a guess holds nothing, so a later payment of
+exactly those invoices still gets them. Shortfalls are bank fees only when banks charge them
+(``fees``); invoices issued after a payment's date are not what it pays.
 """
 from __future__ import annotations
 
 import os
+from bisect import bisect_right
 from collections import defaultdict
+from operator import attrgetter
 from dataclasses import dataclass, field
-from datetime import date
+from functools import lru_cache
+from datetime import date, datetime
+from typing import Callable
 from decimal import Decimal
 
 import pandas as pd
@@ -23,16 +30,22 @@ import pandas as pd
 from arbook.model.frames import make_frame
 from arbook.domain.forking import fork_map
 from arbook.model.money import from_minor, to_minor
-from arbook.model.schema import ALLOCATIONS, CREDIT_NOTE, REVIEW
+from arbook.model.schema import ALLOCATIONS, CREDIT_NOTE, REVIEW, Sheet
+from arbook.domain.matching.fees import JPY_FEES, ROUND_FEES, fee_reason, largest_fee
 from arbook.domain.matching.names import THIRD_PARTY, CustomerIndex, NameHit
-from arbook.domain.matching.normalize import digit_runs, fold, invoice_core, name_key
+from arbook.domain.matching.normalize import PAYS_FOR_OTHERS, digit_runs, fold, invoice_core, name_key
+from arbook.domain.matching.readings import needs_reading, reading
 from arbook.domain.matching.subset import find_combination
 from arbook.model.statuses import APPLIED, AllocationStatus, BankStatus, Rule
 
 AUTO_SCORE = 0.9
 MARGIN = 0.1
 SUGGESTIONS = 3
-RESERVE_SCORE = 0.6  # a suggestion this good (not a fallback) holds its invoices while it waits for review
+RESERVE_SCORE = 0.8  # a suggestion this good (not a fallback) holds its invoices while it waits for review
+# Suggestions that never hold invoices: guesses a later payment of exactly those invoices must be able to take.
+WEAK_RULES = frozenset({Rule.AMOUNT_ONLY, Rule.THIRD_PARTY_AMOUNT, Rule.NAME_OLDEST_FIRST, Rule.NAME_PART_OF_ONE,
+                        Rule.NAME_OVERPAID})
+THIRD_PARTY_SCORE = 0.7  # an unknown payer whose amount one client's open items explain: a suggestion
 APPLIED_STATUSES = APPLIED
 FEE_RULE = Rule.FEE
 UNAPPLIED_RULE = Rule.UNAPPLIED
@@ -42,10 +55,14 @@ HOMONYM_SCORE = 0.85  # several clients fit the payer and their open items too: 
 OUTWEIGHED_SCORE = 0.8  # a fit that another client's repeated payment outweighs
 CLEAR_FIT = 0.9  # a proposal scoring this share of its name's score explains the amount on its own
 PART_PAID_SCORE = 0.85  # a real part payment is proposed with its residual, never applied automatically
-# Bank transfer fees payers commonly deduct when the master states no Fee Deduction: Japanese
-# domestic transfers cost 110-990 yen; international wires lose 10-50 units to intermediary banks.
+# The largest fee a hand allocation (arbook apply) may leave when the master states no Fee
+# Deduction; the matcher itself takes only real fees (``fees.fee_reason``).
 USUAL_FEES = {"JPY": Decimal(990), "USD": Decimal(50), "EUR": Decimal(50), "GBP": Decimal(40),
               "CNY": Decimal(50), "HKD": Decimal(300), "SGD": Decimal(50), "AUD": Decimal(50)}
+
+
+_ISSUED = attrgetter("issued")
+_SCORE = attrgetter("score")
 
 
 @dataclass(eq=False)
@@ -114,7 +131,7 @@ def open_items(invoices: pd.DataFrame, allocations: pd.DataFrame) -> dict[str, O
         paid = applied.get(number)
         remaining = to_minor(amount - paid if paid is not None else amount, currency)
         if remaining > 0:
-            items[number] = OpenItem(number, cid, currency, remaining, issued, bool(disputed))
+            items[number] = OpenItem(number, cid, currency, remaining, _day(issued), bool(disputed))
     return items
 
 
@@ -122,9 +139,12 @@ class Matcher:
     """Indexes of customers and open invoices, and the rules that turn a credit into proposals."""
 
     def __init__(self, customers: pd.DataFrame, items: dict[str, OpenItem],
-                 history: dict[tuple[str, str, int], set[str]] | None = None):
+                 history: dict[tuple[str, str, int], set[str]] | None = None,
+                 fees: dict[tuple[str, str], frozenset[int]] | None = None):
         records = customers.to_dict("records")
         self.history = history or {}  # (payer key, currency, amount) -> clients it was applied to before
+        self.learned_fees = fees or {}  # (client, currency) -> fees it deducted before (minor units)
+        self._fee_terms: dict[tuple[str, str], tuple[int | None, frozenset[int]]] = {}
         self.names = CustomerIndex(records)
         self.customer_names = {r["Customer ID"]: r["Name"] for r in records}
         self.fee_caps = {r["Customer ID"]: r.get("Fee Deduction") for r in records}
@@ -132,7 +152,12 @@ class Matcher:
         self.by_core: dict[str, list[OpenItem]] = defaultdict(list)
         self._by_amount_index: dict[tuple[str, int], list[OpenItem]] | None = None  # built on first use
         self._all = items
-        self._settled: set[tuple[str, str]] = set()
+        self._settled: dict[tuple[str, str], int] = {}  # invoices settled since the client's list was cleaned
+        self.day: date | None = None  # the date of the payment being matched: later invoices are not yet owed
+        self.held: set[str] = set()  # invoices a weak suggestion proposed first: equal ones are proposed before them
+        self._runs: dict[tuple[str, int], list[tuple[OpenItem, ...]]] | None = None  # built on first use
+        self.contacts = {r["Customer ID"]: r.get("Contact") for r in records if r.get("Contact")}
+        self.contacts_language = {r["Customer ID"]: r.get("Language") for r in records if r.get("Contact")}
         for item in sorted(items.values(), key=lambda i: (i.issued, i.number)):
             if not item.disputed:  # disputed invoices are on hold: only an explicit reference reaches them
                 self.by_customer[(item.customer, item.currency)].append(item)
@@ -165,28 +190,46 @@ class Matcher:
         return bool(prefix) and (prefix + run) in folded.replace("-", "")
 
     def customer_items(self, customer: str, currency: str) -> list[OpenItem]:
-        """The client's open, undisputed invoices in a currency, oldest first."""
+        """The client's open, undisputed invoices in a currency issued by the payment's date, oldest first."""
         key = (customer, currency)
         items = self.by_customer.get(key, [])
-        if key in self._settled:
-            items[:] = [i for i in items if i.open > 0]
-            self._settled.discard(key)
-        return items
+        settled = self._settled.pop(key, 0)
+        if settled:
+            lead = 0
+            while lead < len(items) and items[lead].open <= 0:
+                lead += 1
+            if lead == settled:  # the usual case: the oldest ones were paid
+                del items[:lead]
+            else:
+                items[:] = [i for i in items if i.open > 0]
+        day = self.day
+        if day is None or not items or items[-1].issued <= day:
+            return items
+        return items[:bisect_right(items, day, key=_ISSUED)]  # issued after the payment: not what it pays
 
-    def fee_cap(self, customer: str, currency: str) -> tuple[int, str]:
-        """(the largest bank fee the client may deduct, in minor units; how the reason says so).
+    def fee_terms(self, customer: str, currency: str) -> tuple[int | None, frozenset[int]]:
+        """(the client's Fee Deduction in minor units or None when not stated, fees it deducted before)."""
+        key = (customer, currency)
+        terms = self._fee_terms.get(key)
+        if terms is None:
+            given = self.fee_caps.get(customer)
+            stated = to_minor(given, currency) if given is not None and given == given else None  # NaN: empty
+            terms = self._fee_terms[key] = (stated, self.learned_fees.get(key, frozenset()))
+        return terms
 
-        The client's Fee Deduction when the master gives one (0 = none); otherwise a usual
-        transfer fee for the currency (``USUAL_FEES``)."""
-        given = self.fee_caps.get(customer)
-        if given is not None and given == given:  # NaN-safe: an empty cell means "not stated"
-            return to_minor(given, currency), f"client may deduct up to {_fmt(to_minor(given, currency), currency)}"
-        usual = to_minor(USUAL_FEES.get(currency, Decimal(0)), currency)
-        return usual, f"a usual transfer fee; Fee Deduction not stated, up to {_fmt(usual, currency)} assumed"
+    def fee_why(self, customer: str, currency: str, shortfall: int) -> str | None:
+        """Why ``shortfall`` is a bank fee this client deducted (for the reason), or None when it is not one."""
+        stated, learned = self.fee_terms(customer, currency)
+        return fee_reason(shortfall, currency, stated, learned)
+
+    def fee_ceiling(self, customer: str, currency: str) -> int:
+        """The largest shortfall that could be a fee of this client (a search bound)."""
+        return largest_fee(currency, *self.fee_terms(customer, currency))
 
     # -- rules -----------------------------------------------------------------------------
-    def proposals(self, amount: int, currency: str, payer: str, memo: str) -> list[Proposal]:
-        """Every rule's proposal for a credit of ``amount`` minor units, unsorted."""
+    def proposals(self, amount: int, currency: str, payer: str, memo: str, day: date | None = None) -> list[Proposal]:
+        """Every rule's proposal for a credit of ``amount`` minor units paid on ``day``, unsorted."""
+        self.day = _day(day) if day is not None else None
         hits = {h.customer: h for h in self.names.identify(payer, memo)}
         refs = self.referenced(payer, memo, currency)
         out: list[Proposal] = []
@@ -214,9 +257,83 @@ class Matcher:
                 proposal.reason += f"; the payment names an invoice of {referred[0]}, which fits the payer too"
         out.extend(by_name)
         out.extend(self._unlearned_clients(amount, currency, payer, hits, by_name))
+        if not refs and max(map(_SCORE, hits.values()), default=0.0) < AUTO_SCORE:  # nobody known paid
+            seen = {p.key for p in out}
+            out.extend(p for p in self._third_party(amount, currency, payer) if p.key not in seen)
         if not out:
             out.extend(self._by_amount(amount, currency))
         return out
+
+    def _third_party(self, amount: int, currency: str, payer: str) -> list[Proposal]:
+        """A payer that is no client (a parent, a factoring company, a director paying on first
+        sight): the clients whose open invoices the amount pays whole (one, or the oldest run of
+        up to four, or all; exactly or less a real bank fee) are suggested, never applied: the
+        amount alone proves nothing. Several clients fitting: the best few."""
+        fits: dict[str, tuple[int, tuple[OpenItem, ...]]] = {}
+        self._runs_of(currency, amount)  # builds the index
+        runs = self._runs
+        for fee in _fee_steps(currency):
+            if (currency, amount + fee) not in runs:
+                continue
+            for items in self._runs_of(currency, amount + fee):
+                owner = items[0].customer
+                if owner in fits or (fee and self.fee_why(owner, currency, fee) is None):
+                    continue
+                if self.day is not None and any(i.issued > self.day for i in items):
+                    continue
+                fits[owner] = (fee, items)
+        if not fits:
+            return []
+        key = name_key(payer, drop_digits=True)
+        upper = fold(payer).upper()
+        group = next((w for w in PAYS_FOR_OTHERS if fold(w).upper() in upper), None)
+        out = []
+        for owner, (fee, items) in fits.items():
+            fmt = lambda units: _fmt(units, currency)
+            name = self.customer_names.get(owner, owner)
+            why = (f"payer not a client; amount equals {name}'s open "
+                   f"{'invoice' if len(items) == 1 else 'invoices'} {', '.join(i.number for i in items)}"
+                   + (f" less a bank fee of {fmt(fee)} ({self.fee_why(owner, currency, fee)})" if fee else ""))
+            score = (THIRD_PARTY_SCORE if len(fits) == 1 else 0.5) - (0.05 if fee else 0.0)
+            contact = self._contact_keys(owner)
+            if key and any(k in key or key in k for k in contact):
+                why += f"; the payer is the client's contact ({contact})"
+                score += 0.1
+            elif group:
+                why += f"; the payer's name ({group}) is a parent or factoring company's"
+                score += 0.05
+            if len(fits) > 1:
+                why += f"; {len(fits)} clients have open items equal to the amount: choose one"
+            rule = Rule.AMOUNT_ONLY if len(items) == 1 and not fee else Rule.THIRD_PARTY_AMOUNT
+            out.append(Proposal(owner, [(i, i.open) for i in items], rule, why, round(min(score, 0.85), 3), fee=fee))
+        return sorted(out, key=lambda p: (-p.score, p.applied[0][0].issued))[:SUGGESTIONS]
+
+    def _contact_keys(self, customer: str) -> set[str]:
+        """The client's Contact as a payer key, and as its kana reading when written in kanji (a
+        director paying personally: 山田太郎 pays as ﾔﾏﾀﾞ ﾀﾛｳ)."""
+        contact = str(self.contacts.get(customer) or "")
+        keys = {name_key(contact, drop_digits=True)}
+        if needs_reading(contact, self.contacts_language.get(customer) or "ja"):
+            keys.add(name_key(reading(contact), drop_digits=True))
+        return {k for k in keys if len(k) >= 2}
+
+    def _runs_of(self, currency: str, total: int) -> list[tuple[OpenItem, ...]]:
+        """Clients' invoice sets that come to ``total``: one invoice, the oldest two to four, or all."""
+        if self._runs is None:
+            self._runs = defaultdict(list)
+            for (customer, cur), items in self.by_customer.items():
+                for item in items:
+                    self._runs[(cur, item.open)].append((item,))
+                running, run = items[0].open if items else 0, items[:1]
+                for item in items[1:4]:
+                    running += item.open
+                    run.append(item)
+                    self._runs[(cur, running)].append(tuple(run))
+                if len(items) > 4:
+                    self._runs[(cur, sum(i.open for i in items))].append(tuple(items))
+        found = [items for items in self._runs.get((currency, total), ())
+                 if all(i.open > 0 for i in items) and sum(i.open for i in items) == total]
+        return sorted(found, key=lambda items: any(i.number in self.held for i in items)) if self.held else found
 
     def _homonyms(self, amount: int, currency: str, contenders: list[NameHit], before: set[str]) -> list[Proposal]:
         """Several clients fit the payer about equally: the open items decide. Only the one
@@ -260,7 +377,6 @@ class Matcher:
                       hit: NameHit | None) -> list[Proposal]:
         numbers = ", ".join(i.number for i in items)
         total = sum(i.open for i in items)
-        cap, allowed = self.fee_cap(customer, currency)
         named = hit is not None and hit.score >= 0.9
         who = f"; {hit.why}" if hit else "; payer not recognised (paid by someone else?)"
         base = f"invoice no {numbers} in the payment{who}"
@@ -269,32 +385,54 @@ class Matcher:
         if amount == total:
             return [Proposal(customer, full, Rule.INVOICE_AMOUNT, f"{base}; amount equals the open amount",
                              0.99 if named else 0.96)]
-        if 0 < total - amount <= cap:
+        why = self.fee_why(customer, currency, total - amount)
+        if why:
             return [Proposal(customer, full, Rule.INVOICE_AMOUNT_FEE,
-                             f"{base}; amount is the open amount less a bank fee of {fmt(total - amount)} "
-                             f"({allowed})", 0.97 if named else 0.93, fee=total - amount)]
+                             f"{base}; amount is the open amount less a bank fee of {fmt(total - amount)} ({why}): "
+                             "settled, the fee booked as bank charges", 0.97 if named else 0.93, fee=total - amount)]
         named_here = set(map(id, items))
         others = [i for i in self.customer_items(customer, currency) if id(i) not in named_here]
         if amount > total and others:  # the memo names some of the invoices paid: find the rest
-            found = _complete(others, amount - total, amount - total + cap)
+            found = self._complete(customer, currency, others, amount - total)
             if found is not None:
                 extra, ambiguous = found
                 paid = items + extra
                 fee = sum(i.open for i in paid) - amount
                 return [Proposal(customer, [(i, i.open) for i in paid], Rule.INVOICE_OTHERS,
                                  f"{base}; with {', '.join(i.number for i in extra)} the amount equals the open "
-                                 "amounts" + (f" less a bank fee of {fmt(fee)}" if fee else "")
+                                 "amounts" + (f" less a bank fee of {fmt(fee)} "
+                                              f"({self.fee_why(customer, currency, fee)})" if fee else "")
                                  + ("; other combinations fit too" if ambiguous else ""),
                                  0.95 if named and not ambiguous else 0.8, fee=fee)]
         if amount < total:
             return [Proposal(customer, _oldest_first(items, amount), Rule.INVOICE_PART_PAID,
                              f"{base}; a part payment: pays {fmt(amount)} of {fmt(total)}, "
                              f"{fmt(total - amount)} stays open", PART_PAID_SCORE if named else 0.75)]
-        # An overpayment is only clear when nothing else of the client's could explain the surplus.
-        return [Proposal(customer, full, Rule.INVOICE_OVERPAID,
-                         f"{base}; pays {fmt(amount - total)} more than the open amount: left as unapplied cash"
-                         + ("; no other open invoice of the client explains the surplus" if others else ""),
-                         0.92 if named else 0.75, unapplied=amount - total)]
+        # An overpayment is only clear when nothing else of the client's could explain the surplus:
+        # the explanation that uses the money is preferred, so a near fit goes to review beside it.
+        near = _complete(others, amount - total, amount - total + self.fee_ceiling(customer, currency)) if others \
+            else None
+        overpaid = Proposal(customer, full, Rule.INVOICE_OVERPAID,
+                            f"{base}; pays {fmt(amount - total)} more than the open amount: left as unapplied cash"
+                            + ("; no other open invoice of the client explains the surplus" if others and not near
+                               else ""), 0.92 if named and not near else 0.75, unapplied=amount - total)
+        if near is None:
+            return [overpaid]
+        extra = near[0]
+        gap = sum(i.open for i in extra) - (amount - total)
+        overpaid.reason += (f"; {', '.join(i.number for i in extra)} come to within {fmt(gap)} of the surplus "
+                            "(not a usual bank fee): check")
+        return [overpaid, Proposal(customer, [(i, i.open) for i in items + extra], Rule.INVOICE_OTHERS,
+                                   f"{base}; with {', '.join(i.number for i in extra)} the amount is the open "
+                                   f"amounts less {fmt(gap)}, which is not a usual bank fee: check", 0.78, fee=gap)]
+
+    def _complete(self, customer: str, currency: str, items: list[OpenItem],
+                  surplus: int) -> tuple[list[OpenItem], bool] | None:
+        """The oldest invoice or combination among ``items`` that the surplus pays, exactly or
+        less a plausible fee of this client, and whether others fit too."""
+        ceiling = self.fee_ceiling(customer, currency)
+        return _complete(items, surplus, surplus + ceiling,
+                         lambda total: total == surplus or self.fee_why(customer, currency, total - surplus) is not None)
 
     def _by_name(self, amount: int, currency: str, hit: NameHit, search: bool = True) -> list[Proposal]:
         """Rules for an identified client: whole invoices first (``_fits``), else the fallback.
@@ -314,7 +452,6 @@ class Matcher:
         if not items:
             return []
         fmt = lambda units: _fmt(units, currency)
-        cap, allowed = self.fee_cap(customer, currency)
         exact = [i for i in items if i.open == amount]
         if exact:
             item = exact[0]
@@ -322,28 +459,34 @@ class Matcher:
                    f"{hit.why}; {len(exact)} open invoices of this amount: the oldest, {item.number}, is settled "
                    "first (the usual convention; the memo names none)")
             return [Proposal(customer, [(item, item.open)], Rule.NAME_AMOUNT, why, round(s * 0.97, 3))]
-        with_fee = [i for i in items if 0 < i.open - amount <= cap]
+        ceiling = self.fee_ceiling(customer, currency)
+        with_fee = [(i, why) for i in items if 0 < i.open - amount <= ceiling
+                    and (why := self.fee_why(customer, currency, i.open - amount))]
         if with_fee:
-            item = with_fee[0]
+            item, why = with_fee[0]
+            rivals = len({i.open for i, _ in with_fee}) > 1  # another invoice less another fee fits too
             return [Proposal(customer, [(item, item.open)], Rule.NAME_AMOUNT_FEE,
                              f"{hit.why}; amount is the open amount of {item.number} less a bank fee of "
-                             f"{fmt(item.open - amount)} ({allowed})", round(s * 0.95, 3),
-                             fee=item.open - amount)]
+                             f"{fmt(item.open - amount)} ({why}): settled, the fee booked as bank charges"
+                             + ("; another invoice less another fee fits too" if rivals else ""),
+                             round(s * (0.7 if rivals else 0.95), 3), fee=item.open - amount)]
         if not search:
             return []
         opens = [i.open for i in items]
-        for high, rule, weight in ((amount, Rule.NAME_SEVERAL, 0.95), (amount + cap, Rule.NAME_SEVERAL_FEE, 0.92)):
+        plausible = lambda total: self.fee_why(customer, currency, total - amount) is not None
+        for high, rule, weight in ((amount, Rule.NAME_SEVERAL, 0.95), (amount + ceiling, Rule.NAME_SEVERAL_FEE, 0.92)):
             if high == amount and rule is Rule.NAME_SEVERAL_FEE:
-                break  # no fee allowed: the same search again would find nothing new
-            combo = find_combination(opens, amount, high)
-            if not combo or (high > amount and combo.total == amount):
+                break  # no fee possible: the same search again would find nothing new
+            combo = find_combination(opens, amount if high == amount else amount + 1, high,
+                                     fits=None if high == amount else plausible)
+            if not combo:
                 continue
             chosen = [items[p] for p in combo.positions]
             fee = combo.total - amount
             same = len({i.open for i in chosen}) == 1
             why = (f"{hit.why}; amount is {len(chosen)} open invoices together "
                    f"({', '.join(i.number for i in chosen)})"
-                   + (f" less a bank fee of {fmt(fee)} ({allowed})" if fee else "")
+                   + (f" less a bank fee of {fmt(fee)} ({self.fee_why(customer, currency, fee)})" if fee else "")
                    + ("; invoices of equal amount are settled oldest first (the usual convention)" if same else "")
                    + ("; other combinations fit too" if combo.ambiguous else ""))
             return [Proposal(customer, [(i, i.open) for i in chosen], rule, why,
@@ -398,8 +541,11 @@ class Matcher:
             self._by_amount_index = defaultdict(list)
             for item in sorted(self._all.values(), key=lambda i: (i.issued, i.number)):
                 self._by_amount_index[(item.currency, item.open)].append(item)
-        items = [i for i in self._by_amount_index.get((currency, amount), ()) if i.open == amount]
-        score = 0.6 if len(items) == 1 else 0.4
+        day = self.day
+        items = sorted((i for i in self._by_amount_index.get((currency, amount), ())
+                        if i.open == amount and (day is None or i.issued <= day)),
+                       key=lambda i: i.number in self.held)  # one a waiting suggestion proposed: after the others
+        score = 0.6 if len({i.customer for i in items}) == 1 else 0.4  # one client's plan: its oldest first
         return [Proposal(i.customer, [(i, i.open)], Rule.AMOUNT_ONLY,
                          f"payer not recognised; amount equals the open amount of {i.number} "
                          f"({self.customer_names.get(i.customer, i.customer)})"
@@ -411,7 +557,13 @@ class Matcher:
         for item, amount in proposal.applied:
             item.open -= amount
             if item.open <= 0:
-                self._settled.add((item.customer, item.currency))
+                key = (item.customer, item.currency)
+                self._settled[key] = self._settled.get(key, 0) + 1
+
+
+def _day(value: object) -> date:
+    """A cell's date as a ``date`` (pandas gives Timestamps for some frames; none known: the earliest)."""
+    return value.date() if isinstance(value, datetime) else value if isinstance(value, date) else date.min
 
 
 def _oldest_first(items: list[OpenItem], amount: int) -> list[tuple[OpenItem, int]]:
@@ -426,15 +578,29 @@ def _oldest_first(items: list[OpenItem], amount: int) -> list[tuple[OpenItem, in
     return applied
 
 
-def _complete(items: list[OpenItem], low: int, high: int) -> tuple[list[OpenItem], bool] | None:
-    """(the oldest single invoice or combination with open total in [low, high], whether others fit)."""
-    singles = [i for i in items if low <= i.open <= high]
+def _complete(items: list[OpenItem], low: int, high: int,
+              fits: Callable[[int], bool] | None = None) -> tuple[list[OpenItem], bool] | None:
+    """(the oldest single invoice or combination with open total in [low, high] that ``fits``
+    accepts, whether others fit)."""
+    singles = [i for i in items if low <= i.open <= high and (fits is None or fits(i.open))]
     if singles:
         return [singles[0]], len({i.open for i in singles}) > 1
-    combo = find_combination([i.open for i in items], low, high)
+    combo = find_combination([i.open for i in items], low, high, fits=fits)
     if combo is None:
         return None
     return [items[p] for p in combo.positions], combo.ambiguous
+
+
+@lru_cache(maxsize=64)
+def _fee_steps(currency: str) -> tuple[int, ...]:
+    """0 and every real bank fee of the currency (minor units), smallest first: the shortfalls
+    an unknown payer's amount is tried with."""
+    if currency == "JPY":
+        return (0, *sorted(JPY_FEES))
+    if currency not in ROUND_FEES:
+        return (0,)
+    low, high, step = ROUND_FEES[currency]
+    return (0, *range(int(low * 100), int(high * 100) + 1, step))
 
 
 def _fmt(units: int, currency: str) -> str:
@@ -508,8 +674,8 @@ def rejected_keys(allocations: pd.DataFrame) -> dict[str, set[frozenset]]:
 class _Run:
     """What one pass over a set of bank lines produced (one currency group)."""
 
-    rows: list[tuple[int, dict]] = field(default_factory=list)  # (line position, allocation row)
-    review: list[tuple[int, dict]] = field(default_factory=list)
+    rows: list[tuple[int, tuple]] = field(default_factory=list)  # (line position, allocation row as a tuple)
+    review: list[tuple[int, tuple]] = field(default_factory=list)  # tuples: a child process pickles them fast
     status: dict[str, str] = field(default_factory=dict)
     auto: int = 0
     suggested: int = 0
@@ -518,12 +684,12 @@ class _Run:
 
 def _match_lines(currencies: frozenset[str], customers: pd.DataFrame, invoices: pd.DataFrame, kept: pd.DataFrame,
                  declined: dict[str, set[frozenset]], used_tags: dict[str, int], lines: pd.DataFrame,
-                 history: dict[tuple[str, str, int], set[str]]) -> _Run:
+                 history: dict[tuple[str, str, int], set[str]], fees: dict[tuple[str, str], frozenset[int]]) -> _Run:
     """Match the bank ``lines`` of the given currencies, in date order (invoices of other
     currencies can never be touched, so currency groups run independently)."""
     items = open_items(invoices[invoices["Currency"].isin(currencies)], kept)
     owners = {item.customer for item in items.values()}
-    matcher = Matcher(customers[customers["Customer ID"].isin(owners)], items, history)
+    matcher = Matcher(customers[customers["Customer ID"].isin(owners)], items, history, fees)
     run = _Run()
     tags = dict(used_tags)
     fields = ("Bank Ref", "Date", "Amount", "Currency", "Payer", "Memo")
@@ -533,30 +699,46 @@ def _match_lines(currencies: frozenset[str], customers: pd.DataFrame, invoices: 
         line = dict(zip(fields, values))
         currency, ref = line["Currency"], line["Bank Ref"]
         amount = to_minor(line["Amount"], currency)
-        proposals = matcher.proposals(amount, currency, line["Payer"] or "", line["Memo"] or "")
+        proposals = matcher.proposals(amount, currency, line["Payer"] or "", line["Memo"] or "", line["Date"])
         best, suggestions = decide(proposals, declined.get(ref, set()))
         if best is not None:
             tags[ref] = tags.get(ref, 0) + 1
-            run.rows += [(position, r)
+            run.rows += [(position, _cells(ALLOCATIONS, r))
                          for r in allocation_rows(ref, currency, best, AllocationStatus.AUTO, tags[ref])]
             matcher.consume(best)
             run.status[ref] = BankStatus.MATCHED.value
             run.auto += 1
         elif suggestions:
-            if suggestions[0].score >= RESERVE_SCORE and suggestions[0].rule != Rule.AMOUNT_ONLY:
+            if suggestions[0].score >= RESERVE_SCORE and suggestions[0].rule not in WEAK_RULES:
                 matcher.consume(suggestions[0])  # held for this payment, so later ones do not take it
+            else:  # a guess holds nothing, but a later equal guess proposes the next invoice first
+                matcher.held.update(item.number for item, _ in suggestions[0].applied)
             for proposal in suggestions:
                 tags[ref] = tags.get(ref, 0) + 1
-                run.rows += [(position, r)
-                         for r in allocation_rows(ref, currency, proposal, AllocationStatus.SUGGESTED, tags[ref])]
-                run.review.append((position, review_row(line, proposal, f"{ref}#{tags[ref]}",
-                                                        matcher.customer_names.get(proposal.customer, ""))))
+                run.rows += [(position, _cells(ALLOCATIONS, r))
+                             for r in allocation_rows(ref, currency, proposal, AllocationStatus.SUGGESTED, tags[ref])]
+                run.review.append((position, _cells(REVIEW, review_row(line, proposal, f"{ref}#{tags[ref]}",
+                                                                       matcher.customer_names.get(proposal.customer,
+                                                                                                  "")))))
             run.status[ref] = BankStatus.SUGGESTED.value
             run.suggested += 1
         else:
             run.status[ref] = BankStatus.UNMATCHED.value
             run.unmatched += 1
     return run
+
+
+def _cells(sheet: Sheet, record: dict) -> tuple:
+    """A record as a tuple in the sheet's column order."""
+    return tuple(map(record.get, sheet.headers))
+
+
+def _frame(sheet: Sheet, rows: list[tuple]) -> pd.DataFrame:
+    """A sheet DataFrame (object columns) from tuples in its column order."""
+    if not rows:
+        return make_frame(sheet, [])
+    return pd.DataFrame({c: pd.Series(values, dtype=object) for c, values in zip(sheet.headers, zip(*rows))},
+                        columns=sheet.headers)
 
 
 def _currency_groups(counts: dict[str, int], workers: int) -> list[frozenset[str]]:
@@ -589,17 +771,18 @@ def run_matching(customers: pd.DataFrame, invoices: pd.DataFrame, bank: pd.DataF
     groups = _currency_groups(counts, (workers or os.cpu_count() or 1) if len(lines) >= parallel_from else 1)
     runs = fork_map(_match_lines, groups or [frozenset()], {
         "customers": customers, "invoices": invoices, "kept": kept, "declined": rejected_keys(kept),
-        "used_tags": used_tags, "lines": lines, "history": payment_history(bank, kept)})
+        "used_tags": used_tags, "lines": lines, "history": payment_history(bank, kept),
+        "fees": fee_history(bank, kept)})
     result = MatchResult(allocations, bank, pd.DataFrame(), considered=len(lines),
                          auto=sum(r.auto for r in runs), suggested=sum(r.suggested for r in runs),
                          unmatched=sum(r.unmatched for r in runs))
     rows = [row for _, row in sorted((item for r in runs for item in r.rows), key=lambda item: item[0])]
     review = [row for _, row in sorted((item for r in runs for item in r.review), key=lambda item: item[0])]
     status = {ref: state for r in runs for ref, state in r.status.items()}
-    combined = pd.concat([kept, make_frame(ALLOCATIONS, rows)], ignore_index=True) if rows else kept
+    combined = pd.concat([kept, _frame(ALLOCATIONS, rows)], ignore_index=True) if rows else kept
     result.allocations = combined.astype(object).where(combined.notna(), None)
     result.bank = bank_totals(bank, result.allocations, status)
-    result.review = make_frame(REVIEW, review)
+    result.review = _frame(REVIEW, review)
     return result
 
 
@@ -619,6 +802,19 @@ def payment_history(bank: pd.DataFrame, allocations: pd.DataFrame) -> dict[tuple
         if key:
             history[(key, currency, to_minor(amount, currency))].add(paid_for[ref])
     return history
+
+
+def fee_history(bank: pd.DataFrame, allocations: pd.DataFrame) -> dict[tuple[str, str], frozenset[int]]:
+    """(client, currency) -> the bank fees (minor units) it deducted in payments applied before."""
+    fees = allocations[allocations["Rule"].eq(FEE_RULE) & allocations["Status"].isin(APPLIED_STATUSES)]
+    if fees.empty:
+        return {}
+    currency = dict(zip(bank["Bank Ref"], bank["Currency"]))
+    found: dict[tuple[str, str], set[int]] = defaultdict(set)
+    for ref, cid, amount in zip(fees["Bank Ref"], fees["Customer ID"], fees["Applied Amount"]):
+        if ref in currency and cid and amount:
+            found[(cid, currency[ref])].add(-to_minor(amount, currency[ref]))
+    return {key: frozenset(v for v in values if v > 0) for key, values in found.items()}
 
 
 def bank_totals(bank: pd.DataFrame, allocations: pd.DataFrame, status: dict[str, str]) -> pd.DataFrame:

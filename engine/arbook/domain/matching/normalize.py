@@ -159,3 +159,8 @@ def describe_form(form: tuple[str, str, str]) -> str:
     if script != "ja":
         return code
     return f"{code}, placed {'first' if position == 'before' else 'last'}"
+
+
+# Words in a payer's name that say it pays for others: factoring companies and group parents.
+PAYS_FOR_OTHERS = ("ファクタリング", "ファクタ", "FACTORING", "FACTORS", "保理", "ホールディングス", "HOLDINGS",
+                   "GROUP", "控股", "集团", "グループ")

@@ -11,7 +11,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import combinations
-from typing import Sequence
+from typing import Callable, Sequence
 
 
 @dataclass(frozen=True)
@@ -24,8 +24,9 @@ class Combination:
 
 
 def find_combination(amounts: Sequence[int], low: int, high: int, max_size: int = 4, max_items: int = 24,
-                     budget: int = 20_000) -> Combination | None:
-    """The oldest set of at least two amounts whose total lies in [low, high], or None.
+                     budget: int = 20_000, fits: Callable[[int], bool] | None = None) -> Combination | None:
+    """The oldest set of at least two amounts whose total lies in [low, high] (and that ``fits``
+    accepts, when given: a total less a real bank fee), or None.
 
     ``ambiguous`` is set when a combination of other amounts also fits (another set of the same
     amounts, as with monthly plans, is not a real alternative: the oldest is the rule).
@@ -35,7 +36,7 @@ def find_combination(amounts: Sequence[int], low: int, high: int, max_size: int 
         total += amount
         if total > high:
             break
-        if total >= low and end >= 1:
+        if total >= low and end >= 1 and (fits is None or fits(total)):
             return Combination(tuple(range(end + 1)), total, ambiguous=False)
     items = list(amounts[:max_items])
     if max_size <= 4 and not _reachable(items, low, high):
@@ -51,6 +52,8 @@ def find_combination(amounts: Sequence[int], low: int, high: int, max_size: int 
 
     def record(chosen: list[int], value: int) -> bool:
         """Keep a combination that fits; True once a real alternative shows it is ambiguous."""
+        if fits is not None and not fits(value):
+            return False
         amounts_of = sorted(items[p] for p in chosen)
         if not found:
             found.append((tuple(chosen), value))

@@ -156,10 +156,14 @@ def _exact_floats_as_money(raw: Sequence[Any], currencies: list[Any] | None) -> 
     return out
 
 
+def frame_headers(sheet: Sheet, frame: pd.DataFrame) -> list[str]:
+    """Headers in writing order: the schema's columns, then the user's own."""
+    return sheet.headers + [c for c in frame.columns if not sheet.has(c)]
+
+
 def table_columns(sheet: Sheet, frame: pd.DataFrame) -> tuple[list[str], list[list[Any]]]:
     """Headers in writing order (schema columns, then the user's own) and each one's values."""
-    extras = [c for c in frame.columns if not sheet.has(c)]
-    headers = sheet.headers + extras
+    headers = frame_headers(sheet, frame)
     return headers, [frame[h].tolist() if h in frame.columns else [None] * len(frame) for h in headers]
 
 
@@ -179,6 +183,9 @@ def cell_columns(sheet: Sheet, frame: pd.DataFrame) -> tuple[list[str], list[str
     return headers, kinds, [_cells(col) for col in columns]
 
 
+_CONVERTED = {Decimal, float, type(pd.NaT)}
+
+
 def cells_of(frame: pd.DataFrame, names: Sequence[str]) -> dict[str, list[Any]]:
     """Raw cell values (as ``cell_columns`` gives them) of the columns ``names`` only (None where absent)."""
     return {n: _cells(frame[n].tolist()) if n in frame.columns else [None] * len(frame) for n in names}
@@ -186,6 +193,8 @@ def cells_of(frame: pd.DataFrame, names: Sequence[str]) -> dict[str, list[Any]]:
 
 def _cells(values: list[Any]) -> list[Any]:
     """Raw cell values of one column: missing values as None, Decimal as int or float."""
+    if not set(map(type, values)) & _CONVERTED:
+        return values  # the common case (texts, dates, None): nothing to convert
     out: list[Any] = []
     append, nat = out.append, pd.NaT
     for value in values:

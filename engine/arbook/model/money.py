@@ -14,6 +14,7 @@ CURRENCIES: dict[str, int] = {
 
 
 _DIGITS_CACHE: dict[str | None, int] = {}
+_QUANTUM: dict[str | None, Decimal] = {}
 
 
 class MoneyError(ValueError):
@@ -49,8 +50,10 @@ def to_decimal(value: object) -> Decimal:
 def money(value: object, currency: str | None = None) -> Decimal:
     """``value`` as an exact Decimal with the currency's minor digits; MoneyError if it has more."""
     amount = to_decimal(value)
+    quantum = _QUANTUM.get(currency) or _QUANTUM.setdefault(currency, Decimal(1).scaleb(-minor_digits(currency)))
+    if amount.same_quantum(quantum):
+        return amount  # already exact to the minor unit (the common case: no new object)
     digits = minor_digits(currency)
-    quantum = Decimal(1).scaleb(-digits)
     quantized = amount.quantize(quantum)
     if quantized != amount:
         unit = currency or "this currency"

@@ -9,11 +9,11 @@ Two identical lines inside one file are both kept (the fingerprint counts occurr
 from __future__ import annotations
 
 import hashlib
-import operator
 import re
 from dataclasses import dataclass, field
+from itertools import compress
 from pathlib import Path
-from typing import AbstractSet, Any, Iterable, Iterator, Sequence
+from typing import AbstractSet, Any, Sequence
 
 import pandas as pd
 
@@ -62,42 +62,63 @@ UPDATABLE = ("Date", "Amount", "Currency", "Payer", "Memo", "Account", "Raw Text
 
 
 def fingerprint(account: str, day: Any, content: str, occurrence: int) -> str:
-    """Hash of a line's own record in its file (whitespace folded), account, date and occurrence number."""
+    """Hash of a line's own record in its file (whitespace folded), account, date (or its ISO text) and
+    occurrence number."""
     text = f"{account}\x1f{day}\x1f{' '.join(content.split())}\x1f{occurrence}"
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
 
 
-def statement_rows(statements: Sequence[Statement], source_name: str) -> Iterator[dict[str, Any]]:
-    """Bank-sheet records for every line (one at a time), with fingerprints; InputError for a bad
-    amount, currency or misread text. Each statement's lines are let go as they are turned into
-    records (the statements end up empty), so a million-line file is not held twice."""
+def statement_rows(statements: Sequence[Statement], source_name: str) -> dict[str, list[Any]]:
+    """Bank-sheet records of every line, column by column (RECORD_COLUMNS), with fingerprints (unique:
+    a repeated line counts its occurrences); InputError for a missing currency, a bad amount or misread
+    text. Each statement's lines are let go once turned into columns (the statements end up empty), so a
+    large file is not held twice."""
+    columns: dict[str, list[Any]] = {c: [] for c in RECORD_COLUMNS}
     seen: dict[str, int] = {}  # first-occurrence fingerprint -> occurrences so far (identical lines in a file)
     for statement in statements:
         note = statement.unbalanced_note()
-        source = f"{source_name} ({note})" if note else source_name
         lines, statement.lines = statement.lines, []
-        lines.reverse()
-        while lines:
-            line = lines.pop()
-            currency = (line.currency or statement.currency or "").upper()
-            if not currency:
-                raise InputError([Problem(statement.source, line.line, "currency", "the line has no currency")])
-            try:
-                amount = money(line.amount, currency)
-            except MoneyError as exc:
-                raise InputError([Problem(statement.source, line.line, "amount", str(exc))]) from None
-            if _MOJIBAKE.search(f"{line.payer}{line.memo}{line.raw}"):
-                _refuse_mojibake(statement.source, line)
-            account = line.account or statement.account
-            content = line.content or "\x1f".join(map(str, (amount, currency, line.payer, line.memo, line.ref)))
-            fp = fingerprint(account, line.date, content, occurrence=1)
+        currencies = [(line.currency or statement.currency or "").upper() for line in lines]
+        if "" in currencies:
+            line = lines[currencies.index("")]
+            raise InputError([Problem(statement.source, line.line, "currency", "the line has no currency")])
+        try:
+            amounts = [money(line.amount, currency) for line, currency in zip(lines, currencies)]
+        except MoneyError:
+            amounts = []
+            for line, currency in zip(lines, currencies):
+                try:
+                    amounts.append(money(line.amount, currency))
+                except MoneyError as exc:
+                    raise InputError([Problem(statement.source, line.line, "amount", str(exc))]) from None
+        if _MOJIBAKE.search("\n".join([f"{line.payer}{line.memo}{line.raw}" for line in lines])):
+            _refuse_mojibake(statement.source, next(line for line in lines
+                                                    if _MOJIBAKE.search(f"{line.payer}{line.memo}{line.raw}")))
+        accounts = [line.account or statement.account for line in lines]
+        contents = [line.content or "\x1f".join(map(str, (amount, currency, line.payer, line.memo, line.ref)))
+                    for line, amount, currency in zip(lines, amounts, currencies)]
+        days = {day: str(day) for day in {line.date for line in lines}}  # a date's text, made once per date
+        prints = [fingerprint(account, days[line.date], content, 1)
+                  for line, account, content in zip(lines, accounts, contents)]
+        del contents
+        for i, fp in enumerate(prints):
             count = seen[fp] = seen.get(fp, 0) + 1
             if count > 1:
-                fp = fingerprint(account, line.date, content, occurrence=count)
-            yield {"Bank Ref": line.ref, "Date": line.date, "Amount": amount, "Currency": currency,
-                   "Payer": line.payer or None, "Memo": line.memo or None, "Account": account or None,
-                   "Source": source, "Fingerprint": fp,
-                   "Status": BankStatus.NEW.value if amount > 0 else BankStatus.EXCLUDED.value, "Raw Text": line.raw[:32000] or None}
+                prints[i] = fingerprint(accounts[i], lines[i].date, lines[i].content or "\x1f".join(
+                    map(str, (amounts[i], currencies[i], lines[i].payer, lines[i].memo, lines[i].ref))), count)
+        columns["Bank Ref"] += [line.ref for line in lines]
+        columns["Date"] += [line.date for line in lines]
+        columns["Amount"] += amounts
+        columns["Currency"] += currencies
+        columns["Payer"] += [line.payer or None for line in lines]
+        columns["Memo"] += [line.memo or None for line in lines]
+        columns["Account"] += [account or None for account in accounts]
+        columns["Source"] += [f"{source_name} ({note})" if note else source_name] * len(lines)
+        columns["Fingerprint"] += prints
+        columns["Status"] += [BankStatus.NEW.value if amount > 0 else BankStatus.EXCLUDED.value for amount in amounts]
+        columns["Raw Text"] += [line.raw[:32000] or None for line in lines]
+        del lines, amounts, currencies, accounts, prints
+    return columns
 
 
 def _refuse_mojibake(source: str, line: Any) -> None:
@@ -117,34 +138,31 @@ def held_refs(book: Book) -> set[str]:
     return set(held["Bank Ref"].dropna().astype(str))
 
 
-def merge_lines(existing: pd.DataFrame, records: Iterable[dict[str, Any]], report: FileReport,
+def merge_lines(existing: pd.DataFrame, records: dict[str, list[Any]], report: FileReport,
                 held: AbstractSet[str] = frozenset()) -> pd.DataFrame:
-    """``existing`` plus the records not already there (see module doc); lines already there and not
-    held by an allocation take the record's values (a new mapping); updates ``report``."""
+    """``existing`` plus the ``records`` (columns, as ``statement_rows`` gives) not already there (see
+    module doc); lines already there and not held by an allocation take the record's values (a new
+    mapping); updates ``report``."""
     by_fingerprint = {fp: i for i, fp in zip(existing.index, existing["Fingerprint"]) if isinstance(fp, str)}
     used_refs = set(existing["Bank Ref"].dropna())
     by_account = {(a or "", r) for a, r in zip(existing["Account"], existing["Bank Ref"])}
     by_account |= {(a or "", r[: -len(a) - 1]) for a, r in by_account if a and str(r).endswith("/" + a)}
-    fresh: list[tuple[Any, ...]] = []
-    take = operator.itemgetter(*RECORD_COLUMNS)
-    added = set()
+    refs, accounts, statuses = records["Bank Ref"], records["Account"], records["Status"]
+    fresh = bytearray(len(refs))  # 1 where the line is new (fingerprints are unique within ``records``)
     existing = existing.copy()
-    for record in records:
-        account, ref, fp = record["Account"] or "", record["Bank Ref"], record["Fingerprint"]
-        if fp in added:
-            report.duplicates += 1
-            continue
+    for i, fp in enumerate(records["Fingerprint"]):
         at = by_fingerprint.get(fp)
         if at is not None:
             report.duplicates += 1
             old = existing.loc[at]
-            if old["Bank Ref"] not in held and any(_differs(old[c], record[c]) for c in UPDATABLE):
+            if old["Bank Ref"] not in held and any(_differs(old[c], records[c][i]) for c in UPDATABLE):
                 for column in UPDATABLE:
-                    existing.at[at, column] = record[column]
+                    existing.at[at, column] = records[column][i]
                 if old["Status"] in (BankStatus.NEW, BankStatus.EXCLUDED, None):
-                    existing.at[at, "Status"] = record["Status"]
+                    existing.at[at, "Status"] = statuses[i]
                 report.updated += 1
             continue
+        account, ref = accounts[i] or "", refs[i]
         if ref and (account, ref) in by_account:
             report.duplicates += 1
             continue
@@ -156,18 +174,21 @@ def merge_lines(existing: pd.DataFrame, records: Iterable[dict[str, Any]], repor
             base = ref
             while ref in used_refs:
                 ref, suffix = f"{base}#{suffix}", suffix + 1
-        record["Bank Ref"] = ref
+        refs[i] = ref
         used_refs.add(ref)
-        added.add(fp)
-        fresh.append(take(record))
-        report.added += 1
-        report.credits += record["Status"] == BankStatus.NEW
+        fresh[i] = 1
+    added = fresh.count(1)
+    report.added += added
+    report.credits += sum(compress(map(BankStatus.NEW.value.__eq__, statuses), fresh))
     if not added:
         return existing
-    given = dict(zip(RECORD_COLUMNS, zip(*fresh)))
-    blank = [None] * len(fresh)
-    new = pd.DataFrame({c: pd.Series(given.get(c, blank), dtype=object) for c in existing.columns})
-    del fresh, given
+    blank = [None] * added
+    every = added == len(fresh)
+    new = pd.DataFrame({c: pd.Series((records.pop(c) if every else list(compress(records.pop(c), fresh)))
+                                     if c in records else blank, dtype=object)
+                        for c in existing.columns})  # each list let go once it is a column
+    if existing.empty:
+        return new
     return pd.concat([existing.reset_index(drop=True), new], ignore_index=True).astype(object)
 
 

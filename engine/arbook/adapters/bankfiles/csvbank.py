@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from itertools import islice, repeat
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -354,6 +355,14 @@ def _cell(row: Sequence[Any], col: int | None) -> Any:
     return value
 
 
+def _blank(row: Sequence[Any]) -> bool:
+    """True when every cell is empty or blank text."""
+    try:
+        return not "".join(row).strip()  # a text file's row: one join
+    except TypeError:  # a spreadsheet row: numbers, dates, None
+        return not any(v.strip() if isinstance(v, str) else v is not None for v in row)
+
+
 def _is_totals_row(row: Sequence[Any]) -> bool:
     return any(normalize_header(v) in TOTAL_WORDS for v in row if isinstance(v, str) and v.strip())
 
@@ -445,6 +454,8 @@ def _decimal_comma(values: list[Any]) -> bool:
 def _money(value: Any, decimal_comma: bool) -> Decimal | None:
     if value is None:
         return None
+    if value.__class__ is str and not decimal_comma and _PLAIN_NUMBER.match(value):
+        return Decimal(value)  # the common case first
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
     if not decimal_comma and _PLAIN_NUMBER.match(value):
@@ -518,7 +529,7 @@ def _unnamed_header(rows: list[list[Any]], layout: Layout) -> int | None:
 
 def _payer_memo(row: Sequence[Any], layout: Layout) -> tuple[str, str, str]:
     """(payer, memo, raw text) of a row: the payer column, else the payer named in the description."""
-    texts = [_unquoted(str(_cell(row, c))) for c in layout.columns.get("memo", []) if _cell(row, c) is not None]
+    texts = [_unquoted(str(v)) for v in [_cell(row, c) for c in layout.columns.get("memo", ())] if v is not None]
     payer = _cell(row, layout.first("payer"))
     description = " ".join(texts)
     raw = " | ".join(([str(payer)] if payer is not None else []) + texts)
@@ -689,7 +700,7 @@ class CsvImporter:
         # comma means a European bank (day first) and a dollar sign a North American one (month first).
         hint = "dmy" if decimal_comma else "mdy" if _currency_guess(rows, "") == "USD" else None
         c_date, c_status, c_currency, c_ref, c_account = map(col, ("date", "status", "currency", "ref", "account"))
-        distinct = list(dict.fromkeys(_cell(r, c_date) for _, r in body))  # dates repeat: decide on each text once
+        distinct = list(dict.fromkeys(map(_cell, islice(rows, start, None), repeat(c_date))))  # each date text once
         dates = DateColumn(distinct, options, today or date.today(), source, hint)
         language = _language(header)
         currency_default = options.currency or _currency_guess(rows, language, header) or options.home_currency
@@ -701,7 +712,7 @@ class CsvImporter:
         for index in range(len(body)):
             line, row = body[index]
             body[index] = None  # type: ignore[call-overload]  # the row is let go once read
-            if not any(v.strip() if isinstance(v, str) else v is not None for v in row):
+            if _blank(row):
                 continue
             raw_date = _cell(row, c_date)
             try:

@@ -10,9 +10,10 @@ import functools
 import re
 import zipfile
 from concurrent.futures import Future, ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
-from typing import Any, BinaryIO, Sequence
+from typing import Any, BinaryIO, Callable, Collection, Sequence
 
 import pandas as pd
 from python_calamine import CalamineWorkbook
@@ -23,10 +24,10 @@ from arbook.adapters.book.atomic import atomic_write, check_not_locked, exclusiv
 from arbook.adapters.book.base import StagedBook, current_user
 from arbook.adapters.book.history import DEFAULT_GENERATIONS, Generation, keep_generation, record_head
 from arbook.model.book import Report
-from arbook.model.frames import CELL_KINDS, cell_columns, cells_of
-from arbook.adapters.book.package import (CALC_CHAIN, NS_MAIN, NS_REL, Deflated, SheetPart, deflate, schema_version,
-                                          sheet_parts, stored, write_part)
-from arbook.adapters.book.sheetxml import column_letter, render_sheet, render_table
+from arbook.model.frames import CELL_KINDS, cell_columns, cells_of, frame_headers
+from arbook.adapters.book.package import (CALC_CHAIN, NS_MAIN, NS_REL, NeedsZip64, Producer, SheetPart, deflate,
+                                          schema_version, sheet_parts, stream_part, stored, write_part)
+from arbook.adapters.book.sheetxml import column_letter, render_table, table_ref, write_sheet
 from arbook.adapters.book.splice import splice_columns, table_headers
 
 BOOK_SUFFIXES = (".xlsx", ".xlsm")
@@ -134,43 +135,48 @@ class FileBook(StagedBook):
         ahead = self._forget_prefetched()
         with zipfile.ZipFile(self.path) as zin, ThreadPoolExecutor(max_workers=2) as pool:
             replaced: dict[str, bytes] = {}
-            added: dict[str, bytes] = {}
-            packed: dict[str, Future[Deflated]] = {}  # sheets compress on a thread while the next renders
+            sheets: dict[str, Producer] = {}  # rendered while written, a chunk of rows at a time
             for sheet, frame in changes.items():
                 part = self._part(sheet)
                 patched = self._patched(zin, sheet, frame, ahead.get(part.path))
                 if patched is not None:
-                    packed[part.path] = pool.submit(deflate, patched)
+                    replaced[part.path] = patched  # only some columns changed: spliced into the old XML
                     continue
-                headers, kinds, columns = cell_columns(sheet, frame)
-                sheet_xml, ref = render_sheet(zin.read(part.path), headers, kinds, columns)
-                packed[part.path] = pool.submit(deflate, sheet_xml)
-                replaced[part.table_path] = render_table(zin.read(part.table_path), ref, headers)
+                headers = frame_headers(sheet, frame)
+                sheets[part.path] = partial(_write_frame, ahead.get(part.path) or zin.read(part.path), sheet, frame)
+                replaced[part.table_path] = render_table(zin.read(part.table_path), table_ref(headers, len(frame)),
+                                                         headers)
             if reports:
-                self._write_reports(zin, reports, replaced, added)
+                self._write_reports(zin, reports, replaced, sheets)
             names = zin.namelist()
             drop_calc_chain = CALC_CHAIN in names
             if drop_calc_chain:  # cell formulas may have moved; Excel rebuilds the chain itself
                 replaced["[Content_Types].xml"] = _without_calc_chain(zin.read("[Content_Types].xml"))
                 replaced["xl/_rels/workbook.xml.rels"] = _without_calc_chain(
                     zin.read("xl/_rels/workbook.xml.rels"))
-            packed.update({name: pool.submit(deflate, data) for name, data in (replaced | added).items()})
+            packed = {name: pool.submit(deflate, data) for name, data in replaced.items()}
+            order = [info for info in zin.infolist() if not (drop_calc_chain and info.filename == CALC_CHAIN)]
+            order += [zipfile.ZipInfo(name) for name in sheets if name not in names]  # new report sheets
 
-            def write(handle: BinaryIO) -> None:
-                with zipfile.ZipFile(handle, "w") as zout:
-                    for info in zin.infolist():
-                        if drop_calc_chain and info.filename == CALC_CHAIN:
-                            continue
-                        if info.filename in packed:
+            def package(handle: BinaryIO, zip64: bool) -> None:
+                with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout:
+                    for info in order:
+                        if info.filename in sheets:
+                            stream_part(zout, info.filename, sheets[info.filename], zip64)
+                        elif info.filename in packed:
                             entry = _copy_info(info)
                             entry.compress_type = zipfile.ZIP_DEFLATED
                             write_part(zout, entry, packed[info.filename].result())
                         else:
                             write_part(zout, _copy_info(info), stored(zin, info))
-                    for name in added:
-                        entry = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
-                        entry.compress_type = zipfile.ZIP_DEFLATED
-                        write_part(zout, entry, packed[name].result())
+
+            def write(handle: BinaryIO) -> None:
+                try:
+                    package(handle, zip64=False)
+                except NeedsZip64:  # a sheet passed 2 GiB of XML: again, with ZIP64 entries
+                    handle.seek(0)
+                    handle.truncate()
+                    package(handle, zip64=True)
 
             atomic_write(self.path, write, before_replace=self._keep_generation)
         if LOG in changes:
@@ -199,16 +205,17 @@ class FileBook(StagedBook):
                               lambda lo, hi: cells_of(frame.iloc[lo:hi], names))
 
     def _write_reports(self, zin: zipfile.ZipFile, reports: dict[str, Report], replaced: dict[str, bytes],
-                       added: dict[str, bytes]) -> None:
-        """Rewrite existing report sheets; add new ones (part, relationship, content type, workbook entry)."""
+                       sheets: dict[str, Producer]) -> None:
+        """Rewrite existing report sheets; add new ones (part, relationship, content type, workbook entry):
+        the small parts go to ``replaced``, each sheet's writer to ``sheets``."""
         invoices_xml = zin.read(self._part(INVOICES).path)
         styles = _report_styles(invoices_xml)
         for report in reports.values():
             kinds = ["number" if k == "money" else "text" if k == "currency" else k for k in report.kinds]
             existing = self._parts.get(report.name)
             if existing is not None:
-                xml, _ = render_sheet(zin.read(existing.path), report.headers, kinds, report.columns())
-                replaced[existing.path] = xml
+                sheets[existing.path] = partial(write_sheet, zin.read(existing.path), report.headers, kinds,
+                                                report.columns())
                 continue
             cols = "".join(f'<col min="{i + 1}" max="{i + 1}" width="{14 if k != "text" else 30}" customWidth="1"'
                            + (f' style="{styles[k]}"' if k in styles else "") + "/>"
@@ -218,8 +225,8 @@ class FileBook(StagedBook):
                      f'topLeftCell="A2" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>'
                      f'<cols>{cols}</cols><sheetData/>{_currency_formats(invoices_xml, report.kinds)}{REPORT_PAGE}'
                      '</worksheet>')
-            xml, _ = render_sheet(shell.encode("utf-8"), report.headers, kinds, report.columns())
-            _register_sheet(zin, report.name, xml, replaced, added)
+            part = _register_sheet(zin, report.name, replaced, sheets)
+            sheets[part] = partial(write_sheet, shell.encode("utf-8"), report.headers, kinds, report.columns())
 
     def _keep_generation(self) -> None:
         """Keep the book as it is before this save, for history and undo (Settings: Undo Generations)."""
@@ -248,6 +255,11 @@ class FileBook(StagedBook):
     def close(self) -> None:
         self._forget_prefetched()
         self._lock.close()
+
+
+def _write_frame(old_xml: bytes, sheet: Sheet, frame: pd.DataFrame, write: Callable[[bytes], Any]) -> None:
+    """Write ``frame`` as the sheet's XML through ``write`` (its cell values are made only now)."""
+    write_sheet(old_xml, *cell_columns(sheet, frame), write)
 
 
 def _copy_info(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
@@ -302,15 +314,14 @@ def _report_styles(invoices_xml: bytes) -> dict[str, str]:
     return found
 
 
-def _register_sheet(zin: zipfile.ZipFile, name: str, xml: bytes, replaced: dict[str, bytes],
-                    added: dict[str, bytes]) -> None:
-    """Add a worksheet part and everything that points to it (workbook, its rels, content types)."""
-    names = set(zin.namelist()) | set(added)
+def _register_sheet(zin: zipfile.ZipFile, name: str, replaced: dict[str, bytes], taken: Collection[str]) -> str:
+    """Point to a new worksheet part from everything that must (workbook, its rels, content types);
+    returns the part's name (a name not in the package nor ``taken``; its XML is the caller's to write)."""
+    names = set(zin.namelist()) | set(taken)
     number = 1
     while f"xl/worksheets/sheet{number}.xml" in names:
         number += 1
     part = f"xl/worksheets/sheet{number}.xml"
-    added[part] = xml
     rels = replaced.get("xl/_rels/workbook.xml.rels") or zin.read("xl/_rels/workbook.xml.rels")
     rel_id = f"rIdArbook{number}"
     rels = rels.replace(b"</Relationships>", (
@@ -325,6 +336,7 @@ def _register_sheet(zin: zipfile.ZipFile, name: str, xml: bytes, replaced: dict[
     sheet_id = max((int(v) for v in re.findall(r'sheetId="(\d+)"', workbook)), default=0) + 1
     entry = f'<sheet xmlns:r="{NS_REL}" name={quoteattr(name)} sheetId="{sheet_id}" r:id="{rel_id}"/>'
     replaced["xl/workbook.xml"] = workbook.replace("</sheets>", entry + "</sheets>", 1).encode("utf-8")
+    return part
 
 
 def version_message(path: Path, version: int) -> str:

@@ -6,7 +6,9 @@ import struct
 import xml.etree.ElementTree as ET
 import zipfile
 import zlib
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any, Callable
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -96,6 +98,41 @@ def write_part(zout: zipfile.ZipFile, info: zipfile.ZipInfo, part: Deflated) -> 
     zout.NameToInfo[info.filename] = info
     zout.start_dir = zout.fp.tell()
     zout._didModify = True
+
+
+#: A part streamed into a zip without ZIP64 must stay below 2 GiB (zipfile's limit for ``force_zip64=False``).
+ZIP64_FROM = (1 << 31) - 1
+
+#: Writes a part's bytes piece by piece through the callable it is given.
+Producer = Callable[[Callable[[bytes], Any]], Any]
+
+
+class NeedsZip64(Exception):
+    """A streamed part grew past 2 GiB: write the package again with ``zip64=True`` (rare; Excel opens
+    ZIP64 entries, but some readers do not, so they are used only when needed)."""
+
+
+def stream_part(zout: zipfile.ZipFile, name: str, produce: Producer, zip64: bool = False) -> None:
+    """Write part ``name`` whose bytes ``produce(write)`` gives piece by piece, deflated as they come
+    (at ``zout``'s level); each piece compresses on a thread (zlib releases the GIL) while the next is
+    made, so at most two pieces are held. NeedsZip64 when the part passes 2 GiB without ``zip64``."""
+    written = 0
+    pending: Future[int] | None = None
+    with zout.open(name, "w", force_zip64=zip64) as stream, ThreadPoolExecutor(max_workers=1) as pool:
+        def put(piece: bytes) -> None:
+            nonlocal pending, written
+            written += len(piece)
+            if written > ZIP64_FROM and not zip64:
+                raise NeedsZip64(name)
+            if pending is not None:
+                pending.result()
+            pending = pool.submit(stream.write, piece)
+
+        try:
+            produce(put)
+        finally:
+            if pending is not None:
+                pending.result()
 
 
 def schema_version(zf: zipfile.ZipFile) -> int:

@@ -7,15 +7,15 @@ list change. Text is always written as an inline string, so it can never become 
 from __future__ import annotations
 
 import re
+from itertools import chain, repeat
 from datetime import date, datetime
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 from xml.sax.saxutils import escape, quoteattr
 
 from arbook.model.textparse import date_to_excel_serial
 
 _NEEDS_ESCAPE = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_x")
-_NEEDS_CARE = re.compile(r"[&<>\x00-\x1f\ufffe\uffff]|_x|^\s|\s$")  # escaping, or xml:space="preserve"
-_COLUMN_CARE = re.compile(r"[&<>\x00-\x1f\ufffe\uffff]|_x|(?:^|\|)\s|\s(?:\||$)")  # over texts joined by |
+_SPECIAL = re.compile("[&<>\x00-\x1f\ufffe\uffff]")  # escaping, or xml:space="preserve" (tab, newline)
 _CONTROL_SPACE = re.compile("[\t\n\r]")
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
 _COL = re.compile(r"<col\b([^>]*)/?>")
@@ -81,43 +81,93 @@ def _t(text: str) -> str:
     return f"<t{space}>{body}</t>"
 
 
-def _text_cells(letter: str, s: str, values: Sequence[Any], rows: Sequence[str]) -> list[str]:
-    if not _COLUMN_CARE.search("|".join(v for v in values if v is not None)):  # the common case: one search
-        return ["" if v is None else f'<c r="{letter}{n}"{s} t="inlineStr"><is><t>{v}</t></is></c>'
-                for n, v in zip(rows, values)]
-    needs = _NEEDS_CARE.search
-    return ["" if v is None else
-            f'<c r="{letter}{n}"{s} t="inlineStr"><is>{_t(v) if needs(v) else f"<t>{v}</t>"}</is></c>'
-            for n, v in zip(rows, values)]
+def _needs_care(text: str) -> bool:
+    """True when a text needs escaping or keeps outer or control whitespace (see ``_t``)."""
+    return text != text.strip() or "_x" in text or _SPECIAL.search(text) is not None
 
 
-def _number_cells(letter: str, s: str, values: Sequence[Any], rows: Sequence[str]) -> list[str]:
-    return ["" if v is None else f'<c r="{letter}{n}"{s}><v>{v!r}</v></c>' for n, v in zip(rows, values)]
+_PLAIN_ASCII = bytes(b for b in range(0x20, 0x80) if b not in b"&<>")  # with \x7f, the separator below
 
 
-def _date_cells(letter: str, s: str, values: Sequence[Any], rows: Sequence[str]) -> list[str]:
-    serial = date_to_excel_serial
-    return ["" if v is None else f'<c r="{letter}{n}"{s}><v>{serial(v)!r}</v></c>' for n, v in zip(rows, values)]
+def _plain(values: Sequence[str | None]) -> bool:
+    """True when no text of a column needs care (see ``_needs_care``): a few C-level passes over all of them."""
+    texts = [v for v in values if v]
+    joined = "\x7f".join(texts)
+    if "_" in joined and "_x" in joined:
+        return False
+    if texts != list(map(str.strip, texts)):  # outer whitespace of any kind (strip gives the same text back)
+        return False
+    if joined.isascii():  # bytes left after deleting the plain ones are markup or controls (tab, newline...)
+        return not joined.encode("ascii").translate(None, _PLAIN_ASCII)
+    return not _SPECIAL.search(joined)
 
 
-def _bool_cells(letter: str, s: str, values: Sequence[Any], rows: Sequence[str]) -> list[str]:
-    return ["" if v is None else f'<c r="{letter}{n}"{s} t="b"><v>{int(v)}</v></c>' for n, v in zip(rows, values)]
+#: A column's cells as streams with one item per row; a row's items joined in stream order make its cells.
+Pieces = list[Iterable[str]]
 
 
-def _mixed_cells(letter: str, s: str, values: Sequence[Any], rows: Sequence[str]) -> list[str]:
-    out = []
+def _pieces(letter: str, head: str, tail: str, rows: Sequence[str], texts: Sequence[str | None]) -> Pieces:
+    """The cells ``<c r="{letter}{row}{head}{text}{tail}``, none where a text is None."""
+    pre = f'<c r="{letter}'
+    if None not in texts:
+        return [repeat(pre), rows, repeat(head), texts, repeat(tail)]
+    present = [v is not None for v in texts]
+    if not any(present):
+        return []
+    return [[pre if p else "" for p in present], [n if p else "" for n, p in zip(rows, present)],
+            [head if p else "" for p in present], ["" if v is None else v for v in texts],
+            [tail if p else "" for p in present]]
+
+
+def _text_cells(letter: str, s: str, values: Sequence[Any], rows: Sequence[str]) -> Pieces:
+    if _plain(values):  # the common case: the texts go in as they are
+        return _pieces(letter, f'"{s} t="inlineStr"><is><t>', "</t></is></c>", rows, values)
+    return _pieces(letter, f'"{s} t="inlineStr"><is>', "</is></c>", rows,
+                   [None if v is None else _t(v) if _needs_care(v) else f"<t>{v}</t>" for v in values])
+
+
+def _number_cells(letter: str, s: str, values: Sequence[Any], rows: Sequence[str]) -> Pieces:
+    texts = list(map(repr, values)) if None not in values else [None if v is None else repr(v) for v in values]
+    return _pieces(letter, f'"{s}><v>', "</v></c>", rows, texts)
+
+
+def _date_cells(letter: str, s: str, values: Sequence[Any], rows: Sequence[str]) -> Pieces:
+    serial = {v: repr(date_to_excel_serial(v)) for v in set(values) if v is not None}  # dates repeat
+    return _pieces(letter, f'"{s}><v>', "</v></c>", rows, [serial.get(v) for v in values])
+
+
+def _bool_cells(letter: str, s: str, values: Sequence[Any], rows: Sequence[str]) -> Pieces:
+    return _pieces(letter, f'"{s} t="b"><v>', "</v></c>", rows, [None if v is None else str(int(v)) for v in values])
+
+
+def _mixed_cells(letter: str, s: str, values: Sequence[Any], rows: Sequence[str]) -> Pieces:
+    cells = []
     for n, v in zip(rows, values):
-        if v is None:
-            out.append("")
-            continue
         kind = ("text" if isinstance(v, str) else "bool" if isinstance(v, bool)
                 else "date" if isinstance(v, (date, datetime)) else "number")
-        out.append(_COLUMN_RENDERERS[kind](letter, s, [v], [n])[0])
-    return out
+        cells.append("" if v is None else _row(_COLUMN_PIECES[kind](letter, s, [v], [n])))
+    return [cells]
 
 
-_COLUMN_RENDERERS: dict[str, Callable[[str, str, Sequence[Any], Sequence[str]], list[str]]] = {
+def _row(pieces: Pieces) -> str:
+    """The text of rows made of ``pieces``, row after row."""
+    return "".join(chain.from_iterable(zip(*pieces)))
+
+
+_COLUMN_PIECES: dict[str, Callable[[str, str, Sequence[Any], Sequence[str]], Pieces]] = {
     "text": _text_cells, "number": _number_cells, "date": _date_cells, "bool": _bool_cells, "any": _mixed_cells}
+
+
+def _cell_renderer(kind: str) -> Callable[[str, str, Sequence[Any], Sequence[str]], list[str]]:
+    def render(letter: str, s: str, values: Sequence[Any], rows: Sequence[str]) -> list[str]:
+        pieces = _COLUMN_PIECES[kind](letter, s, values, rows)
+        return ["".join(cell) for cell in zip(*pieces)] if pieces else [""] * len(rows)
+    return render
+
+
+#: Per kind: (letter, style attribute, values, row numbers) -> each row's cell XML ('' where a value is None).
+_COLUMN_RENDERERS: dict[str, Callable[[str, str, Sequence[Any], Sequence[str]], list[str]]] = {
+    kind: _cell_renderer(kind) for kind in _COLUMN_PIECES}
 
 
 def split_sheet(xml: str) -> tuple[str, str, str]:
@@ -130,30 +180,56 @@ def split_sheet(xml: str) -> tuple[str, str, str]:
     return xml[:start], xml[open_end + 1:close], xml[close + len("</sheetData>"):]
 
 
+#: Rows rendered at a time by ``write_sheet``: a few MB of XML, so a million-row sheet never sits in memory whole.
+CHUNK_ROWS = 20_000
+
+
+def table_ref(headers: Sequence[str], count: int) -> str:
+    """The table range of ``headers`` over ``count`` data rows (at least one row, as Excel requires)."""
+    return f"A1:{column_letter(len(headers) - 1) if headers else 'A'}{max(count + 1, 2)}"
+
+
+def write_sheet(old_xml: bytes, headers: Sequence[str], kinds: Sequence[str], columns: Sequence[Sequence[Any]],
+                write: Callable[[bytes], Any], chunk_rows: int | None = None) -> str:
+    """Write the new sheet XML (see ``render_sheet``) through ``write`` in pieces of at most
+    ``chunk_rows`` (default CHUNK_ROWS) rows, so the whole sheet is never held in memory. Returns the table ref."""
+    step = max(chunk_rows or CHUNK_ROWS, 1)
+    prefix, old_data, suffix = split_sheet(old_xml.decode("utf-8"))
+    body_styles = _column_styles(prefix)
+    head_styles = _header_styles(old_data)
+    letters = [column_letter(i) for i in range(len(headers))]
+    styles = [f' s="{body_styles[i]}"' if i in body_styles else "" for i in range(len(headers))]
+    renderers = [_COLUMN_PIECES[kind] for kind in kinds]
+    count = len(columns[0]) if columns else 0
+    head = "".join(_COLUMN_RENDERERS["text"](letters[i], f' s="{head_styles[i]}"' if i in head_styles else "",
+                                             [h], ["1"])[0] for i, h in enumerate(headers))
+    last = letters[-1] if letters else "A"
+    prefix = _DIMENSION.sub(f'<dimension ref="A1:{last}{count + 1}"/>', prefix, count=1)
+    write(f'{prefix}<sheetData><row r="1">{head}</row>'.encode("utf-8"))
+    del prefix, old_data
+    for start in range(0, count, step):
+        stop = min(start + step, count)
+        row_numbers = [str(n) for n in range(start + 2, stop + 2)]
+        pieces: Pieces = [[f'<row r="{n}">' for n in row_numbers]]
+        for render, letter, s, values in zip(renderers, letters, styles, columns):
+            pieces += render(letter, s, values[start:stop], row_numbers)
+        pieces.append(repeat("</row>"))
+        write(_row(pieces).encode("utf-8"))
+        del pieces
+    write(f"</sheetData>{suffix}".encode("utf-8"))
+    return table_ref(headers, count)
+
+
 def render_sheet(old_xml: bytes, headers: Sequence[str], kinds: Sequence[str],
                  columns: Sequence[Sequence[Any]]) -> tuple[bytes, str]:
     """New sheet XML with ``headers`` in row 1 and the column-major ``columns`` below.
 
     ``kinds`` says per column how its values are written: text, number, date, bool or any.
-    Returns (xml, table ref).
+    Returns (xml, table ref). ``write_sheet`` gives the same bytes in pieces.
     """
-    prefix, old_data, suffix = split_sheet(old_xml.decode("utf-8"))
-    body_styles = _column_styles(prefix)
-    head_styles = _header_styles(old_data)
-    letters = [column_letter(i) for i in range(len(headers))]
-    count = len(columns[0]) if columns else 0
-    row_numbers = [str(n) for n in range(2, count + 2)]
-    rendered = [_COLUMN_RENDERERS[kind](letter, f' s="{body_styles[i]}"' if i in body_styles else "",
-                                        values, row_numbers)
-                for i, (letter, kind, values) in enumerate(zip(letters, kinds, columns))]
-    head = "".join(_text_cells(letters[i], f' s="{head_styles[i]}"' if i in head_styles else "", [h], ["1"])[0]
-                   for i, h in enumerate(headers))
-    body = "".join([f'<row r="{n}">{"".join(cells)}</row>' for n, cells in zip(row_numbers, zip(*rendered))])
-    last = letters[-1] if letters else "A"
-    table_ref = f"A1:{last}{max(count + 1, 2)}"
-    prefix = _DIMENSION.sub(f'<dimension ref="A1:{last}{count + 1}"/>', prefix, count=1)
-    xml = f'{prefix}<sheetData><row r="1">{head}</row>{body}</sheetData>{suffix}'
-    return xml.encode("utf-8"), table_ref
+    pieces: list[bytes] = []
+    ref = write_sheet(old_xml, headers, kinds, columns, pieces.append)
+    return b"".join(pieces), ref
 
 
 def render_table(old_xml: bytes, ref: str, headers: Sequence[str]) -> bytes:

@@ -10,7 +10,7 @@ ISSUE_INPUT_HEADERS = {
                   "Confirmed On"],
     "Invoices": ["Invoice No", "Customer ID", "Issue Date", "Due Date", "Currency", "Amount", "Disputed", "Type", "Ref"],
     "Bank": ["Bank Ref", "Date", "Amount", "Currency", "Payer", "Memo", "Account", "Source", "Fingerprint", "Status",
-             "Raw Text"],
+             "Raw Text", "Charges"],
     "Allocations": ["Bank Ref", "Invoice No", "Customer ID", "Applied Amount", "Status", "Rule", "Reason", "Score",
                     "Date", "Account"],
 }
@@ -24,7 +24,7 @@ def test_input_headers_are_exactly_the_agreed_ones():
 #: Input columns added after a sheet's computed ones (new columns go at the end so older books upgrade).
 APPENDED_INPUTS = {"Currencies", "Type", "Ref", "Date", "Account", "Paid By", "CC Emails", "Address", "Postal Code",
                    "Contact", "Department", "Honorific", "Delivery", "Confirmation", "Confirmed Balance",
-                   "Confirmed On", "Apply To"}
+                   "Confirmed On", "Apply To", "Charges"}
 
 
 def test_computed_columns_follow_inputs_and_are_declared():

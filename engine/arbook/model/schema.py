@@ -193,6 +193,8 @@ BANK = Sheet("Bank", (
     C("Raw Text", width=40, doc="The bank's description as written; Payer and Memo are read from it."),
     C("Applied", K.MONEY, R.COMPUTED, currency_col="Currency", width=15),
     C("Unapplied", K.MONEY, R.COMPUTED, currency_col="Currency", width=15),
+    C("Charges", K.MONEY, currency_col="Currency", width=12,
+      doc="Charges the bank states it deducted from this credit (camt.053); a shortfall of exactly this is a fee."),
 ), key=("Bank Ref",), tab_color="BF8F00", doc="Imported bank statement lines.")
 
 ALLOCATIONS = Sheet("Allocations", (
@@ -289,7 +291,8 @@ FX_RATES = Sheet("FX Rates", (
 #: home-currency columns, the FX Rates sheet.
 #: 4: Customers gain CC Emails, the address block, Honorific, Delivery, the Confirmation columns and Paid By;
 #:    Review gains Apply To, Bank gains Raw Text.
-SCHEMA_VERSION = 4
+#: 5: Bank gains Charges (the charges a camt statement states for a credit).
+SCHEMA_VERSION = 5
 VERSION_NAME = "_arbook_schema"
 
 SHEETS: tuple[Sheet, ...] = (CUSTOMERS, INVOICES, BANK, ALLOCATIONS, REVIEW, AGING, DASHBOARD, SETTINGS, PROFILES, LOG,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from itertools import compress
 from pathlib import Path
 from typing import AbstractSet, Any, Sequence
@@ -57,8 +58,8 @@ class FileReport:
 _MOJIBAKE = re.compile("[\ufffd\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ue000-\uf8ff]")
 EXCEL_ROWS = 1_048_576  # a worksheet's row limit, header row included
 RECORD_COLUMNS = ("Bank Ref", "Date", "Amount", "Currency", "Payer", "Memo", "Account", "Source", "Fingerprint",
-                  "Status", "Raw Text")  # what statement_rows gives; the sheet's other columns are computed
-UPDATABLE = ("Date", "Amount", "Currency", "Payer", "Memo", "Account", "Raw Text")
+                  "Status", "Raw Text", "Charges")  # what statement_rows gives; the sheet's other columns are computed
+UPDATABLE = ("Date", "Amount", "Currency", "Payer", "Memo", "Account", "Raw Text", "Charges")
 
 
 def fingerprint(account: str, day: Any, content: str, occurrence: int) -> str:
@@ -117,8 +118,19 @@ def statement_rows(statements: Sequence[Statement], source_name: str) -> dict[st
         columns["Fingerprint"] += prints
         columns["Status"] += [BankStatus.NEW.value if amount > 0 else BankStatus.EXCLUDED.value for amount in amounts]
         columns["Raw Text"] += [line.raw[:32000] or None for line in lines]
+        columns["Charges"] += [_charges(line, currency) for line, currency in zip(lines, currencies)]
         del lines, amounts, currencies, accounts, prints
     return columns
+
+
+def _charges(line: Any, currency: str) -> Decimal | None:
+    """The line's stated charges as money of its currency (None when the file states none or a bad one)."""
+    if not line.charges:
+        return None
+    try:
+        return money(line.charges, currency)
+    except MoneyError:
+        return None
 
 
 def _refuse_mojibake(source: str, line: Any) -> None:

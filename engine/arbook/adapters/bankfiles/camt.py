@@ -3,6 +3,9 @@
 Streams the file (lxml iterparse) so 100k-entry statements stay small in memory. Booked
 entries only (pending ones are left out and never counted in balances). A batch entry whose
 transaction details carry their own amounts, adding up to the entry, becomes one line each.
+A credit's stated charges: the instructed amount (``AmtDtls/InstdAmt``, else a counter value
+``AmtDtls/CntrValAmt``, in the booked currency) less the booked amount, else the deducted
+``Chrgs`` records in the booked currency (``Chrgs/Amt`` in .001.02, ``Chrgs/Rcrd/Amt`` later).
 """
 from __future__ import annotations
 
@@ -171,15 +174,50 @@ class CamtImporter:
             tx = details[0] if len(details) == 1 else None
             ref = entry_ref or (_tx_ref(tx) if tx is not None else "")
             payer, memo, raw = _described(entry, tx, party)
+            charged = _charges(amount, currency, tx, entry) if sign > 0 else None
             return [BankLine(booked, sign * amount, currency, payer, memo, ref, statement.account, entry.sourceline,
-                             raw, _xml_text(entry))]
+                             raw, _xml_text(entry), charged)]
         lines = []
         for index, (part, tx) in enumerate(parts, start=1):
             ref = _tx_ref(tx) or (f"{entry_ref}/{index}" if entry_ref else "")
             payer, memo, raw = _described(entry, tx, party)
+            charged = _charges(part, currency, tx) if sign > 0 else None
             lines.append(BankLine(booked, sign * part, currency, payer, memo, ref, statement.account, tx.sourceline,
-                                  raw, _xml_text(tx)))
+                                  raw, _xml_text(tx), charged))
         return lines
+
+
+def _money(element: Any, currency: str | None) -> Decimal | None:
+    """The amount in ``element`` when it is in ``currency`` (an amount without Ccy counts as in it)."""
+    if element is None or (element.get("Ccy") or currency) != currency:
+        return None
+    try:
+        value = Decimal((element.text or "").strip())
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
+
+
+def _charges(booked: Decimal, currency: str | None, *holders: Any) -> Decimal | None:
+    """What the bank says it deducted from a credit of ``booked`` (None when the file does not say),
+    read from the first of ``holders`` (a TxDtls, then its entry) that states it."""
+    for holder in (h for h in holders if h is not None):
+        for path in ("AmtDtls/InstdAmt/Amt", "AmtDtls/CntrValAmt/Amt"):
+            instructed = _money(holder.find(_path(holder, path)), currency)
+            if instructed is not None and instructed > booked:
+                return instructed - booked
+        total, stated = Decimal(0), False
+        for charge in holder.findall(_path(holder, "Chrgs")):
+            records = charge.findall(_path(charge, "Rcrd")) or [charge]  # .001.04+: Rcrd; .001.02: Chrgs itself
+            for record in records:
+                amount = _money(record.find(_path(record, "Amt")), currency)
+                if (amount is None or _text(record, "ChrgInclInd").lower() == "false"
+                        or _text(record, "CdtDbtInd") == "CRDT"):
+                    continue  # another currency, billed separately, or a refund of charges
+                total, stated = total + amount, True
+        if stated and total > 0:
+            return total
+    return None
 
 
 def _first_ref(*candidates: str) -> str:

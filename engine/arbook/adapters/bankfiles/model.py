@@ -24,6 +24,7 @@ class BankLine:
     line: int | None = None  # where the line starts in its file, for messages and the audit trail
     raw: str = ""      # the bank's description text as written (payer and memo are read from it)
     content: str = ""  # the line's own record in the file, decoded: its fingerprint, whatever the mapping
+    charges: Decimal | None = None  # what the bank states it deducted from this credit (camt), in its currency
 
 
 @dataclass

@@ -154,6 +154,7 @@ class Matcher:
         self._all = items
         self._settled: dict[tuple[str, str], int] = {}  # invoices settled since the client's list was cleaned
         self.day: date | None = None  # the date of the payment being matched: later invoices are not yet owed
+        self.charged: int | None = None  # the charges the bank statement states for that payment (minor units)
         self.held: set[str] = set()  # invoices a weak suggestion proposed first: equal ones are proposed before them
         self._runs: dict[tuple[str, int], list[tuple[OpenItem, ...]]] | None = None  # built on first use
         self.contacts = {r["Customer ID"]: r.get("Contact") for r in records if r.get("Contact")}
@@ -220,16 +221,19 @@ class Matcher:
     def fee_why(self, customer: str, currency: str, shortfall: int) -> str | None:
         """Why ``shortfall`` is a bank fee this client deducted (for the reason), or None when it is not one."""
         stated, learned = self.fee_terms(customer, currency)
-        return fee_reason(shortfall, currency, stated, learned)
+        return fee_reason(shortfall, currency, stated, learned, self.charged)
 
     def fee_ceiling(self, customer: str, currency: str) -> int:
         """The largest shortfall that could be a fee of this client (a search bound)."""
-        return largest_fee(currency, *self.fee_terms(customer, currency))
+        return max(largest_fee(currency, *self.fee_terms(customer, currency)), self.charged or 0)
 
     # -- rules -----------------------------------------------------------------------------
-    def proposals(self, amount: int, currency: str, payer: str, memo: str, day: date | None = None) -> list[Proposal]:
-        """Every rule's proposal for a credit of ``amount`` minor units paid on ``day``, unsorted."""
+    def proposals(self, amount: int, currency: str, payer: str, memo: str, day: date | None = None,
+                  charged: int | None = None) -> list[Proposal]:
+        """Every rule's proposal for a credit of ``amount`` minor units paid on ``day``, unsorted;
+        ``charged``: the charges the bank statement states it deducted (a shortfall of exactly that is a fee)."""
         self.day = _day(day) if day is not None else None
+        self.charged = charged or None
         hits = {h.customer: h for h in self.names.identify(payer, memo)}
         refs = self.referenced(payer, memo, currency)
         out: list[Proposal] = []
@@ -272,7 +276,7 @@ class Matcher:
         fits: dict[str, tuple[int, tuple[OpenItem, ...]]] = {}
         self._runs_of(currency, amount)  # builds the index
         runs = self._runs
-        for fee in _fee_steps(currency):
+        for fee in (*_fee_steps(currency), *([self.charged] if self.charged else [])):
             if (currency, amount + fee) not in runs:
                 continue
             for items in self._runs_of(currency, amount + fee):
@@ -692,14 +696,17 @@ def _match_lines(currencies: frozenset[str], customers: pd.DataFrame, invoices: 
     matcher = Matcher(customers[customers["Customer ID"].isin(owners)], items, history, fees)
     run = _Run()
     tags = dict(used_tags)
-    fields = ("Bank Ref", "Date", "Amount", "Currency", "Payer", "Memo")
-    for position, values in enumerate(zip(*(lines[f].tolist() for f in fields))):
+    fields = ("Bank Ref", "Date", "Amount", "Currency", "Payer", "Memo", "Charges")
+    columns = [lines[f].tolist() if f in lines else [None] * len(lines) for f in fields]  # Charges: camt only
+    for position, values in enumerate(zip(*columns)):
         if values[3] not in currencies:
             continue
         line = dict(zip(fields, values))
         currency, ref = line["Currency"], line["Bank Ref"]
         amount = to_minor(line["Amount"], currency)
-        proposals = matcher.proposals(amount, currency, line["Payer"] or "", line["Memo"] or "", line["Date"])
+        charges = line["Charges"]
+        charged = to_minor(charges, currency) if charges is not None and charges == charges and charges > 0 else None
+        proposals = matcher.proposals(amount, currency, line["Payer"] or "", line["Memo"] or "", line["Date"], charged)
         best, suggestions = decide(proposals, declined.get(ref, set()))
         if best is not None:
             tags[ref] = tags.get(ref, 0) + 1

@@ -7,7 +7,7 @@ with ``ChrgInclInd``). None of the public camt files in /work/shared/bank-sample
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal as D
 from pathlib import Path
 
@@ -17,6 +17,7 @@ from arbook.cli import main
 from arbook.domain.matching.engine import open_items
 from arbook.model.frames import make_frame
 from arbook.model.schema import CUSTOMERS, INVOICES
+from samplegen.samplebank import Account, SynthLine, camt053
 
 HEAD = """<?xml version="1.0" encoding="UTF-8"?>
 <Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.{v}"><BkToCstmrStmt>
@@ -169,3 +170,11 @@ def test_a_schema_4_book_upgrades_to_an_empty_charges_column_that_an_import_fill
     with open_book(book_path) as book:
         bank = book.read("Bank")
     assert list(bank.columns)[-1] == "Charges" and list(bank["Charges"]) == [D("14.37")]
+
+
+def test_the_generators_camt_writer_states_the_instructed_amount():
+    """samplegen writes InstdAmt for a wire paid short by an odd charge; the adapter reads the charge back."""
+    lines = [SynthLine(date(2026, 11, 2), D("2485.63"), "ACME TRADING INC", "INV-9001", "US1", D("2500.00")),
+             SynthLine(date(2026, 11, 2), D("300.00"), "BETA LLC", "INV-9002", "US2")]
+    data = camt053(Account(currency="USD", iban="US00ARBK0000012345678"), D(0), lines, datetime(2026, 11, 3))
+    assert parse(data.decode()) == {"US1": D("14.37"), "US2": None}

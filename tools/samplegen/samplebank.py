@@ -27,6 +27,7 @@ class SynthLine:
     payer: str = ""
     memo: str = ""
     ref: str = ""
+    instructed: Decimal | None = None  # what the payer sent, when the bank states it (camt InstdAmt)
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,8 @@ def zengin_01(account: Account, lines: Sequence[SynthLine], created: date, crlf:
 
 def camt053(account: Account, opening: Decimal, lines: Sequence[SynthLine], created: datetime,
             version: str = "001.02") -> bytes:
-    """A camt.053 statement with OPBD/CLBD balances; payer as Dbtr/Nm, memo as RmtInf/Ustrd."""
+    """A camt.053 statement with OPBD/CLBD balances; payer as Dbtr/Nm, memo as RmtInf/Ustrd, the
+    instructed amount (when a line has one) as TxDtls/AmtDtls/InstdAmt."""
     ccy = account.currency
     closing = opening + sum((ln.amount for ln in lines), Decimal(0))
 
@@ -107,6 +109,8 @@ def camt053(account: Account, opening: Decimal, lines: Sequence[SynthLine], crea
             f"</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>{ln.date.isoformat()}</Dt></BookgDt>"
             f"<ValDt><Dt>{ln.date.isoformat()}</Dt></ValDt><AcctSvcrRef>{escape(ln.ref or f'REF{n:08d}')}</AcctSvcrRef>"
             f"<NtryDtls><TxDtls><Refs><EndToEndId>NOTPROVIDED</EndToEndId></Refs>"
+            + (f"<AmtDtls><InstdAmt><Amt Ccy=\"{ccy}\">{ln.instructed}</Amt></InstdAmt></AmtDtls>"
+               if ln.instructed is not None else "") +
             f"<RltdPties><{party}><Nm>{escape(ln.payer)}</Nm></{party}></RltdPties>"
             f"<RmtInf><Ustrd>{escape(ln.memo)}</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>")
     first = min((ln.date for ln in lines), default=created.date())

@@ -35,6 +35,9 @@ REAL_FEES = {"JPY": [Decimal(v) for v in (110, 154, 165, 220, 275, 330, 385, 440
                                           648, 864, 324, 540, 145, 229)],
              "USD": [Decimal(v) for v in (10, 12, 15, 20, 25, 30, 35, 40, 45)],
              "CNY": [Decimal(v) for v in ("0.5", "1", "2", "5", "10", "15", "20", "25", "50")]}
+# Of the wires a client pays short by a fee its master does not state, the share whose camt.053 states
+# the instructed amount (the charge then is an odd intermediary charge, e.g. USD 14.37, not a round one).
+STATED_CHARGES = 0.4
 KIND_WEIGHTS = {"exact_memo": 34, "exact_plain": 18, "fee": 14, "multi": 10, "multi_fee": 4, "partial": 5,
                 "over": 3, "third_party": 5, "unpaid": 7}
 
@@ -280,8 +283,13 @@ def make_payments(rng: random.Random, customers: pd.DataFrame, invoices: pd.Data
             applied = {g["Invoice No"]: g["Amount"] for g in group}
             digits = 0 if customer["Currency"] == "JPY" else 2
             amount = total
+            instructed = None
             if stray_fee:
                 amount = total - rng.choice(REAL_FEES[customer["Currency"]])
+                side = random.Random(f"charge {invoice['Invoice No']}")  # the other lines stay as they were
+                if language == "en" and customer["Currency"] == "USD" and side.random() < STATED_CHARGES:
+                    amount = total - Decimal(side.randrange(500, 4950, 50) + side.randrange(1, 50)) / 100
+                    instructed = total
             elif kind in ("fee", "multi_fee"):
                 amount = total - rng.choice([f for f in (Decimal(440), Decimal(660), Decimal(880), fee_cap)
                                              if f <= fee_cap] or [fee_cap])
@@ -298,6 +306,8 @@ def make_payments(rng: random.Random, customers: pd.DataFrame, invoices: pd.Data
                                       and rng.random() < 0.3) else group  # the memo names the first only
                 memo = " ".join(mangle(rng, g["Invoice No"], language) for g in named)
             phenomena = ["fee_not_stated"] if stray_fee else []
+            if instructed is not None:
+                phenomena.append("stated_charge")
             if kind == "third_party":
                 payer = {"ja": "ｶ)ﾀﾞｲｺｳｼﾔ", "zh": "代付服务有限公司", "en": "GLOBAL PAYMENTS SERVICES"}[language]
             elif cid in third:
@@ -329,7 +339,7 @@ def make_payments(rng: random.Random, customers: pd.DataFrame, invoices: pd.Data
                     phenomena.append("kanji_only")
                 if len(shared.get(readings.get(cid, ""), ())) > 1:
                     phenomena.append("homonym")
-            payments.append(Payment(language, SynthLine(pay_day, amount, payer, memo), cid,
+            payments.append(Payment(language, SynthLine(pay_day, amount, payer, memo, instructed=instructed), cid,
                                     tuple(applied), kind, applied=applied, phenomena=tuple(phenomena)))
     noise_count = max(3, int(len(payments) * noise_share))
     for n in range(noise_count):
@@ -376,7 +386,8 @@ def write_bank_files(payments: list[Payment], out_dir: Path, as_of: date) -> lis
         for n, payment in enumerate(mine, start=1):
             ref = f"{n:08d}" if language == "ja" else f"{'CN' if language == 'zh' else 'US'}{n:08d}"
             memo = zengin_edi(payment.line.memo) if language == "ja" else payment.line.memo
-            line = SynthLine(payment.line.date, payment.line.amount, payment.line.payer, memo, ref)
+            line = SynthLine(payment.line.date, payment.line.amount, payment.line.payer, memo, ref,
+                             payment.line.instructed)
             lines.append(line)
             payment.bank_ref = (f"{ZENGIN_ACCOUNT.bank_code:04d}-{ZENGIN_ACCOUNT.branch_code:03d}-"
                                 f"{ZENGIN_ACCOUNT.number}:{line.date:%Y%m%d}:{n}") if language == "ja" else ref

@@ -118,7 +118,8 @@ def statement_rows(statements: Sequence[Statement], source_name: str) -> dict[st
         columns["Fingerprint"] += prints
         columns["Status"] += [BankStatus.NEW.value if amount > 0 else BankStatus.EXCLUDED.value for amount in amounts]
         columns["Raw Text"] += [line.raw[:32000] or None for line in lines]
-        columns["Charges"] += [_charges(line, currency) for line, currency in zip(lines, currencies)]
+        columns["Charges"] += ([_charges(line, currency) for line, currency in zip(lines, currencies)]
+                               if any(line.charges for line in lines) else [None] * len(lines))  # camt only
         del lines, amounts, currencies, accounts, prints
     return columns
 

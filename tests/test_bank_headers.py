@@ -128,3 +128,22 @@ def test_headerless_debit_credit_columns_are_told_apart_by_the_running_balance(t
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     (statement,) = read_statements(path, Options(currency="EUR"))
     assert [ln.amount for ln in statement.lines] == SIGNED
+
+
+@pytest.mark.parametrize("text,currency", [
+    ("取引日,摘要,入出金\n2026/11/25,振込 ｶ)ｻﾄｳｺｳｷﾞﾖｳ,55000\n", "JPY"),  # kanji-only header, kana payer
+    ("日付,摘要,入出金\n2026/11/25,山田商事,55000\n", "JPY"),  # Japanese words in the header
+    ("交易日期,摘要,收入,支出\n2026-11-25,汇入 上海宏达,5000.00,\n", "CNY"),
+])
+def test_a_kanji_header_is_told_japanese_or_chinese_by_its_words_and_rows(tmp_path, text, currency):
+    path = tmp_path / "k.csv"
+    path.write_text(text, encoding="utf-8")
+    (statement,) = read_statements(path, Options())
+    assert {ln.currency for ln in statement.lines} == {currency}
+
+
+def test_kanji_that_say_neither_ask_for_the_currency(tmp_path):
+    path = tmp_path / "k.csv"
+    path.write_text("Date,Memo,Amount\n2026/11/25,山田商事,100\n", encoding="utf-8")  # 山田商事: ja or zh
+    with pytest.raises(InputError, match="--currency"):
+        read_statements(path, Options())

@@ -46,7 +46,7 @@ def test_apply_an_unrecognised_line_by_hand_learns_the_third_party(ar_book, caps
     main(["match", str(ar_book)])
     capsys.readouterr()
     main(["apply", str(ar_book), "B1", "INV-1", "INV-2=40,000"])  # thousands separators as typed
-    assert capsys.readouterr().out.strip() == ("B1 applied to INV-1, INV-2=40000 (C1); "
+    assert capsys.readouterr().out.strip() == ("B1 applied to INV-1 JPY 30,000, INV-2 JPY 40,000 (C1); "
                                                "C1: payer name 'ｶ)ﾐﾗｲﾌｱｸﾀ-' added to Paid By")
     assert allocations_of(ar_book, "B1") == [("INV-1", "manual", D(30000)), ("INV-2", "manual", D(40000))]
     with open_book(ar_book) as book:
@@ -100,6 +100,8 @@ def test_apply_with_a_fee_within_the_clients_deduction(ar_book):
     (["INV-1=abc"], "INV-1: not an amount: 'abc'"),
     (["INV-1=-5"], "INV-1: amount must be more than 0"),
     (["INV-1=", "INV-2"], "write each as INVOICE or INVOICE=AMOUNT"),
+    (["INV-1=1e3"], "INV-1: not an amount: '1e3'"),
+    (["INV-1=1_000"], "INV-1: not an amount: '1_000'"),
 ])
 def test_apply_checks_refuse_and_write_nothing(ar_book, targets, message):
     before = ar_book.read_bytes()
@@ -123,7 +125,7 @@ def test_apply_to_typed_on_the_review_sheet_is_honoured_by_confirm(ar_book, caps
         book.replace("Review", review)
     capsys.readouterr()
     main(["confirm", str(ar_book)])
-    assert "1 proposals confirmed" in capsys.readouterr().out
+    assert "1 proposals confirmed, 0 rejected, 0 payer names learned; 0 still to review" in capsys.readouterr().out
     assert allocations_of(ar_book, "B2") == [("", "unapplied cash", D(50000)), ("INV-2", "manual", D(45000))]
     with open_book(ar_book) as book:
         assert book.read("Review").empty
@@ -180,3 +182,40 @@ def test_a_payer_learned_for_several_clients_may_pay_their_invoices_together(ar_
         apply_book(book, "B1", ["INV-1", "INV-3"])
     assert allocations_of(ar_book, "B1") == [("", "unapplied cash", D(20000)), ("INV-1", "manual", D(30000)),
                                              ("INV-3", "manual", D(20000))]
+
+
+def test_a_payer_recognised_as_another_client_needs_third_party(ar_book, capsys):
+    before = ar_book.read_bytes()  # B2's payer ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ is C1; INV-3 is C2's
+    with pytest.raises(ArbookError, match=r"the payer 'ｶ\)ﾔﾏﾀﾞｼﾖｳｼﾞ' is C1, not C2: check the invoice numbers"), \
+            open_book(ar_book) as book:
+        apply_book(book, "B2", ["INV-3"])
+    assert ar_book.read_bytes() == before
+    main(["apply", str(ar_book), "B2", "INV-3", "--third-party"])
+    assert "B2 applied to INV-3 JPY 20,000, unapplied cash JPY 75,000 (C2); C2: payer name 'ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ' added to Paid By" in capsys.readouterr().out
+
+
+def test_a_hand_shortfall_is_a_fee_only_when_it_is_a_real_one(ar_book):
+    with open_book(ar_book) as book:
+        book.replace("Bank", make_frame(BANK, [
+            {"Bank Ref": ref, "Date": date(2026, 10, 30), "Amount": D(amount), "Currency": "JPY",
+             "Payer": "ｶ)ｻﾄｳｾｲｻｸｼﾖ", "Status": "new"} for ref, amount in (("S1", 19999), ("S2", 19560))]))
+    before = ar_book.read_bytes()
+    with pytest.raises(ArbookError, match="short by no known bank fee"), open_book(ar_book) as book:
+        apply_book(book, "S1", ["INV-3"])  # 1 yen short is no bank fee
+    assert ar_book.read_bytes() == before
+    with open_book(ar_book) as book:
+        apply_book(book, "S2", ["INV-3"])  # 440 yen: a published transfer fee
+    assert allocations_of(ar_book, "S2") == [("", "bank fee", D(-440)), ("INV-3", "manual", D(20000))]
+
+
+def test_accept_no_beside_a_typed_apply_to_is_refused(ar_book, capsys):
+    main(["match", str(ar_book)])
+    with open_book(ar_book) as book:
+        review = book.read("Review")
+        review["Apply To"], review["Accept"] = ["INV-2"], ["no"]
+        book.replace("Review", review)
+    before = ar_book.read_bytes()
+    with pytest.raises(SystemExit):
+        main(["confirm", str(ar_book)])
+    assert "Apply To: Accept says no but Apply To is filled in: clear one of them" in capsys.readouterr().err
+    assert ar_book.read_bytes() == before

@@ -6,6 +6,7 @@ import sys
 import openpyxl
 import pytest
 
+from arbook.adapters.book import open_book
 from arbook.cli import main
 
 CUSTOMERS_CSV = """Customer ID,Name,Name Kana,Payer Names,Email,Language,Currency,Terms Days,Credit Limit,Fee Deduction
@@ -157,3 +158,18 @@ def test_schema_command_prints_every_sheet():
     assert result.returncode == 0
     for name in ("Customers", "Invoices", "Bank", "Allocations", "Settings", "Log"):
         assert name in result.stdout
+
+
+def test_export_never_hands_a_spreadsheet_a_formula_and_reimports_unchanged(tmp_path):
+    book = tmp_path / "b.xlsx"
+    risky = ['=HYPERLINK("http://evil","x")', "+SUM(1,2)", "-2+3", "@cmd", "\tx"]
+    rows = "".join(f'C{n},"{name.replace(chr(34), chr(34) * 2)}",ja,JPY\n' for n, name in enumerate(risky))
+    (tmp_path / "c.csv").write_text("Customer ID,Name,Language,Currency\n" + rows, encoding="utf-8")
+    for args in (("new", book), ("customers", book, tmp_path / "c.csv"), ("export", book, "Customers", tmp_path / "o.csv")):
+        assert run(*args).returncode == 0
+    names = [row[1] for row in read_csv(tmp_path / "o.csv")[1:]]
+    assert names == ["'" + name for name in risky]  # Excel and LibreOffice show these as text
+    again = run("customers", book, tmp_path / "o.csv")  # the export imports back as the same names
+    assert again.returncode == 0 and "unchanged" in again.stdout
+    with open_book(book) as handle:
+        assert list(handle.read("Customers")["Name"]) == risky

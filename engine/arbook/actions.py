@@ -199,11 +199,14 @@ ACTIONS: tuple[Action, ...] = (
 
     The invoices must be one client's (several only when the payer is learned for each, e.g. in
     Paid By); without =AMOUNT an invoice gets its open amount; what is left stays unapplied cash;
-    a shortfall within the client's fee deduction is a bank fee. The payer name is learned.
+    a shortfall that is a real bank fee (stated, learned or published) is booked as one. A payer
+    recognised as another client needs --third-party. The payer name is learned.
     On the Review sheet, the Apply To column does the same through confirm.
     Example: arbook apply ar.xlsx US00000012 INV-1042 INV-1043=500""",
            (Param("bank_ref", "text"),
-            Param("targets", "text", multiple=True, metavar="INVOICE[=AMOUNT]...")),
+            Param("targets", "text", multiple=True, metavar="INVOICE[=AMOUNT]..."),
+            Param("third_party", "flag", "The payer is recognised as another client and pays these invoices for "
+                  "their client (a parent, a factor): apply anyway and learn it in Paid By.", option="--third-party")),
            say=lambda summary, **_: summary),
     Action("age", "arbook.services.receivables:age_book",
            """Recalculate Applied/Open/Days Overdue/Bucket/Status/Reminder Level of every invoice, the

@@ -14,6 +14,7 @@ from arbook.model.schema import Column, Kind
 from arbook.model.textparse import excel_serial_to_date, parse_amount, parse_bool, parse_date
 
 FORMULA_STARTS = ("=", "+", "-", "@")
+CSV_FORMULA_STARTS = (*FORMULA_STARTS, "\t", "\r")  # what spreadsheet programs run when they open a CSV
 MAX_DIGITS = 15  # significant digits Excel stores exactly
 
 
@@ -124,3 +125,14 @@ def to_cell(value: Any) -> Any:
 def is_formula_like(text: str) -> bool:
     """True when Excel would take ``text`` typed into a cell as a formula."""
     return text.startswith(FORMULA_STARTS)
+
+
+def csv_guarded(text: str) -> str:
+    """``text`` for a CSV field: an apostrophe before a leading =, +, -, @, tab or CR, so that
+    Excel or LibreOffice opening the file shows the text instead of running it as a formula."""
+    return "'" + text if text.startswith(CSV_FORMULA_STARTS) else text
+
+
+def csv_unguarded(text: str) -> str:
+    """The text a ``csv_guarded`` field stood for (an exported sheet imports back unchanged)."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(CSV_FORMULA_STARTS) else text

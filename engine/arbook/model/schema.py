@@ -317,7 +317,7 @@ DEFAULT_SETTINGS: tuple[tuple[str, str, str], ...] = (
     ("Credit Notes", "oldest", "A credit note without an open Ref invoice: 'oldest' applies it to the client's "
                                "oldest open invoices, 'balance' keeps it as a credit."),
     ("Write-off Threshold", "JPY 1000; USD 10; CNY 50; EUR 10",
-     "Largest residual 'arbook writeoff --small' clears, per currency."),
+     "Largest residual 'arbook writeoff' (without --invoice) clears, per currency."),
     ("Write-off Account", "Small differences", "Account recorded on small-residual write-offs."),
     ("Bad Debt Account", "Bad debts", "Account recorded on bad-debt write-offs."),
 )

@@ -15,9 +15,10 @@ import pandas as pd
 
 from arbook.model.book import Book
 from arbook.model.errors import ArbookError, InputError, Problem
-from arbook.domain.matching.engine import (APPLIED_STATUSES, UNAPPLIED_RULE, FEE_RULE, USUAL_FEES, MatchResult,
-                                           bank_totals, open_items, run_matching)
-from arbook.domain.matching.names import CustomerIndex, split_names
+from arbook.domain.matching.engine import (APPLIED_STATUSES, AUTO_SCORE, FEE_RULE, UNAPPLIED_RULE, MatchResult,
+                                           bank_totals, fee_history, open_items, run_matching)
+from arbook.domain.matching.fees import fee_reason
+from arbook.domain.matching.names import THIRD_PARTY, CustomerIndex, split_names
 from arbook.domain.matching.normalize import name_key
 from arbook.model.money import MoneyError, from_minor, money, to_minor
 from arbook.model.schema import ALLOCATIONS, BANK, CUSTOMERS, INVOICES, REVIEW
@@ -61,7 +62,8 @@ def confirm_book(book: Book) -> ConfirmResult:
     typed = review[review["Apply To"].fillna("").astype(str).str.strip() != ""]
     decided = review[review["Accept"].isin(list(Accept)) & ~review.index.isin(typed.index)]
     accepted = decided[decided["Accept"] == Accept.YES]
-    problems: list[Problem] = []
+    problems = [Problem(source, int(line), "Apply To", "Accept says no but Apply To is filled in: clear one of them")
+                for line in typed.index[typed["Accept"] == Accept.NO]]
     seen: dict[str, int] = {}
     for line, ref, column in [*zip(accepted.index, accepted["Bank Ref"], ["Accept"] * len(accepted)),
                               *zip(typed.index, typed["Bank Ref"], ["Apply To"] * len(typed))]:
@@ -77,7 +79,7 @@ def confirm_book(book: Book) -> ConfirmResult:
             problems.append(Problem(source, int(line), "Proposal", f"{tag} is not in Allocations (re-run match)"))
     if problems:
         raise InputError(problems)
-    result = ConfirmResult(undecided=len(review) - len(decided))
+    result = ConfirmResult()
     status = allocations["Status"].tolist()
     tags = allocations["Proposal"].tolist()
     accepted_tags = set(accepted["Proposal"])
@@ -113,6 +115,7 @@ def confirm_book(book: Book) -> ConfirmResult:
     done = accepted_refs | set(typed["Bank Ref"])
     remaining = review[~review["Proposal"].isin(set(decided["Proposal"])) & ~review["Bank Ref"].isin(done)]
     book.replace(REVIEW.name, remaining)
+    result.undecided = remaining["Bank Ref"].nunique()
     for row in typed.to_dict("records"):
         book.log("apply", f"{row['Bank Ref']} -> {row['Apply To']} (typed on the Review sheet)")
     for row in accepted.to_dict("records"):
@@ -172,6 +175,9 @@ def _learn_payers(book: Book, customers: pd.DataFrame, confirmed: list[tuple[str
 _TARGET = re.compile(r"([^\s,;、=]+)(?:\s*(=)\s*([^\s,;、=]*(?:,\d{3}(?=[\s,;、.]|$))*(?:\.\d+)?))?|(=)")
 
 
+_PLAIN_AMOUNT = re.compile(r"^[+-]?\d+(?:\.\d+)?$")  # digits (full-width too) and a decimal point, no 1e3 or 1_000
+
+
 def parse_targets(text: str, where: str) -> list[tuple[str, str | None]]:
     """``INV-1, INV-2=5,000`` (separated by commas, spaces or semicolons; amounts may carry
     thousands separators) -> [(invoice, amount text or None)]; ArbookError on a stray ``=``."""
@@ -180,6 +186,8 @@ def parse_targets(text: str, where: str) -> list[tuple[str, str | None]]:
         amount = amount.rstrip(",").replace(",", "")
         if stray or (equals and not amount):
             raise ArbookError(f"{where}: {text.strip()}: write each as INVOICE or INVOICE=AMOUNT")
+        if amount and not _PLAIN_AMOUNT.match(amount):
+            raise ArbookError(f"{where}: {number}: not an amount: {amount!r}")
         targets.append((number, amount or None))
     if not targets:
         raise ArbookError(f"{where}: no invoice numbers given")
@@ -187,9 +195,11 @@ def parse_targets(text: str, where: str) -> list[tuple[str, str | None]]:
 
 
 def _manual(allocations: pd.DataFrame, bank: pd.DataFrame, invoices: pd.DataFrame, customers: pd.DataFrame,
-            bank_ref: str, targets: list[tuple[str, str | None]], where: str, how: str) -> tuple[pd.DataFrame, str]:
+            bank_ref: str, targets: list[tuple[str, str | None]], where: str, how: str,
+            third_party: bool = False) -> tuple[pd.DataFrame, str]:
     """Allocations with bank line ``bank_ref`` (or the unapplied cash it left) applied to the
-    chosen invoices, and the customer paid; ArbookError naming ``where`` when the checks fail."""
+    chosen invoices, and the customer paid; ArbookError naming ``where`` when the checks fail (a payer
+    recognised as another client needs ``third_party``)."""
     lines = bank[bank["Bank Ref"] == bank_ref]
     if lines.empty:
         raise ArbookError(f"{where}: bank line {bank_ref!r} is not on the Bank sheet")
@@ -231,21 +241,29 @@ def _manual(allocations: pd.DataFrame, bank: pd.DataFrame, invoices: pd.DataFram
     if cash_owner is not None and owners != [cash_owner]:
         raise ArbookError(f"{where}: the unapplied cash of {bank_ref} belongs to {cash_owner}; "
                           f"{', '.join(o for o in owners if o != cash_owner)} is another client")
+    hits = CustomerIndex(customers.to_dict("records")).identify(payer) if payer else []
+    recognised = {h.customer for h in hits if h.score >= AUTO_SCORE}
+    known_third_party = any(h.label == THIRD_PARTY for h in hits)  # a factor or parent already paying for others
+    if cash_owner is None and recognised and not set(owners) & recognised and not (third_party or known_third_party):
+        raise ArbookError(f"{where}: the payer {payer!r} is {', '.join(sorted(recognised))}, not "
+                          f"{', '.join(owners)}: check the invoice numbers, or apply it as a third-party payment "
+                          f"(arbook apply BOOK {bank_ref} ... --third-party)")
     if len(owners) > 1:
-        known_for = {h.customer for h in CustomerIndex(customers.to_dict("records")).identify(payer)
-                     if h.score >= 0.97}
+        known_for = {h.customer for h in hits if h.score >= 0.97}
         if not set(owners) <= known_for:
             raise ArbookError(f"{where}: the invoices belong to {', '.join(owners)}; one payment pays one client "
                               "unless its payer is learned (Paid By) for each")
     total = sum(units for _, units in chosen)
     fee = 0
     if total > available:
-        caps = dict(zip(customers["Customer ID"], customers["Fee Deduction"]))
-        cap = caps.get(owners[0])
-        cap_units = to_minor(cap if cap is not None and cap == cap else USUAL_FEES.get(currency, 0), currency)
-        if cash_owner is not None or total - available > cap_units:
+        stated = dict(zip(customers["Customer ID"], customers["Fee Deduction"])).get(owners[0])
+        stated_units = to_minor(stated, currency) if stated is not None and stated == stated else None
+        learned = fee_history(bank, allocations).get((owners[0], currency), frozenset())
+        why = fee_reason(total - available, currency, stated_units, learned)
+        if cash_owner is not None or why is None:
             raise ArbookError(f"{where}: the invoices come to {from_minor(total, currency):,} but the payment has "
-                              f"{from_minor(available, currency):,}; give amounts as INVOICE=AMOUNT")
+                              f"{from_minor(available, currency):,} (short by no known bank fee); give amounts as "
+                              "INVOICE=AMOUNT")
         fee = total - available
     tags = [str(t) for t in allocations.loc[allocations["Bank Ref"] == bank_ref, "Proposal"].dropna()]
     number = max([int(t.rpartition("#")[2]) for t in tags if t.rpartition("#")[2].isdigit()] or [0]) + 1
@@ -274,22 +292,28 @@ def _manual(allocations: pd.DataFrame, bank: pd.DataFrame, invoices: pd.DataFram
     return pd.concat([allocations, added], ignore_index=True), owners[0]
 
 
-def apply_book(book: Book, bank_ref: str, targets: list[str]) -> str:
+def apply_book(book: Book, bank_ref: str, targets: list[str], third_party: bool = False) -> str:
     """Apply bank line ``bank_ref`` (or the cash it left unapplied) by hand to ``targets``
-    (``INVOICE`` or ``INVOICE=AMOUNT``): confirmed, logged, payer learned; returns a summary."""
+    (``INVOICE`` or ``INVOICE=AMOUNT``): confirmed, logged, payer learned; returns a summary.
+    ``third_party``: the payer is recognised as another client and pays for this one."""
     where = f"{getattr(book, 'source', 'book')}: apply {bank_ref}"
     parsed = parse_targets(",".join(targets), where)
     customers = book.read(CUSTOMERS.name)
     bank = book.read(BANK.name)
-    allocations, customer = _manual(book.read(ALLOCATIONS.name).reset_index(drop=True), bank,
-                                    book.read(INVOICES.name), customers, bank_ref, parsed, where, "arbook apply")
+    before = book.read(ALLOCATIONS.name).reset_index(drop=True)
+    allocations, customer = _manual(before, bank, book.read(INVOICES.name), customers, bank_ref, parsed, where,
+                                    "arbook apply", third_party)
+    added = allocations.iloc[len(before):]
+    currency = bank.loc[bank["Bank Ref"] == bank_ref, "Currency"].iloc[0]
     book.replace(ALLOCATIONS.name, allocations)
     book.replace(BANK.name, bank_totals(bank, allocations, {bank_ref: BankStatus.MATCHED.value}))
     review = book.read(REVIEW.name)
     book.replace(REVIEW.name, review[review["Bank Ref"] != bank_ref])
     payer = bank.loc[bank["Bank Ref"] == bank_ref, "Payer"].iloc[0]
     learned = _learn_payers(book, book.read(CUSTOMERS.name), [(customer, payer)])
-    summary = f"{bank_ref} applied to {', '.join(n if a is None else f'{n}={a}' for n, a in parsed)} ({customer})"
+    parts = [f"{number} {currency} {amount:,}" if number else f"{rule} {currency} {amount:,}"
+             for number, rule, amount in zip(added["Invoice No"], added["Rule"], added["Applied Amount"])]
+    summary = f"{bank_ref} applied to {', '.join(parts)} ({customer})"
     book.log("apply", summary)
     return "; ".join([summary, *learned])
 

@@ -184,7 +184,7 @@ def check_book(path: Path) -> list[Check]:
 
 def check_ribbon(path: Path) -> list[Check]:
     """A note for a book without macros: where its ribbon comes from (none for .xlsm/.xlam)."""
-    if path.suffix.lower() != ".xlsx":
+    if path.suffix.lower() != ".xlsx" or not path.is_file():
         return []
     return [Check("ribbon", "ok", f"{path.name} holds no macros (the xlwings checks above are of the shipped "
                   "arbook.xlsm): in Excel its AR tab comes from the add-in ('arbook build-addin'), or keep the book "

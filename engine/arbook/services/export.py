@@ -11,13 +11,15 @@ from typing import Any
 import pandas as pd
 
 from arbook.adapters.book.atomic import atomic_write
+from arbook.model.cells import csv_guarded
 from arbook.model.frames import table_columns
 from arbook.model.book import Book
 from arbook.model.schema import Sheet, sheet as sheet_named
 
 
 def csv_text(value: Any) -> str:
-    """A typed value as CSV text: ISO dates, plain exact amounts, TRUE/FALSE, '' for empty."""
+    """A typed value as CSV text: ISO dates, plain exact amounts, TRUE/FALSE, '' for empty; text that a
+    spreadsheet would run as a formula gets a leading apostrophe (``csv_guarded``)."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -30,7 +32,7 @@ def csv_text(value: Any) -> str:
         return format(value, "f")
     if isinstance(value, float):
         return repr(value)
-    return str(value)
+    return csv_guarded(str(value))
 
 
 def export_csv(sheet: Sheet, frame: pd.DataFrame, out: str | Path) -> int:
@@ -43,7 +45,7 @@ def export_csv(sheet: Sheet, frame: pd.DataFrame, out: str | Path) -> int:
     def write(handle: Any) -> None:
         text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
         writer = csv.writer(text, lineterminator="\r\n")
-        writer.writerow(headers)
+        writer.writerow([csv_guarded(h) for h in headers])
         for row in zip(*columns):
             writer.writerow([csv_text(v) for v in row])
         text.flush()

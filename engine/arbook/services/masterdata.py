@@ -19,11 +19,12 @@ from arbook.adapters.tabular import TableFile, read_table_file
 from arbook.domain.matching.normalize import name_key
 from arbook.model.addresses import AddressError, address_list, one_address
 from arbook.model.book import Book
+from arbook.model.cells import csv_unguarded
 from arbook.model.errors import InputError, Problem
 from arbook.model.frames import frame_from_rows
 from arbook.model.statuses import AllocationStatus, BankStatus
 from arbook.model.schema import (ALLOCATIONS, BANK, CREDIT_NOTE, CURRENCY_CODES, CUSTOMERS, DEBIT_NOTE, INVOICE_TYPE,
-                                 INVOICES, Role, Sheet)
+                                 INVOICES, Kind, Role, Sheet)
 
 #: Text columns holding keys: trimmed and NFKC-normalised on import (" INV-1001 " is INV-1001).
 KEY_COLUMNS = ("Customer ID", "Invoice No", "Ref")
@@ -109,6 +110,10 @@ def load_input(sheet: Sheet, table: TableFile, partial: bool = False) -> tuple[p
                         for c in sheet.columns)
         shape = Sheet(sheet.name, relaxed, key=sheet.key)
     frame = frame_from_rows(shape, header, table.rows, table.path, lines=table.lines)
+    for column in shape.columns:  # an exported sheet's guarded texts ('=...) come back as they were
+        if column.kind is Kind.TEXT and column.name in frame.columns:
+            frame[column.name] = pd.Series([csv_unguarded(v) if isinstance(v, str) else v for v in frame[column.name]],
+                                           index=frame.index, dtype=object)
     for name in KEY_COLUMNS:
         if name in frame.columns:
             frame[name] = pd.Series([clean_key(v) for v in frame[name]], index=frame.index, dtype=object)

@@ -193,6 +193,8 @@ def encrypt_statements(jobs: list[tuple[str, str]], out_dir: Path, target: Path)
     for cid, name in jobs:
         path = out_dir / name
         password = secrets.token_urlsafe(9)
+        while password.startswith("-"):  # a CSV field starting with - is a formula to Excel
+            password = secrets.token_urlsafe(9)
         encrypted = io.BytesIO()
         OOXMLFile(io.BytesIO(path.read_bytes())).encrypt(password, encrypted)
         partial = path.with_name(f".{name}.{os.getpid()}.tmp")

@@ -95,6 +95,9 @@ CURRENCY_WORDS = (("人民币", "CNY"), ("日元", "JPY"), ("美元", "USD"), ("
 PENDING_WORDS = ("pending", "vorgemerkt", "umsatzvorgemerkt", "未記帳", "处理中", "待处理")
 JA_CHARS = set("額残払預込円依頼")
 ZH_CHARS = set("额贷账户对币务单时间类说备余笔")
+JA_WORDS = ("取引日", "日付", "入出金", "入金", "出金", "引出", "振込", "摘要欄")
+ZH_WORDS = ("交易", "日期", "收入", "支出", "对方", "流水", "记账")
+_KANA = re.compile("[\u3040-\u30ff\uff66-\uff9f]")
 _STRIP = re.compile(r"[\s\(\)（）\[\]【】/\\._\-:：'\"＂・,;]+")
 _YMD = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{2}|\d{4})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$")
 _MD_ONLY = re.compile(r"^(\d{1,2})月(\d{1,2})日$")
@@ -479,11 +482,14 @@ def _mark(value: Any) -> int:
     return 0
 
 
-def _language(header: Sequence[Any]) -> str:
+def _language(header: Sequence[Any], rows: Sequence[Sequence[Any]] = ()) -> str:
+    """ja or zh when the header's words or the rows' text say so (kana are Japanese; simplified
+    characters and words such as 交易/余额 Chinese); '' when they don't, kanji alone deciding nothing."""
     text = "".join(str(v) for v in header if v)
-    if any("\u3040" <= ch <= "\u30ff" for ch in text) or JA_CHARS & set(text):
+    sample = "".join(str(v) for row in rows[:200] for v in row if isinstance(v, str))
+    if _KANA.search(text) or _KANA.search(sample) or JA_CHARS & set(text) or any(w in text for w in JA_WORDS):
         return "ja"
-    if ZH_CHARS & set(text) or any("\u4e00" <= ch <= "\u9fff" for ch in text):
+    if ZH_CHARS & set(text) or ZH_CHARS & set(sample) or any(w in text for w in ZH_WORDS):
         return "zh"
     return ""
 
@@ -702,7 +708,7 @@ class CsvImporter:
         c_date, c_status, c_currency, c_ref, c_account = map(col, ("date", "status", "currency", "ref", "account"))
         distinct = list(dict.fromkeys(map(_cell, islice(rows, start, None), repeat(c_date))))  # each date text once
         dates = DateColumn(distinct, options, today or date.today(), source, hint)
-        language = _language(header)
+        language = _language(header, rows[start:])
         currency_default = options.currency or _currency_guess(rows, language, header) or options.home_currency
         account_default = _preamble_account(rows[:layout.header_row or 0])
         statement = Statement(source, "csv", account=account_default, currency=currency_default,

@@ -55,10 +55,6 @@ HOMONYM_SCORE = 0.85  # several clients fit the payer and their open items too: 
 OUTWEIGHED_SCORE = 0.8  # a fit that another client's repeated payment outweighs
 CLEAR_FIT = 0.9  # a proposal scoring this share of its name's score explains the amount on its own
 PART_PAID_SCORE = 0.85  # a real part payment is proposed with its residual, never applied automatically
-# The largest fee a hand allocation (arbook apply) may leave when the master states no Fee
-# Deduction; the matcher itself takes only real fees (``fees.fee_reason``).
-USUAL_FEES = {"JPY": Decimal(990), "USD": Decimal(50), "EUR": Decimal(50), "GBP": Decimal(40),
-              "CNY": Decimal(50), "HKD": Decimal(300), "SGD": Decimal(50), "AUD": Decimal(50)}
 
 
 _ISSUED = attrgetter("issued")

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal as D
 from pathlib import Path
 
-from arbook.adapters.book import open_book
+from arbook.adapters.book import new_book, open_book
 from arbook.adapters.bankfiles import Options, detect
 from arbook.cli import main
 from arbook.domain.matching.engine import open_items
@@ -93,6 +93,7 @@ CUSTOMER = {"Customer ID": "C-ACME", "Name": "Acme Trading Inc.", "Language": "e
 def wire(folder: Path, stated: bool = True) -> Path:
     """A camt.053 of one USD 2,485.63 wire from Acme: USD 2,500.00 instructed (when ``stated``), 14.37 lost."""
     amt_dtls = f"<AmtDtls>{instructed('2500.00')}</AmtDtls>" if stated else ""
+    folder.mkdir(exist_ok=True)
     path = folder / "camt053.xml"
     path.write_text(HEAD.format(v="02") + entry("2485.63", "WIRE-1", amt_dtls, tx(None, "ACME TRADING INC", "PAYMENT"))
                     + TAIL)
@@ -178,3 +179,24 @@ def test_the_generators_camt_writer_states_the_instructed_amount():
              SynthLine(date(2026, 11, 2), D("300.00"), "BETA LLC", "INV-9002", "US2")]
     data = camt053(Account(currency="USD", iban="US00ARBK0000012345678"), D(0), lines, datetime(2026, 11, 3))
     assert parse(data.decode()) == {"US1": D("14.37"), "US2": None}
+
+
+def test_apply_by_hand_takes_the_stated_charge_as_the_fee(book_path, tmp_path, capsys):
+    """`arbook apply` of the short wire to its invoice books the stated USD 14.37 as a fee; without it, refused."""
+    _book_with_invoice(book_path)
+    assert main(["import", str(book_path), str(wire(tmp_path))]) in (None, 0)
+    assert main(["apply", str(book_path), "WIRE-1", "INV-9001"]) in (None, 0)
+    capsys.readouterr()
+    with open_book(book_path) as book:
+        allocations, invoices = book.read("Allocations"), book.read("Invoices")
+    rows = allocations[allocations["Bank Ref"] == "WIRE-1"]
+    assert sorted(zip(rows["Invoice No"].fillna(""), rows["Applied Amount"])) == [("", D("-14.37")),
+                                                                                  ("INV-9001", D("2500.00"))]
+    assert "INV-9001" not in open_items(invoices, allocations)
+    unstated = _book_with_invoice(new_book(tmp_path / "other.xlsx"))
+    assert main(["import", str(unstated), str(wire(tmp_path / "plain", stated=False))]) in (None, 0)
+    try:
+        main(["apply", str(unstated), "WIRE-1", "INV-9001"])
+    except SystemExit as exc:
+        assert exc.code == 1
+    assert "short by no known bank fee" in capsys.readouterr().err

@@ -16,7 +16,7 @@ import pandas as pd
 from arbook.model.book import Book
 from arbook.model.errors import ArbookError, InputError, Problem
 from arbook.domain.matching.engine import (APPLIED_STATUSES, AUTO_SCORE, FEE_RULE, UNAPPLIED_RULE, MatchResult,
-                                           bank_totals, fee_history, open_items, run_matching)
+                                           bank_totals, fee_history, open_items, run_matching, stated_charge)
 from arbook.domain.matching.fees import fee_reason
 from arbook.domain.matching.names import THIRD_PARTY, CustomerIndex, split_names
 from arbook.domain.matching.normalize import name_key
@@ -259,7 +259,8 @@ def _manual(allocations: pd.DataFrame, bank: pd.DataFrame, invoices: pd.DataFram
         stated = dict(zip(customers["Customer ID"], customers["Fee Deduction"])).get(owners[0])
         stated_units = to_minor(stated, currency) if stated is not None and stated == stated else None
         learned = fee_history(bank, allocations).get((owners[0], currency), frozenset())
-        why = fee_reason(total - available, currency, stated_units, learned)
+        why = fee_reason(total - available, currency, stated_units, learned,
+                         stated_charge(line.get("Charges"), currency) if cash_owner is None else None)
         if cash_owner is not None or why is None:
             raise ArbookError(f"{where}: the invoices come to {from_minor(total, currency):,} but the payment has "
                               f"{from_minor(available, currency):,} (short by no known bank fee); give amounts as "

@@ -700,9 +700,8 @@ def _match_lines(currencies: frozenset[str], customers: pd.DataFrame, invoices: 
         line = dict(zip(fields, values))
         currency, ref = line["Currency"], line["Bank Ref"]
         amount = to_minor(line["Amount"], currency)
-        charges = line["Charges"]
-        charged = to_minor(charges, currency) if charges is not None and charges == charges and charges > 0 else None
-        proposals = matcher.proposals(amount, currency, line["Payer"] or "", line["Memo"] or "", line["Date"], charged)
+        proposals = matcher.proposals(amount, currency, line["Payer"] or "", line["Memo"] or "", line["Date"],
+                                      stated_charge(line["Charges"], currency))
         best, suggestions = decide(proposals, declined.get(ref, set()))
         if best is not None:
             tags[ref] = tags.get(ref, 0) + 1
@@ -729,6 +728,13 @@ def _match_lines(currencies: frozenset[str], customers: pd.DataFrame, invoices: 
             run.status[ref] = BankStatus.UNMATCHED.value
             run.unmatched += 1
     return run
+
+
+def stated_charge(charges: object, currency: str) -> int | None:
+    """A Bank line's Charges cell in minor units, or None when empty (None, NaN) or not positive."""
+    if not isinstance(charges, Decimal | int) or not charges > 0:
+        return None
+    return to_minor(Decimal(charges), currency)
 
 
 def _cells(sheet: Sheet, record: dict) -> tuple:

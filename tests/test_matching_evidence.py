@@ -173,6 +173,16 @@ def test_a_real_transfer_fee_closes_the_invoice_even_when_the_master_states_no_f
     assert sorted(fees["Applied Amount"]) == [D(-660), D(-432)]
 
 
+def test_several_invoices_less_a_real_fee_are_applied_for_a_client_known_only_by_its_kanji_name():
+    """No Name Kana, no Fee Deduction: the derived reading, a unique pair of invoices and a published
+    Japanese transfer fee (990) together are enough."""
+    result = run([ja("C1", "渡辺運輸株式会社")], [("INV-1", "C1", 876030), ("INV-2", "C1", 779318), ("INV-3", "C1", 51000)],
+                 [(1654358, "ﾜﾀﾅﾍﾞｳﾝﾕ(ｶ", "ﾌﾘｺﾐ")])
+    status, cid, applied, why = outcome(result)
+    assert (status, cid, applied) == ("auto", "C1", {"INV-1": D(876030), "INV-2": D(779318)})
+    assert "bank fee of JPY 990" in why
+
+
 def test_a_shortfall_that_is_no_real_fee_is_a_part_payment_not_a_fee():
     customers = [ja("C1", "株式会社山田商事", **{"Name Kana": "ヤマダショウジ"})]
     for short in (671, 759):  # within the old 990 cap, but no bank charges these

@@ -87,6 +87,38 @@ def test_a_derived_reading_nearly_equal_to_another_clients_kana_is_not_proof_alo
     assert outcome(one)[:3] == ("auto", "C1", {"INV-1": D(55000)})
 
 
+
+def test_a_kanji_only_client_reading_like_another_clients_kana_is_a_homonym_the_open_items_decide():
+    """佐藤運輸 has its kana entered, 佐藤運油 has none but reads サトウウンユ too: neither is ruled out by the other."""
+    customers = [ja("C1", "佐藤運輸株式会社", **{"Name Kana": "サトウウンユ"}), ja("C2", "株式会社佐藤運油")]
+    assert {h.customer for h in CustomerIndex(customers).identify("ｻﾄｳｳﾝﾕ")} == {"C1", "C2"}
+    result = run(customers, [("INV-1", "C1", 40000), ("INV-2", "C2", 120000), ("INV-3", "C2", 55000)],
+                 [(175000, "ｻﾄｳｳﾝﾕ", "")])
+    status, cid, applied, why = outcome(result)
+    assert (status, cid, applied) == ("auto", "C2", {"INV-2": D(120000), "INV-3": D(55000)})
+    assert "佐藤 サトウ" in why and "only this one has open items equal to the amount" in why
+
+
+def test_a_reading_cut_between_a_kana_and_its_voiced_mark_at_any_length():
+    index = CustomerIndex([ja("C1", "阿部興産エンジニアリングサービスロジスティクス株式会社"),
+                           ja("C2", "阿部興産エンジニアリング株式会社", **{"Name Kana": "アベコウサンエンジニアリング"})])
+    cid, score, why = top(index, "ｱﾍﾞｺｳｻﾝｴﾝｼﾞﾆｱﾘﾝｸﾞｻｰﾋﾞｽﾛｼ")  # 24 columns: ﾛｼ|ﾞ
+    assert (cid, score) == ("C1", 0.95) and "cut short by the bank" in why
+
+
+def test_a_name_followed_by_a_branch_the_bank_cut_is_found_among_many_alike_names():
+    """Common words make every character pair of the name common; the name the payer starts with still counts."""
+    customers = [{"Customer ID": "E0", "Name": "Trident Industries LLC", "Language": "en"}] + [
+        {"Customer ID": f"E{n}", "Name": f"Trident Industries {word} LLC", "Language": "en"}
+        for n, word in enumerate(["Alpha", "Beta", "Gamma", "Delta", "Omega", "North", "South", "East", "West",
+                                  "Pacific", "Atlantic", "Central", "Global", "United", "Metro", "Coastal", "Summit",
+                                  "Valley", "Harbor", "River", "Lake", "Prairie", "Mountain", "Desert", "Island"], 1)]
+    index = CustomerIndex(customers)
+    assert top(index, "TRIDENT INDUSTRIES LLC DALLAS TEXAS") == ("E0", 0.95, "payer contains the name")
+    assert top(index, "TRIDENT INDUSTRIES LLC DALLAS BRANC") == (
+        "E0", 0.98, "payer equals name (branch DALLAS BRANC dropped (cut short by the bank))")
+
+
 # -- bank text around the name, branches ---------------------------------------------------------
 
 @pytest.mark.parametrize("payer, text, note", [
@@ -100,9 +132,18 @@ def test_a_derived_reading_nearly_equal_to_another_clients_kana_is_not_proof_alo
     ("ﾏﾙﾊﾞﾂｼﾖｳｼﾞ ｻｲﾀﾏ(ｴｲ", "マルバツシヨウジ", "branch サイタマ(エイ dropped"),  # 営業所 abbreviated
     ("上海宏达国际贸易有限公司 北京分公司", "上海宏达国际贸易有限公司", "branch 北京分公司 dropped"),
     ("新源能源有限公司 上", "新源能源有限公司", "上 after the name dropped (a word the bank cut short)"),
+    ("中信达有限公司 深圳分", "中信达有限公司", "branch 深圳分 dropped (cut short by the bank)"),  # 分公司 cut
+    ("ｶ)ﾔﾏﾀﾞ 大阪支", "カ)ヤマダ", "branch 大阪支 dropped (cut short by the bank)"),
+    ("TRIDENT INDUSTRIES LLC DALLAS BRANC", "TRIDENT INDUSTRIES LLC", "branch DALLAS BRANC dropped (cut short by the bank)"),
 ])
 def test_bank_text_and_branches_around_the_name_are_dropped(payer, text, note):
     assert (text, note) in bank_variants(payer)
+
+
+@pytest.mark.parametrize("payer", ["ﾀﾅｶ ﾋﾛｼ", "東京 山田商事", "ACME ZEBRA", "東京 山本", "大阪 山田事業"])
+def test_a_last_word_that_only_ends_like_the_start_of_a_branch_word_stays(payer):
+    """ｼ may begin ｼﾃﾝ and 事 事業所, but a person's name or a company's ends so too."""
+    assert bank_variants(payer) == []
 
 
 def test_acme_dallas_branch_drops_the_city_with_the_branch():
@@ -171,7 +212,7 @@ def test_payers_cut_at_the_banks_field_length():
     assert top(index, "NORTHWIND PACIFI")[0] == "E1"  # ACH: 16 characters
     # Zengin's 48 columns cut a kanji-only name's reading, here between ﾃ and its voiced mark
     cid, score, why = top(index, "ｶﾌﾞｼｷｶﾞｲｼﾔ ﾔﾏｻｷｼﾖｸﾋﾝｴﾝｼﾞﾆｱﾘﾝｸﾞｻｰﾋﾞｽｲﾝﾀｰﾅｼﾖﾅﾙﾄﾚｰﾃ")
-    assert (cid, score) == ("J1", 0.93) and "start of a reading of the name (cut short by the bank)" in why
+    assert (cid, score) == ("J1", 0.95) and "start of a reading of the name (cut short by the bank)" in why
 
 
 # -- through the CLI -------------------------------------------------------------------------------

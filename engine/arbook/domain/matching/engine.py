@@ -474,7 +474,8 @@ class Matcher:
             return []
         opens = [i.open for i in items]
         plausible = lambda total: self.fee_why(customer, currency, total - amount) is not None
-        for high, rule, weight in ((amount, Rule.NAME_SEVERAL, 0.95), (amount + ceiling, Rule.NAME_SEVERAL_FEE, 0.92)):
+        # one combination alone, less a real fee or none, is as clear as one invoice less a fee
+        for high, rule in ((amount, Rule.NAME_SEVERAL), (amount + ceiling, Rule.NAME_SEVERAL_FEE)):
             if high == amount and rule is Rule.NAME_SEVERAL_FEE:
                 break  # no fee possible: the same search again would find nothing new
             combo = find_combination(opens, amount if high == amount else amount + 1, high,
@@ -490,7 +491,7 @@ class Matcher:
                    + ("; invoices of equal amount are settled oldest first (the usual convention)" if same else "")
                    + ("; other combinations fit too" if combo.ambiguous else ""))
             return [Proposal(customer, [(i, i.open) for i in chosen], rule, why,
-                             round(s * (0.7 if combo.ambiguous else weight), 3), fee=fee)]
+                             round(s * (0.7 if combo.ambiguous else 0.95), 3), fee=fee)]
         return []
 
     def _fallback(self, customer: str, items: list[OpenItem], amount: int, currency: str,

@@ -8,7 +8,8 @@ a name or reading (the bank cut it at its field length) 0.95 when no other clien
 so, 0.9 when several do; a key contained in the payer or the payer in a key 0.9-0.95; otherwise
 a fuzzy ratio (rapidfuzz) kept only from 0.88 up. A kanji-only name also fits any reading its
 words have in pykakasi's dictionary (0.95; 日本 ニホン/ニッポン), and a reading is never the only
-proof: clients reading nearly the same become contenders. The payer is also tried without the
+proof: clients reading nearly the same become contenders, as does a kanji-only client reading as
+another client's entered kana. The payer is also tried without the
 bank's words around the name (ﾌﾘｺﾐ, a branch, a reference number) and without a company form
 the bank cut. The company form printed with the payer (ｶ)NAME = 株式会社 placed first, NAME(ﾕ =
 有限会社 placed last, ｶﾌﾞｼｷｶﾞｲｼﾔ spelled out, 有限公司, Inc. ...) rules out a candidate whose name
@@ -28,14 +29,13 @@ from rapidfuzz import fuzz
 
 from arbook.domain.matching.normalize import (BRANCH_END, bank_variants, company_form, compact, cut_form,
                                               describe_form, form_agreement, name_key, name_keys)
-from arbook.domain.matching.readings import (closings, fits_reading, lengths, needs_reading, openings, reading,
-                                             reading_note, skeleton)
+from arbook.domain.matching.readings import (VOICED, closings, fits_reading, lengths, needs_reading, openings,
+                                             reading, reading_note, skeleton)
 
 FUZZY_FLOOR = 0.88
 _CODE_LIKE = re.compile(r"[A-Z]*\d[A-Z\d-]{2,}")  # customer codes look like C00123 or 12345
 MIN_CONTAINED = {"cjk": 2, "other": 4}
 MIN_CUT = {"cjk": 4, "other": 5}
-LONG_KANA = 20  # kana payers this long may have been cut at the Zengin field's 48 columns
 RARE_GRAM = 24  # a character pair shared by more clients than this says little about who paid  # a payer cut this short can still be told apart; shorter ones are words
 MIN_DICTIONARY_CUT = 12  # a kana payer this long may be the start of a reading (cut by the bank at 24-48 columns)
 CONTEST = FUZZY_FLOOR  # another client's name resembling the payer this much contests a reading derived from kanji
@@ -176,9 +176,11 @@ class CustomerIndex:
                               label), key, note)
             if best:
                 break  # the payer is one of the names as it stands: parts and cuts of others say less
-        if not best or all(h.label == DERIVED for h in best.values()):
-            for key, note in variants:  # kanji that read several ways: 日本 ニホン/ニッポン
-                self._dictionary(key, offer, note)
+        # kanji that read several ways (日本 ニホン/ニッポン); beside a client whose kana the payer equals, a
+        # kanji-only client reading the same is a homonym, not ruled out: the open items decide
+        read_all = not best or all(h.label == DERIVED for h in best.values())
+        for key, note in variants if read_all else [(k, n) for k, n in variants if k in matched_key.values()]:
+            self._dictionary(key, offer, note)
         if not best:
             for key, note in variants:
                 self._cut(key, offer, note)
@@ -217,11 +219,11 @@ class CustomerIndex:
                     for cid in sorted(c for c in candidates if shape.endswith(self.closings[c])
                                       and self.lengths[c][0] <= len(shape) <= self.lengths[c][1])
                     if fits_reading(self.kanji_names[cid], key)]
-        if len(key) >= LONG_KANA:
-            key = key[:-1]  # a long name cut between a kana and its voiced mark: ﾃ|ﾞ
+        if key[-1] in VOICED:
+            key = key[:-1]  # the name may be cut between a kana and its voiced mark: ﾃ|ﾞ
         found = [cid for cid in sorted(candidates) if fits_reading(self.kanji_names[cid], key, prefix=True)]
         said = "; no other client's name reads so" if len(found) == 1 else f"; {len(found)} clients' names read so"
-        return [NameHit(cid, 0.93 if len(found) == 1 else 0.9,
+        return [NameHit(cid, 0.95 if len(found) == 1 else 0.9,
                         f"payer is the start of a reading of the name (cut short by the bank){said}", DICTIONARY)
                 for cid in found]
 
@@ -283,15 +285,14 @@ class CustomerIndex:
         """Names and readings that start with the payer: the bank cut the name at its field length."""
         if len(key) < MIN_CUT["cjk" if _is_cjk(key) else "other"]:
             return
-        if len(key) >= LONG_KANA and "\u30a0" < key[-1] < "\u30ff":
-            key = key[:-1]  # a long name cut between a kana and its voiced mark: ﾃ|ﾞ
         owners: dict[str, tuple[str, str]] = {}
-        at = bisect_left(self._start_keys, key)
-        while at < len(self.starts) and self._start_keys[at].startswith(key) and len(owners) <= 5:
-            whole, cid, label = self.starts[at]
-            if whole != key:
-                owners.setdefault(cid, (label, whole))
-            at += 1
+        for start in (key, *(key[:-1] + form for form in VOICED.get(key[-1], ()))):  # cut before a voiced mark: ﾛｼ|ﾞ
+            at = bisect_left(self._start_keys, start)
+            while at < len(self.starts) and self._start_keys[at].startswith(start) and len(owners) <= 5:
+                whole, cid, label = self.starts[at]
+                if whole != key:
+                    owners.setdefault(cid, (label, whole))
+                at += 1
         if not owners:
             return
         others = "; no other client's name starts so" if len(owners) == 1 else (
@@ -306,6 +307,8 @@ class CustomerIndex:
         candidates: set[str] = set()
         for gram in grams[:3]:
             candidates |= self.grams[gram]
+        for end in range(len(key) - 1, MIN_CUT["cjk" if _is_cjk(key) else "other"] - 1, -1):
+            candidates |= self.exact.get(key[:end], set())  # the name and then more the bank added
         floor = MIN_CONTAINED["cjk" if _is_cjk(key) else "other"]
         for cid in sorted(candidates):  # a fixed order: equal scores keep the same reason in every run
             for other, label in self.keys[cid]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 SMALL_KANA = str.maketrans("ァィゥェォャュョッヮヵヶ", "アイウエオヤユヨツワカケ")
 OLD_KANA = str.maketrans({"ヂ": "ジ", "ヅ": "ズ", "ヲ": "オ", "ヰ": "イ", "ヱ": "エ", "ヴ": "ブ"})
@@ -89,6 +90,7 @@ _NO_LONG_VOWELS = str.maketrans("", "", LONG_VOWELS)
 _SEPARATORS = re.compile(r"[\s.,&'/・]+")
 
 
+@lru_cache(maxsize=65_536)  # the same payers and names recur on every line and every month
 def name_keys(text: str) -> tuple[str, str]:
     """(``name_key(text)``, ``name_key(text, drop_digits=True)``) from one pass over the text."""
     folded = _FORMS_RE.sub(" ", fold(text))
@@ -215,6 +217,14 @@ BRANCH_END = re.compile(rf"(?:{'|'.join(BRANCH_WORDS)})$")
 _BRANCH_MARK = re.compile(r"[(（](?:エイ|シユツ)[)）]?$")
 _FORM_THEN_BRANCH = re.compile(rf"[(（](?:{_ABBREVIATIONS})(?=[)）].+$)")
 _HANZI = re.compile(r"[\u3400-\u9fff]+")  # a Chinese export's branch cut to its first characters
+# a branch word the bank cut short: a place and the start of a hanzi/kanji branch word (深圳分 for 深圳分公司;
+# one character only of 分公司/分行/支店/办事处, which no name ends in, unlike 事, 本 or 事業), or a Latin one from its
+# third letter (DALLAS BRANC); never a kana one (ﾀﾅｶ ﾋﾛｼ is a person, not a cut ｼﾃﾝ)
+_CUT_BRANCH = re.compile("(?:" + "|".join(sorted(
+    {w[:n] for w in BRANCH_WORDS if _HANZI.fullmatch(w) and w != "事業所"
+     for n in range(1 if w[0] in "分支办" else 2, len(w))},
+    key=len, reverse=True)) + ")$")
+_CUT_BRANCH_LATIN = frozenset(w[:n] for w in BRANCH_WORDS if w.isascii() for n in range(3, len(w))) - set(BRANCH_WORDS)
 _TRAILING_DIGITS = re.compile(r"(?<=\D)(?:\s+(?:INV|INVOICE|REF|NO|PO|セイキユウ|請求書?)\.?)?[\s#:.-]*\d{3,}$")
 _CUT_FORM = re.compile("(?:" + "|".join(sorted({fold(f)[:n] for f in ZH_FORMS[:4] + _FULL_KANA_FORMS
                                                   for n in range(2, len(f))}, key=len, reverse=True)) + ")$")
@@ -245,6 +255,11 @@ def bank_variants(payer: str) -> list[tuple[str, str]]:
     words = text.split(" ")
     if len(words) > 1 and len(words[-1]) <= 2 and _HANZI.fullmatch(words[-1]) and len(words[0]) >= 4:
         out.append((" ".join(words[:-1]), f"{words[-1]} after the name dropped (a word the bank cut short)"))
+    cut = words[-1] in _CUT_BRANCH_LATIN or (len(words[-1]) > 2 and _HANZI.fullmatch(words[-1])
+                                             and _CUT_BRANCH.search(words[-1]) and not BRANCH_END.search(words[-1]))
+    if len(words) > 1 and cut:  # DALLAS BRANC: the city too, as below
+        for at in (len(words) - 1, len(words) - 2)[:1 + (words[-1].isascii() and len(words) > 2)]:
+            out.append((" ".join(words[:at]), f"branch {' '.join(words[at:])} dropped (cut short by the bank)"))
     if len(words) > 1 and BRANCH_END.search(words[-1]):
         # the branch is the last word (ﾌｸｵｶｼﾃﾝ) or the last two (DALLAS BRANCH: the city stands apart)
         for at in (len(words) - 1, len(words) - 2)[:1 + (words[-1] in BRANCH_WORDS and len(words) > 2)]:

@@ -25,11 +25,14 @@ _dictionary = None
 _ROWS = {"ア": "アカガサザタダナハバパマヤラワ", "イ": "イキギシジチニヒビピミリ", "ウ": "ウクグスズツヌフブプムユル",
          "エ": "エケゲセゼテデネヘベペメレ", "オ": "オコゴソゾトドノホボポモヨロ"}
 _VOWEL = {kana: vowel for vowel, row in _ROWS.items() for kana in row}
-_VOICED = {**dict(zip("カキクケコサシスセソタチツテトハヒフヘホ", "ガギグゲゴザジズゼゾダジズデドバビブベボ")),
-           **dict(zip("ハヒフヘホ", "パピプペポ"))}
-_RENDAKU = {plain: {plain, voiced} for plain, voiced in _VOICED.items()}
-for _plain, _voiced in list(_VOICED.items()):
-    _RENDAKU.setdefault(_voiced, set()).update({_plain, _voiced})
+# The voiced forms of each kana (after ``fold``: ヂ ヅ are written ジ ズ): ハ has two, バ and パ.
+VOICED: dict[str, tuple[str, ...]] = {
+    **{plain: (voiced,) for plain, voiced in zip("カキクケコサシスセソタチツテトウ", "ガギグゲゴザジズゼゾダジズデドヴ")},
+    **{plain: pair for plain, *pair in zip("ハヒフヘホ", "バビブベボ", "パピプペポ")}}
+_RENDAKU: dict[str, set[str]] = {}
+for _plain, _forms in VOICED.items():
+    for _kana in (_plain, *_forms):
+        _RENDAKU.setdefault(_kana, set()).update({_plain, *_forms})
 # Latin letters as Japanese read them out (banks print either the letter or its reading).
 _LETTERS = {"A": ("エー", "エイ"), "B": ("ビー",), "C": ("シー",), "D": ("ディー", "デー"), "E": ("イー",), "F": ("エフ",),
             "G": ("ジー",), "H": ("エイチ", "エッチ"), "I": ("アイ",), "J": ("ジェー", "ジェイ"), "K": ("ケー", "ケイ"),

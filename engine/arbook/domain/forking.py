@@ -25,6 +25,8 @@ def collector_paused() -> Iterator[None]:
         yield
     finally:
         if collecting:
+            gc.freeze()  # what was made meanwhile joins the oldest generation unscanned (else the first
+            gc.unfreeze()  # collection after this walks every one of those millions of objects at once)
             gc.enable()
 
 

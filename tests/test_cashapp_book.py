@@ -73,6 +73,19 @@ def test_suggest_confirm_learn_then_match_next_month_automatically(ar_book):
         assert match_book(book).auto == 1
 
 
+@pytest.mark.parametrize("yes, no", [("はい", "いいえ"), ("是", "否"), ("Y", "n")])
+def test_accept_may_be_typed_in_japanese_chinese_or_as_a_letter(ar_book, yes, no):
+    with open_book(ar_book) as book:
+        match_book(book)
+    with open_book(ar_book) as book:
+        review = book.read("Review")
+    first, second = review.sort_values("Invoices")["Proposal"].tolist()
+    decide(ar_book, **{first.replace("#", "_"): yes, second.replace("#", "_"): no})
+    with open_book(ar_book) as book:
+        outcome = confirm_book(book)
+    assert (outcome.confirmed, outcome.rejected) == (1, 1)
+
+
 def test_two_accepted_proposals_for_one_payment_are_refused(ar_book):
     with open_book(ar_book) as book:
         match_book(book)

@@ -12,6 +12,10 @@ from typing import Any
 from arbook.model.money import MoneyError, excel_number, money
 from arbook.model.schema import Column, Kind
 from arbook.model.textparse import excel_serial_to_date, parse_amount, parse_bool, parse_date
+from arbook.model.words import WORDS
+
+#: A choice typed in another language or as a letter (はい / 是 / y for yes).
+ANSWERS: dict[str, frozenset[str]] = {key: frozenset({*WORDS[key], key[0]}) for key in ("yes", "no")}
 
 FORMULA_STARTS = ("=", "+", "-", "@")
 CSV_FORMULA_STARTS = (*FORMULA_STARTS, "\t", "\r")  # what spreadsheet programs run when they open a CSV
@@ -88,7 +92,8 @@ def to_value(column: Column, raw: Any, currency: str | None = None) -> Any:
     if kind is Kind.CHOICE:
         value = _text(raw).strip()
         if column.choices and value not in column.choices:
-            matches = [c for c in column.choices if c.lower() == value.lower()]
+            said = value.lower()
+            matches = [c for c in column.choices if c.lower() == said or said in ANSWERS.get(c, ())]
             if not matches:
                 raise ValueError(f"{value!r} is not one of {', '.join(column.choices)}")
             value = matches[0]

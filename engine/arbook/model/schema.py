@@ -213,7 +213,7 @@ ALLOCATIONS = Sheet("Allocations", (
                           "(negative) or unapplied cash left on the client's account.")
 
 REVIEW = Sheet("Review", (
-    C("Accept", K.CHOICE, choices=choices(Accept), width=9, doc="yes = apply this proposal, no = reject it."),
+    C("Accept", K.CHOICE, choices=choices(Accept), width=9, doc="yes = apply this proposal, no = reject it (はい/いいえ, 是/否, y/n read the same)."),
     C("Proposal", K.TEXT, R.COMPUTED, width=16),
     C("Bank Ref", K.TEXT, R.COMPUTED, width=22),
     C("Date", K.DATE, R.COMPUTED, width=12),

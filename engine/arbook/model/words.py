@@ -74,6 +74,8 @@ WORDS: dict[str, tuple[str, str, str]] = {
     "postal_mark": ("ZIP", "〒", "邮编："),
     "answer": ("Agree / Dispute", "同意 / 相違", "确认 / 异议"),
     "comment": ("Comment", "コメント", "备注"),
+    "yes": ("yes", "はい", "是"),  # the Review sheet's Accept: either word is read as yes / no
+    "no": ("no", "いいえ", "否"),
     "agree": ("agree", "agree", "agree"),  # the answers read back: the same in every language
     "dispute": ("dispute", "dispute", "dispute"),
     # ribbon buttons and command labels: "action.<name>" for each entry of arbook.actions.ACTIONS

@@ -111,8 +111,10 @@ def test_ofx_corpus(path):
     assert sorted(ln.ref for s in statements for ln in s.lines if ln.ref) == sorted(v.strip() for v in fitids)
 
 
+# A € or $ in a payer's or memo's text ("Café €Rémy", "CAFÉ — €20 REÇU") does not name the file's currency.
 NEEDS_CURRENCY = {"ca_bmo_debit.csv": "CAD", "cn_generic_gb18030.csv": "CNY", "fr_credit_mutuel_latin9.csv": "EUR",
-                  "fr_style_preamble_debit_credit.csv": "EUR", "semicolon_preamble.csv": "USD"}
+                  "fr_style_preamble_debit_credit.csv": "EUR", "semicolon_preamble.csv": "USD",
+                  "windows1252_euro.csv": "EUR", "fr_sample_cp1252.csv": "EUR"}
 NEEDS_MAPPING = {"nl_asn_noheader.csv": (("date", "1"), ("payer", "4"), ("amount", "11"), ("memo", "18"))}
 
 

@@ -122,3 +122,60 @@ def test_amount_with_too_many_decimals_for_its_currency(book_path, tmp_path):
     (tmp_path / "x.csv").write_text("Date,Amount,Currency\n2026-10-31,100.5,JPY\n", encoding="utf-8")
     with open_book(book_path) as book, pytest.raises(InputError, match="x.csv:2: amount: 100.5 has more than 0"):
         import_bank_files(book, [tmp_path / "x.csv"], Options())
+
+
+# -- what a new user's careless files showed (trial of round 2) ------------------------------------
+
+def _import(book_path, tmp_path, text, *flags):
+    """The CLI's exit code for importing ``text`` as s.csv."""
+    (tmp_path / "s.csv").write_text(text, encoding="utf-8")
+    try:
+        main(["import", str(book_path), str(tmp_path / "s.csv"), *flags])
+    except SystemExit as done:
+        return done.code
+    return 0
+
+
+def test_a_last_row_with_a_date_like_but_impossible_date_and_an_amount_is_refused(book_path, tmp_path, capsys):
+    before = book_path.read_bytes()
+    code = _import(book_path, tmp_path, "Date,Payer,Amount\n2026-10-01,Alpha,100.00\n2026-13-45,Beta,250.00\n",
+                   "--currency", "USD")
+    assert code != 0 and "s.csv:3: date: not a calendar date: '2026-13-45'" in capsys.readouterr().err
+    assert book_path.read_bytes() == before
+
+
+def test_rows_left_out_are_counted_with_their_lines_and_why(book_path, tmp_path, capsys):
+    text = ("Date,Payer,Amount\n2026-10-01,Alpha,100.00\n2026-10-02,Beta,\n2026-10-03,Gamma,250.00\n"
+            "Closing balance,,9999.00\n")
+    assert _import(book_path, tmp_path, text, "--currency", "USD") == 0
+    out = capsys.readouterr().out
+    assert "2 lines: 2 new (2 credits to match, 0 debits excluded)" in out
+    assert "2 rows left out: 1 no amount (line 3), 1 not a dated transaction (line 5)" in out
+
+
+@pytest.mark.parametrize("text", ["Date,Payer,Memo,Amount\n2026-10-01,Alpha Co,paid with $ card,100.00\n",
+                                  "Date,Payer,Amount\n2026-10-01,Euro Café € Shop,100.00\n"])
+def test_a_currency_sign_in_a_payer_or_memo_does_not_name_the_files_currency(book_path, tmp_path, capsys, text):
+    assert _import(book_path, tmp_path, text) != 0
+    assert "the file names no currency; pass --currency" in capsys.readouterr().err
+
+
+def test_a_currency_sign_in_the_amount_still_names_it(book_path, tmp_path):
+    assert _import(book_path, tmp_path, 'Date,Payer,Amount\n2026-10-01,Alpha Co,"€100,00"\n') == 0
+    with open_book(book_path) as book:
+        assert book.read("Bank")["Currency"].tolist() == ["EUR"]
+
+
+def test_an_unknown_currency_code_is_refused_before_anything_is_written(book_path, tmp_path, capsys):
+    before = book_path.read_bytes()
+    assert _import(book_path, tmp_path, "Date,Payer,Amount\n2026-10-01,Alpha,100.00\n", "--currency", "XYZ") != 0
+    assert "--currency XYZ: not a currency code the book knows" in capsys.readouterr().err
+    assert book_path.read_bytes() == before
+
+
+@pytest.mark.parametrize("position", ["0", "4", "99"])
+def test_a_mapped_position_outside_the_file_is_refused(book_path, tmp_path, capsys, position):
+    code = _import(book_path, tmp_path, "Date,Payer,Amount\n2026-10-01,Alpha,100.00\n", "--currency", "USD",
+                   "--map", f"payer={position}")
+    assert code != 0
+    assert f"--map payer={position}: the file has 3 columns (positions 1 to 3)" in capsys.readouterr().err

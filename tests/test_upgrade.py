@@ -91,6 +91,20 @@ def test_a_book_from_a_newer_arbook_is_refused(tmp_path: Path, capsys) -> None:
     assert "newer arbook" in capsys.readouterr().err
 
 
+def test_a_workbook_that_is_no_book_is_refused_and_never_upgraded_into_one(tmp_path: Path, capsys) -> None:
+    """A bank's own .xlsx given where the book goes (arguments swapped) is not 'schema version 1'."""
+    export = tmp_path / "bankexport.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.append(["Date", "Payer", "Amount"])
+    wb.save(export)
+    before = export.read_bytes()
+    with pytest.raises(BookFormatError, match="not an arbook book"):
+        open_book(export)
+    assert run("upgrade", str(export)) == 1
+    assert "the book comes first in a command" in capsys.readouterr().err
+    assert export.read_bytes() == before and not list(tmp_path.glob("bankexport.schema*"))
+
+
 #: The schema's fingerprint per version. Changing a sheet or column (name, kind, role) fails the test below
 #: until SCHEMA_VERSION is bumped and a line added here; then `arbook upgrade` brings older books along.
 FINGERPRINTS = {4: "6d27e79bd26fcaa7", 5: "f15b02d09fb4e877"}

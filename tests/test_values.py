@@ -11,6 +11,7 @@ from arbook.model.textparse import parse_amount, parse_bool, parse_date
     ("1,234.56", "1234.56"), ("¥1,234", "1234"), ("￥１，２３４", "1234"), ("△1,000", "-1000"),
     ("▲500", "-500"), ("(1,000)", "-1000"), ("-7,971.39", "-7971.39"), ("$-12.00", "-12.00"),
     ("+31070,11", None), ("1 234", "1234"), ("EUR 12.50", "12.50"), ("100-", "-100"),
+    ("1'234.50", "1234.50"), ("12,34,567.00", "1234567.00"),  # Swiss and Indian grouping
 ])
 def test_parse_amount(text, expected):
     if expected is None:
@@ -24,6 +25,11 @@ def test_parse_amount_decimal_comma_and_rejects_garbage():
     for bad in ("abc", "1.2.3", "", "12a"):
         with pytest.raises(ValueError):
             parse_amount(bad)
+    for grouped_wrong in ("1,2,3", "12,3456", "1,23"):  # was read as 123, 123456, 123
+        with pytest.raises(ValueError, match="grouped"):
+            parse_amount(grouped_wrong)
+    with pytest.raises(ValueError, match="grouped"):
+        parse_amount("1.2.345,00", decimal_comma=True)
 
 
 @pytest.mark.parametrize("text", ["2026-10-31", "2026/10/31", "2026.10.31", "20261031", "2026年10月31日",

@@ -65,6 +65,11 @@ _NEGATIVE_MARKS = ("△", "▲", "-", "−", "－")
 _CURRENCY_MARKS = re.compile(r"[¥￥$€£元円\\\s]|^[A-Z]{3}|[A-Z]{3}$|RMB")
 
 
+# the whole part of an amount: plain digits, or grouped by thousands (1,234,567; 1.234.567; 1'234'567) or
+# the Indian way (12,34,567)
+_GROUPED = re.compile(r"\d+|\d{1,3}(?:([,.'])\d{3})(?:\1\d{3})*|\d{1,2}(?:,\d{2})+,\d{3}")
+
+
 def parse_amount(text: str, decimal_comma: bool = False) -> Decimal:
     """An amount as banks and people write it: ``1,234.56``, ``¥1,234``, ``△1,000``, ``(1,000)``,
     ``1.234,56`` (with ``decimal_comma``), ``1 234,56``. Raises ValueError when it is not one.
@@ -81,6 +86,9 @@ def parse_amount(text: str, decimal_comma: bool = False) -> Decimal:
             negative, s = not negative, s[len(mark):]
             break
     s = s.lstrip("+")
+    whole = s.split("," if decimal_comma else ".")[0]
+    if not _GROUPED.fullmatch(whole) and re.search(r"\d[.,']\d", whole):  # "1,2,3" is no amount
+        raise ValueError(f"not an amount: {text!r} (digits grouped other than by thousands)")
     if decimal_comma:
         s = s.replace(".", "").replace("'", "").replace(",", ".")
     else:

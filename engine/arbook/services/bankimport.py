@@ -23,7 +23,7 @@ from arbook.model.book import Book
 from arbook.adapters.bankfiles import Options, Statement, read_statements
 from arbook.model.frames import make_frame
 from arbook.model.errors import ArbookError, InputError, Problem
-from arbook.model.money import MoneyError, money
+from arbook.model.money import CURRENCIES, MoneyError, money
 from arbook.model.schema import ALLOCATIONS, BANK, PROFILES
 from arbook.model.statuses import AllocationStatus, BankStatus
 
@@ -44,14 +44,24 @@ class FileReport:
     balances_checked: int = 0
     updated: int = 0
     unbalanced: list[str] = field(default_factory=list)
+    skipped: dict[str, list[int]] = field(default_factory=dict)  # why -> lines of rows left out on purpose
 
     def summary(self) -> str:
         checked = f"; balances checked on {self.balances_checked} statement(s)" if self.balances_checked else ""
         updated = f" ({self.updated} of them updated)" if self.updated else ""
         unbalanced = "; IMPORTED UNBALANCED: " + "; ".join(self.unbalanced) if self.unbalanced else ""
-        return (f"{Path(self.path).name}: {self.format}, {self.lines} lines: {self.added} new "
-                f"({self.credits} credits to match, {self.added - self.credits} debits excluded), "
-                f"{self.duplicates} already in the book{updated}{checked}{unbalanced}")
+        left = sum(map(len, self.skipped.values()))
+        skipped = (f"; {counted(left, 'row')} left out: " + ", ".join(
+            f"{len(at)} {why} ({'line' if len(at) == 1 else 'lines'} {', '.join(map(str, at[:5]))}"
+            f"{', ...' if len(at) > 5 else ''})" for why, at in self.skipped.items())) if left else ""
+        return (f"{Path(self.path).name}: {self.format}, {counted(self.lines, 'line')}: {self.added} new "
+                f"({counted(self.credits, 'credit')} to match, {counted(self.added - self.credits, 'debit')} "
+                f"excluded), {self.duplicates} already in the book{updated}{checked}{unbalanced}{skipped}")
+
+
+def counted(number: int, noun: str) -> str:
+    """``1 line``, ``2 lines``."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 #: Characters no bank text holds: replacement, C0/C1 controls (tab and newline aside), private use.
@@ -226,7 +236,10 @@ def profile_options(book: Book, name: str | None, mapping: Sequence[tuple[str, s
     columns = {k: v for k, v in saved.items() if k not in PROFILE_SETTINGS}
     columns.update(dict(mapping))
     home = book.settings().get("Home Currency", "").strip().upper() or None
-    return Options(currency=currency or saved.get("Default Currency") or None, home_currency=home,
+    given = currency or saved.get("Default Currency") or None
+    if given and given.upper() not in CURRENCIES:  # the Bank sheet could not hold it: refused before anything
+        raise ArbookError(f"--currency {given}: not a currency code the book knows ({', '.join(CURRENCIES)})")
+    return Options(currency=given and given.upper(), home_currency=home,
                    date_order=date_order or saved.get("Date Order") or None,
                    mapping=tuple(sorted(columns.items())), encoding=encoding or saved.get("Encoding") or None,
                    allow_unbalanced=allow_unbalanced)
@@ -266,7 +279,9 @@ def _import(book: Book, paths: Sequence[str | Path], options: Options) -> list[F
         formats = sorted({s.format for s in statements})
         report = FileReport(path, "/".join(formats), len(statements), sum(len(s.lines) for s in statements),
                             balances_checked=sum(s.opening is not None and s.closing is not None for s in statements),
-                            unbalanced=[n for n in (s.unbalanced_note() for s in statements) if n])
+                            unbalanced=[n for n in (s.unbalanced_note() for s in statements) if n],
+                            skipped={why: [at for s in statements for at in s.skipped.get(why, ())]
+                                     for why in dict.fromkeys(w for s in statements for w in s.skipped)})
         bank = merge_lines(bank, statement_rows(statements, Path(path).name), report, held)
         reports.append(report)
     room = EXCEL_ROWS - 1 - before

@@ -63,14 +63,16 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
               "对方名称", "交易对方", "对方账户名", "对手户名", "付款人", "付款人名称", "对方单位", "tegenpartij",
               "naamtegenpartij", "naamomschrijving", "contrepartie", "beneficiaire", "tiers", "ordenante", "nombre",
               "取引先", "tegenrekeninghouder", "收款方", "付款方", "对方账户名称", "对方账户名", "对方户名称", "naam",
-              "nameofpayer", "ordername", "originator", "ordering party", "orderingparty", "依頼人名称"),
+              "nameofpayer", "ordername", "originator", "ordering party", "orderingparty", "依頼人名称",
+              "对手信息", "对手方", "对方信息", "商户名称", "交易对象"),
     "memo": ("memo", "description", "details", "purpose", "narrative", "particulars", "remarks", "comment",
              "notes", "transactiondetails", "verwendungszweck", "buchungstext", "摘要", "摘要内容", "お取引内容",
              "取引内容", "内容", "備考", "メモ", "用途", "附言", "备注", "交易摘要", "摘要说明", "商品", "商品说明",
              "交易类型", "mededelingen", "omschrijving", "libelle", "libellé", "concepto", "descripcion",
              "informations", "information", "label", "detail", "入出金内容", "取引区分", "取引摘要", "お取引内容",
              "摘要欄", "用途说明", "交易用途", "mededeling", "omschrijvingen", "beschreibung", "libelleoperation",
-             "transactiondescription", "transactiontype", "type"),
+             "transactiondescription", "transactiontype", "type", "交易说明", "remarque", "remarques",
+             "commentaire"),
     "ref": ("reference", "ref", "referenceno", "referencenumber", "transactionid", "transactionreference",
             "bankreference", "fitid", "流水号", "交易流水号", "交易单号", "交易号", "照会番号", "取引番号",
             "参照番号", "transactienummer", "referenz", "referentie", "referencia", "operationnumber",
@@ -215,6 +217,11 @@ def find_layout(rows: list[list[Any]], options: Options, source: str, lines: lis
         return detected
     header = rows[detected.header_row] if detected.header_row is not None else []
     names = [normalize_header(v) for v in header]
+    width = max(map(len, rows[:SAMPLE]), default=0)
+    outside = [f"{role}={v}" for role, v in wanted.items() if v.isdigit() and not 1 <= int(v) <= width]
+    if outside:
+        raise InputError([Problem(source, None, None, f"--map {', '.join(outside)}: the file has {width} columns "
+                                                      f"(positions 1 to {width})")])
     mapped = {role: (int(v) - 1 if v.isdigit() else names.index(normalize_header(v))) for role, v in wanted.items()}
     columns = {role: [c for c in cols if c not in mapped.values()] for role, cols in detected.columns.items()}
     if wanted.keys() & {"amount", "credit", "debit"}:  # money mapped: detected money columns step aside
@@ -704,16 +711,22 @@ class CsvImporter:
                                       "--map amount=3 (header names or 1-based positions)")])
         # When every date fits both orders and the order of the rows does not tell either, a decimal
         # comma means a European bank (day first) and a dollar sign a North American one (month first).
-        hint = "dmy" if decimal_comma else "mdy" if _currency_guess(rows, "") == "USD" else None
+        # the currency is read from the lines above the header, the header and the money and currency cells:
+        # never from a payer's or memo's text ("paid with $ card", "Euro Café € Shop")
+        said = rows[:start] + [[_cell(r, c) for c in (*money_cols, *layout.columns.get("currency", ()))]
+                               for r in rows[start:start + 200]]
+        hint = "dmy" if decimal_comma else "mdy" if _currency_guess(said, "") == "USD" else None
         c_date, c_status, c_currency, c_ref, c_account = map(col, ("date", "status", "currency", "ref", "account"))
         distinct = list(dict.fromkeys(map(_cell, islice(rows, start, None), repeat(c_date))))  # each date text once
         dates = DateColumn(distinct, options, today or date.today(), source, hint)
         language = _language(header, rows[start:])
-        currency_default = options.currency or _currency_guess(rows, language, header) or options.home_currency
+        currency_default = options.currency or _currency_guess(said, language, header) or options.home_currency
         account_default = _preamble_account(rows[:layout.header_row or 0])
         statement = Statement(source, "csv", account=account_default, currency=currency_default,
                               line=(lines[layout.header_row] if layout.header_row is not None else 1))
-        trailing_problem: Problem | None = None
+        # rows without a good date after the last good row are trailers (balances, notes), unless one carries
+        # money beside a date-like cell ("2026-13-45"): that is a payment the import would lose
+        trailers: list[tuple[Problem, bool, bool]] = []  # (problem, carries money, date-like)
         del rows[start:], lines[start:]  # from here each row lives in ``body`` only, and is let go once read
         for index in range(len(body)):
             line, row = body[index]
@@ -724,28 +737,29 @@ class CsvImporter:
             try:
                 booked = dates.parse(raw_date) if raw_date is not None else None
             except (ValueError, TypeError) as exc:
-                if _is_totals_row(row):
-                    continue
-                if trailing_problem is None:
-                    trailing_problem = Problem(source, line, "date", str(exc))
+                if not _is_totals_row(row):
+                    trailers.append((Problem(source, line, "date", str(exc)),
+                                     any(_cell(row, c) is not None for c in money_cols),
+                                     any(ch.isdigit() for ch in str(raw_date))))
                 continue
             if booked is None:
-                if _is_totals_row(row):
-                    continue
-                if any(_cell(row, c) is not None for c in money_cols) and trailing_problem is None:
-                    trailing_problem = Problem(source, line, "date", "is empty")
+                if not _is_totals_row(row) and any(_cell(row, c) is not None for c in money_cols):
+                    trailers.append((Problem(source, line, "date", "is empty"), True, False))
                 continue
-            if trailing_problem is not None:  # a bad row between good rows is an error, not a trailer
-                raise InputError([trailing_problem])
+            if trailers:  # a bad row between good rows is an error, not a trailer
+                raise InputError([trailers[0][0]])
             if c_status is not None:
                 status = normalize_header(_cell(row, c_status))
                 if status and any(word in status for word in PENDING_WORDS):
+                    statement.skip("pending", line)
                     continue
             try:
                 amount = self._amount(row, layout, decimal_comma)
             except ValueError as exc:
                 raise InputError([Problem(source, line, "amount", str(exc))]) from None
             if amount is None:
+                neutral = layout.first("dc") is not None and _money(_cell(row, layout.first("amount")), decimal_comma)
+                statement.skip("neither in nor out" if neutral else "no amount", line)
                 continue
             cell_currency = str(_cell(row, c_currency) or "").upper() if c_currency is not None else ""
             currency = cell_currency if cell_currency in CURRENCIES else currency_default
@@ -757,9 +771,14 @@ class CsvImporter:
             account = _cell(row, c_account) or account_default
             statement.lines.append(BankLine(booked, amount, currency, payer, memo, "" if ref is None else str(ref),
                                             str(account), line, raw, _content(row)))
+        lost = [problem for problem, money, dated in trailers if money and dated]
+        if lost or (trailers and not statement.lines):
+            raise InputError([(lost or [trailers[0][0]])[0]])
         if not statement.lines:
-            raise InputError([trailing_problem] if trailing_problem else
-                             [Problem(source, None, None, "no transactions below the header row")])
+            raise InputError([Problem(source, None, None, "no transactions below the header row")])
+        for problem, money, _ in trailers:
+            if money:  # an amount below the last transaction without a date: told, not imported
+                statement.skip("not a dated transaction", problem.line or 0)
         return [statement]
 
     @staticmethod

@@ -39,6 +39,11 @@ class Statement:
     opening: Decimal | None = None
     closing: Decimal | None = None
     line: int | None = None  # where the statement starts (for balance errors)
+    skipped: dict[str, list[int]] = field(default_factory=dict)  # why -> lines of rows left out on purpose
+
+    def skip(self, why: str, line: int) -> None:
+        """Note a row left out on purpose (pending, no amount, neither in nor out), for the summary."""
+        self.skipped.setdefault(why, []).append(line)
 
     def difference(self) -> Decimal:
         """Stated closing minus (opening + movements); 0 when the file does not state both."""

@@ -60,6 +60,9 @@ class FileBook(StagedBook):
         except (zipfile.BadZipFile, KeyError) as exc:
             self.close()
             raise BookFormatError(f"{self.source}: not an Excel workbook ({exc})") from None
+        if version == 1 and not is_book(self._parts):
+            self.close()
+            raise BookFormatError(not_a_book(self.source))
         if version != SCHEMA_VERSION:
             self.close()
             raise BookFormatError(version_message(Path(self.source), version))
@@ -337,6 +340,17 @@ def _register_sheet(zin: zipfile.ZipFile, name: str, replaced: dict[str, bytes],
     entry = f'<sheet xmlns:r="{NS_REL}" name={quoteattr(name)} sheetId="{sheet_id}" r:id="{rel_id}"/>'
     replaced["xl/workbook.xml"] = workbook.replace("</sheets>", entry + "</sheets>", 1).encode("utf-8")
     return part
+
+
+def is_book(sheets: Collection[str]) -> bool:
+    """Whether a workbook with these sheets is an arbook book (one that records no schema version may be)."""
+    return {"Customers", "Invoices"} <= set(sheets)
+
+
+def not_a_book(source: str | Path) -> str:
+    """Why a workbook without arbook's sheets is refused, and what the user may have meant."""
+    return (f"{source}: not an arbook book (no Customers and Invoices sheets); the book comes first in a command "
+            "(arbook import BOOK FILE...), and `arbook new` makes one")
 
 
 def version_message(path: Path, version: int) -> str:

@@ -179,3 +179,12 @@ def test_a_mapped_position_outside_the_file_is_refused(book_path, tmp_path, caps
                    "--map", f"payer={position}")
     assert code != 0
     assert f"--map payer={position}: the file has 3 columns (positions 1 to 3)" in capsys.readouterr().err
+
+
+def test_payer_and_memo_are_one_line_of_visible_text_and_raw_text_keeps_the_banks(book_path, tmp_path):
+    text = 'Date,Payer,Memo,Amount\n2026-10-01,"Jane\nDoe","Ver\u00adwendung\tINV-1",100.00\n'
+    assert _import(book_path, tmp_path, text, "--currency", "EUR") == 0
+    with open_book(book_path) as book:
+        line = book.read("Bank").iloc[0]
+    assert (line["Payer"], line["Memo"]) == ("Jane Doe", "Verwendung INV-1")
+    assert "\t" in line["Raw Text"] and "\u00ad" in line["Raw Text"]

@@ -121,8 +121,8 @@ def statement_rows(statements: Sequence[Statement], source_name: str) -> dict[st
         columns["Date"] += [line.date for line in lines]
         columns["Amount"] += amounts
         columns["Currency"] += currencies
-        columns["Payer"] += [line.payer or None for line in lines]
-        columns["Memo"] += [line.memo or None for line in lines]
+        columns["Payer"] += [tidy(line.payer) or None for line in lines]
+        columns["Memo"] += [tidy(line.memo) or None for line in lines]
         columns["Account"] += [account or None for account in accounts]
         columns["Source"] += [f"{source_name} ({note})" if note else source_name] * len(lines)
         columns["Fingerprint"] += prints
@@ -132,6 +132,17 @@ def statement_rows(statements: Sequence[Statement], source_name: str) -> dict[st
                                if any(line.charges for line in lines) else [None] * len(lines))  # camt only
         del lines, amounts, currencies, accounts, prints
     return columns
+
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))  # soft hyphen, zero widths
+
+
+def tidy(text: str) -> str:
+    """Payer or memo text on one line: tabs and line breaks as single spaces, invisible characters dropped
+    (the Raw Text column keeps the bank's text as it was)."""
+    if not text or (text.isprintable() and "  " not in text):
+        return text  # the common case, without a split
+    return " ".join(text.translate(_INVISIBLE).split())
 
 
 def _charges(line: Any, currency: str) -> Decimal | None:

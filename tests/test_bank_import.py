@@ -188,3 +188,12 @@ def test_payer_and_memo_are_one_line_of_visible_text_and_raw_text_keeps_the_bank
         line = book.read("Bank").iloc[0]
     assert (line["Payer"], line["Memo"]) == ("Jane Doe", "Verwendung INV-1")
     assert "\t" in line["Raw Text"] and "\u00ad" in line["Raw Text"]
+
+
+def test_a_mapping_given_for_a_file_whose_format_names_its_fields_is_refused(book_path, tmp_path, capsys):
+    camt = tmp_path / "c.xml"
+    camt.write_bytes(camt053(Account(currency="USD"), D("0"), [SynthLine(date(2026, 10, 5), D("99.50"), "ACME", "")],
+                             datetime(2026, 10, 31, 9)))
+    with pytest.raises(SystemExit):
+        main(["import", str(book_path), str(camt), "--map", "payer=2"])
+    assert "--map is for CSV and spreadsheet exports; this is a camt file" in capsys.readouterr().err

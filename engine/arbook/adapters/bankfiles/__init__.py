@@ -41,6 +41,9 @@ def read_statements(path: str | Path, options: Options = Options()) -> list[Stat
     if not data.strip(b" \r\n\t\x1a\x00"):
         raise InputError([Problem(source, 1, None, "the file is empty")])
     importer = detect(data, source)
+    if options.mapping and importer.name != "csv":
+        raise InputError([Problem(source, None, "map", f"--map is for CSV and spreadsheet exports; this is a "
+                                                       f"{importer.name} file, whose fields are read as the format says")])
     try:
         return importer.parse(data, source, options)
     except InputError:

@@ -722,7 +722,8 @@ class CsvImporter:
         language = _language(header, rows[start:])
         currency_default = options.currency or _currency_guess(said, language, header) or options.home_currency
         account_default = _preamble_account(rows[:layout.header_row or 0])
-        statement = Statement(source, "csv", account=account_default, currency=currency_default,
+        kind = Path(source).suffix.lower().lstrip(".") if Path(source).suffix.lower() in SPREADSHEETS else "csv"
+        statement = Statement(source, kind, account=account_default, currency=currency_default,
                               line=(lines[layout.header_row] if layout.header_row is not None else 1))
         # rows without a good date after the last good row are trailers (balances, notes), unless one carries
         # money beside a date-like cell ("2026-13-45"): that is a payment the import would lose

@@ -74,6 +74,7 @@ HIRAGANA = str.maketrans({chr(code): chr(code + 0x60) for code in range(0x3041, 
 _FOLD = {**HIRAGANA, **SMALL_KANA, **OLD_KANA}  # one pass: hiragana -> katakana -> big -> modern
 
 
+@lru_cache(maxsize=131_072)  # payers, memos and invoice numbers recur line after line
 def fold(text: str) -> str:
     """NFKC, upper case, katakana, big kana, old variants folded; spacing and marks kept."""
     text = text or ""

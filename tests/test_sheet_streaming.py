@@ -114,3 +114,18 @@ def test_a_sheet_past_the_zip64_limit_is_written_again_as_zip64(book_path, monke
     rows = CalamineWorkbook.from_path(str(book_path)).get_sheet_by_name("Bank").to_python()
     assert [r[0] for r in rows[1:]] == frame["Bank Ref"].tolist()
     assert openpyxl.load_workbook(book_path, read_only=True)["Bank"].max_row == 801
+
+
+def test_a_large_part_compressed_in_two_halves_reads_back_whole_through_zipfile(tmp_path):
+    """The halves are one deflate stream: zipfile inflates it and checks the CRC of the whole."""
+    rng = random.Random(3)
+    data = b"".join(b'<row r="%d"><c r="A%d"><v>%d</v></c></row>' % (n, n, rng.randrange(10 ** 12))
+                    for n in range(package.SPLIT_FROM // 40))
+    assert len(data) >= package.SPLIT_FROM
+    path = tmp_path / "p.zip"
+    with zipfile.ZipFile(path, "w") as zout:
+        info = zipfile.ZipInfo("xl/worksheets/sheet1.xml")
+        info.compress_type = zipfile.ZIP_DEFLATED
+        package.write_part(zout, info, package.deflate(data))
+    with zipfile.ZipFile(path) as zin:
+        assert zin.read("xl/worksheets/sheet1.xml") == data

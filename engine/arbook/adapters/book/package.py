@@ -69,10 +69,28 @@ class Deflated:
     size: int
 
 
+SPLIT_FROM = 8 << 20  # a part this large is compressed in two halves at once (as pigz does)
+
+
 def deflate(data: bytes) -> Deflated:
-    """Compress a part (zlib releases the GIL, so parts compress on threads beside the rendering)."""
-    packer = zlib.compressobj(1, zlib.DEFLATED, -15)
-    return Deflated(packer.compress(data) + packer.flush(), zlib.crc32(data), len(data))
+    """Compress a part (zlib releases the GIL, so parts compress on threads beside the rendering). A large
+    part's halves compress on two threads: the first ends on a byte boundary without closing the stream
+    (a sync flush), so the second, compressed on its own, continues it as one valid deflate stream."""
+    if len(data) < SPLIT_FROM:
+        packer = zlib.compressobj(1, zlib.DEFLATED, -15)
+        return Deflated(packer.compress(data) + packer.flush(), zlib.crc32(data), len(data))
+    view, half = memoryview(data), len(data) // 2
+
+    def first() -> bytes:
+        packer = zlib.compressobj(1, zlib.DEFLATED, -15)
+        return packer.compress(view[:half]) + packer.flush(zlib.Z_SYNC_FLUSH)
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        head = pool.submit(first)
+        packer = zlib.compressobj(1, zlib.DEFLATED, -15)
+        tail = packer.compress(view[half:]) + packer.flush()
+        crc = zlib.crc32(data)
+        return Deflated(head.result() + tail, crc, len(data))
 
 
 def stored(zin: zipfile.ZipFile, info: zipfile.ZipInfo) -> Deflated:

@@ -58,3 +58,20 @@ def test_applied_lines_are_neither_updated_nor_unimported(tmp_path):
     ref = held["Bank Ref"].iloc[0]
     assert f"{ref} -> INV-1 (auto)" in refused and "arbook unmatch" in refused
     assert len(bank(book)) == 3
+
+
+def test_unimport_takes_back_only_the_lines_of_that_file_when_another_bank_used_the_same_name(tmp_path):
+    book = tmp_path / "ar.xlsx"
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first, second = tmp_path / "a" / "stmt.csv", tmp_path / "b" / "stmt.csv"
+    first.write_text(BANK, encoding="utf-8")
+    second.write_text("Date,Amount,Who\n2026-11-02,7000,ZETA KK\n2026-11-03,800,ETA KK\n", encoding="utf-8")
+    arbook("new", book)
+    arbook("import", book, first, "--currency", "USD")
+    arbook("import", book, second, "--currency", "USD")
+    assert len(bank(book)) == 5
+    assert "removed 2 Bank line(s)" in arbook("unimport", book, second)
+    assert sorted(bank(book)["Amount"].astype(str)) == ["-80.00", "110000.00", "500.00"]
+    first.unlink()  # the file gone: its name is all there is
+    assert "removed 3 Bank line(s)" in arbook("unimport", book, first)

@@ -171,7 +171,7 @@ ACTIONS: tuple[Action, ...] = (
                   "difference is noted on each line's Source and in the Log).", option="--allow-unbalanced")),
            say=_lines, ribbon=Ribbon("Import", "ImportTextFile", BANK_FILES)),
     Action("unimport", "arbook.services.bankimport:unimport_file",
-           """Remove the Bank lines imported from FILE, unless an allocation holds one of them (then name them).
+           """Remove the Bank lines imported from FILE (its lines, not another file's of the same name), unless an allocation holds one of them (then name them).
 
     Example: arbook unimport ar.xlsx statement.csv""",
            (Param("path", "path", metavar="FILE"),),

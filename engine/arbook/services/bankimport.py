@@ -309,14 +309,19 @@ def _import(book: Book, paths: Sequence[str | Path], options: Options) -> list[F
 
 
 def unimport_file(book: Book, path: str | Path) -> int:
-    """Remove the Bank lines imported from ``path`` (by Source name); ArbookError naming the allocations
-    that hold any of them, with nothing removed. Returns how many lines went."""
+    """Remove the Bank lines imported from ``path``: those of its Source name whose fingerprints the file
+    still gives (so another bank's file of the same name keeps its lines), or by name alone when the file
+    is gone or reads differently now. ArbookError naming the allocations that hold any of them, with nothing
+    removed. Returns how many lines went."""
     name = Path(path).name
     bank = book.read(BANK.name)
     sources = bank["Source"].astype(str)
     mine = (sources == name) | sources.str.startswith(name + " (")
     if not mine.any():
         raise ArbookError(f"{name}: no Bank lines were imported from this file")
+    prints = _fingerprints(path, book)
+    if prints and (mine & bank["Fingerprint"].isin(prints)).any():
+        mine &= bank["Fingerprint"].isin(prints)
     refs = set(bank.loc[mine, "Bank Ref"].astype(str))
     allocations = book.read(ALLOCATIONS.name)
     holding = allocations[allocations["Bank Ref"].astype(str).isin(refs) & (allocations["Status"] != AllocationStatus.REJECTED)]
@@ -331,6 +336,19 @@ def unimport_file(book: Book, path: str | Path) -> int:
         book.replace(ALLOCATIONS.name, allocations[~rejected].reset_index(drop=True))
     book.log("unimport bank", f"{name}: removed {int(mine.sum())} Bank line(s)")
     return int(mine.sum())
+
+
+def _fingerprints(path: str | Path, book: Book) -> set[str]:
+    """The fingerprints of the lines the file at ``path`` gives today (empty when it is gone or unreadable
+    without the options it was imported with)."""
+    if not Path(path).is_file():
+        return set()
+    home = book.settings().get("Home Currency", "").strip().upper()
+    try:  # the currency does not enter a fingerprint: any will do for a file that names none
+        statements = read_statements(path, Options(currency=home or "USD", allow_unbalanced=True))
+        return set(statement_rows(statements, Path(path).name)["Fingerprint"])
+    except InputError:
+        return set()
 
 
 def import_bank(book: Book, files: Sequence[str | Path], profile: str | None = None,

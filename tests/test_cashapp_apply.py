@@ -219,3 +219,34 @@ def test_accept_no_beside_a_typed_apply_to_is_refused(ar_book, capsys):
         main(["confirm", str(ar_book)])
     assert "Apply To: Accept says no but Apply To is filled in: clear one of them" in capsys.readouterr().err
     assert ar_book.read_bytes() == before
+
+
+def test_unmatching_a_hand_applied_line_forgets_the_payer_it_taught(ar_book, capsys):
+    """Applied to the wrong client, then corrected: the wrong client must not keep the payer as Paid By."""
+    main(["apply", str(ar_book), "B3", "INV-3=12345"])
+    assert "C2: payer name 'ﾀﾞﾚｶ' added to Paid By" in capsys.readouterr().out
+    main(["unmatch", str(ar_book), "B3"])
+    out = capsys.readouterr().out
+    assert "reversed 1 allocation row(s) of B3" in out and "apply it by hand" in out
+    assert "C2: payer name 'ﾀﾞﾚｶ' removed from Paid By (learned from this payment)" in out
+    with open_book(ar_book) as book:
+        customers = book.read("Customers").set_index("Customer ID")
+        log = book.read("Log")
+    assert customers.loc["C2", "Paid By"] is None and log["Action"].iloc[-1] == "unlearn"
+    main(["apply", str(ar_book), "B3", "INV-1=12345"])
+    with open_book(ar_book) as book:
+        customers = book.read("Customers").set_index("Customer ID")
+    assert customers.loc["C1", "Paid By"] == "ﾀﾞﾚｶ" and customers.loc["C2", "Paid By"] is None
+
+
+def test_unmatching_keeps_a_payer_name_the_accountant_entered(ar_book, capsys):
+    with open_book(ar_book) as book:
+        customers = book.read("Customers")
+        customers.loc[customers["Customer ID"] == "C2", "Paid By"] = "ﾀﾞﾚｶ"
+        book.replace("Customers", customers)
+    main(["match", str(ar_book)])
+    main(["apply", str(ar_book), "B3", "INV-3=12345"])
+    main(["unmatch", str(ar_book), "B3"])
+    assert "removed from" not in capsys.readouterr().out
+    with open_book(ar_book) as book:
+        assert book.read("Customers").set_index("Customer ID").loc["C2", "Paid By"] == "ﾀﾞﾚｶ"

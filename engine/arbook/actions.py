@@ -192,7 +192,7 @@ ACTIONS: tuple[Action, ...] = (
 
     Example: arbook unmatch ar.xlsx US00000012""",
            (Param("bank_ref", "text", ask=True),),
-           say=lambda n, bank_ref, **_: f"reversed {n} allocation row(s) of {bank_ref}; the line is unmatched again",
+           say=lambda r, **_: r.summary(),
            ribbon=Ribbon("Match & Review", "ReviewRejectChange")),
     Action("apply", "arbook.services.cashapp:apply_book",
            """Apply a bank line (or the cash it left unapplied) by hand to the invoices named.

@@ -21,7 +21,7 @@ from arbook.domain.matching.fees import fee_reason
 from arbook.domain.matching.names import THIRD_PARTY, CustomerIndex, split_names
 from arbook.domain.matching.normalize import name_key
 from arbook.model.money import MoneyError, from_minor, money, to_minor
-from arbook.model.schema import ALLOCATIONS, BANK, CUSTOMERS, INVOICES, REVIEW
+from arbook.model.schema import ALLOCATIONS, BANK, CUSTOMERS, INVOICES, LOG, REVIEW
 from arbook.model.statuses import Accept, AllocationStatus, BankStatus, Rule
 
 
@@ -319,19 +319,67 @@ def apply_book(book: Book, bank_ref: str, targets: list[str], third_party: bool 
     return "; ".join([summary, *learned])
 
 
-def unmatch_book(book: Book, bank_ref: str) -> int:
-    """Reverse the applied allocations of one bank line (kept as rejected); returns rows reversed."""
+@dataclass
+class UnmatchResult:
+    """What ``unmatch`` reversed, and the payer names it had taught that nothing else supports now."""
+
+    bank_ref: str
+    rows: int
+    unlearned: list[str]
+
+    def summary(self) -> str:
+        said = f"reversed {self.rows} allocation row(s) of {self.bank_ref}; the line is unmatched again (it is not " \
+               "proposed again: apply it by hand with `arbook apply BOOK BANK_REF INVOICE...`)"
+        return "; ".join([said, *self.unlearned])
+
+
+def unmatch_book(book: Book, bank_ref: str) -> UnmatchResult:
+    """Reverse the applied allocations of one bank line (kept as rejected), and forget a payer name it taught
+    (Log: learn) that no other applied payment of that client supports."""
     allocations = book.read(ALLOCATIONS.name).reset_index(drop=True)
     mask = (allocations["Bank Ref"] == bank_ref) & allocations["Status"].isin(APPLIED_STATUSES)
     if not mask.any():
-        raise ArbookError(f"bank line {bank_ref!r} has no auto or confirmed allocation to reverse")
+        raise ArbookError(f"{getattr(book, 'source', 'book')}: bank line {bank_ref!r} has no auto or confirmed "
+                          "allocation to reverse")
     reversed_rows = allocations[mask]
     allocations.loc[mask, "Status"] = AllocationStatus.REJECTED.value
     book.replace(ALLOCATIONS.name, allocations)
-    book.replace(BANK.name, bank_totals(book.read(BANK.name), allocations, {bank_ref: BankStatus.UNMATCHED.value}))
+    bank = book.read(BANK.name)
+    book.replace(BANK.name, bank_totals(bank, allocations, {bank_ref: BankStatus.UNMATCHED.value}))
     invoices = ", ".join(n for n in reversed_rows["Invoice No"] if n)
     book.log("unmatch", f"{bank_ref}: reversed {len(reversed_rows)} allocation(s) ({invoices or 'no invoice'})")
-    return len(reversed_rows)
+    unlearned = _unlearn(book, bank, allocations, bank_ref, set(reversed_rows["Customer ID"].dropna()))
+    return UnmatchResult(bank_ref, len(reversed_rows), unlearned)
 
 
-__all__ = ["match_book", "confirm_book", "unmatch_book", "apply_book", "ConfirmResult"]
+def _unlearn(book: Book, bank: pd.DataFrame, allocations: pd.DataFrame, bank_ref: str, clients: set[str]) -> list[str]:
+    """Take the bank line's payer out of the clients' Payer Names / Paid By where a confirmation learned it
+    (the Log says so) and no other applied payment of the client came from that payer."""
+    payer_of = dict(zip(bank["Bank Ref"], bank["Payer"]))
+    key = name_key(str(payer_of.get(bank_ref) or ""), drop_digits=True)
+    if not key:
+        return []
+    applied = allocations[allocations["Status"].isin(APPLIED_STATUSES) & allocations["Customer ID"].isin(clients)]
+    still = {(cid, name_key(str(payer_of.get(ref) or ""), drop_digits=True))
+             for cid, ref in zip(applied["Customer ID"], applied["Bank Ref"])}
+    log = book.read(LOG.name)
+    taught = set(log.loc[log["Action"] == "learn", "Details"])
+    customers = book.read(CUSTOMERS.name)
+    out: list[str] = []
+    for column in ("Payer Names", "Paid By"):
+        cells = []
+        for cid, cell in zip(customers["Customer ID"], customers[column]):
+            names = split_names(cell)
+            drop = [n for n in names if cid in clients and (cid, key) not in still
+                    and name_key(n, drop_digits=True) == key and f"{cid}: payer name {n!r} added to {column}" in taught]
+            cells.append(";".join(n for n in names if n not in drop) or None if drop else cell)
+            out += [f"{cid}: payer name {n!r} removed from {column} (learned from this payment)" for n in drop]
+        customers[column] = cells
+    if out:
+        book.replace(CUSTOMERS.name, customers)
+        for said in out:
+            book.log("unlearn", said)
+    return out
+
+
+__all__ = ["match_book", "confirm_book", "unmatch_book", "apply_book", "ConfirmResult", "UnmatchResult"]

@@ -3,7 +3,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from arbook.domain.matching.names import CustomerIndex
-from arbook.domain.matching.normalize import digit_runs, fold, invoice_core, name_key, name_keys
+from arbook.domain.matching.normalize import digit_runs, fold, invoice_core, name_key, name_keys, pays_for_others
 from arbook.domain.matching.subset import find_combination
 
 
@@ -77,3 +77,10 @@ def test_find_combination_is_the_first_fitting_set_in_age_order(amounts, low, sp
         assert found is None
     else:
         assert found is not None and found.positions == fitting[0]
+
+
+@pytest.mark.parametrize("payer, word", [("ﾔﾏﾄﾎ-ﾙﾃﾞｲﾝｸﾞｽ(ｶ", "ホールディングス"),  # Zengin prints ー as -
+                                         ("ﾔﾏﾄﾎｰﾙﾃﾞｨﾝｸﾞｽ(ｶ", "ホールディングス"), ("YAMATO HOLDINGS", "HOLDINGS"),
+                                         ("华东控股集团有限公司", "控股"), ("ﾀﾅｶ ﾀﾛｳ", None)])
+def test_a_parent_or_factoring_company_is_told_by_its_word_however_the_bank_writes_it(payer, word):
+    assert pays_for_others(payer) == word

@@ -33,7 +33,7 @@ from arbook.model.money import from_minor, to_minor
 from arbook.model.schema import ALLOCATIONS, CREDIT_NOTE, REVIEW, Sheet
 from arbook.domain.matching.fees import JPY_FEES, ROUND_FEES, fee_reason, largest_fee
 from arbook.domain.matching.names import THIRD_PARTY, CustomerIndex, NameHit
-from arbook.domain.matching.normalize import PAYS_FOR_OTHERS, digit_runs, fold, invoice_core, name_key
+from arbook.domain.matching.normalize import digit_runs, fold, invoice_core, name_key, pays_for_others
 from arbook.domain.matching.readings import needs_reading, reading
 from arbook.domain.matching.subset import find_combination
 from arbook.model.statuses import APPLIED, AllocationStatus, BankStatus, Rule
@@ -285,8 +285,7 @@ class Matcher:
         if not fits:
             return []
         key = name_key(payer, drop_digits=True)
-        upper = fold(payer).upper()
-        group = next((w for w in PAYS_FOR_OTHERS if fold(w).upper() in upper), None)
+        group = pays_for_others(payer)
         out = []
         for owner, (fee, items) in fits.items():
             fmt = lambda units: _fmt(units, currency)

@@ -278,3 +278,10 @@ def cut_form(key: str) -> str | None:
 # Words in a payer's name that say it pays for others: factoring companies and group parents.
 PAYS_FOR_OTHERS = ("ファクタリング", "ファクタ", "FACTORING", "FACTORS", "保理", "ホールディングス", "HOLDINGS",
                    "GROUP", "控股", "集团", "グループ")
+
+
+def pays_for_others(payer: str) -> str | None:
+    """The word of a parent or factoring company in the payer (ﾎ-ﾙﾃﾞｲﾝｸﾞｽ as Zengin prints ホールディングス too),
+    or None."""
+    text = fold(payer).upper().translate(_NO_LONG_VOWELS)
+    return next((word for word in PAYS_FOR_OTHERS if fold(word).upper().translate(_NO_LONG_VOWELS) in text), None)

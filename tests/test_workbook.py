@@ -260,3 +260,12 @@ def test_building_over_another_file_keeps_it_as_a_backup(tmp_path):
     assert [p.read_bytes() for p in backups] == [b"someone's file"]
     build_addin(target)  # the same bytes again: nothing more to keep
     assert len(list(tmp_path.iterdir())) == 2
+
+
+def test_the_accept_list_offers_the_japanese_and_chinese_answers_confirm_reads(tmp_path):
+    """Excel refuses what the cell's list does not offer: はい typed in Accept must be on it."""
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(new_book(tmp_path / "b.xlsx"))["Review"]
+    (accept,) = [v for v in sheet.data_validations.dataValidation if v.errorTitle == "Accept"]
+    assert accept.formula1 == '"yes,no,はい,是,いいえ,否"' and accept.showErrorMessage

@@ -19,8 +19,10 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from arbook.model.schema import (DEFAULT_SETTINGS, SCHEMA_VERSION, SETTINGS, SHEETS, VERSION_NAME, Column, Kind, Role,
                                  Sheet)
 from arbook.adapters.book.sheetxml import column_letter
+from arbook.model.cells import ANSWERS
 from arbook.model.money import CURRENCIES, excel_money_format
 from arbook.model.statuses import CreditStatus
+from arbook.model.words import WORDS
 
 LAST_ROW = 1_048_576
 COMPUTED_FILL = PatternFill("solid", fgColor="7F7F7F")
@@ -69,9 +71,11 @@ def format_column(ws, column: Column, idx: int) -> None:
         header.fill = COMPUTED_FILL
         header.font = Font(bold=True, italic=True, color="FFFFFF")
     if column.kind is Kind.CHOICE and column.choices and column.role is Role.INPUT:
-        validation = DataValidation(type="list", formula1='"' + ",".join(column.choices) + '"',
+        # yes/no may be typed in Japanese or Chinese too (はい, 是): the list offers what is read back
+        offered = [*column.choices, *(w for c in column.choices if c in ANSWERS for w in WORDS[c][1:])]
+        validation = DataValidation(type="list", formula1='"' + ",".join(offered) + '"',
                                     allow_blank=True, showErrorMessage=True, errorTitle=column.name,
-                                    error=f"Choose one of: {', '.join(column.choices)}")
+                                    error=f"Choose one of: {', '.join(offered)}")
         validation.add(f"{letter}2:{letter}{LAST_ROW}")
         ws.add_data_validation(validation)
 

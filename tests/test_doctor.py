@@ -101,3 +101,12 @@ def test_cli_exits_non_zero_when_something_fails(tmp_path: Path) -> None:
     shutil.copyfile(FIXTURES / "schema1-sample.xlsx", old)
     out = subprocess.run([sys.executable, "-m", "arbook", "doctor", str(old)], capture_output=True, text=True)
     assert out.returncode == 1 and "arbook upgrade" in out.stdout and "must be fixed" in out.stderr
+
+
+def test_empty_company_settings_are_a_warning_naming_them(tmp_path):
+    from arbook.services.doctor import check_settings
+
+    book = new_book(tmp_path / "b.xlsx")
+    (found,) = check_settings(book)
+    assert found.state == "warn" and "Company Name, Payment Instructions, Sender Email" in found.detail
+    assert "Settings sheet" in found.fix

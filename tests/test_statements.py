@@ -257,3 +257,14 @@ def test_address_block_and_honorific(language, customer, expected):
     from arbook.services.statements import address_lines
 
     assert [line["text"] for line in address_lines(customer, language)] == expected
+
+
+def test_statements_without_the_company_details_say_so(matched_book, tmp_path, capsys):
+    with open_book(matched_book) as book:
+        settings = book.read("Settings")
+        settings.loc[settings["Key"].isin(["Company Name", "Payment Instructions"]), "Value"] = None
+        book.replace("Settings", settings)
+    capsys.readouterr()
+    statements(matched_book, tmp_path / "st", "--customer", "C00001")
+    out = capsys.readouterr().out
+    assert "NOTE: Settings has no Company Name or Payment Instructions" in out

@@ -182,6 +182,23 @@ def check_book(path: Path) -> list[Check]:
     return [state, lock]
 
 
+def check_settings(path: Path) -> list[Check]:
+    """What statements and emails would go out without (empty Settings), for a book that can be opened now."""
+    from arbook.adapters.book import open_book
+    from arbook.model.errors import ArbookError
+    from arbook.services.receivables import missing_details
+
+    try:
+        with open_book(path, timeout=0) as book:
+            missing = missing_details(book.settings())
+    except (ArbookError, OSError):
+        return []  # the book checks above say why it cannot be opened
+    if not missing:
+        return [Check("settings", "ok", "Company Name, Payment Instructions and Sender Email are set")]
+    return [Check("settings", "warn", f"Settings has no {', '.join(missing)}: statements show no issuer or payee "
+                  "account, emails come from accounts@arbook.invalid", "fill them in the book's Settings sheet")]
+
+
 def check_ribbon(path: Path) -> list[Check]:
     """A note for a book without macros: where its ribbon comes from (none for .xlsm/.xlam)."""
     if path.suffix.lower() != ".xlsx" or not path.is_file():
@@ -199,5 +216,5 @@ def diagnose(book: Path | None = None, smtp: str | None = None) -> list[Check]:
     if smtp:
         checks.append(check_smtp(smtp))
     if book is not None:
-        checks += check_book(book) + check_ribbon(book)
+        checks += check_book(book) + check_settings(book) + check_ribbon(book)
     return checks

@@ -35,6 +35,12 @@ def company_details(settings: dict[str, str]) -> dict[str, str]:
             "payment": settings.get("Payment Instructions", "")}
 
 
+def missing_details(settings: dict[str, str], keys: tuple[str, ...] = ("Company Name", "Payment Instructions",
+                                                                         "Sender Email")) -> list[str]:
+    """The Settings a client's statement or email would go out without (empty ones among ``keys``)."""
+    return [key for key in keys if not settings.get(key, "").strip()]
+
+
 def currency_display(settings: dict[str, str]) -> str:
     """How amounts are written on statements, reminders and emails: ``symbol`` (¥1,000) or ``code`` (JPY 1,000)."""
     return "symbol" if settings.get("Currency Display", "").strip().lower() == "symbol" else "code"

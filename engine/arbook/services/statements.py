@@ -37,7 +37,8 @@ from arbook.model.statuses import APPLIED, Confirmation, Rule
 from arbook.model.words import language_of, words
 from arbook.resources import resource
 from arbook.services.manifest import book_key, keyed_digest, safe_stem, write_manifest
-from arbook.services.receivables import aging_of, company_details, currency_display, select_customers, unanswered
+from arbook.services.receivables import (aging_of, company_details, currency_display, missing_details,
+                                        select_customers, unanswered)
 
 TEMPLATE = resource("templates", "statement.xlsx")
 PARALLEL_FROM = 200
@@ -149,12 +150,15 @@ class StatementRun:
     files: list[Path] = field(default_factory=list)
     pdfs: list[Path] = field(default_factory=list)
     passwords: Path | None = None
+    missing: list[str] = field(default_factory=list)  # empty Settings the statements show without
 
     def summary(self, out_dir: str | Path) -> str:
-        """One line: how many statements (and PDFs) went where, and where the passwords are."""
+        """One line: how many statements (and PDFs) went where, where the passwords are, and what they lack."""
         extra = (f", {len(self.pdfs)} PDF(s)" if self.pdfs else "") + (
             f"; passwords in {self.passwords} (give them to each client another way)" if self.passwords else "")
-        return f"wrote {len(self.files)} statement(s) to {out_dir}{extra}"
+        lacking = (f"; NOTE: Settings has no {' or '.join(self.missing)}, so the statements show none (fill them in "
+                   "the Settings sheet and write them again)" if self.missing else "")
+        return f"wrote {len(self.files)} statement(s) to {out_dir}{extra}{lacking}"
 
 
 def make_pdfs(files: list[Path], out_dir: Path) -> list[Path]:
@@ -334,7 +338,8 @@ def write_statements(book: Book, out_dir: Path, as_of: date | None = None, perio
                     for item in job[1][group]}, display)
     _dry_run(parsed, jobs)
     out_dir.mkdir(parents=True, exist_ok=True)
-    run = StatementRun([out_dir / name for name in _render(parsed, jobs, out_dir, workers, key)])
+    run = StatementRun([out_dir / name for name in _render(parsed, jobs, out_dir, workers, key)],
+                       missing=missing_details(settings, ("Company Name", "Payment Instructions")))
     if pdf:
         run.pdfs = make_pdfs(run.files, out_dir)
     if encrypt:

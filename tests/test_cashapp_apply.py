@@ -250,3 +250,20 @@ def test_unmatching_keeps_a_payer_name_the_accountant_entered(ar_book, capsys):
     assert "removed from" not in capsys.readouterr().out
     with open_book(ar_book) as book:
         assert book.read("Customers").set_index("Customer ID").loc["C2", "Paid By"] == "ﾀﾞﾚｶ"
+
+
+def test_an_invoice_number_typed_in_lower_case_is_that_invoice(ar_book):
+    with open_book(ar_book) as book:
+        apply_book(book, "B3", ["inv-3=12345"])
+    assert allocations_of(ar_book, "B3") == [("INV-3", "manual", D(12345))]
+
+
+def test_another_clients_invoice_is_named_before_any_amount_check(ar_book, capsys):
+    """ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ is C1: INV-3 is C2's, whatever amount was typed."""
+    with open_book(ar_book) as book, pytest.raises(ArbookError, match="the payer 'ｶ\\)ﾔﾏﾀﾞｼﾖｳｼﾞ' is C1, not C2"):
+        apply_book(book, "B2", ["INV-3=99999"])
+
+
+def test_a_shortfall_with_amounts_given_asks_to_lower_them(ar_book):
+    with open_book(ar_book) as book, pytest.raises(ArbookError, match="lower the amounts given"):
+        apply_book(book, "B3", ["INV-3=15000"])

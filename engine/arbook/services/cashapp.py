@@ -219,24 +219,22 @@ def _manual(allocations: pd.DataFrame, bank: pd.DataFrame, invoices: pd.DataFram
             raise ArbookError(f"{where}: bank line {bank_ref} is not a credit")
     items = open_items(invoices, allocations)
     known = set(invoices["Invoice No"])
-    chosen: list[tuple[Any, int]] = []
-    for number, amount in targets:
-        if number not in known:
-            raise ArbookError(f"{where}: {number}: no such invoice")
+    folded: dict[str, list[str]] = defaultdict(list)  # inv-2016 typed for INV-2016
+    for known_number in known:
+        folded[str(known_number).casefold()].append(known_number)
+    named: list[tuple[Any, Any]] = []
+    for typed, amount in targets:
+        alike = folded.get(str(typed).casefold(), [])
+        number = typed if typed in known else alike[0] if len(alike) == 1 else None
+        if number is None:
+            raise ArbookError(f"{where}: {typed}: no such invoice")
         item = items.get(number)
         if item is None:
             raise ArbookError(f"{where}: {number}: nothing left open on it")
         if item.currency != currency:
             raise ArbookError(f"{where}: {number}: invoice is in {item.currency}, the payment in {currency}")
-        try:
-            units = item.open if amount is None else to_minor(money(amount, currency), currency)
-        except MoneyError as error:
-            raise ArbookError(f"{where}: {number}: {error}") from None
-        if not 0 < units <= item.open:
-            raise ArbookError(f"{where}: {number}: amount must be more than 0 and at most the open "
-                              f"{from_minor(item.open, currency):,}")
-        chosen.append((item, units))
-    owners = list(dict.fromkeys(item.customer for item, _ in chosen))
+        named.append((item, amount))
+    owners = list(dict.fromkeys(item.customer for item, _ in named))  # whose invoices, before how much of them
     payer = str(line["Payer"] or "")
     if cash_owner is not None and owners != [cash_owner]:
         raise ArbookError(f"{where}: the unapplied cash of {bank_ref} belongs to {cash_owner}; "
@@ -253,6 +251,16 @@ def _manual(allocations: pd.DataFrame, bank: pd.DataFrame, invoices: pd.DataFram
         if not set(owners) <= known_for:
             raise ArbookError(f"{where}: the invoices belong to {', '.join(owners)}; one payment pays one client "
                               "unless its payer is learned (Paid By) for each")
+    chosen: list[tuple[Any, int]] = []
+    for item, amount in named:
+        try:
+            units = item.open if amount is None else to_minor(money(amount, currency), currency)
+        except MoneyError as error:
+            raise ArbookError(f"{where}: {item.number}: {error}") from None
+        if not 0 < units <= item.open:
+            raise ArbookError(f"{where}: {item.number}: amount must be more than 0 and at most the open "
+                              f"{from_minor(item.open, currency):,}")
+        chosen.append((item, units))
     total = sum(units for _, units in chosen)
     fee = 0
     if total > available:
@@ -263,8 +271,9 @@ def _manual(allocations: pd.DataFrame, bank: pd.DataFrame, invoices: pd.DataFram
                          stated_charge(line.get("Charges"), currency) if cash_owner is None else None)
         if cash_owner is not None or why is None:
             raise ArbookError(f"{where}: the invoices come to {from_minor(total, currency):,} but the payment has "
-                              f"{from_minor(available, currency):,} (short by no known bank fee); give amounts as "
-                              "INVOICE=AMOUNT")
+                              f"{from_minor(available, currency):,} (short by no known bank fee); "
+                              + ("give amounts as INVOICE=AMOUNT" if all(a is None for _, a in named) else
+                                 "lower the amounts given"))
         fee = total - available
     tags = [str(t) for t in allocations.loc[allocations["Bank Ref"] == bank_ref, "Proposal"].dropna()]
     number = max([int(t.rpartition("#")[2]) for t in tags if t.rpartition("#")[2].isdigit()] or [0]) + 1

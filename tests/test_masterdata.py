@@ -57,3 +57,14 @@ def test_all_problems_are_collected_first_is_reported():
 
 def test_empty_frame_has_schema_columns():
     assert list(empty_frame(INVOICES).columns) == INVOICES.headers
+
+
+def test_an_empty_cell_that_empties_a_field_is_named_in_the_summary():
+    current = make_frame(CUSTOMERS, [
+        {"Customer ID": "C2", "Name": "東和電器", "Name Kana": "トウワデンキ", "Language": "ja", "Currency": "JPY"}])
+    incoming, present = load_input(CUSTOMERS, table(["Customer ID", "Name", "Name Kana", "Language", "Currency"],
+                                                    ["C2", "東和電器", "", "ja", "JPY"]))
+    result = upsert(CUSTOMERS, current, incoming, present)
+    assert result.frame.loc[0, "Name Kana"] is None  # the file says so: emptied, and told
+    assert "1 updated" in result.summary("Customers") and "emptied by empty cells: C2 Name Kana" in result.summary(
+        "Customers")

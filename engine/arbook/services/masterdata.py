@@ -45,9 +45,14 @@ class UpsertResult:
     updated: int
     unchanged: int
     unapplied: int = 0
+    cleared: tuple[str, ...] = ()  # "C002 Name Kana": a field that held a value and an empty cell emptied
 
     def summary(self, what: str) -> str:
         extra = f"; {self.unapplied} allocation(s) unapplied (--force)" if self.unapplied else ""
+        if self.cleared:
+            shown = ", ".join(self.cleared[:5]) + (f" and {len(self.cleared) - 5} more" if len(self.cleared) > 5 else "")
+            extra += (f"; emptied by empty cells: {shown} (leave a column out of the file to keep what the book "
+                      "holds)")
         return f"{what}: {self.added} added, {self.updated} updated, {self.unchanged} unchanged{extra}"
 
 
@@ -143,6 +148,7 @@ def upsert(sheet: Sheet, current: pd.DataFrame, incoming: pd.DataFrame, present:
     columns = {c: current[c].tolist() for c in current.columns}
     new_rows: list[dict[str, Any]] = []
     updated = unchanged = 0
+    cleared: list[str] = []
     for record in incoming.to_dict("records"):
         idx = position.get(record[key])
         if idx is None:
@@ -150,6 +156,8 @@ def upsert(sheet: Sheet, current: pd.DataFrame, incoming: pd.DataFrame, present:
             continue
         changes = [c for c in present if columns[c][idx] != record[c]]
         for c in changes:
+            if record[c] is None and columns[c][idx] not in (None, ""):
+                cleared.append(f"{record[key]} {c}")
             columns[c][idx] = record[c]
         updated += bool(changes)
         unchanged += not changes
@@ -157,7 +165,7 @@ def upsert(sheet: Sheet, current: pd.DataFrame, incoming: pd.DataFrame, present:
     if new_rows:
         added = pd.DataFrame({c: pd.Series([r.get(c) for r in new_rows], dtype=object) for c in current.columns})
         merged = pd.concat([merged, added], ignore_index=True)
-    return UpsertResult(merged, len(new_rows), updated, unchanged)
+    return UpsertResult(merged, len(new_rows), updated, unchanged, cleared=tuple(cleared))
 
 
 def merge_lists(incoming: pd.DataFrame, present: list[str], current: pd.DataFrame) -> pd.DataFrame:
@@ -360,7 +368,7 @@ def import_master(book: Book, sheet: Sheet, table: TableFile, force: bool = Fals
             unapplied = before - int((~allocations["Status"].isin(INACTIVE)).sum())
     check_case_twins(sheet, incoming, current, table.path)
     result = upsert(sheet, current, incoming, present)
-    result = UpsertResult(result.frame, result.added, result.updated, result.unchanged, unapplied)
+    result = UpsertResult(result.frame, result.added, result.updated, result.unchanged, unapplied, result.cleared)
     book.replace(sheet.name, result.frame)
     book.log(f"import {sheet.name.lower()}", f"{table.path} ({table.encoding}): {result.summary(sheet.name)}")
     if sheet is INVOICES:

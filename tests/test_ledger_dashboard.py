@@ -31,7 +31,7 @@ def test_ledger_rows_fee_and_running_balance():
     assert report.name == "Ledger C1" and report.headers[4:] == ["Debit", "Credit", "Balance"]
     assert [r[1:] for r in report.rows] == [
         ["I1", "Invoice", "JPY", D(110000), None, D(110000)],
-        ["B1", "Payment ﾔﾏﾀﾞ", "JPY", None, D(109120), D(880)],
+        ["B1", "Payment ﾔﾏﾀﾞ (I1)", "JPY", None, D(109120), D(880)],  # the invoices it settled
         ["B1", "Bank fee deducted", "JPY", None, D(880), D(0)],
         ["I2", "Invoice", "JPY", D(55000), None, D(55000)]]
 

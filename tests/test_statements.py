@@ -1,4 +1,5 @@
 """Statements from the template, opened elsewhere, returned with answers, verified and recorded."""
+from datetime import date
 import shutil
 import subprocess
 import zipfile
@@ -268,3 +269,18 @@ def test_statements_without_the_company_details_say_so(matched_book, tmp_path, c
     statements(matched_book, tmp_path / "st", "--customer", "C00001")
     out = capsys.readouterr().out
     assert "NOTE: Settings has no Company Name or Payment Instructions" in out
+
+
+def test_a_payment_line_names_the_invoices_it_settled(matched_book, tmp_path):
+    """A bank line without a reference of its own is known to the client by the invoices it paid."""
+    with open_book(matched_book) as book:
+        allocations = book.read("Allocations")
+        bank = book.read("Bank")
+    paid = bank.loc[bank["Date"].between(date(2026, 9, 1), date(2026, 11, 16)), "Bank Ref"]  # the statement's period
+    applied = allocations[allocations["Status"].isin(["auto", "confirmed"]) & allocations["Invoice No"].notna()
+                          & allocations["Rule"].ne("bank fee") & allocations["Bank Ref"].isin(paid)]
+    cid, number = applied[["Customer ID", "Invoice No"]].iloc[0]
+    (path,) = statements(matched_book, tmp_path / "st", "--customer", cid)
+    texts = [v for row in openpyxl.load_workbook(path)["Statement"].iter_rows(values_only=True) for v in row
+             if isinstance(v, str)]
+    assert any(number in text and "(" in text for text in texts), texts

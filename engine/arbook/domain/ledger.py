@@ -39,6 +39,12 @@ class Event:
     debit: Decimal | None
     credit: Decimal | None
     payer: str = ""
+    settled: tuple[str, ...] = ()  # a payment's invoices (what a client recognises it by)
+
+    def description(self, words: dict[str, str]) -> str:
+        """``入金 ｶ)ﾔﾏﾀﾞ (INV-1, INV-2)``: the kind of line, who paid, and the invoices a payment settled."""
+        shown = ", ".join(self.settled[:3]) + (", ..." if len(self.settled) > 3 else "")
+        return " ".join(filter(None, (words[f"kind_{self.kind}"], self.payer, f"({shown})" if shown else "")))
 
 
 def bank_index(bank: pd.DataFrame) -> dict[str, tuple[date, str, str]]:
@@ -66,7 +72,7 @@ class AccountRows:
         for row in zip(allocations["Customer ID"], allocations["Bank Ref"], allocations["Applied Amount"],
                        allocations["Rule"], allocations["Status"], allocations["Date"], allocations["Invoice No"]):
             if row[4] in APPLIED_STATUSES and row[3] not in INTERNAL_RULES:
-                by_allocation[row[0]].append((row[1], row[2], row[3], row[5], currency.get(row[6])))
+                by_allocation[row[0]].append((row[1], row[2], row[3], row[5], currency.get(row[6]), row[6]))
         return cls(by_invoice, by_allocation, bank_index(bank))
 
 
@@ -83,7 +89,10 @@ def ledger_events(customer_id: str, rows: AccountRows) -> list[Event]:
     paid: dict[str, Decimal] = defaultdict(Decimal)
     fees: dict[str, Decimal] = defaultdict(Decimal)
     refunds: dict[str, Decimal] = defaultdict(Decimal)
-    for ref, amount, rule, day, currency in rows.allocations.get(customer_id, ()):
+    settled: dict[str, list[str]] = defaultdict(list)
+    for ref, amount, rule, day, currency, number in rows.allocations.get(customer_id, ()):
+        if number and rule not in (Rule.FEE, Rule.REFUND, *WRITEOFF_RULES) and number not in settled[ref]:
+            settled[ref].append(number)
         if rule == Rule.FEE:
             fees[ref] -= amount
         elif rule == Rule.REFUND:
@@ -99,7 +108,8 @@ def ledger_events(customer_id: str, rows: AccountRows) -> list[Event]:
         if ref in refunds:
             events.append(Event(day, 1, ref, "repaid", currency, money(refunds[ref], currency), None, payer))
         if ref in paid or ref in fees:
-            events.append(Event(day, 1, ref, "payment", currency, None, money(paid[ref] - fees[ref], currency), payer))
+            events.append(Event(day, 1, ref, "payment", currency, None, money(paid[ref] - fees[ref], currency), payer,
+                                tuple(settled[ref])))
         if fees[ref]:
             events.append(Event(day, 2, ref, "fee", currency, None, money(fees[ref], currency)))
     return sorted(events, key=lambda e: (e.date, e.order, e.document))
@@ -112,7 +122,6 @@ def ledger_report(customer: dict, rows: AccountRows) -> Report:
     lines = []
     for event in ledger_events(customer["Customer ID"], rows):
         balance[event.currency] += (event.debit or 0) - (event.credit or 0)
-        text = f"{words['kind_' + event.kind]} {event.payer}".strip()
-        lines.append([event.date, event.document, text, event.currency, event.debit, event.credit,
+        lines.append([event.date, event.document, event.description(words), event.currency, event.debit, event.credit,
                      balance[event.currency]])
     return Report(sheet_name(customer["Customer ID"]), [words[c] for c in COLUMNS], KINDS, lines)

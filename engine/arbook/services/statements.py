@@ -107,7 +107,7 @@ def statement_context(customer: dict, events: list, open_rows: list[dict], as_of
         balance[event.currency] += movement
         if not open_only:
             lines.append({"date": event.date, "document": event.document, "currency": event.currency,
-                          "description": (t[f"kind_{event.kind}"] + (f" {event.payer}" if event.payer else "")),
+                          "description": event.description(t),
                           "debit": event.debit, "credit": event.credit, "balance": balance[event.currency]})
     unapplied = unapplied or []
     currencies = sorted(set(balance) | {r["Currency"] for r in open_rows} | {u["currency"] for u in unapplied})

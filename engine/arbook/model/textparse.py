@@ -68,6 +68,7 @@ _CURRENCY_MARKS = re.compile(r"[¥￥$€£元円\\\s]|^[A-Z]{3}|[A-Z]{3}$|RMB")
 # the whole part of an amount: plain digits, or grouped by thousands (1,234,567; 1.234.567; 1'234'567) or
 # the Indian way (12,34,567)
 _GROUPED = re.compile(r"\d+|\d{1,3}(?:([,.'])\d{3})(?:\1\d{3})*|\d{1,2}(?:,\d{2})+,\d{3}")
+_SEPARATED = re.compile(r"\d[.,']\d")
 
 
 def parse_amount(text: str, decimal_comma: bool = False) -> Decimal:
@@ -87,7 +88,7 @@ def parse_amount(text: str, decimal_comma: bool = False) -> Decimal:
             break
     s = s.lstrip("+")
     whole = s.split("," if decimal_comma else ".")[0]
-    if not _GROUPED.fullmatch(whole) and re.search(r"\d[.,']\d", whole):  # "1,2,3" is no amount
+    if _SEPARATED.search(whole) and not _GROUPED.fullmatch(whole):  # "1,2,3" is no amount
         raise ValueError(f"not an amount: {text!r} (digits grouped other than by thousands)")
     if decimal_comma:
         s = s.replace(".", "").replace("'", "").replace(",", ".")

@@ -142,6 +142,11 @@ def _check_still_open(invoices: pd.DataFrame, allocations: pd.DataFrame, accepte
                                       f"{number} no longer has that much open (paid meanwhile?); re-run match")])
 
 
+def learned_note(customer: str, payer: str, column: str) -> str:
+    """The Log's words for a payer name learned (``unmatch`` looks for them to forget it again)."""
+    return f"{customer}: payer name {payer!r} added to {column}"
+
+
 def _learn_payers(book: Book, customers: pd.DataFrame, confirmed: list[tuple[str, Any]]) -> list[str]:
     """Learn each confirmed (customer, payer): a variant of the client's own name goes to its
     Payer Names, anyone else (parent, factoring company, a director) to its Paid By; returns what was learned."""
@@ -162,7 +167,7 @@ def _learn_payers(book: Book, customers: pd.DataFrame, confirmed: list[tuple[str
         column = "Payer Names" if score >= 0.9 else "Paid By"
         cleaned = " ".join(str(payer).replace(";", " ").split())
         lists[column][cid] = f"{lists[column][cid]};{cleaned}" if lists[column][cid] else cleaned
-        learned.append(f"{cid}: payer name {cleaned!r} added to {column}")
+        learned.append(learned_note(cid, cleaned, column))
         book.log("learn", learned[-1])
     if learned:
         customers = customers.copy()
@@ -380,7 +385,7 @@ def _unlearn(book: Book, bank: pd.DataFrame, allocations: pd.DataFrame, bank_ref
         for cid, cell in zip(customers["Customer ID"], customers[column]):
             names = split_names(cell)
             drop = [n for n in names if cid in clients and (cid, key) not in still
-                    and name_key(n, drop_digits=True) == key and f"{cid}: payer name {n!r} added to {column}" in taught]
+                    and name_key(n, drop_digits=True) == key and learned_note(cid, n, column) in taught]
             cells.append(";".join(n for n in names if n not in drop) or None if drop else cell)
             out += [f"{cid}: payer name {n!r} removed from {column} (learned from this payment)" for n in drop]
         customers[column] = cells

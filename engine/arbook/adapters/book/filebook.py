@@ -56,13 +56,13 @@ class FileBook(StagedBook):
         try:
             with zipfile.ZipFile(self.path) as zf:
                 self._parts = sheet_parts(zf)
-                version = schema_version(zf)
+                version = book_version(zf, self.source)
         except (zipfile.BadZipFile, KeyError) as exc:
             self.close()
             raise BookFormatError(f"{self.source}: not an Excel workbook ({exc})") from None
-        if version == 1 and not is_book(self._parts):
+        except BookFormatError:
             self.close()
-            raise BookFormatError(not_a_book(self.source))
+            raise
         if version != SCHEMA_VERSION:
             self.close()
             raise BookFormatError(version_message(Path(self.source), version))
@@ -342,15 +342,14 @@ def _register_sheet(zin: zipfile.ZipFile, name: str, replaced: dict[str, bytes],
     return part
 
 
-def is_book(sheets: Collection[str]) -> bool:
-    """Whether a workbook with these sheets is an arbook book (one that records no schema version may be)."""
-    return {"Customers", "Invoices"} <= set(sheets)
-
-
-def not_a_book(source: str | Path) -> str:
-    """Why a workbook without arbook's sheets is refused, and what the user may have meant."""
-    return (f"{source}: not an arbook book (no Customers and Invoices sheets); the book comes first in a command "
-            "(arbook import BOOK FILE...), and `arbook new` makes one")
+def book_version(zf: zipfile.ZipFile, source: str | Path) -> int:
+    """The schema version the book records; BookFormatError for a workbook that is no arbook book (it records
+    none and has no Customers and Invoices sheets: a bank's own .xlsx given where the book goes)."""
+    version = schema_version(zf)
+    if version == 1 and not {"Customers", "Invoices"} <= set(sheet_parts(zf)):
+        raise BookFormatError(f"{source}: not an arbook book (no Customers and Invoices sheets); the book comes "
+                              "first in a command (arbook import BOOK FILE...), and `arbook new` makes one")
+    return version
 
 
 def version_message(path: Path, version: int) -> str:

@@ -18,8 +18,7 @@ from openpyxl.worksheet.table import TableColumn
 
 from arbook.adapters.book.atomic import atomic_write, check_not_locked, exclusive
 from arbook.adapters.book.builder import DECORATIONS, _add_sheet, format_column, mark_version
-from arbook.adapters.book.filebook import BOOK_SUFFIXES, is_book, not_a_book, open_book, version_message
-from arbook.adapters.book.package import schema_version, sheet_parts
+from arbook.adapters.book.filebook import BOOK_SUFFIXES, book_version, open_book, version_message
 from arbook.adapters.book.sheetxml import column_letter
 from arbook.model.errors import BookFormatError
 from arbook.model.schema import SCHEMA_VERSION, SHEETS, Sheet
@@ -82,9 +81,7 @@ def upgrade_book(path: str | Path) -> list[str]:
     with exclusive(path):
         try:
             with zipfile.ZipFile(path) as zf:
-                version = schema_version(zf)
-                if version == 1 and not is_book(sheet_parts(zf)):
-                    raise BookFormatError(not_a_book(path))
+                version = book_version(zf, path)
                 original = {n: zf.read(n) for n in zf.namelist() if n.startswith("customUI/") or n == "_rels/.rels"}
         except (zipfile.BadZipFile, KeyError, FileNotFoundError) as exc:
             raise BookFormatError(f"{path}: not an Excel workbook ({exc})") from None

@@ -280,8 +280,11 @@ PAYS_FOR_OTHERS = ("ファクタリング", "ファクタ", "FACTORING", "FACTOR
                    "GROUP", "控股", "集团", "グループ")
 
 
+_FOR_OTHERS = tuple((word, fold(word).upper().translate(_NO_LONG_VOWELS)) for word in PAYS_FOR_OTHERS)
+
+
 def pays_for_others(payer: str) -> str | None:
     """The word of a parent or factoring company in the payer (ﾎ-ﾙﾃﾞｲﾝｸﾞｽ as Zengin prints ホールディングス too),
     or None."""
     text = fold(payer).upper().translate(_NO_LONG_VOWELS)
-    return next((word for word in PAYS_FOR_OTHERS if fold(word).upper().translate(_NO_LONG_VOWELS) in text), None)
+    return next((word for word, folded in _FOR_OTHERS if folded in text), None)

@@ -16,7 +16,8 @@ import pandas as pd
 from arbook.model.book import Book
 from arbook.model.errors import ArbookError, InputError, Problem
 from arbook.domain.matching.engine import (APPLIED_STATUSES, AUTO_SCORE, FEE_RULE, UNAPPLIED_RULE, MatchResult,
-                                           bank_totals, fee_history, open_items, run_matching, stated_charge)
+                                           bank_totals, fee_history, open_items, run_matching, stated_charge,
+                                           stated_fee)
 from arbook.domain.matching.fees import fee_reason
 from arbook.domain.matching.names import THIRD_PARTY, CustomerIndex, split_names
 from arbook.domain.matching.normalize import name_key
@@ -96,9 +97,10 @@ def confirm_book(book: Book) -> ConfirmResult:
     allocations["Status"] = status
     invoices = book.read(INVOICES.name)
     learn = list(zip(accepted["Customer ID"], accepted["Payer"]))
+    names = CustomerIndex(customers.to_dict("records")) if len(typed) else None
     for line, row in typed.iterrows():
         where = f"{source}:{int(line)}: Apply To"
-        allocations, customer = _manual(allocations, bank, invoices, customers, row["Bank Ref"],
+        allocations, customer = _manual(allocations, bank, invoices, customers, names, row["Bank Ref"],
                                         parse_targets(str(row["Apply To"]), where), where, "the Review sheet")
         learn.append((customer, row["Payer"]))
     result.confirmed, result.rejected = len(accepted_tags) + len(typed), len(rejected_tags)
@@ -200,11 +202,11 @@ def parse_targets(text: str, where: str) -> list[tuple[str, str | None]]:
 
 
 def _manual(allocations: pd.DataFrame, bank: pd.DataFrame, invoices: pd.DataFrame, customers: pd.DataFrame,
-            bank_ref: str, targets: list[tuple[str, str | None]], where: str, how: str,
+            names: CustomerIndex, bank_ref: str, targets: list[tuple[str, str | None]], where: str, how: str,
             third_party: bool = False) -> tuple[pd.DataFrame, str]:
     """Allocations with bank line ``bank_ref`` (or the unapplied cash it left) applied to the
-    chosen invoices, and the customer paid; ArbookError naming ``where`` when the checks fail (a payer
-    recognised as another client needs ``third_party``)."""
+    chosen invoices, and the customer paid (``names``: the customers indexed); ArbookError naming ``where`` when
+    the checks fail (a payer recognised as another client needs ``third_party``)."""
     lines = bank[bank["Bank Ref"] == bank_ref]
     if lines.empty:
         raise ArbookError(f"{where}: bank line {bank_ref!r} is not on the Bank sheet")
@@ -244,7 +246,7 @@ def _manual(allocations: pd.DataFrame, bank: pd.DataFrame, invoices: pd.DataFram
     if cash_owner is not None and owners != [cash_owner]:
         raise ArbookError(f"{where}: the unapplied cash of {bank_ref} belongs to {cash_owner}; "
                           f"{', '.join(o for o in owners if o != cash_owner)} is another client")
-    hits = CustomerIndex(customers.to_dict("records")).identify(payer) if payer else []
+    hits = names.identify(payer) if payer else []
     recognised = {h.customer for h in hits if h.score >= AUTO_SCORE}
     known_third_party = any(h.label == THIRD_PARTY for h in hits)  # a factor or parent already paying for others
     if cash_owner is None and recognised and not set(owners) & recognised and not (third_party or known_third_party):
@@ -269,8 +271,8 @@ def _manual(allocations: pd.DataFrame, bank: pd.DataFrame, invoices: pd.DataFram
     total = sum(units for _, units in chosen)
     fee = 0
     if total > available:
-        stated = dict(zip(customers["Customer ID"], customers["Fee Deduction"])).get(owners[0])
-        stated_units = to_minor(stated, currency) if stated is not None and stated == stated else None
+        stated_units = stated_fee(customers.loc[customers["Customer ID"] == owners[0], "Fee Deduction"].iloc[0],
+                                  currency)
         learned = fee_history(bank, allocations).get((owners[0], currency), frozenset())
         why = fee_reason(total - available, currency, stated_units, learned,
                          stated_charge(line.get("Charges"), currency) if cash_owner is None else None)
@@ -316,7 +318,8 @@ def apply_book(book: Book, bank_ref: str, targets: list[str], third_party: bool 
     customers = book.read(CUSTOMERS.name)
     bank = book.read(BANK.name)
     before = book.read(ALLOCATIONS.name).reset_index(drop=True)
-    allocations, customer = _manual(before, bank, book.read(INVOICES.name), customers, bank_ref, parsed, where,
+    allocations, customer = _manual(before, bank, book.read(INVOICES.name), customers,
+                                    CustomerIndex(customers.to_dict("records")), bank_ref, parsed, where,
                                     "arbook apply", third_party)
     added = allocations.iloc[len(before):]
     currency = bank.loc[bank["Bank Ref"] == bank_ref, "Currency"].iloc[0]

@@ -464,11 +464,12 @@ def _decimal_comma(values: list[Any]) -> bool:
 def _money(value: Any, decimal_comma: bool) -> Decimal | None:
     if value is None:
         return None
-    if value.__class__ is str and not decimal_comma and _PLAIN_NUMBER.match(value):
-        return Decimal(value)  # the common case first
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+    if value.__class__ is str:
+        if not decimal_comma and _PLAIN_NUMBER.match(value):
+            return Decimal(value)  # the common case first
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
         return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-    if not decimal_comma and _PLAIN_NUMBER.match(value):
+    elif not decimal_comma and _PLAIN_NUMBER.match(value):
         return Decimal(value)
     text = _ANNOTATION.sub("", str(value)).strip()
     if text in ("", "-", "--", "/"):
@@ -719,7 +720,7 @@ class CsvImporter:
         c_date, c_status, c_currency, c_ref, c_account = map(col, ("date", "status", "currency", "ref", "account"))
         distinct = list(dict.fromkeys(map(_cell, islice(rows, start, None), repeat(c_date))))  # each date text once
         dates = DateColumn(distinct, options, today or date.today(), source, hint)
-        language = _language(header, rows[start:])
+        language = _language(header, rows[start:start + 200])  # it reads no more (a large file is not copied)
         currency_default = options.currency or _currency_guess(said, language, header) or options.home_currency
         account_default = _preamble_account(rows[:layout.header_row or 0])
         kind = Path(source).suffix.lower().lstrip(".") if Path(source).suffix.lower() in SPREADSHEETS else "csv"

@@ -198,9 +198,9 @@ class FileBook(StagedBook):
         names, lines = only
         part = self._part(sheet)
         ref, table = table_headers(zin.read(part.table_path))
-        headers = sheet.headers + [c for c in frame.columns if not sheet.has(c)]
-        if (lines != list(range(2, len(frame) + 2)) or table != headers or ref != f"A1:{column_letter(len(headers) - 1)}"
-                f"{max(len(frame) + 1, 2)}" or not all(map(sheet.has, names))):
+        headers = frame_headers(sheet, frame)
+        if (lines != list(range(2, len(frame) + 2)) or table != headers or ref != table_ref(headers, len(frame))
+                or not all(map(sheet.has, names))):
             return None
         names = sorted(names, key=headers.index)
         kinds = {n: CELL_KINDS[sheet.column(n).kind] for n in names}

@@ -31,7 +31,7 @@ from arbook.model.frames import make_frame
 from arbook.domain.forking import fork_map
 from arbook.model.money import from_minor, to_minor
 from arbook.model.schema import ALLOCATIONS, CREDIT_NOTE, REVIEW, Sheet
-from arbook.domain.matching.fees import JPY_FEES, ROUND_FEES, fee_reason, largest_fee
+from arbook.domain.matching.fees import fee_reason, fee_steps, largest_fee
 from arbook.domain.matching.names import THIRD_PARTY, CustomerIndex, NameHit
 from arbook.domain.matching.normalize import digit_runs, fold, invoice_core, name_key, pays_for_others
 from arbook.domain.matching.readings import needs_reading, reading
@@ -209,8 +209,7 @@ class Matcher:
         key = (customer, currency)
         terms = self._fee_terms.get(key)
         if terms is None:
-            given = self.fee_caps.get(customer)
-            stated = to_minor(given, currency) if given is not None and given == given else None  # NaN: empty
+            stated = stated_fee(self.fee_caps.get(customer), currency)
             terms = self._fee_terms[key] = (stated, self.learned_fees.get(key, frozenset()))
         return terms
 
@@ -270,9 +269,8 @@ class Matcher:
         up to four, or all; exactly or less a real bank fee) are suggested, never applied: the
         amount alone proves nothing. Several clients fitting: the best few."""
         fits: dict[str, tuple[int, tuple[OpenItem, ...]]] = {}
-        self._runs_of(currency, amount)  # builds the index
-        runs = self._runs
-        for fee in (*_fee_steps(currency), *([self.charged] if self.charged else [])):
+        runs = self._runs_index()
+        for fee in (*fee_steps(currency), *([self.charged] if self.charged else [])):
             if (currency, amount + fee) not in runs:
                 continue
             for items in self._runs_of(currency, amount + fee):
@@ -318,6 +316,12 @@ class Matcher:
 
     def _runs_of(self, currency: str, total: int) -> list[tuple[OpenItem, ...]]:
         """Clients' invoice sets that come to ``total``: one invoice, the oldest two to four, or all."""
+        found = [items for items in self._runs_index().get((currency, total), ())
+                 if all(i.open > 0 for i in items) and sum(i.open for i in items) == total]
+        return sorted(found, key=lambda items: any(i.number in self.held for i in items)) if self.held else found
+
+    def _runs_index(self) -> dict[tuple[str, int], list[tuple[OpenItem, ...]]]:
+        """(currency, total) -> clients' invoice sets of that total when they were indexed (built on first use)."""
         if self._runs is None:
             self._runs = defaultdict(list)
             for (customer, cur), items in self.by_customer.items():
@@ -330,9 +334,7 @@ class Matcher:
                     self._runs[(cur, running)].append(tuple(run))
                 if len(items) > 4:
                     self._runs[(cur, sum(i.open for i in items))].append(tuple(items))
-        found = [items for items in self._runs.get((currency, total), ())
-                 if all(i.open > 0 for i in items) and sum(i.open for i in items) == total]
-        return sorted(found, key=lambda items: any(i.number in self.held for i in items)) if self.held else found
+        return self._runs
 
     def _homonyms(self, amount: int, currency: str, contenders: list[NameHit], before: set[str]) -> list[Proposal]:
         """Several clients fit the payer about equally: the open items decide. Only the one
@@ -592,17 +594,6 @@ def _complete(items: list[OpenItem], low: int, high: int,
 
 
 @lru_cache(maxsize=64)
-def _fee_steps(currency: str) -> tuple[int, ...]:
-    """0 and every real bank fee of the currency (minor units), smallest first: the shortfalls
-    an unknown payer's amount is tried with."""
-    if currency == "JPY":
-        return (0, *sorted(JPY_FEES))
-    if currency not in ROUND_FEES:
-        return (0,)
-    low, high, step = ROUND_FEES[currency]
-    return (0, *range(int(low * 100), int(high * 100) + 1, step))
-
-
 def _fmt(units: int, currency: str) -> str:
     return f"{currency} {from_minor(units, currency):,}"
 
@@ -728,6 +719,11 @@ def _match_lines(currencies: frozenset[str], customers: pd.DataFrame, invoices: 
             run.status[ref] = BankStatus.UNMATCHED.value
             run.unmatched += 1
     return run
+
+
+def stated_fee(value: object, currency: str) -> int | None:
+    """A client's Fee Deduction cell in minor units, or None when empty (None, NaN)."""
+    return to_minor(value, currency) if value is not None and value == value else None
 
 
 def stated_charge(charges: object, currency: str) -> int | None:

@@ -38,12 +38,26 @@ ROUND_FEES: dict[str, tuple[Decimal, Decimal, int]] = {
     "HKD": (Decimal(5), Decimal(300), 100),
 }
 JPY_LARGEST = max(JPY_FEES)
+# the same bounds in minor units, made once: (smallest, largest, step)
+_ROUND_UNITS: dict[str, tuple[int, int, int]] = {
+    currency: (to_minor(low, currency), to_minor(high, currency), step) for currency, (low, high, step) in ROUND_FEES.items()}
 
 
 def largest_fee(currency: str, stated: int | None = None, learned: frozenset[int] = frozenset()) -> int:
     """The largest shortfall (minor units) that could be a fee for this client in this currency."""
-    usual = JPY_LARGEST if currency == "JPY" else to_minor(ROUND_FEES[currency][1], currency) if currency in ROUND_FEES else 0
+    usual = JPY_LARGEST if currency == "JPY" else _ROUND_UNITS[currency][1] if currency in _ROUND_UNITS else 0
     return max(usual, stated or 0, *learned, 0)
+
+
+def fee_steps(currency: str) -> tuple[int, ...]:
+    """0 and every real bank fee of the currency (minor units), smallest first: the shortfalls an unknown
+    payer's amount is tried with."""
+    if currency == "JPY":
+        return (0, *sorted(JPY_FEES))
+    if currency not in _ROUND_UNITS:
+        return (0,)
+    smallest, largest, step = _ROUND_UNITS[currency]
+    return (0, *range(smallest, largest + 1, step))
 
 
 def fee_reason(shortfall: int, currency: str, stated: int | None = None,
@@ -63,12 +77,11 @@ def fee_reason(shortfall: int, currency: str, stated: int | None = None,
         return "a fee this client deducted before"
     if currency == "JPY":
         return "a published Japanese transfer fee (振込手数料)" if shortfall in JPY_FEES else None
-    rounds = ROUND_FEES.get(currency)
+    rounds = _ROUND_UNITS.get(currency)
     if rounds is None:
         return None
-    low, high, step = rounds
-    smallest = to_minor(low, currency)
-    cap = to_minor(high, currency) if not stated else max(stated, smallest)
+    smallest, largest, step = rounds
+    cap = largest if not stated else max(stated, smallest)
     if smallest <= shortfall <= cap and shortfall % step == 0:
         kind = "手续费 of a transfer" if currency == "CNY" else "intermediary bank charge of a wire"
         return f"a usual round {kind}"

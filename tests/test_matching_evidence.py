@@ -148,6 +148,26 @@ def test_a_cut_shared_by_two_clients_is_decided_by_open_items():
     assert (status, cid) == ("auto", "Z2") and "only this one has open items equal to the amount" in why
 
 
+def test_a_name_without_its_city_that_several_clients_share_is_decided_by_open_items():
+    customers = [{"Customer ID": f"Z{n}", "Name": f"{city}中信达股份有限公司", "Language": "zh", "Currency": "CNY"}
+                 for n, city in enumerate(("南京", "天津", "成都"), 1)]
+    invoices = [("INV-1", "Z1", "4029.67"), ("INV-2", "Z2", "3216.03"), ("INV-3", "Z3", "23459.61")]
+    status, cid, applied, why = outcome(run(customers, invoices, [("4029.67", "中信达股份有限公司", "")]))
+    assert (status, cid, applied) == ("auto", "Z1", {"INV-1": D("4029.67")})
+    assert "3 clients fit the payer" in why and "only this one has open items equal to the amount" in why
+    assert outcome(run(customers, invoices, [("4000.00", "中信达股份有限公司", "")]))[0] == "suggested"
+
+
+def test_a_cut_that_two_clients_start_with_is_decided_by_the_company_form():
+    customers = [ja("C1", "株式会社阿部建設テクノロジーホールディングスインターナショナル",
+                    **{"Name Kana": "アベケンセツテクノロジーホールディングスインターナショナル"}),
+                 ja("C2", "阿部建設テクノロジーホールディングス株式会社", **{"Name Kana": "アベケンセツテクノロジーホールディングス"})]
+    invoices = [("INV-1", "C1", 359679), ("INV-2", "C2", 120000)]
+    status, cid, applied, why = outcome(run(customers, invoices, [(359679, "ｶ)ｱﾍﾞｹﾝｾﾂﾃｸﾉﾛｼﾞｰﾎｰﾙﾃﾞｲﾝｸ", "")]))
+    assert (status, cid, applied) == ("auto", "C1", {"INV-1": D(359679)})
+    assert "C2 ruled out: another company form or place" in why
+
+
 # -- third parties, fees, plans, part payments ------------------------------------------------
 
 def test_a_third_party_learned_for_several_clients_is_resolved_by_open_items():

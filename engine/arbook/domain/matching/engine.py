@@ -367,6 +367,8 @@ class Matcher:
                 elif len(fitting) == 1:
                     proposal.reason += (f"; {len(contenders)} clients fit the payer ({who}): only this one has "
                                         "open items equal to the amount")
+                    if proposal.score >= CLEAR_FIT * hit.score:  # the unique fit decides (a lesser one stays)
+                        proposal.score = max(proposal.score, AUTO_SCORE)
                 else:
                     proposal.reason += (f"; {len(fitting)} of the {len(contenders)} clients fitting the payer "
                                         f"({who}) have open items equal to the amount: choose one")

@@ -279,6 +279,8 @@ class CustomerIndex:
         ruled_out = [h.customer for h in hits if verdicts[h.customer] == -1]
         said = f"company form agrees ({describe_form(payer_form)})" + (
             f"; {', '.join(ruled_out)} ruled out: another company form or place" if ruled_out else "")
+        if len(out) == 1 and ruled_out:  # the form tells the one client from the others as a unique name does
+            return [replace(out[0], score=max(out[0].score, 0.95), why=f"{out[0].why}; {said}")]
         return [replace(h, why=f"{h.why}; {said}") if verdicts[h.customer] == 1 else h for h in out]
 
     def _cut(self, key: str, offer, note: str = "") -> None:

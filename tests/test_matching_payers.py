@@ -168,6 +168,8 @@ def test_a_paying_branch_is_its_company_and_the_reason_names_the_branch():
     ("ｶﾌﾞｼｷｶﾞｲｼﾔ ﾄｳﾜﾃﾞﾝｷ", ("ja", "株式会社", "before")), ("ﾄｳﾜﾃﾞﾝｷ ｶﾌﾞｼｷｶｲｼﾔ", ("ja", "株式会社", "after")),
     ("ﾕｳｹﾞﾝｶﾞｲｼﾔ ﾄｳﾜﾃﾞﾝｷ", ("ja", "有限会社", "before")), ("ﾄｳﾜﾃﾞﾝｷ ｺﾞｳﾄﾞｳｶﾞｲｼﾔ", ("ja", "合同会社", "after")),
     ("ｹｲﾖｳｷﾞﾝｺｳ(ｶ)ﾁﾊﾞｼﾃﾝ", ("ja", "株式会社", "after")),
+    ("ｲﾂﾊﾟﾝｼﾔﾀﾞﾝﾎｳｼﾞﾝ ﾆﾎﾝﾌﾞﾂﾘﾕｳｷﾖｳｶｲ", ("ja", "社団法人", "before")),  # 一般社団法人 read out whole
+    ("ｺｳｴｷｻﾞｲﾀﾞﾝﾎｳｼﾞﾝﾆﾎﾝｻﾞｲﾀﾞﾝ", ("ja", "財団法人", "before")), ("ｲﾘﾖｳﾎｳｼﾞﾝｼﾔﾀﾞﾝ ﾔﾏﾀﾞｶｲ", ("ja", "医療法人", "before")),
     ("TOKYO TRADING K.K.", ("en", "K.K.", "after")), ("ACME L L C", ("en", "LLC", "after")),
     ("华东股份公司", ("zh", "股份有限公司", "after")), ("上海宏达有限责任公司", ("zh", "有限公司", "after")),
 ])
@@ -210,6 +212,10 @@ def test_payers_cut_at_the_banks_field_length():
     assert "company form cut short by the bank" in top(index, "上海宏达国际贸易有限责任公")[2]
     assert top(index, "武汉众合汽车配件股份有限")[0] == "Z2"
     assert top(index, "NORTHWIND PACIFI")[0] == "E1"  # ACH: 16 characters
+    # a wire's 35 characters cut inside a word the keys abbreviate (INTERNATIONAL -> INTL): a cut, not a resemblance
+    wire = CustomerIndex([{"Customer ID": "E2", "Name": "Pinnacle Software Solutions International Limited",
+                           "Language": "en"}])
+    assert top(wire, "PINNACLE SOFTWARE SOLUTIONS INTE")[:2] == ("E2", 0.95)
     # Zengin's 48 columns cut a kanji-only name's reading, here between ﾃ and its voiced mark
     cid, score, why = top(index, "ｶﾌﾞｼｷｶﾞｲｼﾔ ﾔﾏｻｷｼﾖｸﾋﾝｴﾝｼﾞﾆｱﾘﾝｸﾞｻｰﾋﾞｽｲﾝﾀｰﾅｼﾖﾅﾙﾄﾚｰﾃ")
     assert (cid, score) == ("J1", 0.95) and "start of a reading of the name (cut short by the bank)" in why

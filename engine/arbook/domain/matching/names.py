@@ -186,8 +186,7 @@ class CustomerIndex:
                 self._cut(key, offer, note)
                 self._branch_glued(key, offer)
                 self._near(key, offer, note)
-            if not best:  # cut inside a word the keys abbreviate: LOGISTICS INTERNATIO
-                self._cut(compact(payer), offer)
+            self._cut(compact(payer), offer)  # cut inside a word the keys abbreviate: LOGISTICS INTERNATIO
         if not any(h.score >= AUTO_FLOOR for h in best.values()):  # nothing better than a resemblance
             for key, note in variants:
                 self._dictionary(key, offer, note, cut=True)

@@ -83,9 +83,14 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).upper().translate(_FOLD).translate(_FOLD)
 
 
-# 株式会社 is also read out unvoiced when it stands apart from the name (ｶﾌﾞｼｷｶｲｼﾔ)
-_KANA_READ = {code: (kana, kana.replace("ガイシヤ", "カイシヤ")) for code, _, _, kana in JA_FORM_TABLE}
-_FULL_KANA_FORMS = tuple(dict.fromkeys(kana for both in _KANA_READ.values() for kana in both))
+# 株式会社 is also read out unvoiced when it stands apart from the name (ｶﾌﾞｼｷｶｲｼﾔ); the longer written forms
+# are read out whole too (一般社団法人 ｲﾂﾊﾟﾝｼﾔﾀﾞﾝﾎｳｼﾞﾝ, 医療法人社団 ｲﾘﾖｳﾎｳｼﾞﾝｼﾔﾀﾞﾝ)
+_READ_ALSO = {"社団法人": ("イツパンシヤダンホウジン", "コウエキシヤダンホウジン"),
+              "財団法人": ("イツパンザイダンホウジン", "コウエキザイダンホウジン"),
+              "医療法人": ("イリヨウホウジンシヤダン", "イリヨウホウジンザイダン", "シヤカイイリヨウホウジン")}
+_KANA_READ = {code: (kana, kana.replace("ガイシヤ", "カイシヤ"), *_READ_ALSO.get(code, ()))
+              for code, _, _, kana in JA_FORM_TABLE}
+_FULL_KANA_FORMS = tuple(dict.fromkeys(kana for read in _KANA_READ.values() for kana in read))
 _FORMS_RE = re.compile("|".join(re.escape(fold(f)) for f in sorted(JA_FORMS + ZH_FORMS + _FULL_KANA_FORMS, key=len, reverse=True)))
 _NO_LONG_VOWELS = str.maketrans("", "", LONG_VOWELS)
 _SEPARATORS = re.compile(r"[\s.,&'/・]+")

@@ -124,6 +124,8 @@ def test_a_name_followed_by_a_branch_the_bank_cut_is_found_among_many_alike_name
 @pytest.mark.parametrize("payer, text, note", [
     ("ﾌﾘｺﾐ ｶ)ﾅｶﾑﾗｼｽﾃﾑ", "カ)ナカムラシステム", "フリコミ dropped"),
     ("振込＊ﾅｶﾑﾗｼｽﾃﾑ", "ナカムラシステム", "振込* dropped"),                    # SBI's passbook style
+    ("ACH CREDIT PINNACLE SOFTW", "PINNACLE SOFTW", "ACH CREDIT dropped"),      # a US export's description
+    ("网银转账 上海宏达有限公司", "上海宏达有限公司", "网银转账 dropped"),
     ("ACME TRADERS INC 12345678", "ACME TRADERS INC", "reference 12345678 dropped"),
     ("ACME TRADERS INC INV 1042", "ACME TRADERS INC", "reference INV 1042 dropped"),  # left by 'BY ORDER OF:'
     ("ﾔﾏﾀﾞｼﾖｳｼﾞ ｾｲｷﾕｳ 1042", "ヤマダシヨウジ", "reference セイキユウ 1042 dropped"),
@@ -190,6 +192,7 @@ def test_a_spelled_out_form_still_tells_same_reading_clients_apart():
     ("THE ACME TRADERS CO LTD", "Acme Traders Co., Ltd."), ("ACME L L C", "Acme LLC"),
     ("NORTHWIND-FOODS CORPORATION", "Northwind Foods Corp."),
     ("宁波东方科技有限责任公司", "宁波东方科技有限公司"), ("华东实业股份公司", "华东实业股份有限公司"),
+    ("深圳腾达电子科技有限公司", "深圳市腾达电子科技有限公司"),  # the city's 市 left out
 ])
 def test_name_variants_fold_to_the_same_key(bank_name, book_name):
     assert name_key(bank_name) == name_key(book_name) != ""

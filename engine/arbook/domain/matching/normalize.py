@@ -63,6 +63,7 @@ EN_ABBREVIATIONS = {
     "ENTERPRISES": "ENTPR", "COMMUNICATIONS": "COMMS", "ELECTRONICS": "ELEC", "ELECTRIC": "ELEC", "EQUIPMENT": "EQUIP",
     "INSURANCE": "INS", "AMERICAN": "AMER", "AMERICA": "AMER", "SUPPLIES": "SUPPLY", "SUPPLY": "SUPPLY",
     "PARTNERS": "PTNRS", "LOGISTICS": "LOGIST", "SOLUTIONS": "SOLNS", "PACKAGING": "PKG"}
+_CITY_MARK = re.compile(r"^([\u4e00-\u9fff]{2})[市省](?=[\u4e00-\u9fff]{2})")  # 深圳市腾达 and 深圳腾达 are one name
 _NOT_WORD = re.compile(r"[^0-9A-Z\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]+")
 _DIGITS = re.compile(r"\d+")
 
@@ -109,6 +110,8 @@ def name_keys(text: str) -> tuple[str, str]:
         if not word or word in EN_FORMS:
             continue
         word = EN_ABBREVIATIONS.get(word, word)
+        if not kept and "\u4e00" <= word[:1] <= "\u9fff":
+            word = _CITY_MARK.sub(r"\1", word)
         kept.append(word)
         if not _DIGITS.search(word):
             without_digits.append(word)
@@ -213,7 +216,11 @@ def describe_form(form: tuple[str, str, str]) -> str:
 # What banks print around a payer name: the transaction kind before it (振込 ﾌﾘｺﾐ, 電信 ﾃﾞﾝｼﾝ, 送金
 # ｿｳｷﾝ, 汇款, 转账) and the paying branch after it (福岡支店 ﾌｸｵｶｼﾃﾝ, 大阪営業所 ｵｵｻｶｴｲｷﾞﾖｳｼﾖ, 本社,
 # 北京分公司, DALLAS BRANCH, WEST DIV).
-_BANK_PREFIX = re.compile(r"^(?:振込み?|振替|フリコミ|フリカエ|電信|デンシン|送金|ソウキン|汇款|转账|IB|EB)(?:\s+|[:：*]\s*)")
+_BANK_WORDS = ("振込", "振込み", "振替", "フリコミ", "フリカエ", "電信", "デンシン", "デンシンフリコミ", "送金", "ソウキン", "汇款", "转账",
+               "网银转账", "跨行转账", "网银汇款", "他行汇入", "汇入", "转入", "来账", "IB", "EB", "ACH", "ACH CREDIT",
+               "ACH DEPOSIT", "WIRE", "WIRE IN", "WIRE FROM", "INCOMING WIRE", "WIRE TRANSFER", "FEDWIRE CREDIT",
+               "BOOK TRANSFER CREDIT", "DEPOSIT FROM", "TRANSFER FROM", "PAYMENT FROM", "FROM")
+_BANK_PREFIX = re.compile("^(?:" + "|".join(sorted(_BANK_WORDS, key=len, reverse=True)) + r")(?:\s+|[:：*]\s*)")
 BRANCH_WORDS = ("シテン", "シシヤ", "エイギヨウシヨ", "エイギヨウブ", "シユツチヨウシヨ", "ジギヨウシヨ", "ジムシヨ", "ホンシヤ",
                 "ホンテン", "支店", "支社", "営業所", "営業部", "出張所", "事業所", "本社", "本店", "分公司", "分行", "办事处",
                 "营业部", "BRANCH", "DIV", "DIVISION")

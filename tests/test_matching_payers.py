@@ -164,6 +164,15 @@ def test_a_paying_branch_is_its_company_and_the_reason_names_the_branch():
     assert top(index, "ﾌﾘｺﾐ ｶ)ﾅｶﾑﾗｼｽﾃﾑ 123456")[:2] == ("C1", 0.98)
 
 
+def test_a_name_followed_by_a_branch_the_bank_cut_is_not_a_shorter_name_inside_it():
+    index = CustomerIndex([ja("C1", "株式会社東京インターナショナルロジスティクス",
+                              **{"Name Kana": "トウキョウインターナショナルロジスティクス"}),
+                           ja("C2", "株式会社東京インター", **{"Name Kana": "トウキョウインター"})])
+    for payer in ("ｶ)ﾄｳｷﾖｳｲﾝﾀｰﾅｼﾖﾅﾙﾛｼﾞｽﾃｲｸｽ ｵｵｻｶｼ", "ｶ)ﾄｳｷﾖｳｲﾝﾀｰﾅｼﾖﾅﾙﾛｼﾞｽﾃｲｸｽ ﾌｸｵｶｼﾃ"):  # 大阪支店, 福岡支店 cut
+        assert [h.customer for h in index.identify(payer)] == ["C1"]
+    assert [h.customer for h in index.identify("ｶ)ﾄｳｷﾖｳｲﾝﾀｰ ｵｵｻｶｼ")] == ["C2"]
+
+
 # -- company forms spelled out, cut, or written another way --------------------------------------
 
 @pytest.mark.parametrize("payer, form", [

@@ -71,6 +71,15 @@ def split_names(text: object) -> list[str]:
     return [part.strip() for part in str(text or "").split(";") if part.strip()]
 
 
+def _drop_inner(best: dict[str, NameHit], matched_key: dict[str, str], keys: list[str]) -> None:
+    """Drop the clients whose name the payer contains only inside another client's name it contains: that
+    name explains the payer (ﾄｳｷﾖｳｲﾝﾀｰ in ｶ)ﾄｳｷﾖｳｲﾝﾀｰﾅｼﾖﾅﾙﾛｼﾞｽﾃｲｸｽ ｵｵｻｶｼ, a branch the bank cut)."""
+    contained = {cid: key for cid, key in matched_key.items() if key and any(key in k for k in keys)}
+    for cid, key in list(contained.items()):
+        if any(key != other and key in other for other in contained.values()):
+            del best[cid]
+
+
 class CustomerIndex:
     """Name keys of every customer, for identifying payers."""
 
@@ -187,6 +196,7 @@ class CustomerIndex:
                 self._branch_glued(key, offer)
                 self._near(key, offer, note)
             self._cut(compact(payer), offer)  # cut inside a word the keys abbreviate: LOGISTICS INTERNATIO
+            _drop_inner(best, matched_key, [key for key, _ in variants])
         if not any(h.score >= AUTO_FLOOR for h in best.values()):  # nothing better than a resemblance
             for key, note in variants:
                 self._dictionary(key, offer, note, cut=True)

@@ -28,9 +28,12 @@ from arbook.model.frames import CELL_KINDS, cell_columns, cells_of, frame_header
 from arbook.adapters.book.package import (CALC_CHAIN, NS_MAIN, NS_REL, NeedsZip64, Producer, SheetPart, deflate,
                                           schema_version, sheet_parts, stream_part, stored, write_part)
 from arbook.adapters.book.sheetxml import column_letter, render_table, table_ref, write_sheet
-from arbook.adapters.book.splice import splice_columns, table_headers
+from arbook.adapters.book.splice import RowCells, find_cells, splice_columns, table_headers
 
 BOOK_SUFFIXES = (".xlsx", ".xlsm")
+
+#: A sheet part read ahead for a rewrite: its XML and where its rows' cells are (None: laid out otherwise).
+Ahead = tuple[bytes, RowCells | None]
 
 
 class FileBook(StagedBook):
@@ -51,7 +54,7 @@ class FileBook(StagedBook):
         remove_stale_temps(self.path)
         self._calamine: CalamineWorkbook | None = None
         self._prefetched: dict[str, Future[list[list[Any]]]] = {}  # sheet name -> its rows, parsed on a thread
-        self._parts_ahead: dict[str, Future[bytes]] = {}  # part name -> its XML, read on a thread for a rewrite
+        self._parts_ahead: dict[str, Future[Ahead]] = {}  # part name -> its XML and cells, read on a thread for a rewrite
         self.generations = True  # keep the state before each save (see ``history``)
         try:
             with zipfile.ZipFile(self.path) as zf:
@@ -89,7 +92,8 @@ class FileBook(StagedBook):
     def prefetch(self, names: Sequence[str], rewrite: Sequence[str] = ()) -> None:
         """Start parsing these sheets on two threads (calamine parses without holding the GIL), the
         sheets split so both threads have about as many bytes of XML; ``read`` takes the result. The XML
-        of those in ``rewrite`` is also read (inflated) there, for a save that rewrites only some columns."""
+        of those in ``rewrite`` is also read (inflated) there and its cells found, for a save that rewrites
+        only some columns."""
         rewrite = [sheet_named(n).name for n in rewrite]
         sheets = [sheet_named(n) for n in names]
         todo = [s.name for s in sheets if s.name in self._parts and s.name not in self._prefetched
@@ -110,16 +114,18 @@ class FileBook(StagedBook):
                 self._prefetched[name] = worker.submit(
                     lambda name=name, opened=opened: opened().get_sheet_by_name(name).to_python(skip_empty_area=False))
                 if name in rewrite:
-                    self._parts_ahead[self._parts[name].path] = worker.submit(self._read_part, self._parts[name].path)
+                    self._parts_ahead[self._parts[name].path] = worker.submit(self._read_cells, self._parts[name].path)
             worker.shutdown(wait=False)
 
-    def _read_part(self, name: str) -> bytes:
+    def _read_cells(self, name: str) -> Ahead:
+        """A sheet part's XML and where its rows' cells are (see ``find_cells``)."""
         with zipfile.ZipFile(self.path) as zf:
-            return zf.read(name)
+            xml = zf.read(name)
+        return xml, find_cells(xml)
 
-    def _forget_prefetched(self) -> dict[str, bytes]:
+    def _forget_prefetched(self) -> dict[str, Ahead]:
         """Drop what was read ahead (the file is about to change), waiting for work under way; returns the
-        parts already read for a rewrite (part name -> XML)."""
+        parts already read for a rewrite (part name -> XML and cells)."""
         for ahead in (*self._prefetched.values(), *self._parts_ahead.values()):
             ahead.cancel()
         for ahead in self._prefetched.values():
@@ -141,12 +147,13 @@ class FileBook(StagedBook):
             sheets: dict[str, Producer] = {}  # rendered while written, a chunk of rows at a time
             for sheet, frame in changes.items():
                 part = self._part(sheet)
-                patched = self._patched(zin, sheet, frame, ahead.get(part.path))
+                old = ahead.get(part.path)
+                patched = self._patched(zin, sheet, frame, old)
                 if patched is not None:
-                    replaced[part.path] = patched  # only some columns changed: spliced into the old XML
+                    sheets[part.path] = patched  # only some columns changed: spliced into the old XML
                     continue
                 headers = frame_headers(sheet, frame)
-                sheets[part.path] = partial(_write_frame, ahead.get(part.path) or zin.read(part.path), sheet, frame)
+                sheets[part.path] = partial(_write_frame, old[0] if old else zin.read(part.path), sheet, frame)
                 replaced[part.table_path] = render_table(zin.read(part.table_path), table_ref(headers, len(frame)),
                                                          headers)
             if reports:
@@ -188,10 +195,10 @@ class FileBook(StagedBook):
         with zipfile.ZipFile(self.path) as zf:
             self._parts = sheet_parts(zf)
 
-    def _patched(self, zin: zipfile.ZipFile, sheet: Sheet, frame: pd.DataFrame, old: bytes | None) -> bytes | None:
-        """The sheet's XML (``old``, when read ahead) with only the columns staged as changed rewritten, when
-        the frame still has the sheet's rows (lines 2.. in order) and the table its columns; None otherwise
-        (written whole)."""
+    def _patched(self, zin: zipfile.ZipFile, sheet: Sheet, frame: pd.DataFrame, old: Ahead | None) -> Producer | None:
+        """The writer of the sheet's XML (``old`` and its cells, when read ahead) with only the columns staged as
+        changed rewritten, when the frame still has the sheet's rows (lines 2.. in order) and the table its
+        columns; None otherwise (written whole)."""
         only = self._only.get(sheet.name)
         if only is None:
             return None
@@ -202,10 +209,12 @@ class FileBook(StagedBook):
         if (lines != list(range(2, len(frame) + 2)) or table != headers or ref != table_ref(headers, len(frame))
                 or not all(map(sheet.has, names))):
             return None
+        cells = old[1] if old else find_cells(zin.read(part.path))
+        if cells is None or cells.count != len(frame):
+            return None  # rows laid out otherwise (a blank row, cells without references...)
         names = sorted(names, key=headers.index)
         kinds = {n: CELL_KINDS[sheet.column(n).kind] for n in names}
-        return splice_columns(old or zin.read(part.path), headers, len(frame), kinds,
-                              lambda lo, hi: cells_of(frame.iloc[lo:hi], names))
+        return partial(splice_columns, cells, headers, kinds, lambda lo, hi: cells_of(frame.iloc[lo:hi], names))
 
     def _write_reports(self, zin: zipfile.ZipFile, reports: dict[str, Report], replaced: dict[str, bytes],
                        sheets: dict[str, Producer]) -> None:

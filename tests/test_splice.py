@@ -208,10 +208,11 @@ def test_a_sheet_without_rows_or_with_attributes_on_its_rows_element_is_not_spli
                              '</sheetData></worksheet>'.encode()) is None
 
 
-def test_cells_are_found_across_blocks(monkeypatch):
-    monkeypatch.setattr(splice, "BLOCK", 7)  # tags cut by the blocks' edges
-    xml = _sheet(_row(1), *(_row(n, _n(f"A{n}", n), _n(f"C{n}", n)) for n in range(2, 40)))
+def test_find_cells_gives_each_rows_place_and_each_cells_column():
+    xml = _sheet(_row(1), *(f'<row r="{n}" spans="1:28">{_n(f"A{n}", n)}{_n(f"AB{n}", n)}</row>' for n in range(2, 120)))
     rows = splice.find_cells(xml)
-    assert rows is not None and rows.count == 38
-    assert rows.columns.tolist() == [0, 2] * 38
-    assert [xml[c:c + 8] for c in rows.cells[:2].tolist()] == [b'<c r="A2', b'<c r="C2']
+    assert rows is not None and rows.count == 118
+    assert rows.columns.tolist() == [0, 27] * 118
+    assert [xml[c:c + 9] for c in rows.cells[:2].tolist()] == [b'<c r="A2"', b'<c r="AB2']
+    assert [xml[a:b + 6] for a, b in zip(rows.starts[-1:].tolist(), rows.ends[-1:].tolist())] == [
+        f'<row r="119" spans="1:28">{_n("A119", 119)}{_n("AB119", 119)}</row>'.encode()]

@@ -100,3 +100,15 @@ def test_money_cells_among_other_values_and_currencies_read_fast_give_what_money
     for value, currency, read in zip(values, currencies, fast):
         if isinstance(read, Decimal) and isinstance(value, float):
             assert repr(read) == repr(money(value, currency))
+
+
+def test_scaled_gives_what_scaleb_gives():
+    """Many minor-unit amounts made at once: the same digits and exponent as ``Decimal(u).scaleb(-d)``."""
+    from decimal import Decimal
+
+    from arbook.model.money import scaled
+
+    units = [0, 1, -1, 1234550, -99, 10**17, -(10**17) + 3, 500]
+    digits = [2, 0, 3, 2, 2, 0, 3, 0]
+    assert [repr(v) for v in scaled(units, digits)] == [repr(Decimal(u).scaleb(-d)) for u, d in zip(units, digits)]
+    assert scaled([], []) == []

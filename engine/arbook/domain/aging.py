@@ -19,7 +19,7 @@ import pandas as pd
 from arbook.model.frames import make_frame
 from arbook.model.errors import ArbookError
 from arbook.domain.matching.engine import APPLIED_STATUSES, UNAPPLIED_RULE
-from arbook.model.money import CURRENCIES, MoneyError, from_minor, minor_digits
+from arbook.model.money import CURRENCIES, MoneyError, from_minor, minor_digits, scaled
 from arbook.model.schema import AGING, ALLOCATIONS, BANK, CREDIT_STATUSES, CUSTOMERS, DASHBOARD, INVOICES
 from arbook.model.statuses import CreditStatus, InvoiceStatus
 
@@ -159,8 +159,7 @@ def _decimals(units: np.ndarray, digits: np.ndarray, keep: np.ndarray) -> np.nda
     Each distinct amount is made once."""
     base = SCALE + 1
     distinct, where = np.unique(units * base + digits, return_inverse=True)  # units stay far below 2**59
-    pairs = (divmod(int(k), base) for k in distinct)
-    made = np.array([Decimal(u).scaleb(-d) for u, d in pairs] + [None], dtype=object)
+    made = np.array([*scaled((distinct // base).tolist(), (distinct % base).tolist()), None], dtype=object)
     return made[np.where(keep, where, len(distinct))]
 
 

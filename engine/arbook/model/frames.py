@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from itertools import repeat
-from operator import is_, itemgetter, mul
+from operator import is_, itemgetter
 from typing import Any, Iterable, Sequence
 
 import numpy as np
@@ -13,7 +13,7 @@ import pandas as pd
 from arbook.model.errors import InputError, Problem
 from arbook.model.schema import Column, Kind, Role, Sheet
 from arbook.model.cells import to_value
-from arbook.model.money import excel_number, minor_digits
+from arbook.model.money import excel_number, minor_digits, scaled
 
 
 def empty_frame(sheet: Sheet) -> pd.DataFrame:
@@ -163,9 +163,7 @@ def _exact_floats_as_money(raw: Sequence[Any], currencies: list[Any] | None) -> 
         units = np.rint(values * power)  # round half to even, as round() does
         exact = (np.isfinite(values) & (units / power == values) & (np.abs(units) < 2 ** 50)
                  & ((units != 0) | ~np.signbit(values)))
-    unit = {d: Decimal(1).scaleb(-d) for d in set(digits.values())}  # u units times 10**-d: u with exponent -d
-    made = list(map(mul, map(Decimal, units[exact].astype(np.int64).tolist()),
-                    map(unit.__getitem__, places[exact].tolist())))
+    made = scaled(units[exact].astype(np.int64).tolist(), places[exact].tolist())
     if every and len(made) == len(out):
         return made
     for i, amount in zip(where[exact].tolist(), made):

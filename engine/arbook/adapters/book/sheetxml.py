@@ -122,8 +122,8 @@ def _pieces(letter: str, head: str, tail: str, rows: Sequence[str], texts: Seque
 def _text_cells(letter: str, s: str, values: Sequence[Any], rows: Sequence[str]) -> Pieces:
     if _plain(values):  # the common case: the texts go in as they are
         return _pieces(letter, f'"{s} t="inlineStr"><is><t>', "</t></is></c>", rows, values)
-    return _pieces(letter, f'"{s} t="inlineStr"><is>', "</is></c>", rows,
-                   [None if v is None else _t(v) if _needs_care(v) else f"<t>{v}</t>" for v in values])
+    inner = {v: _t(v) if _needs_care(v) else f"<t>{v}</t>" for v in set(values) - {None}}  # each text once
+    return _pieces(letter, f'"{s} t="inlineStr"><is>', "</is></c>", rows, list(map(inner.get, values)))
 
 
 def _number_cells(letter: str, s: str, values: Sequence[Any], rows: Sequence[str]) -> Pieces:

@@ -19,8 +19,6 @@ from arbook.adapters.book.package import NS_MAIN
 from arbook.adapters.book.sheetxml import CHUNK_ROWS, _COLUMN_PIECES, _column_styles, column_letter
 
 _OPEN, _CLOSE = b"<sheetData>", b"</sheetData>"
-_AFTER_CELL_NAME = np.frombuffer(b" \t\n\r\x0b\x0c>/", np.uint8)  # what may follow "<c" in a cell's tag
-_POWERS_OF_TEN = 10 ** np.arange(1, 19, dtype=np.int64)
 
 
 def table_headers(table_xml: bytes) -> tuple[str, list[str]]:
@@ -66,73 +64,82 @@ class RowCells:
         return np.where((at < len(found)) & (cell < self.ends), cell, self.ends)
 
 
-def _is_letter(codes: np.ndarray) -> np.ndarray:
-    """Whether each byte is a capital letter."""
-    return (codes >= ord("A")) & (codes <= ord("Z"))
+def _table(values: dict[bytes, int]) -> np.ndarray:
+    """A lookup table over byte values: ``values`` for those bytes, 0 for every other."""
+    table = np.zeros(256, dtype=np.uint8)
+    for chars, value in values.items():
+        table[np.frombuffer(chars, np.uint8)] = value
+    return table
 
 
-#: Bytes of sheetData looked at a time by ``find_cells``, so its arrays never grow as large as the XML.
-BLOCK = 1 << 25
+_LETTER = _table({bytes([c]): c - ord("@") for c in range(ord("A"), ord("Z") + 1)})  # A = 1 ... Z = 26
+_DIGIT = _table({bytes([c]): c - ord("0") + 1 for c in range(ord("0"), ord("9") + 1)})  # "0" = 1 ... "9" = 10
 
 
-def _tags(data: np.ndarray, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Where the tags starting "<c", "</r" and "<ro" are in ``data[lo:hi]``."""
-    tags = np.flatnonzero(data[lo:hi] == ord("<"))
-    tags += lo
-    second = data[tags + 1]
-    closing, opening = tags[second == ord("/")], tags[second == ord("r")]
-    return (tags[second == ord("c")], closing[data[closing + 2] == ord("r")],
-            opening[data[opening + 2] == ord("o")])
+def _words(xml: bytes, size: int) -> np.ndarray:
+    """The ``size`` bytes (2, 4 or 8) from each position of ``xml`` as one little-endian unsigned integer."""
+    return np.ndarray((len(xml) - size + 1,), dtype=f"<u{size}", buffer=xml, strides=(1,))
 
 
-def _numbered(data: np.ndarray, starts: np.ndarray, close: int) -> bool:
-    """Whether the rows at ``starts`` begin ``<row r="2"``, ``<row r="3"``... (all before ``close``)."""
-    numbers = np.arange(2, len(starts) + 2)
-    sizes = np.searchsorted(_POWERS_OF_TEN, numbers, side="right") + 1 + len('<row r=""')  # the digits and the rest
-    expected = ('<row r="' + '"<row r="'.join(map(str, numbers.tolist())) + '"').encode()
-    offsets = np.repeat(starts - np.cumsum(sizes) + sizes, sizes) + np.arange(len(expected))
-    return bool(offsets[-1] < close and np.array_equal(data[offsets], np.frombuffer(expected, np.uint8)))
+def _word(text: bytes) -> int:
+    return int.from_bytes(text, "little")
 
 
-def _columns(heads: np.ndarray) -> np.ndarray | None:
-    """The 0-based columns of cells whose tags start ``heads`` (``<c r="`` and the reference's first 4 bytes);
-    None unless each reference is 1 to 3 capital letters and a digit."""
-    letter = _is_letter(heads[:, 6:9])
-    two = letter[:, 1]
-    three = two & letter[:, 2]
-    digit = heads[np.arange(len(heads)), 7 + two + three]
-    if not (letter[:, 0] & (digit >= ord("0")) & (digit <= ord("9"))).all():
+def _at(words: np.ndarray, begin: int, close: int, text: bytes) -> np.ndarray:
+    """Where ``text`` (as long as a word of ``words``) starts between ``begin`` and ``close``."""
+    found = np.flatnonzero(words[begin:close] == _word(text))
+    found += begin
+    return found
+
+
+def _numbered(windows: np.ndarray, starts: np.ndarray) -> bool:
+    """Whether the rows at ``starts`` begin ``<row r="2"``, ``<row r="3"``... in turn."""
+    digits = _DIGIT[windows[starts + len('<row r="'), :8]].astype(np.int64)  # 0 past the number
+    size = np.argmin(digits, axis=1)  # how many digits (the byte after them must be the closing quote)
+    number = np.zeros(len(starts), dtype=np.int64)
+    for k in range(digits.shape[1]):
+        number = np.where(k < size, number * 10 + digits[:, k] - 1, number)
+    closing = windows[starts + len('<row r="') + size, 0]
+    return bool(np.array_equal(number, np.arange(2, len(starts) + 2)) and (closing == ord('"')).all())
+
+
+def _columns(references: np.ndarray) -> np.ndarray | None:
+    """The 0-based columns of cell references starting ``references`` (4 bytes each); None unless each is 1 to 3
+    capital letters and a digit."""
+    letters, digits = _LETTER[references], _DIGIT[references]
+    two = letters[:, 1] > 0
+    if not two.any():  # up to column Z (the common case)
+        return letters[:, 0].astype(np.int64) - 1 if letters[:, 0].all() and digits[:, 1].all() else None
+    three = two & (letters[:, 2] > 0)
+    if not (letters[:, 0].all() and np.where(three, digits[:, 3], np.where(two, digits[:, 2], digits[:, 1])).all()):
         return None
-    value = heads[:, 6:9].astype(np.int64) - ord("@")  # A = 1
-    return np.where(three, (value[:, 0] * 26 + value[:, 1]) * 26 + value[:, 2],
-                    np.where(two, value[:, 0] * 26 + value[:, 1], value[:, 0])) - 1
+    value = letters[:, :3].astype(np.int64)
+    column = np.where(two, value[:, 0] * 26 + value[:, 1], value[:, 0])
+    return np.where(three, column * 26 + value[:, 2], column) - 1
 
 
 def find_cells(xml: bytes) -> RowCells | None:
     """Where the rows and cells of a sheet's XML are; None unless laid out as arbook writes it: one
     ``<sheetData>`` holding the header row then rows ``<row r="2"``, ``<row r="3"``... each right after
-    the one before, every cell written ``<c r="`` + its reference, the cells of a row in column order.
-    Few calls into numpy, each on many bytes: on a thread, each waits for the GIL."""
+    the one before, every tag there starting "<c" a cell written ``<c r="`` + its reference, the cells of a
+    row in column order. A few dozen calls into numpy (on a thread beside busy Python, each waits for the GIL)."""
     begin, close = xml.find(_OPEN), xml.rfind(_CLOSE)
     if begin < 0 or close < begin:
         return None  # no rows, or a sheetData with attributes: not ours to patch
-    data = np.frombuffer(xml, np.uint8)
-    windows = np.lib.stride_tricks.sliding_window_view(data, 10)  # "</sheetData>" follows: every tag has 10 bytes
-    found = [_tags(data, lo, min(lo + BLOCK, close)) for lo in range(begin + len(_OPEN), close, BLOCK)]
-    if not found:
-        return None
-    tags, closing, rows = (np.concatenate(parts) for parts in zip(*found))
-    heads = windows[tags]
-    element = np.isin(heads[:, 2], _AFTER_CELL_NAME)  # "<c" elements, not "<col"...
-    cells, heads = tags[element], heads[element]
-    ends = closing[(windows[closing][:, 3:6] == np.frombuffer(b"ow>", np.uint8)).all(axis=1)]
+    begin += len(_OPEN)
+    windows = np.lib.stride_tricks.sliding_window_view(np.frombuffer(xml, np.uint8), 16)  # "</sheetData>" follows
+    cells, ow = _at(_words(xml, 2), begin, close, b"<c"), _at(_words(xml, 2), begin, close, b"ow")
+    rows, ends = ow[_words(xml, 4)[ow - 2] == _word(b"<row")] - 2, ow[_words(xml, 4)[ow - 3] == _word(b"</ro")] - 3
     if (not len(ends) or len(rows) != len(ends) or xml[ends[-1] + 6:close].strip()
-            or not (heads[:, 2:6] == np.frombuffer(b' r="', np.uint8)).all()):
+            or not (_words(xml, 8)[cells] & (1 << 48) - 1 == _word(b'<c r="')).all()
+            or not (_words(xml, 2)[ends + 4] == _word(b"w>")).all()):
         return None  # rows written another way (self-closing, cells without references): not ours to patch
-    starts = ends[:-1] + 6  # data rows, each right after the row before
-    columns = _columns(heads)
-    if columns is None or len(starts) and not _numbered(data, starts, close):
+    starts = rows[1:]  # the data rows', each right after the row before
+    if not np.array_equal(starts, ends[:-1] + 6) or len(starts) and not _numbered(windows, starts):
         return None
+    columns = _columns(windows[cells, 6:10])
+    if columns is None:
+        return None  # a reference of another form
     turns = np.flatnonzero(np.diff(columns) <= 0)  # where the column goes back: only from one row to the next
     if (np.searchsorted(ends, cells[turns]) == np.searchsorted(ends, cells[turns + 1])).any():
         return None

@@ -133,7 +133,7 @@ def _spliced(xml: bytes, headers, kinds, columns) -> bytes:
     rows = splice.find_cells(xml)
     assert rows is not None
     out = []
-    splice.splice_columns(rows, headers, kinds, lambda lo, hi: {k: v[lo:hi] for k, v in columns.items()}, out.append)
+    splice.splice_columns(rows, headers, kinds, columns, out.append)
     return b"".join(out)
 
 

@@ -214,7 +214,7 @@ class FileBook(StagedBook):
             return None  # rows laid out otherwise (a blank row, cells without references...)
         names = sorted(names, key=headers.index)
         kinds = {n: CELL_KINDS[sheet.column(n).kind] for n in names}
-        return partial(splice_columns, cells, headers, kinds, lambda lo, hi: cells_of(frame.iloc[lo:hi], names))
+        return partial(splice_columns, cells, headers, kinds, cells_of(frame, names))
 
     def _write_reports(self, zin: zipfile.ZipFile, reports: dict[str, Report], replaced: dict[str, bytes],
                        sheets: dict[str, Producer]) -> None:

@@ -181,7 +181,7 @@ def split_sheet(xml: str) -> tuple[str, str, str]:
 
 
 #: Rows rendered at a time by ``write_sheet``: a few MB of XML, so a million-row sheet never sits in memory whole.
-CHUNK_ROWS = 20_000
+CHUNK_ROWS = 5_000
 
 
 def table_ref(headers: Sequence[str], count: int) -> str:

@@ -147,11 +147,11 @@ def find_cells(xml: bytes) -> RowCells | None:
     return RowCells(xml, starts, ends[1:], cells[data_cells], columns[data_cells])
 
 
-def splice_columns(rows: RowCells, headers: Sequence[str], kinds: dict[str, str],
-                   values: Callable[[int, int], dict[str, Sequence[Any]]], write: Callable[[bytes], Any]) -> None:
+def splice_columns(rows: RowCells, headers: Sequence[str], kinds: dict[str, str], values: dict[str, Sequence[Any]],
+                   write: Callable[[bytes], Any]) -> None:
     """Write through ``write`` the sheet XML of ``rows`` with the cells of the columns ``kinds`` names (written as
-    it says) replaced and every other byte kept, ``CHUNK_ROWS`` rows at a time; ``values(lo, hi)`` gives their
-    raw cell values for data rows lo..hi-1 (by header). ``headers`` are the sheet's columns from A on."""
+    it says) replaced by ``values`` (their raw cell values, by header, one per data row) and every other byte
+    kept, ``CHUNK_ROWS`` rows at a time. ``headers`` are the sheet's columns from A on."""
     xml, count = rows.xml, rows.count
     runs = _runs([headers.index(name) for name in kinds])
     bounds = np.empty((count, 2 * len(runs)), dtype=np.int64)  # per row, each run's cells: where they start, end
@@ -165,7 +165,6 @@ def splice_columns(rows: RowCells, headers: Sequence[str], kinds: dict[str, str]
     for lo in range(0, count, CHUNK_ROWS):
         hi = min(lo + CHUNK_ROWS, count)
         numbers = [str(n) for n in range(lo + 2, hi + 2)]
-        columns = values(lo, hi)
         streams = []
         for k, (first, last) in enumerate(runs):
             first_cut = lo * step + 2 * k
@@ -173,6 +172,6 @@ def splice_columns(rows: RowCells, headers: Sequence[str], kinds: dict[str, str]
             streams.append(list(map(bytes.decode, map(xml.__getitem__, kept))))
             for i in range(first, last + 1):
                 streams += _COLUMN_PIECES[kinds[headers[i]]](column_letter(i), f' s="{styles[i]}"' if i in styles else "",
-                                                             columns[headers[i]], numbers)
+                                                             values[headers[i]][lo:hi], numbers)
         write("".join(chain.from_iterable(zip(*streams))).encode("utf-8"))
     write(xml[cuts[-2]:])

@@ -111,12 +111,7 @@ def _pieces(letter: str, head: str, tail: str, rows: Sequence[str], texts: Seque
     pre = f'<c r="{letter}'
     if None not in texts:
         return [repeat(pre), rows, repeat(head), texts, repeat(tail)]
-    present = [v is not None for v in texts]
-    if not any(present):
-        return []
-    return [[pre if p else "" for p in present], [n if p else "" for n, p in zip(rows, present)],
-            [head if p else "" for p in present], ["" if v is None else v for v in texts],
-            [tail if p else "" for p in present]]
+    return [[f"{pre}{n}{head}{v}{tail}" if v is not None else "" for n, v in zip(rows, texts)]]
 
 
 def _text_cells(letter: str, s: str, values: Sequence[Any], rows: Sequence[str]) -> Pieces:

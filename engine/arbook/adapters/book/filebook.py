@@ -25,8 +25,9 @@ from arbook.adapters.book.base import StagedBook, current_user
 from arbook.adapters.book.history import DEFAULT_GENERATIONS, Generation, keep_generation, record_head
 from arbook.model.book import Report
 from arbook.model.frames import CELL_KINDS, cell_columns, cells_of, frame_headers
-from arbook.adapters.book.package import (CALC_CHAIN, NS_MAIN, NS_REL, NeedsZip64, Producer, SheetPart, deflate,
-                                          schema_version, sheet_parts, stream_part, stored, write_part)
+from arbook.adapters.book.package import (CALC_CHAIN, NS_MAIN, NS_REL, Deflated, NeedsZip64, Producer, SheetPart,
+                                          deflate, deflate_produced, schema_version, sheet_parts, stream_part, stored,
+                                          write_part)
 from arbook.adapters.book.sheetxml import column_letter, render_table, table_ref, write_sheet
 from arbook.adapters.book.splice import RowCells, find_cells, splice_columns, table_headers
 
@@ -145,12 +146,13 @@ class FileBook(StagedBook):
         with zipfile.ZipFile(self.path) as zin, ThreadPoolExecutor(max_workers=2) as pool:
             replaced: dict[str, bytes] = {}
             sheets: dict[str, Producer] = {}  # rendered while written, a chunk of rows at a time
+            spliced: dict[str, Deflated] = {}  # only some columns changed: spliced into the old XML, compressed
             for sheet, frame in changes.items():
                 part = self._part(sheet)
                 old = ahead.get(part.path)
                 patched = self._patched(zin, sheet, frame, old)
                 if patched is not None:
-                    sheets[part.path] = patched  # only some columns changed: spliced into the old XML
+                    spliced[part.path] = deflate_produced(patched, pool)
                     continue
                 headers = frame_headers(sheet, frame)
                 sheets[part.path] = partial(_write_frame, old[0] if old else zin.read(part.path), sheet, frame)
@@ -173,10 +175,10 @@ class FileBook(StagedBook):
                     for info in order:
                         if info.filename in sheets:
                             stream_part(zout, info.filename, sheets[info.filename], zip64)
-                        elif info.filename in packed:
+                        elif info.filename in packed or info.filename in spliced:
                             entry = _copy_info(info)
                             entry.compress_type = zipfile.ZIP_DEFLATED
-                            write_part(zout, entry, packed[info.filename].result())
+                            write_part(zout, entry, spliced.get(info.filename) or packed[info.filename].result())
                         else:
                             write_part(zout, _copy_info(info), stored(zin, info))
 

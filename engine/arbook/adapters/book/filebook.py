@@ -56,6 +56,7 @@ class FileBook(StagedBook):
         self._calamine: CalamineWorkbook | None = None
         self._prefetched: dict[str, Future[list[list[Any]]]] = {}  # sheet name -> its rows, parsed on a thread
         self._parts_ahead: dict[str, Future[Ahead]] = {}  # part name -> its XML and cells, read on a thread for a rewrite
+        self._to_rewrite: list[str] = []  # parts to read so, once the sheets read ahead are parsed
         self.generations = True  # keep the state before each save (see ``history``)
         try:
             with zipfile.ZipFile(self.path) as zf:
@@ -82,6 +83,8 @@ class FileBook(StagedBook):
         ahead = self._prefetched.pop(sheet.name, None)
         if ahead is not None:
             rows = ahead.result()
+            if not self._prefetched:
+                self._read_rewrites()
         else:
             if self._calamine is None:
                 self._calamine = CalamineWorkbook.from_path(str(self.path))
@@ -93,8 +96,8 @@ class FileBook(StagedBook):
     def prefetch(self, names: Sequence[str], rewrite: Sequence[str] = ()) -> None:
         """Start parsing these sheets on two threads (calamine parses without holding the GIL), the
         sheets split so both threads have about as many bytes of XML; ``read`` takes the result. The XML
-        of those in ``rewrite`` is also read (inflated) there and its cells found, for a save that rewrites
-        only some columns."""
+        of those in ``rewrite`` is read (inflated) and its cells found on a thread once the last of them
+        is taken (not to slow the parsing), for a save that rewrites only some columns."""
         rewrite = [sheet_named(n).name for n in rewrite]
         sheets = [sheet_named(n) for n in names]
         todo = [s.name for s in sheets if s.name in self._parts and s.name not in self._prefetched
@@ -114,9 +117,17 @@ class FileBook(StagedBook):
             for name in sorted(group, key=todo.index):
                 self._prefetched[name] = worker.submit(
                     lambda name=name, opened=opened: opened().get_sheet_by_name(name).to_python(skip_empty_area=False))
-                if name in rewrite:
-                    self._parts_ahead[self._parts[name].path] = worker.submit(self._read_cells, self._parts[name].path)
             worker.shutdown(wait=False)
+        self._to_rewrite += [self._parts[name].path for name in sorted(todo, key=size.__getitem__, reverse=True)
+                             if name in rewrite]
+
+    def _read_rewrites(self) -> None:
+        """Start reading the parts to rewrite (largest first) and finding their cells, on one thread."""
+        worker = ThreadPoolExecutor(1, thread_name_prefix="arbook-parts")
+        for path in self._to_rewrite:
+            self._parts_ahead[path] = worker.submit(self._read_cells, path)
+        worker.shutdown(wait=False)
+        self._to_rewrite.clear()
 
     def _read_cells(self, name: str) -> Ahead:
         """A sheet part's XML and where its rows' cells are (see ``find_cells``)."""
@@ -124,10 +135,11 @@ class FileBook(StagedBook):
             xml = zf.read(name)
         return xml, find_cells(xml)
 
-    def _forget_prefetched(self) -> dict[str, Ahead]:
+    def _forget_prefetched(self, keep_parts: bool = False) -> dict[str, Ahead]:
         """Drop what was read ahead (the file is about to change), waiting for work under way; returns the
-        parts already read for a rewrite (part name -> XML and cells)."""
-        for ahead in (*self._prefetched.values(), *self._parts_ahead.values()):
+        parts read for a rewrite (part name -> XML and cells): with ``keep_parts`` all of them, else only those
+        already read."""
+        for ahead in (*self._prefetched.values(), *(() if keep_parts else self._parts_ahead.values())):
             ahead.cancel()
         for ahead in self._prefetched.values():
             with contextlib.suppress(Exception):
@@ -138,11 +150,12 @@ class FileBook(StagedBook):
                 parts[name] = ahead.result()
         self._prefetched.clear()
         self._parts_ahead.clear()
+        self._to_rewrite.clear()
         return parts
 
     def _write(self, changes: dict[Sheet, pd.DataFrame], reports: dict[str, Report]) -> None:
         check_not_locked(self.path)
-        ahead = self._forget_prefetched()
+        ahead = self._forget_prefetched(keep_parts=True)
         with zipfile.ZipFile(self.path) as zin, ThreadPoolExecutor(max_workers=2) as pool:
             replaced: dict[str, bytes] = {}
             sheets: dict[str, Producer] = {}  # rendered while written, a chunk of rows at a time

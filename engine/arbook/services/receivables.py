@@ -60,11 +60,9 @@ def aging_of(book: Book, as_of: date | None = None, rewrite: Sequence[str] = ())
     uses; nothing is staged, so reports can share it without touching the book. ``rewrite``: the sheets
     the caller saves next with only their computed columns changed (the book may read them ahead)."""
     as_of = as_of or date.today()
-    # converted in the order they are parsed (Invoices on one thread, after Customers; Allocations then Bank
-    # on the other), so this thread converts each while the other threads still parse
     sheets = (CUSTOMERS, ALLOCATIONS, INVOICES, BANK)
     with collector_paused():
-        book.prefetch([sheet.name for sheet in sheets], rewrite)
+        book.prefetch({sheet.name: READS[sheet.name] for sheet in sheets}, rewrite)
         customers, allocations, invoices, bank = (book.read(sheet.name, READS[sheet.name]) for sheet in sheets)
         return age_ledger(customers, invoices, allocations, bank, Policy.from_settings(book.settings()),
                           as_of)  # credit notes, write-offs, refunds too

@@ -13,18 +13,18 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
-from typing import Any, BinaryIO, Callable, Collection, Sequence
+from typing import Any, BinaryIO, Callable, Collection, Mapping, Sequence
 
 import pandas as pd
 from python_calamine import CalamineWorkbook
 
-from arbook.model.errors import ArbookError, BookFormatError
+from arbook.model.errors import ArbookError, BookFormatError, InputError
 from arbook.model.schema import INVOICES, LOG, SCHEMA_VERSION, Sheet, sheet as sheet_named
 from arbook.adapters.book.atomic import atomic_write, check_not_locked, exclusive, remove_stale_temps
 from arbook.adapters.book.base import StagedBook, current_user
 from arbook.adapters.book.history import DEFAULT_GENERATIONS, Generation, keep_generation, record_head
 from arbook.model.book import Report
-from arbook.model.frames import CELL_KINDS, cell_columns, cells_of, frame_headers
+from arbook.model.frames import CELL_KINDS, cell_columns, cells_of, frame_from_rows, frame_headers
 from arbook.adapters.book.package import (CALC_CHAIN, NS_MAIN, NS_REL, Deflated, NeedsZip64, Producer, SheetPart,
                                           deflate, deflate_produced, schema_version, sheet_parts, stream_part, stored,
                                           write_part)
@@ -35,6 +35,13 @@ BOOK_SUFFIXES = (".xlsx", ".xlsm")
 
 #: A sheet part read ahead for a rewrite: its XML and where its rows' cells are (None: laid out otherwise).
 Ahead = tuple[bytes, RowCells | None]
+#: A sheet read ahead: its raw rows (header, data rows) and its frame, or why the rows do not fit one.
+Parsed = tuple[tuple[Sequence[Any], list[Sequence[Any]]], "pd.DataFrame | InputError"]
+
+
+def _header_and_rows(rows: list[list[Any]]) -> tuple[Sequence[Any], list[Sequence[Any]]]:
+    """(header row, data rows) of a sheet's rows."""
+    return (rows[0], rows[1:]) if rows else ([], [])
 
 
 class FileBook(StagedBook):
@@ -54,7 +61,8 @@ class FileBook(StagedBook):
         self._lock.enter_context(exclusive(self.path, timeout))
         remove_stale_temps(self.path)
         self._calamine: CalamineWorkbook | None = None
-        self._prefetched: dict[str, Future[list[list[Any]]]] = {}  # sheet name -> its rows, parsed on a thread
+        self._prefetched: dict[str, Future[Parsed]] = {}  # sheet name -> its rows and frame, made on a thread
+        self._prefetch_columns: dict[str, list[str] | None] = {}  # sheet name -> the columns of that frame
         self._parts_ahead: dict[str, Future[Ahead]] = {}  # part name -> its XML and cells, read on a thread for a rewrite
         self._to_rewrite: list[str] = []  # parts to read so, once the sheets read ahead are parsed
         self.generations = True  # keep the state before each save (see ``history``)
@@ -78,28 +86,44 @@ class FileBook(StagedBook):
             raise BookFormatError(f"{self.source}: no {sheet.name} sheet with a table (is this an arbook book?)")
         return part
 
+    def _taken(self, sheet: Sheet) -> Parsed | None:
+        """The sheet's rows and frame made ahead (None when not asked for); the parts to rewrite are read from
+        when the last is taken."""
+        ahead = self._prefetched.pop(sheet.name, None)
+        if ahead is None:
+            return None
+        self._prefetch_columns.pop(sheet.name)
+        if not self._prefetched:
+            self._read_rewrites()
+        return ahead.result()
+
+    def _ready_frame(self, sheet: Sheet, columns: Sequence[str] | None) -> pd.DataFrame | None:
+        if sheet.name not in self._prefetched or self._prefetch_columns[sheet.name] != (
+                None if columns is None else list(columns)):
+            return None
+        self._raw[sheet.name], frame = self._taken(sheet)  # type: ignore[misc]
+        if isinstance(frame, InputError):
+            raise frame
+        return frame
+
     def _load_rows(self, sheet: Sheet) -> tuple[Sequence[Any], list[Sequence[Any]]]:
         self._part(sheet)
-        ahead = self._prefetched.pop(sheet.name, None)
+        ahead = self._taken(sheet)
         if ahead is not None:
-            rows = ahead.result()
-            if not self._prefetched:
-                self._read_rewrites()
-        else:
-            if self._calamine is None:
-                self._calamine = CalamineWorkbook.from_path(str(self.path))
-            rows = self._calamine.get_sheet_by_name(sheet.name).to_python(skip_empty_area=False)
-        if not rows:
-            return [], []
-        return rows[0], rows[1:]
+            return ahead[0]
+        if self._calamine is None:
+            self._calamine = CalamineWorkbook.from_path(str(self.path))
+        return _header_and_rows(self._calamine.get_sheet_by_name(sheet.name).to_python(skip_empty_area=False))
 
-    def prefetch(self, names: Sequence[str], rewrite: Sequence[str] = ()) -> None:
-        """Start parsing these sheets on two threads (calamine parses without holding the GIL), the
-        sheets split so both threads have about as many bytes of XML; ``read`` takes the result. The XML
-        of those in ``rewrite`` is read (inflated) and its cells found on a thread once the last of them
-        is taken (not to slow the parsing), for a save that rewrites only some columns."""
+    def prefetch(self, reads: Mapping[str, Sequence[str] | None], rewrite: Sequence[str] = ()) -> None:
+        """Start parsing these sheets and making their frames on two threads (calamine parses without holding
+        the GIL, so one thread converts while the other parses; this one only waits), the sheets split so both
+        threads have about as many bytes of XML; ``read`` with the same columns takes the frame. The XML of
+        those in ``rewrite`` is read (inflated) and its cells found on a thread once the last sheet is taken
+        (not to slow the parsing), for a save that rewrites only some columns."""
         rewrite = [sheet_named(n).name for n in rewrite]
-        sheets = [sheet_named(n) for n in names]
+        reads = {sheet_named(n).name: columns for n, columns in reads.items()}
+        sheets = [sheet_named(n) for n in reads]
         todo = [s.name for s in sheets if s.name in self._parts and s.name not in self._prefetched
                 and s.name not in self._cache and s.name not in self._staged and s.name not in self._raw]
         if not todo:
@@ -115,11 +139,21 @@ class FileBook(StagedBook):
             opened = functools.cache(lambda: CalamineWorkbook.from_path(str(self.path)))
             worker = ThreadPoolExecutor(1, thread_name_prefix="arbook-read")  # one thread per workbook
             for name in sorted(group, key=todo.index):
-                self._prefetched[name] = worker.submit(
-                    lambda name=name, opened=opened: opened().get_sheet_by_name(name).to_python(skip_empty_area=False))
+                columns = reads[name]
+                self._prefetch_columns[name] = None if columns is None else list(columns)
+                self._prefetched[name] = worker.submit(self._parse, opened, sheet_named(name), columns)
             worker.shutdown(wait=False)
         self._to_rewrite += [self._parts[name].path for name in sorted(todo, key=size.__getitem__, reverse=True)
                              if name in rewrite]
+
+    def _parse(self, opened: Callable[[], CalamineWorkbook], sheet: Sheet, columns: Sequence[str] | None) -> Parsed:
+        """The sheet's rows (header, data rows) and its frame of ``columns`` (see ``frame_from_rows``), or why the
+        rows do not fit it."""
+        raw = _header_and_rows(opened().get_sheet_by_name(sheet.name).to_python(skip_empty_area=False))
+        try:
+            return raw, frame_from_rows(sheet, *raw, self._where(sheet), columns=columns)
+        except InputError as problems:
+            return raw, problems
 
     def _read_rewrites(self) -> None:
         """Start reading the parts to rewrite (largest first) and finding their cells, on one thread."""
@@ -149,6 +183,7 @@ class FileBook(StagedBook):
             with contextlib.suppress(Exception):
                 parts[name] = ahead.result()
         self._prefetched.clear()
+        self._prefetch_columns.clear()
         self._parts_ahead.clear()
         self._to_rewrite.clear()
         return parts

@@ -18,10 +18,9 @@ import pandas as pd
 
 from arbook.model.frames import make_frame
 from arbook.model.errors import ArbookError
-from arbook.domain.matching.engine import APPLIED_STATUSES, UNAPPLIED_RULE
 from arbook.model.money import CURRENCIES, MoneyError, from_minor, minor_digits, scaled
 from arbook.model.schema import AGING, ALLOCATIONS, BANK, CREDIT_STATUSES, CUSTOMERS, DASHBOARD, INVOICES
-from arbook.model.statuses import CreditStatus, InvoiceStatus
+from arbook.model.statuses import APPLIED as APPLIED_STATUSES, CreditStatus, InvoiceStatus, Rule
 
 DASHBOARD_AGING_ROWS, DASHBOARD_TOP_ROWS = 5, 10
 
@@ -254,7 +253,7 @@ def age(customers: pd.DataFrame, invoices: pd.DataFrame, allocations: pd.DataFra
 
     paid_cid = payments[_given(payments["Customer ID"])]
     last_payment = paid_cid.groupby("Customer ID", sort=False)["Paid On"].max()
-    cash = paid_cid[~_given(paid_cid["Invoice No"]) & (paid_cid["Rule"] == UNAPPLIED_RULE)]
+    cash = paid_cid[~_given(paid_cid["Invoice No"]) & (paid_cid["Rule"] == Rule.UNAPPLIED)]
     currency_of = dict(zip(customers["Customer ID"], customers["Currency"]))
     cash_currency = [c or currency_of.get(k) for c, k in zip(cash["Bank Currency"], cash["Customer ID"])]
     cash_units = minor_units(cash["Applied Amount"], minor_digits_of(pd.Series(cash_currency, dtype=object)),

@@ -9,9 +9,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Sequence
-
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from typing import TYPE_CHECKING, Any, Sequence
 
 from arbook.model.book import Book
 from arbook.model.statuses import Confirmation
@@ -25,6 +23,9 @@ from arbook.model.money import format_money
 from arbook.domain.ledger import AccountRows, ledger_report
 from arbook.model.schema import AGING, ALLOCATIONS, BANK, CUSTOMERS, DASHBOARD, INVOICES, Role
 from arbook.resources import resource
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 TEMPLATES = resource("templates")
 
@@ -117,6 +118,8 @@ def ledger_book(book: Book, customer_ids: list[str] | None = None) -> int:
 
 
 def _environment() -> Environment:
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined  # reminders only: not loaded for aging
+
     folder = TEMPLATES / "reminders"
     if not folder.is_dir():
         raise ArbookError(f"reminder templates not found in {folder}")

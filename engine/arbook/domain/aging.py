@@ -380,11 +380,15 @@ def _grades(totals: Totals) -> dict[str, str]:
         total = int(mine.sum())
         running = 0
         for cid, units in sorted(mine.items(), key=lambda x: (-x[1], x[0])):
-            share_before = Fraction(running, total) if total else Fraction(1)
+            share_before = Fraction(running, total) if total else ONE
             running += int(units)
-            grade = "A" if share_before < Fraction(4, 5) else "B" if share_before < Fraction(19, 20) else "C"
-            grades[cid] = {"A": "B", "B": "C", "C": "C"}[grade] if cid in chronic else grade
+            grade = "A" if share_before < A_SHARE else "B" if share_before < B_SHARE else "C"
+            grades[cid] = LOWER[grade] if cid in chronic else grade
     return grades
+
+
+ONE, A_SHARE, B_SHARE = Fraction(1), Fraction(4, 5), Fraction(19, 20)  # billing shares of grades A and B
+LOWER = {"A": "B", "B": "C", "C": "C"}  # the grade of a chronic late payer
 
 
 def _aging_table(customers: pd.DataFrame, totals: Totals, policy: Policy) -> pd.DataFrame:

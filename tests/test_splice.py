@@ -209,7 +209,8 @@ def test_a_sheet_without_rows_or_with_attributes_on_its_rows_element_is_not_spli
 
 
 def test_find_cells_gives_each_rows_place_and_each_cells_column():
-    xml = _sheet(_row(1), *(f'<row r="{n}" spans="1:28">{_n(f"A{n}", n)}{_n(f"AB{n}", n)}</row>' for n in range(2, 120)))
+    xml = _sheet(_row(1), *(f'<row r="{n}" spans="1:28">{_n(f"A{n}", n)}{_n(f"AB{n}", n)}</row>'
+                            for n in range(2, 120)))
     rows = splice.find_cells(xml)
     assert rows is not None and rows.count == 118
     assert rows.columns.tolist() == [0, 27] * 118

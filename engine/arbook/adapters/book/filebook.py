@@ -36,7 +36,7 @@ BOOK_SUFFIXES = (".xlsx", ".xlsm")
 #: A sheet part read ahead for a rewrite: its XML and where its rows' cells are (None: laid out otherwise).
 Ahead = tuple[bytes, RowCells | None]
 #: A sheet read ahead: its raw rows (header, data rows) and its frame, or why the rows do not fit one.
-Parsed = tuple[tuple[Sequence[Any], list[Sequence[Any]]], "pd.DataFrame | InputError"]
+Parsed = tuple[tuple[Sequence[Any], list[Sequence[Any]]], pd.DataFrame | InputError]
 
 
 def _header_and_rows(rows: list[list[Any]]) -> tuple[Sequence[Any], list[Sequence[Any]]]:
@@ -63,8 +63,8 @@ class FileBook(StagedBook):
         self._calamine: CalamineWorkbook | None = None
         self._prefetched: dict[str, Future[Parsed]] = {}  # sheet name -> its rows and frame, made on a thread
         self._prefetch_columns: dict[str, list[str] | None] = {}  # sheet name -> the columns of that frame
-        self._parts_ahead: dict[str, Future[Ahead]] = {}  # part name -> its XML and cells, read on a thread for a rewrite
-        self._to_rewrite: list[str] = []  # parts to read so, once the sheets read ahead are parsed
+        self._parts_ahead: dict[str, Future[Ahead]] = {}  # part name -> its XML and cells, read for a rewrite
+        self._to_rewrite: list[str] = []  # parts to read so once the sheets read ahead are taken
         self.generations = True  # keep the state before each save (see ``history``)
         try:
             with zipfile.ZipFile(self.path) as zf:
@@ -86,13 +86,11 @@ class FileBook(StagedBook):
             raise BookFormatError(f"{self.source}: no {sheet.name} sheet with a table (is this an arbook book?)")
         return part
 
-    def _taken(self, sheet: Sheet) -> Parsed | None:
-        """The sheet's rows and frame made ahead (None when not asked for); the parts to rewrite are read from
-        when the last is taken."""
-        ahead = self._prefetched.pop(sheet.name, None)
-        if ahead is None:
-            return None
-        self._prefetch_columns.pop(sheet.name)
+    def _taken(self, sheet: Sheet) -> Parsed:
+        """The sheet's rows and frame made ahead (see ``prefetch``); once the last is taken, the parts to rewrite
+        start being read."""
+        ahead = self._prefetched.pop(sheet.name)
+        del self._prefetch_columns[sheet.name]
         if not self._prefetched:
             self._read_rewrites()
         return ahead.result()
@@ -101,16 +99,15 @@ class FileBook(StagedBook):
         if sheet.name not in self._prefetched or self._prefetch_columns[sheet.name] != (
                 None if columns is None else list(columns)):
             return None
-        self._raw[sheet.name], frame = self._taken(sheet)  # type: ignore[misc]
+        self._raw[sheet.name], frame = self._taken(sheet)
         if isinstance(frame, InputError):
             raise frame
         return frame
 
     def _load_rows(self, sheet: Sheet) -> tuple[Sequence[Any], list[Sequence[Any]]]:
         self._part(sheet)
-        ahead = self._taken(sheet)
-        if ahead is not None:
-            return ahead[0]
+        if sheet.name in self._prefetched:
+            return self._taken(sheet)[0]
         if self._calamine is None:
             self._calamine = CalamineWorkbook.from_path(str(self.path))
         return _header_and_rows(self._calamine.get_sheet_by_name(sheet.name).to_python(skip_empty_area=False))

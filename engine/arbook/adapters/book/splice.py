@@ -160,7 +160,8 @@ def splice_columns(rows: RowCells, headers: Sequence[str], kinds: dict[str, str]
         bounds[:, 2 * k + 1] = rows.first(last + 1, bounds[:, 2 * k])
     cuts = [0, *bounds.ravel().tolist(), len(xml)]  # old bytes cuts[2m]:cuts[2m+1] come before the m-th new run
     del bounds
-    styles = _column_styles(xml[:xml.find(_OPEN)].decode("utf-8"))
+    column_styles = _column_styles(xml[:xml.find(_OPEN)].decode("utf-8"))
+    styles = {i: f' s="{column_styles[i]}"' if i in column_styles else "" for i in range(len(headers))}
     step = 2 * len(runs)
     for lo in range(0, count, CHUNK_ROWS):
         hi = min(lo + CHUNK_ROWS, count)
@@ -171,7 +172,7 @@ def splice_columns(rows: RowCells, headers: Sequence[str], kinds: dict[str, str]
             kept = map(slice, cuts[first_cut:hi * step:step], cuts[first_cut + 1:hi * step:step])
             streams.append(list(map(bytes.decode, map(xml.__getitem__, kept))))
             for i in range(first, last + 1):
-                streams += _COLUMN_PIECES[kinds[headers[i]]](column_letter(i), f' s="{styles[i]}"' if i in styles else "",
-                                                             values[headers[i]][lo:hi], numbers)
+                streams += _COLUMN_PIECES[kinds[headers[i]]](column_letter(i), styles[i], values[headers[i]][lo:hi],
+                                                             numbers)
         write("".join(chain.from_iterable(zip(*streams))).encode("utf-8"))
     write(xml[cuts[-2]:])

@@ -202,6 +202,12 @@ def test_sheets_laid_out_otherwise_are_not_spliced(rows):
     assert splice.find_cells(_sheet(*rows)) is None
 
 
+def test_a_part_cut_short_after_its_rows_is_not_spliced():
+    xml = _sheet(_row(1), _row(2, _n("A2", 1)))
+    assert splice.find_cells(xml) is not None
+    assert splice.find_cells(xml[:-len("</worksheet>")]) is None
+
+
 def test_a_sheet_without_rows_or_with_attributes_on_its_rows_element_is_not_spliced():
     assert splice.find_cells(f'<worksheet xmlns="{splice.NS_MAIN}"><sheetData/></worksheet>'.encode()) is None
     assert splice.find_cells(f'<worksheet xmlns="{splice.NS_MAIN}"><sheetData x="1"><row r="1"></row>'

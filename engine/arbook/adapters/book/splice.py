@@ -124,10 +124,10 @@ def find_cells(xml: bytes) -> RowCells | None:
     the one before, every tag there starting "<c" a cell written ``<c r="`` + its reference, the cells of a
     row in column order. A few dozen calls into numpy (on a thread beside busy Python, each waits for the GIL)."""
     begin, close = xml.find(_OPEN), xml.rfind(_CLOSE)
-    if begin < 0 or close < begin:
-        return None  # no rows, or a sheetData with attributes: not ours to patch
+    if begin < 0 or close < begin or len(xml) < close + len(b"</sheetData></worksheet>"):
+        return None  # no rows, a sheetData with attributes, or a part cut short: not ours to patch
     begin += len(_OPEN)
-    windows = np.lib.stride_tricks.sliding_window_view(np.frombuffer(xml, np.uint8), 16)  # "</sheetData>" follows
+    windows = np.lib.stride_tricks.sliding_window_view(np.frombuffer(xml, np.uint8), 16)  # in range: 24 bytes follow
     cells, ow = _at(_words(xml, 2), begin, close, b"<c"), _at(_words(xml, 2), begin, close, b"ow")
     rows, ends = ow[_words(xml, 4)[ow - 2] == _word(b"<row")] - 2, ow[_words(xml, 4)[ow - 3] == _word(b"</ro")] - 3
     if (not len(ends) or len(rows) != len(ends) or xml[ends[-1] + 6:close].strip()

@@ -64,7 +64,6 @@ class FileBook(StagedBook):
         self._prefetched: dict[str, Future[Parsed]] = {}  # sheet name -> its rows and frame, made on a thread
         self._prefetch_columns: dict[str, list[str] | None] = {}  # sheet name -> the columns of that frame
         self._parts_ahead: dict[str, Future[Ahead]] = {}  # part name -> its XML and cells, read for a rewrite
-        self._to_rewrite: list[str] = []  # parts to read so once the sheets read ahead are taken
         self.generations = True  # keep the state before each save (see ``history``)
         try:
             with zipfile.ZipFile(self.path) as zf:
@@ -87,13 +86,9 @@ class FileBook(StagedBook):
         return part
 
     def _taken(self, sheet: Sheet) -> Parsed:
-        """The sheet's rows and frame made ahead (see ``prefetch``); once the last is taken, the parts to rewrite
-        start being read."""
-        ahead = self._prefetched.pop(sheet.name)
+        """The sheet's rows and frame made ahead (see ``prefetch``)."""
         del self._prefetch_columns[sheet.name]
-        if not self._prefetched:
-            self._read_rewrites()
-        return ahead.result()
+        return self._prefetched.pop(sheet.name).result()
 
     def _ready_frame(self, sheet: Sheet, columns: Sequence[str] | None) -> pd.DataFrame | None:
         if sheet.name not in self._prefetched or self._prefetch_columns[sheet.name] != (
@@ -116,8 +111,9 @@ class FileBook(StagedBook):
         """Start parsing these sheets and making their frames on two threads (calamine parses without holding
         the GIL, so one thread converts while the other parses; this one only waits), the sheets split so both
         threads have about as many bytes of XML; ``read`` with the same columns takes the frame. The XML of
-        those in ``rewrite`` is read (inflated) and its cells found on a thread once the last sheet is taken
-        (not to slow the parsing), for a save that rewrites only some columns."""
+        those in ``rewrite`` is then read (inflated) and its cells found there, for a save that rewrites only
+        some columns: after the thread's sheets, so not to slow them, while the other thread or the engine
+        still works."""
         rewrite = [sheet_named(n).name for n in rewrite]
         reads = {sheet_named(n).name: columns for n, columns in reads.items()}
         sheets = [sheet_named(n) for n in reads]
@@ -139,9 +135,9 @@ class FileBook(StagedBook):
                 columns = reads[name]
                 self._prefetch_columns[name] = None if columns is None else list(columns)
                 self._prefetched[name] = worker.submit(self._parse, opened, sheet_named(name), columns)
+            for name in sorted(set(group) & set(rewrite), key=size.__getitem__, reverse=True):
+                self._parts_ahead[self._parts[name].path] = worker.submit(self._read_cells, self._parts[name].path)
             worker.shutdown(wait=False)
-        self._to_rewrite += [self._parts[name].path for name in sorted(todo, key=size.__getitem__, reverse=True)
-                             if name in rewrite]
 
     def _parse(self, opened: Callable[[], CalamineWorkbook], sheet: Sheet, columns: Sequence[str] | None) -> Parsed:
         """The sheet's rows (header, data rows) and its frame of ``columns`` (see ``frame_from_rows``), or why the
@@ -151,14 +147,6 @@ class FileBook(StagedBook):
             return raw, frame_from_rows(sheet, *raw, self._where(sheet), columns=columns)
         except InputError as problems:
             return raw, problems
-
-    def _read_rewrites(self) -> None:
-        """Start reading the parts to rewrite (largest first) and finding their cells, on one thread."""
-        worker = ThreadPoolExecutor(1, thread_name_prefix="arbook-parts")
-        for path in self._to_rewrite:
-            self._parts_ahead[path] = worker.submit(self._read_cells, path)
-        worker.shutdown(wait=False)
-        self._to_rewrite.clear()
 
     def _read_cells(self, name: str) -> Ahead:
         """A sheet part's XML and where its rows' cells are (see ``find_cells``)."""
@@ -182,7 +170,6 @@ class FileBook(StagedBook):
         self._prefetched.clear()
         self._prefetch_columns.clear()
         self._parts_ahead.clear()
-        self._to_rewrite.clear()
         return parts
 
     def _write(self, changes: dict[Sheet, pd.DataFrame], reports: dict[str, Report]) -> None:

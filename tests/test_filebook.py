@@ -145,3 +145,51 @@ def test_money_and_dates_exact_through_the_file(book_path):
         back = book.read("Bank")
     assert back["Amount"].tolist() == frame["Amount"].tolist()
     assert sum(back["Amount"].iloc[:3]) == Decimal("1234567890.21")
+
+
+def _sample_book(tmp_path):
+    import shutil
+
+    from arbook.services.demo import REPO_SAMPLES
+
+    path = tmp_path / "sample.xlsx"
+    shutil.copyfile(REPO_SAMPLES / "book.xlsx", path)
+    return path
+
+
+def test_frames_made_ahead_on_the_reading_threads_equal_frames_read_here(tmp_path):
+    from arbook.domain.aging import READS
+
+    path = _sample_book(tmp_path)
+    with open_book(path) as book:
+        here = {name: book.read(name, columns) for name, columns in READS.items()}
+        whole = book.read("Invoices")
+        book.discard()
+    with open_book(path) as book:
+        book.prefetch({**READS, "Invoices": None}, rewrite=["Invoices", "Customers"])
+        ahead = {name: book.read(name, columns) for name, columns in READS.items() if name != "Invoices"}
+        ahead["Invoices"] = book.read("Invoices", READS["Invoices"])  # other columns than made ahead: from the rows
+        assert book.read("Invoices").equals(whole)
+        book.discard()
+    for name, frame in here.items():
+        assert frame.equals(ahead[name]) and list(frame.index) == list(ahead[name].index), name
+
+
+def test_a_sheet_made_ahead_that_does_not_fit_says_so_when_read(tmp_path):
+    from arbook.model.errors import InputError
+
+    path = _sample_book(tmp_path)
+    workbook = openpyxl.load_workbook(path)
+    workbook["Invoices"]["C3"] = "not a date"
+    workbook.save(path)
+    columns = ["Invoice No", "Customer ID", "Issue Date"]
+    with open_book(path) as book:
+        with pytest.raises(InputError) as read_here:
+            book.read("Invoices", columns)
+        book.discard()
+    with open_book(path) as book:
+        book.prefetch({"Invoices": columns})
+        with pytest.raises(InputError) as made_ahead:
+            book.read("Invoices", columns)
+    assert str(made_ahead.value) == str(read_here.value)
+    assert [(p.line, p.field) for p in made_ahead.value.problems] == [(3, "Issue Date")]

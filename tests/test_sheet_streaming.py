@@ -6,6 +6,7 @@ readers (python-calamine and openpyxl) read back every value as it was written.
 import random
 import re
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -129,3 +130,19 @@ def test_a_large_part_compressed_in_two_halves_reads_back_whole_through_zipfile(
         package.write_part(zout, info, package.deflate(data))
     with zipfile.ZipFile(path) as zin:
         assert zin.read("xl/worksheets/sheet1.xml") == data
+
+
+@pytest.mark.parametrize("split_from", [package.SPLIT_FROM, 1000])  # 1000: a piece compressed every ~1000 bytes
+@pytest.mark.parametrize("pieces", [[], [b""], [b"<row/>" * 3], [b'<row r="%d"/>' % n for n in range(2000)]])
+def test_a_part_compressed_as_it_is_made_reads_back_whole_through_zipfile(tmp_path, monkeypatch, split_from, pieces):
+    """Pieces compressed on a pool as they come are one deflate stream: zipfile inflates it and checks the CRC."""
+    monkeypatch.setattr(package, "SPLIT_FROM", split_from)
+    path = tmp_path / "p.zip"
+    with zipfile.ZipFile(path, "w") as zout, ThreadPoolExecutor(2) as pool:
+        info = zipfile.ZipInfo("xl/worksheets/sheet1.xml")
+        info.compress_type = zipfile.ZIP_DEFLATED
+        part = package.deflate_produced(lambda write: [write(piece) for piece in pieces], pool)
+        package.write_part(zout, info, part)
+    with zipfile.ZipFile(path) as zin:
+        assert zin.read("xl/worksheets/sheet1.xml") == b"".join(pieces)
+    assert part.size == len(b"".join(pieces))

@@ -81,3 +81,34 @@ def test_money_cells_read_fast_give_what_money_gives():
             if fast is value:
                 continue
             assert str(fast) == str(money(value, currency)), (value, currency)
+
+
+def test_money_cells_among_other_values_and_currencies_read_fast_give_what_money_gives():
+    """Floats among empty cells, texts and ints, each row in its own currency: each float as ``money`` gives it
+    for that row's currency, every other value left as it is."""
+    from decimal import Decimal
+
+    from arbook.model.frames import _exact_floats_as_money
+    from arbook.model.money import money
+
+    values = [1234.5, None, "12.30", 7, 0.1 + 0.2, 1500.0, Decimal("2.50"), 0.125, 0.125, -3.0]
+    currencies = ["USD", "USD", "USD", "JPY", "USD", "JPY", "USD", "KWD", "USD", "EUR"]
+    fast = _exact_floats_as_money(values, currencies)
+    assert [repr(v) for v in fast] == [
+        "Decimal('1234.50')", "None", "'12.30'", "7", repr(0.1 + 0.2), "Decimal('1500')", "Decimal('2.50')",
+        "Decimal('0.125')", "0.125", "Decimal('-3.00')"]
+    for value, currency, read in zip(values, currencies, fast):
+        if isinstance(read, Decimal) and isinstance(value, float):
+            assert repr(read) == repr(money(value, currency))
+
+
+def test_scaled_gives_what_scaleb_gives():
+    """Many minor-unit amounts made at once: the same digits and exponent as ``Decimal(u).scaleb(-d)``."""
+    from decimal import Decimal
+
+    from arbook.model.money import scaled
+
+    units = [0, 1, -1, 1234550, -99, 10**17, -(10**17) + 3, 500]
+    digits = [2, 0, 3, 2, 2, 0, 3, 0]
+    assert [repr(v) for v in scaled(units, digits)] == [repr(Decimal(u).scaleb(-d)) for u, d in zip(units, digits)]
+    assert scaled([], []) == []

@@ -18,10 +18,9 @@ import pandas as pd
 
 from arbook.model.frames import make_frame
 from arbook.model.errors import ArbookError
-from arbook.domain.matching.engine import APPLIED_STATUSES, UNAPPLIED_RULE
-from arbook.model.money import CURRENCIES, MoneyError, from_minor, minor_digits
+from arbook.model.money import CURRENCIES, MoneyError, from_minor, minor_digits, scaled
 from arbook.model.schema import AGING, ALLOCATIONS, BANK, CREDIT_STATUSES, CUSTOMERS, DASHBOARD, INVOICES
-from arbook.model.statuses import CreditStatus, InvoiceStatus
+from arbook.model.statuses import APPLIED as APPLIED_STATUSES, CreditStatus, InvoiceStatus, Rule
 
 DASHBOARD_AGING_ROWS, DASHBOARD_TOP_ROWS = 5, 10
 
@@ -159,8 +158,7 @@ def _decimals(units: np.ndarray, digits: np.ndarray, keep: np.ndarray) -> np.nda
     Each distinct amount is made once."""
     base = SCALE + 1
     distinct, where = np.unique(units * base + digits, return_inverse=True)  # units stay far below 2**59
-    pairs = (divmod(int(k), base) for k in distinct)
-    made = np.array([Decimal(u).scaleb(-d) for u, d in pairs] + [None], dtype=object)
+    made = np.array([*scaled((distinct // base).tolist(), (distinct % base).tolist()), None], dtype=object)
     return made[np.where(keep, where, len(distinct))]
 
 
@@ -255,7 +253,7 @@ def age(customers: pd.DataFrame, invoices: pd.DataFrame, allocations: pd.DataFra
 
     paid_cid = payments[_given(payments["Customer ID"])]
     last_payment = paid_cid.groupby("Customer ID", sort=False)["Paid On"].max()
-    cash = paid_cid[~_given(paid_cid["Invoice No"]) & (paid_cid["Rule"] == UNAPPLIED_RULE)]
+    cash = paid_cid[~_given(paid_cid["Invoice No"]) & (paid_cid["Rule"] == Rule.UNAPPLIED)]
     currency_of = dict(zip(customers["Customer ID"], customers["Currency"]))
     cash_currency = [c or currency_of.get(k) for c, k in zip(cash["Bank Currency"], cash["Customer ID"])]
     cash_units = minor_units(cash["Applied Amount"], minor_digits_of(pd.Series(cash_currency, dtype=object)),
@@ -382,11 +380,15 @@ def _grades(totals: Totals) -> dict[str, str]:
         total = int(mine.sum())
         running = 0
         for cid, units in sorted(mine.items(), key=lambda x: (-x[1], x[0])):
-            share_before = Fraction(running, total) if total else Fraction(1)
+            share_before = Fraction(running, total) if total else ONE
             running += int(units)
-            grade = "A" if share_before < Fraction(4, 5) else "B" if share_before < Fraction(19, 20) else "C"
-            grades[cid] = {"A": "B", "B": "C", "C": "C"}[grade] if cid in chronic else grade
+            grade = "A" if share_before < A_SHARE else "B" if share_before < B_SHARE else "C"
+            grades[cid] = LOWER[grade] if cid in chronic else grade
     return grades
+
+
+ONE, A_SHARE, B_SHARE = Fraction(1), Fraction(4, 5), Fraction(19, 20)  # billing shares of grades A and B
+LOWER = {"A": "B", "B": "C", "C": "C"}  # the grade of a chronic late payer
 
 
 def _aging_table(customers: pd.DataFrame, totals: Totals, policy: Policy) -> pd.DataFrame:

@@ -17,11 +17,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from arbook.domain.matching.engine import APPLIED_STATUSES, FEE_RULE, UNAPPLIED_RULE
 from arbook.model.frames import make_frame
 from arbook.model.money import money
 from arbook.model.schema import ALLOCATIONS, BANK, CREDIT_NOTE
-from arbook.model.statuses import AllocationStatus, Rule
+from arbook.model.statuses import APPLIED as APPLIED_STATUSES, AllocationStatus, Rule
 
 CREDIT_REF_RULE = Rule.CREDIT_REF
 CREDIT_OLDEST_RULE = Rule.CREDIT_OLDEST
@@ -29,6 +28,8 @@ CREDIT_BALANCE_RULE = Rule.CREDIT_BALANCE
 SMALL_WRITEOFF_RULE = Rule.SMALL_WRITEOFF
 BAD_DEBT_RULE = Rule.BAD_DEBT
 REFUND_RULE = Rule.REFUND
+FEE_RULE = Rule.FEE
+UNAPPLIED_RULE = Rule.UNAPPLIED
 WRITEOFF_RULES = (SMALL_WRITEOFF_RULE, BAD_DEBT_RULE)
 #: Rules whose rows are informational (they restate a remaining credit, they do not move money).
 MEMO_RULES = (CREDIT_BALANCE_RULE,)

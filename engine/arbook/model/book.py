@@ -5,7 +5,7 @@ Both adapters (``FileBook`` on a file, ``LiveBook`` on a workbook open in Excel)
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol, Sequence, runtime_checkable
+from typing import Any, Mapping, Protocol, Sequence, runtime_checkable
 
 import pandas as pd
 
@@ -40,9 +40,9 @@ class Book(Protocol):
         schema columns read to those named (the user's own columns always come along)."""
         ...
 
-    def prefetch(self, names: Sequence[str], rewrite: Sequence[str] = ()) -> None:
-        """A hint that these sheets are read next, and those in ``rewrite`` saved with only some columns
-        changed (an adapter may start reading them at once)."""
+    def prefetch(self, reads: Mapping[str, Sequence[str] | None], rewrite: Sequence[str] = ()) -> None:
+        """A hint that these sheets are read next, each with those columns (None: all), and those in ``rewrite``
+        saved with only some columns changed (an adapter may start reading them at once)."""
         ...
 
     def replace(self, name: str, frame: pd.DataFrame, changed: Sequence[str] | None = None) -> None:

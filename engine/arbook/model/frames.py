@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from operator import itemgetter
+from itertools import repeat
+from operator import is_, itemgetter
 from typing import Any, Iterable, Sequence
 
 import numpy as np
@@ -12,7 +13,7 @@ import pandas as pd
 from arbook.model.errors import InputError, Problem
 from arbook.model.schema import Column, Kind, Role, Sheet
 from arbook.model.cells import to_value
-from arbook.model.money import excel_number, minor_digits
+from arbook.model.money import excel_number, minor_digits, scaled
 
 
 def empty_frame(sheet: Sheet) -> pd.DataFrame:
@@ -48,8 +49,8 @@ def frame_from_rows(sheet: Sheet, header: Sequence[Any], rows: Iterable[Sequence
     extras = [n for n in names if n and not sheet.has(n)]
     rows = list(rows)
     lines = list(lines) if lines is not None else [first_line + i for i in range(len(rows))]
-    keep = [i for i, r in enumerate(rows) if any(r) or r.count("") + r.count(None) < len(r)]
-    if len(keep) < len(rows):
+    if not all(map(any, rows)):  # a row of only falsy cells (0, "", None...): drop those wholly empty
+        keep = [i for i, r in enumerate(rows) if any(r) or r.count("") + r.count(None) < len(r)]
         rows, lines = [rows[i] for i in keep], [lines[i] for i in keep]
     width = max(map(len, rows), default=0)
     if min(map(len, rows), default=width) < width:
@@ -95,7 +96,7 @@ def _convert_column(column: Column, raw: Sequence[Any], currencies: list[Any] | 
     required = column.required and column.role is Role.INPUT
     ready = _already_typed(raw, native, choices)
     if ready is not None:
-        if required and None in ready:
+        if required and _has_none(ready):
             problems.extend(Problem(source, lines[i], column.name, "is required")
                             for i, value in enumerate(ready) if value is None)
         return ready
@@ -121,11 +122,21 @@ def _convert_column(column: Column, raw: Sequence[Any], currencies: list[Any] | 
     return out
 
 
+def _has_none(values: Sequence[Any]) -> bool:
+    """Whether any of ``values`` is None (by identity: comparing a Decimal with None is slow)."""
+    return any(map(is_, values, repeat(None)))
+
+
 def _already_typed(raw: Sequence[Any], native: type | None, choices: set[str]) -> list[Any] | None:
     """The column's values when each is empty or already of its type (a whole column in one pass,
     the common case), else None."""
-    values = [None if v == "" else v for v in raw] if "" in raw else list(raw)
-    kinds = set(map(type, values)) - {type(None)}
+    kinds = set(map(type, raw))
+    if str in kinds and "" in raw:  # compared with "" only when there are texts (a Decimal compares slowly)
+        values = [None if v == "" else v for v in raw]
+        kinds = set(map(type, values))
+    else:
+        values = list(raw)
+    kinds.discard(type(None))
     if choices and kinds <= {str}:
         return values if set(values) <= choices | {None} else None
     if native is str and kinds <= {str}:
@@ -139,20 +150,24 @@ def _exact_floats_as_money(raw: Sequence[Any], currencies: list[Any] | None) -> 
     """Money cells holding a float with no more than the currency's decimals, as Decimal with exactly
     those decimals (what ``money`` gives, without going through text); other values are left as they are."""
     out = list(raw)
-    where = np.flatnonzero(np.fromiter((type(v) is float for v in out), dtype=bool, count=len(out)))
+    where = np.flatnonzero(np.fromiter(map(is_, map(type, out), repeat(float)), dtype=bool, count=len(out)))
     if not len(where):
         return out
-    values = np.array([out[i] for i in where], dtype=float)
+    every = len(where) == len(out)
+    values = np.array(out if every else [out[i] for i in where.tolist()], dtype=float)
     digits = {c: minor_digits(c) for c in set(currencies or [None])}
-    places = (np.array([digits[currencies[i]] for i in where], dtype=np.int64) if currencies
+    places = (np.fromiter(map(digits.__getitem__, currencies), dtype=np.int64, count=len(out))[where] if currencies
               else np.full(len(where), digits[None], dtype=np.int64))
     power = 10.0 ** places
     with np.errstate(invalid="ignore", over="ignore"):
         units = np.rint(values * power)  # round half to even, as round() does
         exact = (np.isfinite(values) & (units / power == values) & (np.abs(units) < 2 ** 50)
                  & ((units != 0) | ~np.signbit(values)))
-    for i, u, d in zip(where[exact].tolist(), units[exact].astype(np.int64).tolist(), places[exact].tolist()):
-        out[i] = Decimal(u).scaleb(-d)
+    made = scaled(units[exact].astype(np.int64).tolist(), places[exact].tolist())
+    if every and len(made) == len(out):
+        return made
+    for i, amount in zip(where[exact].tolist(), made):
+        out[i] = amount
     return out
 
 

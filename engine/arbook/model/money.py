@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from operator import mul
+from typing import Sequence
 
 #: Currency code -> number of minor-unit digits (ISO 4217). Codes not listed default to 2.
 CURRENCIES: dict[str, int] = {
@@ -75,6 +77,13 @@ def from_minor(units: int, currency: str | None) -> Decimal:
     if digits is None:
         digits = _DIGITS_CACHE[currency] = minor_digits(currency)
     return Decimal(units).scaleb(-digits)
+
+
+def scaled(units: Sequence[int], digits: Sequence[int]) -> list[Decimal]:
+    """``units[i]`` with exponent ``-digits[i]`` as Decimal (``Decimal(u).scaleb(-d)``, exact), many at once: each
+    is ``u`` times the unit ``10**-d`` (the same digits and exponent), made in C-level loops."""
+    unit = {d: Decimal(1).scaleb(-d) for d in set(digits)}
+    return list(map(mul, map(Decimal, units), map(unit.__getitem__, digits)))
 
 
 def excel_number(amount: Decimal) -> int | float:

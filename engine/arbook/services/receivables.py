@@ -9,9 +9,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Sequence
-
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from typing import TYPE_CHECKING, Any, Sequence
 
 from arbook.model.book import Book
 from arbook.model.statuses import Confirmation
@@ -25,6 +23,9 @@ from arbook.model.money import format_money
 from arbook.domain.ledger import AccountRows, ledger_report
 from arbook.model.schema import AGING, ALLOCATIONS, BANK, CUSTOMERS, DASHBOARD, INVOICES, Role
 from arbook.resources import resource
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 TEMPLATES = resource("templates")
 
@@ -60,11 +61,9 @@ def aging_of(book: Book, as_of: date | None = None, rewrite: Sequence[str] = ())
     uses; nothing is staged, so reports can share it without touching the book. ``rewrite``: the sheets
     the caller saves next with only their computed columns changed (the book may read them ahead)."""
     as_of = as_of or date.today()
-    # converted in the order they are parsed (Invoices on one thread, after Customers; Allocations then Bank
-    # on the other), so this thread converts each while the other threads still parse
     sheets = (CUSTOMERS, ALLOCATIONS, INVOICES, BANK)
     with collector_paused():
-        book.prefetch([sheet.name for sheet in sheets], rewrite)
+        book.prefetch({sheet.name: READS[sheet.name] for sheet in sheets}, rewrite)
         customers, allocations, invoices, bank = (book.read(sheet.name, READS[sheet.name]) for sheet in sheets)
         return age_ledger(customers, invoices, allocations, bank, Policy.from_settings(book.settings()),
                           as_of)  # credit notes, write-offs, refunds too
@@ -119,6 +118,8 @@ def ledger_book(book: Book, customer_ids: list[str] | None = None) -> int:
 
 
 def _environment() -> Environment:
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined  # reminders only: not loaded for aging
+
     folder = TEMPLATES / "reminders"
     if not folder.is_dir():
         raise ArbookError(f"reminder templates not found in {folder}")

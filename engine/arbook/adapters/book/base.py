@@ -9,7 +9,7 @@ import getpass
 import os
 from abc import ABC, abstractmethod
 from datetime import datetime
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 import pandas as pd
 
@@ -61,6 +61,10 @@ class StagedBook(ABC):
     def _load_rows(self, sheet: Sheet) -> tuple[Sequence[Any], list[Sequence[Any]]]:
         """(header row, data rows) of the sheet's table, as raw cell values."""
 
+    def _ready_frame(self, sheet: Sheet, columns: Sequence[str] | None) -> pd.DataFrame | None:
+        """The sheet's frame of ``columns`` when the adapter made it ahead (see ``prefetch``), else None."""
+        return None
+
     @abstractmethod
     def _write(self, changes: dict[Sheet, pd.DataFrame], reports: dict[str, Report]) -> None:
         """Write every changed sheet (the whole table of each) and report sheet in one go."""
@@ -78,19 +82,26 @@ class StagedBook(ABC):
         if held is not None:
             return held[[c for c in held.columns if c in columns or not sheet.has(c)]].copy() if columns else held.copy()
         with collector_paused():  # millions of cells become objects: no full collections walking them
-            if sheet.name not in self._raw:
-                self._raw[sheet.name] = self._load_rows(sheet)
-            header, rows = self._raw[sheet.name]
-            frame = frame_from_rows(sheet, header, rows, f"{self.source} [{sheet.name}]", columns=columns)
+            frame = self._ready_frame(sheet, columns)
+            if frame is None:
+                if sheet.name not in self._raw:
+                    self._raw[sheet.name] = self._load_rows(sheet)
+                header, rows = self._raw[sheet.name]
+                frame = frame_from_rows(sheet, header, rows, self._where(sheet), columns=columns)
         if columns is None:
             self._cache[sheet.name] = frame
             del self._raw[sheet.name]
             return frame.copy()
         return frame
 
-    def prefetch(self, names: Sequence[str], rewrite: Sequence[str] = ()) -> None:
-        """A hint that these sheets are read next, and those in ``rewrite`` written back with only some columns
-        changed: an adapter may start reading them now (none does by default)."""
+    def _where(self, sheet: Sheet) -> str:
+        """How problems name the sheet: ``BOOK [Sheet]``."""
+        return f"{self.source} [{sheet.name}]"
+
+    def prefetch(self, reads: Mapping[str, Sequence[str] | None], rewrite: Sequence[str] = ()) -> None:
+        """A hint that these sheets are read next, each with those columns (None: all), and those in ``rewrite``
+        written back with only some columns changed: an adapter may start reading them now (none does by
+        default)."""
 
     def replace(self, name: str, frame: pd.DataFrame, changed: Sequence[str] | None = None) -> None:
         """Stage ``frame`` as the sheet's whole new content. ``changed`` names the only columns that differ

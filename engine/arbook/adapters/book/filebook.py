@@ -13,24 +13,35 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
-from typing import Any, BinaryIO, Callable, Collection, Sequence
+from typing import Any, BinaryIO, Callable, Collection, Mapping, Sequence
 
 import pandas as pd
 from python_calamine import CalamineWorkbook
 
-from arbook.model.errors import ArbookError, BookFormatError
+from arbook.model.errors import ArbookError, BookFormatError, InputError
 from arbook.model.schema import INVOICES, LOG, SCHEMA_VERSION, Sheet, sheet as sheet_named
 from arbook.adapters.book.atomic import atomic_write, check_not_locked, exclusive, remove_stale_temps
 from arbook.adapters.book.base import StagedBook, current_user
 from arbook.adapters.book.history import DEFAULT_GENERATIONS, Generation, keep_generation, record_head
 from arbook.model.book import Report
-from arbook.model.frames import CELL_KINDS, cell_columns, cells_of, frame_headers
-from arbook.adapters.book.package import (CALC_CHAIN, NS_MAIN, NS_REL, NeedsZip64, Producer, SheetPart, deflate,
-                                          schema_version, sheet_parts, stream_part, stored, write_part)
+from arbook.model.frames import CELL_KINDS, cell_columns, cells_of, frame_from_rows, frame_headers
+from arbook.adapters.book.package import (CALC_CHAIN, NS_MAIN, NS_REL, Deflated, NeedsZip64, Producer, SheetPart,
+                                          deflate, deflate_produced, schema_version, sheet_parts, stream_part, stored,
+                                          write_part)
 from arbook.adapters.book.sheetxml import column_letter, render_table, table_ref, write_sheet
-from arbook.adapters.book.splice import splice_columns, table_headers
+from arbook.adapters.book.splice import RowCells, find_cells, splice_columns, table_headers
 
 BOOK_SUFFIXES = (".xlsx", ".xlsm")
+
+#: A sheet part read ahead for a rewrite: its XML and where its rows' cells are (None: laid out otherwise).
+Ahead = tuple[bytes, RowCells | None]
+#: A sheet read ahead: its raw rows (header, data rows) and its frame, or why the rows do not fit one.
+Parsed = tuple[tuple[Sequence[Any], list[Sequence[Any]]], pd.DataFrame | InputError]
+
+
+def _header_and_rows(rows: list[list[Any]]) -> tuple[Sequence[Any], list[Sequence[Any]]]:
+    """(header row, data rows) of a sheet's rows."""
+    return (rows[0], rows[1:]) if rows else ([], [])
 
 
 class FileBook(StagedBook):
@@ -50,8 +61,9 @@ class FileBook(StagedBook):
         self._lock.enter_context(exclusive(self.path, timeout))
         remove_stale_temps(self.path)
         self._calamine: CalamineWorkbook | None = None
-        self._prefetched: dict[str, Future[list[list[Any]]]] = {}  # sheet name -> its rows, parsed on a thread
-        self._parts_ahead: dict[str, Future[bytes]] = {}  # part name -> its XML, read on a thread for a rewrite
+        self._prefetched: dict[str, Future[Parsed]] = {}  # sheet name -> its rows and frame, made on a thread
+        self._prefetch_columns: dict[str, list[str] | None] = {}  # sheet name -> the columns of that frame
+        self._parts_ahead: dict[str, Future[Ahead]] = {}  # part name -> its XML and cells, read for a rewrite
         self.generations = True  # keep the state before each save (see ``history``)
         try:
             with zipfile.ZipFile(self.path) as zf:
@@ -73,25 +85,38 @@ class FileBook(StagedBook):
             raise BookFormatError(f"{self.source}: no {sheet.name} sheet with a table (is this an arbook book?)")
         return part
 
+    def _taken(self, sheet: Sheet) -> Parsed:
+        """The sheet's rows and frame made ahead (see ``prefetch``)."""
+        del self._prefetch_columns[sheet.name]
+        return self._prefetched.pop(sheet.name).result()
+
+    def _ready_frame(self, sheet: Sheet, columns: Sequence[str] | None) -> pd.DataFrame | None:
+        if sheet.name not in self._prefetched or self._prefetch_columns[sheet.name] != (
+                None if columns is None else list(columns)):
+            return None
+        self._raw[sheet.name], frame = self._taken(sheet)
+        if isinstance(frame, InputError):
+            raise frame
+        return frame
+
     def _load_rows(self, sheet: Sheet) -> tuple[Sequence[Any], list[Sequence[Any]]]:
         self._part(sheet)
-        ahead = self._prefetched.pop(sheet.name, None)
-        if ahead is not None:
-            rows = ahead.result()
-        else:
-            if self._calamine is None:
-                self._calamine = CalamineWorkbook.from_path(str(self.path))
-            rows = self._calamine.get_sheet_by_name(sheet.name).to_python(skip_empty_area=False)
-        if not rows:
-            return [], []
-        return rows[0], rows[1:]
+        if sheet.name in self._prefetched:
+            return self._taken(sheet)[0]
+        if self._calamine is None:
+            self._calamine = CalamineWorkbook.from_path(str(self.path))
+        return _header_and_rows(self._calamine.get_sheet_by_name(sheet.name).to_python(skip_empty_area=False))
 
-    def prefetch(self, names: Sequence[str], rewrite: Sequence[str] = ()) -> None:
-        """Start parsing these sheets on two threads (calamine parses without holding the GIL), the
-        sheets split so both threads have about as many bytes of XML; ``read`` takes the result. The XML
-        of those in ``rewrite`` is also read (inflated) there, for a save that rewrites only some columns."""
+    def prefetch(self, reads: Mapping[str, Sequence[str] | None], rewrite: Sequence[str] = ()) -> None:
+        """Start parsing these sheets and making their frames on two threads (calamine parses without holding
+        the GIL, so one thread converts while the other parses; this one only waits), the sheets split so both
+        threads have about as many bytes of XML; ``read`` with the same columns takes the frame. The XML of
+        those in ``rewrite`` is then read (inflated) and its cells found there, for a save that rewrites only
+        some columns: after the thread's sheets, so not to slow them, while the other thread or the engine
+        still works."""
         rewrite = [sheet_named(n).name for n in rewrite]
-        sheets = [sheet_named(n) for n in names]
+        reads = {sheet_named(n).name: columns for n, columns in reads.items()}
+        sheets = [sheet_named(n) for n in reads]
         todo = [s.name for s in sheets if s.name in self._parts and s.name not in self._prefetched
                 and s.name not in self._cache and s.name not in self._staged and s.name not in self._raw]
         if not todo:
@@ -107,20 +132,33 @@ class FileBook(StagedBook):
             opened = functools.cache(lambda: CalamineWorkbook.from_path(str(self.path)))
             worker = ThreadPoolExecutor(1, thread_name_prefix="arbook-read")  # one thread per workbook
             for name in sorted(group, key=todo.index):
-                self._prefetched[name] = worker.submit(
-                    lambda name=name, opened=opened: opened().get_sheet_by_name(name).to_python(skip_empty_area=False))
-                if name in rewrite:
-                    self._parts_ahead[self._parts[name].path] = worker.submit(self._read_part, self._parts[name].path)
+                columns = reads[name]
+                self._prefetch_columns[name] = None if columns is None else list(columns)
+                self._prefetched[name] = worker.submit(self._parse, opened, sheet_named(name), columns)
+            for name in sorted(set(group) & set(rewrite), key=size.__getitem__, reverse=True):
+                self._parts_ahead[self._parts[name].path] = worker.submit(self._read_cells, self._parts[name].path)
             worker.shutdown(wait=False)
 
-    def _read_part(self, name: str) -> bytes:
-        with zipfile.ZipFile(self.path) as zf:
-            return zf.read(name)
+    def _parse(self, opened: Callable[[], CalamineWorkbook], sheet: Sheet, columns: Sequence[str] | None) -> Parsed:
+        """The sheet's rows (header, data rows) and its frame of ``columns`` (see ``frame_from_rows``), or why the
+        rows do not fit it."""
+        raw = _header_and_rows(opened().get_sheet_by_name(sheet.name).to_python(skip_empty_area=False))
+        try:
+            return raw, frame_from_rows(sheet, *raw, self._where(sheet), columns=columns)
+        except InputError as problems:
+            return raw, problems
 
-    def _forget_prefetched(self) -> dict[str, bytes]:
+    def _read_cells(self, name: str) -> Ahead:
+        """A sheet part's XML and where its rows' cells are (see ``find_cells``)."""
+        with zipfile.ZipFile(self.path) as zf:
+            xml = zf.read(name)
+        return xml, find_cells(xml)
+
+    def _forget_prefetched(self, keep_parts: bool = False) -> dict[str, Ahead]:
         """Drop what was read ahead (the file is about to change), waiting for work under way; returns the
-        parts already read for a rewrite (part name -> XML)."""
-        for ahead in (*self._prefetched.values(), *self._parts_ahead.values()):
+        parts read for a rewrite (part name -> XML and cells): with ``keep_parts`` all of them, else only those
+        already read."""
+        for ahead in (*self._prefetched.values(), *(() if keep_parts else self._parts_ahead.values())):
             ahead.cancel()
         for ahead in self._prefetched.values():
             with contextlib.suppress(Exception):
@@ -130,23 +168,26 @@ class FileBook(StagedBook):
             with contextlib.suppress(Exception):
                 parts[name] = ahead.result()
         self._prefetched.clear()
+        self._prefetch_columns.clear()
         self._parts_ahead.clear()
         return parts
 
     def _write(self, changes: dict[Sheet, pd.DataFrame], reports: dict[str, Report]) -> None:
         check_not_locked(self.path)
-        ahead = self._forget_prefetched()
+        ahead = self._forget_prefetched(keep_parts=True)
         with zipfile.ZipFile(self.path) as zin, ThreadPoolExecutor(max_workers=2) as pool:
             replaced: dict[str, bytes] = {}
             sheets: dict[str, Producer] = {}  # rendered while written, a chunk of rows at a time
+            spliced: dict[str, Deflated] = {}  # only some columns changed: spliced into the old XML, compressed
             for sheet, frame in changes.items():
                 part = self._part(sheet)
-                patched = self._patched(zin, sheet, frame, ahead.get(part.path))
+                old = ahead.get(part.path)
+                patched = self._patched(zin, sheet, frame, old)
                 if patched is not None:
-                    replaced[part.path] = patched  # only some columns changed: spliced into the old XML
+                    spliced[part.path] = deflate_produced(patched, pool)
                     continue
                 headers = frame_headers(sheet, frame)
-                sheets[part.path] = partial(_write_frame, ahead.get(part.path) or zin.read(part.path), sheet, frame)
+                sheets[part.path] = partial(_write_frame, old[0] if old else zin.read(part.path), sheet, frame)
                 replaced[part.table_path] = render_table(zin.read(part.table_path), table_ref(headers, len(frame)),
                                                          headers)
             if reports:
@@ -166,10 +207,10 @@ class FileBook(StagedBook):
                     for info in order:
                         if info.filename in sheets:
                             stream_part(zout, info.filename, sheets[info.filename], zip64)
-                        elif info.filename in packed:
+                        elif info.filename in packed or info.filename in spliced:
                             entry = _copy_info(info)
                             entry.compress_type = zipfile.ZIP_DEFLATED
-                            write_part(zout, entry, packed[info.filename].result())
+                            write_part(zout, entry, spliced.get(info.filename) or packed[info.filename].result())
                         else:
                             write_part(zout, _copy_info(info), stored(zin, info))
 
@@ -188,10 +229,10 @@ class FileBook(StagedBook):
         with zipfile.ZipFile(self.path) as zf:
             self._parts = sheet_parts(zf)
 
-    def _patched(self, zin: zipfile.ZipFile, sheet: Sheet, frame: pd.DataFrame, old: bytes | None) -> bytes | None:
-        """The sheet's XML (``old``, when read ahead) with only the columns staged as changed rewritten, when
-        the frame still has the sheet's rows (lines 2.. in order) and the table its columns; None otherwise
-        (written whole)."""
+    def _patched(self, zin: zipfile.ZipFile, sheet: Sheet, frame: pd.DataFrame, old: Ahead | None) -> Producer | None:
+        """The writer of the sheet's XML (``old`` and its cells, when read ahead) with only the columns staged as
+        changed rewritten, when the frame still has the sheet's rows (lines 2.. in order) and the table its
+        columns; None otherwise (written whole)."""
         only = self._only.get(sheet.name)
         if only is None:
             return None
@@ -202,10 +243,12 @@ class FileBook(StagedBook):
         if (lines != list(range(2, len(frame) + 2)) or table != headers or ref != table_ref(headers, len(frame))
                 or not all(map(sheet.has, names))):
             return None
+        cells = old[1] if old else find_cells(zin.read(part.path))
+        if cells is None or cells.count != len(frame):
+            return None  # rows laid out otherwise (a blank row, cells without references...)
         names = sorted(names, key=headers.index)
         kinds = {n: CELL_KINDS[sheet.column(n).kind] for n in names}
-        return splice_columns(old or zin.read(part.path), headers, len(frame), kinds,
-                              lambda lo, hi: cells_of(frame.iloc[lo:hi], names))
+        return partial(splice_columns, cells, headers, kinds, cells_of(frame, names))
 
     def _write_reports(self, zin: zipfile.ZipFile, reports: dict[str, Report], replaced: dict[str, bytes],
                        sheets: dict[str, Producer]) -> None:

@@ -6,7 +6,7 @@ import struct
 import xml.etree.ElementTree as ET
 import zipfile
 import zlib
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -69,28 +69,48 @@ class Deflated:
     size: int
 
 
-SPLIT_FROM = 8 << 20  # a part this large is compressed in two halves at once (as pigz does)
+SPLIT_FROM = 8 << 20  # a part this large is compressed in pieces at once (as pigz does)
+
+
+def _piece(data: bytes | memoryview, last: bool) -> bytes:
+    """Raw deflate of one piece of a part: the last closes the stream; the others end on a byte boundary (a sync
+    flush), so the next piece, compressed on its own, continues it as one valid deflate stream."""
+    packer = zlib.compressobj(1, zlib.DEFLATED, -15)
+    return packer.compress(data) + packer.flush(zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH)
 
 
 def deflate(data: bytes) -> Deflated:
-    """Compress a part (zlib releases the GIL, so parts compress on threads beside the rendering). A large
-    part's halves compress on two threads: the first ends on a byte boundary without closing the stream
-    (a sync flush), so the second, compressed on its own, continues it as one valid deflate stream."""
+    """Compress a part (zlib releases the GIL, so parts compress on threads beside the rendering); a large
+    part's halves compress on two threads (see ``_piece``)."""
     if len(data) < SPLIT_FROM:
-        packer = zlib.compressobj(1, zlib.DEFLATED, -15)
-        return Deflated(packer.compress(data) + packer.flush(), zlib.crc32(data), len(data))
+        return Deflated(_piece(data, last=True), zlib.crc32(data), len(data))
     view, half = memoryview(data), len(data) // 2
-
-    def first() -> bytes:
-        packer = zlib.compressobj(1, zlib.DEFLATED, -15)
-        return packer.compress(view[:half]) + packer.flush(zlib.Z_SYNC_FLUSH)
-
     with ThreadPoolExecutor(max_workers=1) as pool:
-        head = pool.submit(first)
-        packer = zlib.compressobj(1, zlib.DEFLATED, -15)
-        tail = packer.compress(view[half:]) + packer.flush()
-        crc = zlib.crc32(data)
-        return Deflated(head.result() + tail, crc, len(data))
+        head = pool.submit(_piece, view[:half], False)
+        tail = _piece(view[half:], last=True)
+        return Deflated(head.result() + tail, zlib.crc32(data), len(data))
+
+
+def deflate_produced(produce: Producer, pool: Executor) -> Deflated:
+    """Compress a part as ``produce(write)`` gives it, each ``SPLIT_FROM`` bytes or so on ``pool`` while the next
+    are made (pieces of one stream, see ``_piece``): a few long calls into zlib, where compressing piece after
+    piece of a stream on one thread would wait for the GIL at every piece while this thread renders."""
+    pieces: list[Future[bytes]] = []
+    held: list[bytes] = []
+    crc = size = waiting = 0
+
+    def write(data: bytes) -> None:
+        nonlocal crc, size, waiting
+        crc, size, waiting = zlib.crc32(data, crc), size + len(data), waiting + len(data)
+        held.append(data)
+        if waiting >= SPLIT_FROM:
+            pieces.append(pool.submit(_piece, b"".join(held), False))
+            held.clear()
+            waiting = 0
+
+    produce(write)
+    pieces.append(pool.submit(_piece, b"".join(held), True))
+    return Deflated(b"".join(piece.result() for piece in pieces), crc, size)
 
 
 def stored(zin: zipfile.ZipFile, info: zipfile.ZipInfo) -> Deflated:

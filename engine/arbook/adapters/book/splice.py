@@ -2,21 +2,23 @@
 
 A command that computes a few columns of a large table (``age`` fills 6 of the 15 Invoices columns)
 gives the new values of those columns for the same rows in the same order; the rows' other cells
-are copied from the old XML, so they are neither converted nor rendered again.
+are copied from the old XML, so they are neither converted nor rendered again. ``find_cells`` locates
+every row and cell with array operations over the XML's bytes (numpy releases the GIL, so a reading
+thread can do it while the values are computed); ``splice_columns`` then writes the rows a chunk at a time.
 """
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from itertools import chain
 from typing import Any, Callable, Sequence
 
-from arbook.adapters.book.package import NS_MAIN
-from arbook.adapters.book.sheetxml import _COLUMN_RENDERERS, _column_styles, column_letter
-from arbook.domain.forking import fork_map
+import numpy as np
 
-_CELL = b'<c r="'
-_UNREFERENCED = re.compile(rb'<c(?! r=")[\s>/]')  # a cell whose reference is missing or not its first attribute
-FORK_ROWS = 50_000  # from this many rows the rows are spliced in two forked processes, half each
+from arbook.adapters.book.package import NS_MAIN
+from arbook.adapters.book.sheetxml import CHUNK_ROWS, _COLUMN_PIECES, _column_styles, column_letter
+
+_OPEN, _CLOSE = b"<sheetData>", b"</sheetData>"
 
 
 def table_headers(table_xml: bytes) -> tuple[str, list[str]]:
@@ -36,75 +38,141 @@ def _runs(indexes: Sequence[int]) -> list[tuple[int, int]]:
     return runs
 
 
-class _Finder:
-    """Finds in a row the first cell of any of the columns ``letters`` (cells are in column order), by a
-    plain search for the first of them before the pattern for any."""
+@dataclass(frozen=True)
+class RowCells:
+    """Where the data rows of a sheet's XML and their cells are (byte offsets into ``xml``)."""
 
-    def __init__(self, letters: Sequence[str]):
-        self.literal = _CELL + letters[0].encode() if letters else b""
-        self.size = len(self.literal)
-        self.pattern = (re.compile(re.escape(_CELL) + b"(?:" + "|".join(letters).encode() + rb")\d") if letters
-                        else None)
+    xml: bytes
+    starts: np.ndarray  # each data row's "<row", rows 2, 3, ... in order
+    ends: np.ndarray  # each data row's "</row>"
+    cells: np.ndarray  # each data row cell's "<c", in order
+    columns: np.ndarray  # each of those cells' 0-based column
 
-    def at(self, row: bytes, start: int) -> int:
-        """Where the cell starts, from ``start`` on; the row's end when it has none."""
-        if self.pattern is None:
-            return len(row)
-        found = row.find(self.literal, start)
-        if found >= 0 and row[found + self.size:found + self.size + 1].isdigit():
-            return found
-        match = self.pattern.search(row, start)
-        return match.start() if match else len(row)
+    @property
+    def count(self) -> int:
+        """The number of data rows."""
+        return len(self.starts)
+
+    def first(self, column: int, after: np.ndarray) -> np.ndarray:
+        """Per data row, where its first cell of column ``column`` or a later one is, from ``after`` on;
+        the row's end where it has none."""
+        found = self.cells[self.columns >= column]
+        if not len(found):
+            return self.ends.copy()
+        at = np.searchsorted(found, after)
+        cell = found[np.minimum(at, len(found) - 1)]
+        return np.where((at < len(found)) & (cell < self.ends), cell, self.ends)
 
 
-def splice_columns(old_xml: bytes, headers: Sequence[str], count: int, kinds: dict[str, str],
-                   values: Callable[[int, int], dict[str, Sequence[Any]]]) -> bytes | None:
-    """The sheet XML with the cells of the columns ``kinds`` names (written as it says) replaced and every
-    other cell kept; ``values(lo, hi)`` gives their raw cell values for data rows lo..hi-1 (by header).
-    None when the sheet is not laid out as
-    ``headers`` from column A with exactly ``count`` data rows in rows 2.. (the caller writes it whole).
-    A large sheet's rows are spliced in two forked processes, half each."""
-    start = old_xml.find(b"<sheetData>")
-    close = old_xml.find(b"</sheetData>", start)
-    if start < 0 or close < 0:
-        return None  # no rows, or a sheetData with attributes: not ours to patch
-    data = old_xml[start + len(b"<sheetData>"):close]
-    rows = data.split(b"</row>")
-    if len(rows) != count + 2 or rows[-1].strip() or _UNREFERENCED.search(data):
-        return None  # rows written another way (self-closing, cells without references): not ours to patch
-    if not count:
-        return old_xml
-    half = (count + 1) // 2
-    groups = [(0, half), (half, count)] if count >= FORK_ROWS else [(0, count)]
-    parts = fork_map(_splice_rows, groups, {
-        "rows": rows, "headers": headers, "kinds": kinds, "values": values,
-        "styles": _column_styles(old_xml[:start].decode("utf-8"))})
-    if any(part is None for part in parts):
+def _table(values: dict[bytes, int]) -> np.ndarray:
+    """A lookup table over byte values: ``values`` for those bytes, 0 for every other."""
+    table = np.zeros(256, dtype=np.uint8)
+    for chars, value in values.items():
+        table[np.frombuffer(chars, np.uint8)] = value
+    return table
+
+
+_LETTER = _table({bytes([c]): c - ord("@") for c in range(ord("A"), ord("Z") + 1)})  # A = 1 ... Z = 26
+_DIGIT = _table({bytes([c]): c - ord("0") + 1 for c in range(ord("0"), ord("9") + 1)})  # "0" = 1 ... "9" = 10
+
+
+def _words(xml: bytes, size: int) -> np.ndarray:
+    """The ``size`` bytes (2, 4 or 8) from each position of ``xml`` as one little-endian unsigned integer."""
+    return np.ndarray((len(xml) - size + 1,), dtype=f"<u{size}", buffer=xml, strides=(1,))
+
+
+def _word(text: bytes) -> int:
+    return int.from_bytes(text, "little")
+
+
+def _at(words: np.ndarray, begin: int, close: int, text: bytes) -> np.ndarray:
+    """Where ``text`` (as long as a word of ``words``) starts between ``begin`` and ``close``."""
+    found = np.flatnonzero(words[begin:close] == _word(text))
+    found += begin
+    return found
+
+
+def _numbered(windows: np.ndarray, starts: np.ndarray) -> bool:
+    """Whether the rows at ``starts`` begin ``<row r="2"``, ``<row r="3"``... in turn."""
+    digits = _DIGIT[windows[starts + len('<row r="'), :8]].astype(np.int64)  # 0 past the number
+    size = np.argmin(digits, axis=1)  # how many digits (the byte after them must be the closing quote)
+    number = np.zeros(len(starts), dtype=np.int64)
+    for k in range(digits.shape[1]):
+        number = np.where(k < size, number * 10 + digits[:, k] - 1, number)
+    closing = windows[starts + len('<row r="') + size, 0]
+    return bool(np.array_equal(number, np.arange(2, len(starts) + 2)) and (closing == ord('"')).all())
+
+
+def _columns(references: np.ndarray) -> np.ndarray | None:
+    """The 0-based columns of cell references starting ``references`` (4 bytes each); None unless each is 1 to 3
+    capital letters and a digit."""
+    letters, digits = _LETTER[references], _DIGIT[references]
+    two = letters[:, 1] > 0
+    if not two.any():  # up to column Z (the common case)
+        return letters[:, 0].astype(np.int64) - 1 if letters[:, 0].all() and digits[:, 1].all() else None
+    three = two & (letters[:, 2] > 0)
+    if not (letters[:, 0].all() and np.where(three, digits[:, 3], np.where(two, digits[:, 2], digits[:, 1])).all()):
         return None
-    return b"".join((old_xml[:start], b"<sheetData>", b"</row>".join([rows[0], *parts, rows[-1]]), old_xml[close:]))
+    value = letters[:, :3].astype(np.int64)
+    column = np.where(two, value[:, 0] * 26 + value[:, 1], value[:, 0])
+    return np.where(three, column * 26 + value[:, 2], column) - 1
 
 
-def _splice_rows(group: tuple[int, int], rows: list[bytes], headers: Sequence[str], kinds: dict[str, str],
-                 values: Callable[[int, int], dict[str, Sequence[Any]]], styles: dict[int, str]) -> bytes | None:
-    """Data rows ``lo`` to ``hi`` (0-based; ``rows[0]`` is the header row) with their new cells, joined by
-    ``</row>``; None when a row is not the one expected there."""
-    lo, hi = group
-    letters = [column_letter(i) for i in range(len(headers))]
-    numbers = [str(n) for n in range(lo + 2, hi + 2)]
-    indexes = sorted(headers.index(name) for name in kinds)
-    columns = values(lo, hi)
-    rendered = {i: _COLUMN_RENDERERS[kinds[headers[i]]](letters[i], f' s="{styles[i]}"' if i in styles else "",
-                                                        columns[headers[i]], numbers) for i in indexes}
-    pieces = [(_Finder(letters[first:]), _Finder(letters[last + 1:]),  # "\0" never occurs in sheet XML
-               "\0".join("".join(cells) for cells in zip(*(rendered[i] for i in range(first, last + 1))))
-               .encode("utf-8").split(b"\0"))
-              for first, last in reversed(_runs(indexes))]  # from the right, so earlier positions hold
-    out = []
-    for n, row in enumerate(rows[lo + 1:hi + 1]):
-        if not row.startswith(b'<row r="%d"' % (lo + n + 2)):
-            return None
-        for starts, ends, cells in pieces:
-            at = starts.at(row, 0)
-            row = row[:at] + cells[n] + row[ends.at(row, at):]
-        out.append(row)
-    return b"</row>".join(out)
+def find_cells(xml: bytes) -> RowCells | None:
+    """Where the rows and cells of a sheet's XML are; None unless laid out as arbook writes it: one
+    ``<sheetData>`` holding the header row then rows ``<row r="2"``, ``<row r="3"``... each right after
+    the one before, every tag there starting "<c" a cell written ``<c r="`` + its reference, the cells of a
+    row in column order. A few dozen calls into numpy (on a thread beside busy Python, each waits for the GIL)."""
+    begin, close = xml.find(_OPEN), xml.rfind(_CLOSE)
+    if begin < 0 or close < begin or len(xml) < close + len(b"</sheetData></worksheet>"):
+        return None  # no rows, a sheetData with attributes, or a part cut short: not ours to patch
+    begin += len(_OPEN)
+    windows = np.lib.stride_tricks.sliding_window_view(np.frombuffer(xml, np.uint8), 16)  # in range: 24 bytes follow
+    cells, ow = _at(_words(xml, 2), begin, close, b"<c"), _at(_words(xml, 2), begin, close, b"ow")
+    rows, ends = ow[_words(xml, 4)[ow - 2] == _word(b"<row")] - 2, ow[_words(xml, 4)[ow - 3] == _word(b"</ro")] - 3
+    if (not len(ends) or len(rows) != len(ends) or xml[ends[-1] + 6:close].strip()
+            or not (_words(xml, 8)[cells] & (1 << 48) - 1 == _word(b'<c r="')).all()
+            or not (_words(xml, 2)[ends + 4] == _word(b"w>")).all()):
+        return None  # rows written another way (self-closing, cells without references): not ours to patch
+    starts = rows[1:]  # the data rows', each right after the row before
+    if not np.array_equal(starts, ends[:-1] + 6) or len(starts) and not _numbered(windows, starts):
+        return None
+    columns = _columns(windows[cells, 6:10])
+    if columns is None:
+        return None  # a reference of another form
+    turns = np.flatnonzero(np.diff(columns) <= 0)  # where the column goes back: only from one row to the next
+    if (np.searchsorted(ends, cells[turns]) == np.searchsorted(ends, cells[turns + 1])).any():
+        return None
+    data_cells = cells > ends[0]
+    return RowCells(xml, starts, ends[1:], cells[data_cells], columns[data_cells])
+
+
+def splice_columns(rows: RowCells, headers: Sequence[str], kinds: dict[str, str], values: dict[str, Sequence[Any]],
+                   write: Callable[[bytes], Any]) -> None:
+    """Write through ``write`` the sheet XML of ``rows`` with the cells of the columns ``kinds`` names (written as
+    it says) replaced by ``values`` (their raw cell values, by header, one per data row) and every other byte
+    kept, ``CHUNK_ROWS`` rows at a time. ``headers`` are the sheet's columns from A on."""
+    xml, count = rows.xml, rows.count
+    runs = _runs([headers.index(name) for name in kinds])
+    bounds = np.empty((count, 2 * len(runs)), dtype=np.int64)  # per row, each run's cells: where they start, end
+    for k, (first, last) in enumerate(runs):
+        bounds[:, 2 * k] = rows.first(first, rows.starts)
+        bounds[:, 2 * k + 1] = rows.first(last + 1, bounds[:, 2 * k])
+    cuts = [0, *bounds.ravel().tolist(), len(xml)]  # old bytes cuts[2m]:cuts[2m+1] come before the m-th new run
+    del bounds
+    column_styles = _column_styles(xml[:xml.find(_OPEN)].decode("utf-8"))
+    styles = {i: f' s="{column_styles[i]}"' if i in column_styles else "" for i in range(len(headers))}
+    step = 2 * len(runs)
+    for lo in range(0, count, CHUNK_ROWS):
+        hi = min(lo + CHUNK_ROWS, count)
+        numbers = [str(n) for n in range(lo + 2, hi + 2)]
+        streams = []
+        for k, (first, last) in enumerate(runs):
+            first_cut = lo * step + 2 * k
+            kept = map(slice, cuts[first_cut:hi * step:step], cuts[first_cut + 1:hi * step:step])
+            streams.append(list(map(bytes.decode, map(xml.__getitem__, kept))))
+            for i in range(first, last + 1):
+                streams += _COLUMN_PIECES[kinds[headers[i]]](column_letter(i), styles[i], values[headers[i]][lo:hi],
+                                                             numbers)
+        write("".join(chain.from_iterable(zip(*streams))).encode("utf-8"))
+    write(xml[cuts[-2]:])

@@ -1,6 +1,7 @@
 """File adapter specifics: what is kept byte for byte, what text becomes, locks and performance shape."""
 import re
 import zipfile
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -193,3 +194,52 @@ def test_a_sheet_made_ahead_that_does_not_fit_says_so_when_read(tmp_path):
             book.read("Invoices", columns)
     assert str(made_ahead.value) == str(read_here.value)
     assert [(p.line, p.field) for p in made_ahead.value.problems] == [(3, "Issue Date")]
+
+
+@pytest.mark.parametrize("damage", [
+    lambda xml: xml[:xml.index(b'<row r="5"')],  # the sheet cut off inside its rows
+    lambda xml: xml.replace(b"</c>", b"", 1),  # a cell never closed
+])
+def test_a_damaged_sheet_is_refused_naming_the_book_and_sheet_and_the_book_is_kept(tmp_path, capsys, damage):
+    from arbook.cli import main
+
+    path = _sample_book(tmp_path)
+    with zipfile.ZipFile(path) as zin:
+        parts = {info.filename: zin.read(info) for info in zin.infolist()}
+    sheet = next(name for name, data in parts.items() if name.startswith("xl/worksheets/") and b">INV-" in data)
+    parts[sheet] = damage(parts[sheet])
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for name, data in parts.items():
+            zout.writestr(name, data)
+    before = path.read_bytes()
+    with pytest.raises(SystemExit) as exit_:
+        main(["age", str(path), "--as-of", "2026-10-31"])
+    assert exit_.value.code == 1
+    message = capsys.readouterr().err.strip()
+    assert f"{path.name} [Invoices]: the sheet cannot be read, its XML is damaged" in message
+    assert "internal error" not in message and len(message.splitlines()) == 1
+    assert path.read_bytes() == before
+
+
+def test_a_sheet_with_formulas_is_not_rewritten_whole_into_their_values(tmp_path, capsys):
+    from arbook.cli import main
+    from arbook.services.receivables import age_book
+
+    path = _sample_book(tmp_path)
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook["Invoices"]
+    sheet["O5"] = '=A5&"-ref"'  # a formula in an input column
+    sheet.insert_rows(8)  # a blank row inside the table: the sheet can only be written whole
+    workbook.save(path)
+    before = path.read_bytes()
+    with pytest.raises(SystemExit):
+        main(["age", str(path), "--as-of", "2026-10-31"])
+    message = capsys.readouterr().err
+    assert "[Invoices]: the sheet holds formulas (first in O5)" in message and "paste them as values" in message
+    assert path.read_bytes() == before
+    workbook = openpyxl.load_workbook(path)
+    workbook["Invoices"]["O5"] = "INV-ref"  # as values, the same book ages
+    workbook.save(path)
+    with open_book(path) as book:
+        age_book(book, date(2026, 10, 31))
+    assert openpyxl.load_workbook(path)["Invoices"]["O5"].value == "INV-ref"

@@ -16,7 +16,7 @@ from xml.sax.saxutils import quoteattr
 from typing import Any, BinaryIO, Callable, Collection, Mapping, Sequence
 
 import pandas as pd
-from python_calamine import CalamineWorkbook
+from python_calamine import CalamineError, CalamineWorkbook, XmlError, ZipError
 
 from arbook.model.errors import ArbookError, BookFormatError, InputError
 from arbook.model.schema import INVOICES, LOG, SCHEMA_VERSION, Sheet, sheet as sheet_named
@@ -32,6 +32,8 @@ from arbook.adapters.book.sheetxml import column_letter, render_table, table_ref
 from arbook.adapters.book.splice import RowCells, find_cells, splice_columns, table_headers
 
 BOOK_SUFFIXES = (".xlsx", ".xlsm")
+_FORMULA = re.compile(rb"<f[\s>/]")
+_CELL_REF = re.compile(rb'<c\b[^>]*?\br="([A-Z]+[0-9]+)"')
 
 #: A sheet part read ahead for a rewrite: its XML and where its rows' cells are (None: laid out otherwise).
 Ahead = tuple[bytes, RowCells | None]
@@ -105,7 +107,16 @@ class FileBook(StagedBook):
             return self._taken(sheet)[0]
         if self._calamine is None:
             self._calamine = CalamineWorkbook.from_path(str(self.path))
-        return _header_and_rows(self._calamine.get_sheet_by_name(sheet.name).to_python(skip_empty_area=False))
+        return self._rows(self._calamine, sheet)
+
+    def _rows(self, workbook: CalamineWorkbook, sheet: Sheet) -> tuple[Sequence[Any], list[Sequence[Any]]]:
+        """The sheet's header and data rows as calamine reads them; BookFormatError naming the book and
+        sheet when its XML is damaged."""
+        try:
+            return _header_and_rows(workbook.get_sheet_by_name(sheet.name).to_python(skip_empty_area=False))
+        except (CalamineError, XmlError, ZipError) as exc:
+            raise BookFormatError(f"{self.source} [{sheet.name}]: the sheet cannot be read, its XML is damaged "
+                                  f"({exc}); 'arbook undo' puts back the book as it was before the last change") from None
 
     def prefetch(self, reads: Mapping[str, Sequence[str] | None], rewrite: Sequence[str] = ()) -> None:
         """Start parsing these sheets and making their frames on two threads (calamine parses without holding
@@ -142,7 +153,7 @@ class FileBook(StagedBook):
     def _parse(self, opened: Callable[[], CalamineWorkbook], sheet: Sheet, columns: Sequence[str] | None) -> Parsed:
         """The sheet's rows (header, data rows) and its frame of ``columns`` (see ``frame_from_rows``), or why the
         rows do not fit it."""
-        raw = _header_and_rows(opened().get_sheet_by_name(sheet.name).to_python(skip_empty_area=False))
+        raw = self._rows(opened(), sheet)
         try:
             return raw, frame_from_rows(sheet, *raw, self._where(sheet), columns=columns)
         except InputError as problems:
@@ -187,7 +198,9 @@ class FileBook(StagedBook):
                     spliced[part.path] = deflate_produced(patched, pool)
                     continue
                 headers = frame_headers(sheet, frame)
-                sheets[part.path] = partial(_write_frame, old[0] if old else zin.read(part.path), sheet, frame)
+                old_xml = old[0] if old else zin.read(part.path)
+                self._check_no_formulas(sheet, old_xml)
+                sheets[part.path] = partial(_write_frame, old_xml, sheet, frame)
                 replaced[part.table_path] = render_table(zin.read(part.table_path), table_ref(headers, len(frame)),
                                                          headers)
             if reports:
@@ -228,6 +241,19 @@ class FileBook(StagedBook):
         self._calamine = None
         with zipfile.ZipFile(self.path) as zf:
             self._parts = sheet_parts(zf)
+
+    def _check_no_formulas(self, sheet: Sheet, xml: bytes) -> None:
+        """BookFormatError (before anything is written) when the sheet, about to be written whole from its values,
+        holds a formula: writing it would put the formula's last value in its place."""
+        found = _FORMULA.search(xml, max(xml.find(b"<sheetData"), 0))
+        if found is None:
+            return
+        cell = _CELL_REF.match(xml, max(xml.rfind(b"<c ", 0, found.start()), 0))
+        where = f" (first in {cell.group(1).decode()})" if cell else ""
+        raise BookFormatError(
+            f"{self.source} [{sheet.name}]: the sheet holds formulas{where}, and this command rewrites the sheet whole "
+            "(blank rows inside the table, or a column outside it, make that necessary), which would keep only "
+            "their values: paste them as values or move them to another sheet, then run the command again")
 
     def _patched(self, zin: zipfile.ZipFile, sheet: Sheet, frame: pd.DataFrame, old: Ahead | None) -> Producer | None:
         """The writer of the sheet's XML (``old`` and its cells, when read ahead) with only the columns staged as

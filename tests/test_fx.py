@@ -61,7 +61,8 @@ def test_age_with_a_missing_rate_is_one_line_and_leaves_the_book(paid_book, tmp_
         book.replace("FX Rates", make_frame(FX_RATES, [{"Date": date(2026, 10, 1), "Currency": "USD", "Rate": 150}]))
     before = digest(paid_book)
     code, _, err = arbook(capsys, "age", paid_book, "--as-of", "2026-10-31")
-    assert code == 1 and err == "arbook: FX Rates: no EUR rate on or before 2026-10-31 (add a row: Date, EUR, JPY per EUR)\n"
+    assert code == 1 and err == (f"arbook: {paid_book}: FX Rates: no EUR rate on or before 2026-10-31 "
+                                 "(add a row: Date, EUR, JPY per EUR)\n")  # the book it is missing from named
     assert digest(paid_book) == before
     with open_book(paid_book) as book:
         book.replace("FX Rates", make_frame(FX_RATES, [{"Date": date(2026, 10, 1), "Currency": c, "Rate": r}

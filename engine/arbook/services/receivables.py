@@ -98,7 +98,10 @@ def add_home_totals(book: Book, result: AgingResult) -> None:
         frame = book.read(FX_RATES.name)
     except BookFormatError:  # a book from before the FX Rates sheet (arbook upgrade adds it)
         frame = empty_frame(FX_RATES)
-    result.customers, extra = home_columns(result.customers, result.aging, Rates(frame, home), result.as_of)
+    try:
+        result.customers, extra = home_columns(result.customers, result.aging, Rates(frame, home), result.as_of)
+    except ArbookError as exc:  # a rate missing for the aging date: name the book it is missing from
+        raise ArbookError(f"{book.source}: {exc}") from None
     if extra and result.dashboard is not None:
         result.dashboard = pd.concat([result.dashboard, make_frame(DASHBOARD, extra)], ignore_index=True)
 

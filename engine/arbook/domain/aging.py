@@ -370,6 +370,10 @@ def _customer_columns(customers: pd.DataFrame, totals: Totals, policy: Policy) -
     return out
 
 
+ONE, A_SHARE, B_SHARE = Fraction(1), Fraction(4, 5), Fraction(19, 20)  # billing shares of grades A and B
+LOWER = {"A": "B", "B": "C", "C": "C"}  # the grade of a chronic late payer
+
+
 def _grades(totals: Totals) -> dict[str, str]:
     """ABC by share of the last year's billing within each currency (A: first 80%, B: next 15%,
     C: the rest), one grade lower for chronic late payers (average over 30 days late)."""
@@ -385,10 +389,6 @@ def _grades(totals: Totals) -> dict[str, str]:
             grade = "A" if share_before < A_SHARE else "B" if share_before < B_SHARE else "C"
             grades[cid] = LOWER[grade] if cid in chronic else grade
     return grades
-
-
-ONE, A_SHARE, B_SHARE = Fraction(1), Fraction(4, 5), Fraction(19, 20)  # billing shares of grades A and B
-LOWER = {"A": "B", "B": "C", "C": "C"}  # the grade of a chronic late payer
 
 
 def _aging_table(customers: pd.DataFrame, totals: Totals, policy: Policy) -> pd.DataFrame:

@@ -59,7 +59,7 @@ def confirm_book(book: Book) -> ConfirmResult:
     allocations = book.read(ALLOCATIONS.name).reset_index(drop=True)
     customers = book.read(CUSTOMERS.name)
     bank = book.read(BANK.name)
-    source = f"{getattr(book, 'source', 'book')} [Review]"
+    source = f"{book.source} [Review]"
     typed = review[review["Apply To"].fillna("").astype(str).str.strip() != ""]
     decided = review[review["Accept"].isin(list(Accept)) & ~review.index.isin(typed.index)]
     accepted = decided[decided["Accept"] == Accept.YES]

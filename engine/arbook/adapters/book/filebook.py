@@ -115,7 +115,7 @@ class FileBook(StagedBook):
         try:
             return _header_and_rows(workbook.get_sheet_by_name(sheet.name).to_python(skip_empty_area=False))
         except (CalamineError, XmlError, ZipError) as exc:
-            raise BookFormatError(f"{self.source} [{sheet.name}]: the sheet cannot be read, its XML is damaged "
+            raise BookFormatError(f"{self._where(sheet)}: the sheet cannot be read, its XML is damaged "
                                   f"({exc}); 'arbook undo' puts back the book as it was before the last change") from None
 
     def prefetch(self, reads: Mapping[str, Sequence[str] | None], rewrite: Sequence[str] = ()) -> None:

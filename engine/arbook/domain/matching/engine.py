@@ -20,7 +20,6 @@ from bisect import bisect_right
 from collections import defaultdict
 from operator import attrgetter
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import date, datetime
 from typing import Callable
 from decimal import Decimal
@@ -595,7 +594,6 @@ def _complete(items: list[OpenItem], low: int, high: int,
     return [items[p] for p in combo.positions], combo.ambiguous
 
 
-@lru_cache(maxsize=64)
 def _fmt(units: int, currency: str) -> str:
     return f"{currency} {from_minor(units, currency):,}"
 

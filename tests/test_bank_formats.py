@@ -185,6 +185,17 @@ def test_csv_preamble_and_payer_columns():
     assert statement.account == "DE89370400440532013000" and line.line == 6
 
 
+def test_csv_with_times_that_look_like_mt940_tags_is_a_csv():
+    """A CMB-style export whose 交易时间 holds 08:20:41 and 10:25:17 is no MT940 statement."""
+    text = ("交易日期,交易时间,贷方金额,借方金额,余额,对方户名,摘要,流水号\n"
+            "20261008,08:20:41,\"955,326.86\",,\"1,311,536.86\",重庆众合建筑工程有限公司,,B1\n"
+            "20261008,10:25:17,\"235,831.00\",,\"1,547,367.86\",无锡隆鑫供应链管理有限公司,货款,B2\n")
+    name, (statement,) = read(text.encode("gb18030"), currency="CNY")
+    assert name == "csv"
+    assert [(ln.payer, ln.amount) for ln in statement.lines] == [("重庆众合建筑工程有限公司", D("955326.86")),
+                                                                 ("无锡隆鑫供应链管理有限公司", D("235831.00"))]
+
+
 def test_csv_errors_name_the_line():
     with pytest.raises(InputError, match="f.csv:3: date: not a date"):
         read(b"Date,Amount\n2026-10-30,1\nyesterday,2\n2026-10-31,3\n", currency="USD")

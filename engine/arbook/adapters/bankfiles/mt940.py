@@ -28,7 +28,7 @@ TRANSACTION = re.compile(
 GERMAN_FIELD = re.compile(r"[?>](\d{2})")
 DUTCH_CODE = re.compile(r"/(TRTP|IBAN|BIC|NAME|REMI|EREF|ORDP|BENM|ADDR|CSID|MARF|PREF|RTRN|ISDT|CNTP|ULTC|ULTD|SVCL|PURP|ID)/")
 NO_REF = {"", "NONREF", "NOTPROVIDED"}
-HEAD_TAG = re.compile(rb"(?:^|\n|\{4:)[ \t]*:(20|25|28C?|60[FM]|61|86|62[FM]|64|34F|13D|90[CD]):")
+HEAD_TAG = re.compile(rb"(?:^|[\r\n]|\{4:)[ \t]*:(20|25|28C?|60[FM]|61|86|62[FM]|64|34F|13D|90[CD]):")
 #: A tag broken over two lines by a file transfer: ':' alone before '86:', or ':6' + '1:'.
 WRAPPED_TAG = re.compile(r"^:([0-9A-Z]{0,3})[ \t]*\n([0-9A-Z]{0,3}):", re.M)
 SWIFT_LINE = 65  # the longest line SWIFT allows: a line this long was cut, not ended
@@ -100,9 +100,9 @@ class MT940Importer:
     name = "mt940"
 
     def detect(self, head: bytes, suffix: str) -> bool:
-        """A statement, or a fragment of one: two different MT940/942 tags at line starts."""
-        found = {m.group(1) for m in HEAD_TAG.finditer(head)}
-        return len(found) >= 2 or (b":20:" in head and b":25:" in head)
+        """A statement, or a fragment of one: two different MT940/942 tags at line starts (a CSV's
+        times such as 08:20:15 and 10:25:00 are no tags)."""
+        return len({m.group(1) for m in HEAD_TAG.finditer(head)}) >= 2
 
     def parse(self, data: bytes, source: str, options: Options) -> list[Statement]:
         text, _ = decode_file(data, source, options.encoding)

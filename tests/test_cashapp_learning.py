@@ -66,8 +66,8 @@ def settle_review(book, truth):
 
 def test_second_month_from_confirmed_payers_is_applied_automatically(tmp_path, capsys):
     rng = random.Random(2026)
-    customers = make_customers(rng, 250, mix=(1.0, 0.0, 0.0), realism=REALISM)
-    invoices, plans = make_invoices(rng, customers, 1200, date(2026, 12, 31), months=4, plan_share=0.15,
+    customers = make_customers(rng, 360, mix=(1.0, 0.0, 0.0), realism=REALISM)
+    invoices, plans = make_invoices(rng, customers, 1750, date(2026, 12, 31), months=4, plan_share=0.15,
                                     realism=REALISM)
     first = invoices[invoices["Issue Date"] <= date(2026, 10, 31)]
     second = invoices[invoices["Issue Date"] > date(2026, 10, 31)]

@@ -339,8 +339,13 @@ def test_an_overpayment_that_other_open_items_come_near_goes_to_review():
     # the surplus is INV-2 less a real fee: the explanation that uses the money is applied
     status, _, applied, why = outcome(run(customers, invoices, [(130231, "ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ", "INV-1")]))
     assert (status, applied) == ("auto", {"INV-1": D(100000), "INV-2": D(30671)}) and "JPY 440" in why
-    # nothing near the surplus: a clear overpayment, applied with the rest left unapplied
-    status, _, applied, why = outcome(run(customers, invoices, [(105000, "ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ", "INV-1")]))
+    # nothing near the surplus, but INV-2 is open: a surplus on account or part of INV-2 paid, for review
+    result = run(customers, invoices, [(105000, "ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ", "INV-1")])
+    status, _, applied, why = outcome(result)
+    assert (status, applied) == ("suggested", {"INV-1": D(100000)}) and "part of another open invoice" in why
+    assert any("INV-2 oldest first" in r for r in result.review["Reason"])
+    # more than everything open: a clear overpayment, applied with the rest left unapplied
+    status, _, applied, why = outcome(run(customers, invoices, [(140000, "ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ", "INV-1")]))
     assert (status, applied) == ("auto", {"INV-1": D(100000)}) and "unapplied cash" in why
 
 
@@ -348,13 +353,30 @@ def test_an_unknown_payer_is_suggested_the_client_whose_open_items_the_amount_pa
     customers = [ja("C1", "株式会社山田商事", **{"Name Kana": "ヤマダショウジ"}),
                  ja("C2", "株式会社佐藤製作所", **{"Name Kana": "サトウセイサクショ"})]
     invoices = [("INV-1", "C1", 52800, 8), ("INV-2", "C1", 33000, 9), ("INV-3", "C2", 71500, 9)]
-    # the oldest two of C1 less a 660 yen fee, paid by a factoring company seen for the first time
-    result = run(customers, invoices, [(85140, "ｶ)ﾐﾗｲﾌｱｸﾀﾘﾝｸﾞ", "")])
+    # the oldest two of C1 less a 660 yen fee, paid by someone the book does not know
+    result = run(customers, invoices, [(85140, "ﾀﾅｶ ｲﾁﾛｳ", "")])
     status, cid, applied, why = outcome(result)
     assert (status, cid, applied) == ("suggested", "C1", {"INV-1": D(52800), "INV-2": D(33000)})
     assert why.startswith("payer not a client; amount equals 株式会社山田商事's open invoices INV-1, INV-2")
-    assert "JPY 660" in why and "factoring" in why
+    assert "JPY 660" in why
     assert set(result.allocations["Rule"]) <= {"payer not a client, amount", "bank fee"}
+
+
+@pytest.mark.parametrize("payer", ["ｶ)ﾐﾗｲﾌｱｸﾀﾘﾝｸﾞ", "ﾐﾗｲﾎ-ﾙﾃﾞｲﾝｸﾞｽ(ｶ"])
+def test_a_factoring_or_group_company_is_applied_where_only_one_clients_open_items_fit(payer):
+    customers = [ja("C1", "株式会社山田商事", **{"Name Kana": "ヤマダショウジ"}),
+                 ja("C2", "株式会社佐藤製作所", **{"Name Kana": "サトウセイサクショ"})]
+    invoices = [("INV-1", "C1", 52800, 8), ("INV-2", "C1", 33000, 9), ("INV-3", "C2", 71500, 9)]
+    status, cid, applied, why = outcome(run(customers, invoices, [(85800, payer, "")]))
+    assert (status, cid, applied) == ("auto", "C1", {"INV-1": D(52800), "INV-2": D(33000)})
+    assert "a parent or factoring company's" in why and "no other client's open items equal the amount" in why
+    # less a guessed fee, the amount fits by coincidence more easily: suggested
+    status, cid, applied, why = outcome(run(customers, invoices, [(85140, payer, "")]))
+    assert (status, cid, applied) == ("suggested", "C1", {"INV-1": D(52800), "INV-2": D(33000)}) and "JPY 660" in why
+    # C2's open invoice of the same amount: the amount no longer tells, the accountant chooses
+    invoices.append(("INV-4", "C2", 85800, 9))
+    result = run(customers, invoices, [(85800, payer, "")])
+    assert set(result.allocations["Status"]) == {"suggested"} and set(result.review["Customer ID"]) == {"C1", "C2"}
 
 
 def test_an_unknown_payer_that_fits_several_clients_gets_the_few_best_to_choose_from():
@@ -408,3 +430,10 @@ def test_a_director_paying_personally_on_first_sight_is_the_clients_contact():
     assert (status, cid, applied) == ("suggested", "C1", {"INV-1": D(77000)})  # never automatic on the amount
     assert "the payer is the client's contact" in why
     assert set(result.review["Customer ID"]) == {"C1", "C2"}  # the other fit stays beside it
+    # only the contact's client has open items equal to the amount: applied
+    status, cid, applied, why = outcome(run(customers, [("INV-1", "C1", 77000), ("INV-2", "C2", 66000)],
+                                            [(77000, "ﾔﾏﾀﾞ ﾀﾛｳ", "")]))
+    assert (status, cid, applied) == ("auto", "C1", {"INV-1": D(77000)}) and "contact" in why
+    # a surname alone is no proof of the person
+    status, *_ = outcome(run(customers, [("INV-1", "C1", 77000), ("INV-2", "C2", 66000)], [(77000, "ﾔﾏﾀﾞ", "")]))
+    assert status == "suggested"

@@ -101,6 +101,18 @@ def test_overpayment_leaves_unapplied_cash():
     assert bank.loc["B0", "Applied"] == D("12345.67") and bank.loc["B0", "Unapplied"] == D("54.33")
 
 
+def test_overpayment_of_the_named_invoice_with_others_open_part_pays_the_oldest_for_review():
+    result = match([("75000", "JPY", "ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ", "INV-1002")])  # 55,000 named + 20,000 towards another
+    assert rows(result) == [("INV-1002", D(55000), "suggested", "invoice no, overpaid"),
+                            (None, D(20000), "suggested", "unapplied cash"),
+                            ("INV-1002", D(55000), "suggested", "invoice no, part paid"),  # the reading beside it
+                            ("INV-1001", D(20000), "suggested", "invoice no, part paid")]
+    assert "the JPY 20,000 over it pays INV-1001 oldest first, JPY 90,000 staying open on INV-1001" in \
+        " ".join(result.review["Reason"])
+    small = match([("55500", "JPY", "ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ", "INV-1002")])  # 500 over: no part payment, a surplus
+    assert rows(small)[0] == ("INV-1002", D(55000), "auto", "invoice no, overpaid")
+
+
 def test_subscription_payments_take_the_oldest_invoice_of_that_amount_in_turn():
     result = match([("500.00", "USD", "ACME TRADERS", ""), ("500.00", "USD", "ACME TRADERS INC", "")])
     assert rows(result, "B0")[0][0] == "INV-1020" and rows(result, "B1")[0][0] == "INV-1021"

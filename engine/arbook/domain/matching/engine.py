@@ -265,8 +265,8 @@ class Matcher:
     def _third_party(self, amount: int, currency: str, payer: str) -> list[Proposal]:
         """A payer that is no client (a parent, a factoring company, a director paying on first
         sight): the clients whose open invoices the amount pays whole (one, or the oldest run of
-        up to four, or all; exactly or less a real bank fee) are suggested, never applied: the
-        amount alone proves nothing. Several clients fitting: the best few."""
+        up to four, or all; exactly or less a real bank fee) are suggested. Applied only when the
+        payer says who it is (group/factoring word, the Contact in full) and one client fits exactly."""
         fits: dict[str, tuple[int, tuple[OpenItem, ...]]] = {}
         runs = self._runs_index()
         for fee in (*fee_steps(currency), *([self.charged] if self.charged else [])):
@@ -292,16 +292,22 @@ class Matcher:
                    + (f" less a bank fee of {fmt(fee)} ({self.fee_why(owner, currency, fee)})" if fee else ""))
             score = (THIRD_PARTY_SCORE if len(fits) == 1 else 0.5) - (0.05 if fee else 0.0)
             contact = self._contact_keys(owner)
+            vouched = False  # the payer says who it is: the client's contact in full, or a group/factoring firm
             if key and any(k in key or key in k for k in contact):
-                why += f"; the payer is the client's contact ({contact})"
+                why += f"; the payer is the client's contact ({', '.join(sorted(contact))})"
                 score += 0.1
+                vouched = any(len(k) >= 4 and k in key for k in contact)
             elif group:
                 why += f"; the payer's name ({group}) is a parent or factoring company's"
                 score += 0.05
+                vouched = True
             if len(fits) > 1:
                 why += f"; {len(fits)} clients have open items equal to the amount: choose one"
+            elif vouched and not fee:  # a fee guessed as well as the client would make a coincidence likelier
+                why += "; no other client's open items equal the amount: applied (confirm to learn the payer)"
+                score = AUTO_SCORE
             rule = Rule.AMOUNT_ONLY if len(items) == 1 and not fee else Rule.THIRD_PARTY_AMOUNT
-            out.append(Proposal(owner, [(i, i.open) for i in items], rule, why, round(min(score, 0.85), 3), fee=fee))
+            out.append(Proposal(owner, [(i, i.open) for i in items], rule, why, round(score, 3), fee=fee))
         return sorted(out, key=lambda p: (-p.score, p.applied[0][0].issued))[:SUGGESTIONS]
 
     def _contact_keys(self, customer: str) -> set[str]:
@@ -412,12 +418,24 @@ class Matcher:
                              f"{fmt(total - amount)} stays open", PART_PAID_SCORE if named else 0.75)]
         # An overpayment is only clear when nothing else of the client's could explain the surplus:
         # the explanation that uses the money is preferred, so a near fit goes to review beside it.
-        near = _complete(others, amount - total, amount - total + self.fee_ceiling(customer, currency)) if others \
-            else None
+        surplus, ceiling = amount - total, self.fee_ceiling(customer, currency)
+        near = _complete(others, surplus, surplus + ceiling) if others else None
         overpaid = Proposal(customer, full, Rule.INVOICE_OVERPAID,
-                            f"{base}; pays {fmt(amount - total)} more than the open amount: left as unapplied cash"
+                            f"{base}; pays {fmt(surplus)} more than the open amount: left as unapplied cash"
                             + ("; no other open invoice of the client explains the surplus" if others and not near
-                               else ""), 0.92 if named and not near else 0.75, unapplied=amount - total)
+                               else ""), 0.92 if named and not near else 0.75, unapplied=surplus)
+        if near is None and ceiling < surplus < sum(i.open for i in others):
+            # More than a fee's worth over while other invoices are open: a surplus on account, or part of
+            # the next invoice paid; the accountant decides. Only the named invoice is held meanwhile.
+            overpaid.score = min(overpaid.score, RESERVE_SCORE)
+            overpaid.reason += ", but it may pay part of another open invoice: check"
+            spread = _oldest_first(others, surplus)
+            last, paid = spread[-1]
+            return [overpaid, Proposal(customer, full + spread, Rule.INVOICE_PART_PAID,
+                                       f"{base}; the {fmt(surplus)} over it pays "
+                                       f"{', '.join(i.number for i, _ in spread)} oldest first, "
+                                       f"{fmt(last.open - paid)} staying open on {last.number}: check",
+                                       min(overpaid.score, RESERVE_SCORE) - 0.02)]
         if near is None:
             return [overpaid]
         extra = near[0]

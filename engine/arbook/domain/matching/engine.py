@@ -54,6 +54,8 @@ HOMONYM_SCORE = 0.85  # several clients fit the payer and their open items too: 
 OUTWEIGHED_SCORE = 0.8  # a fit that another client's repeated payment outweighs
 CLEAR_FIT = 0.9  # a proposal scoring this share of its name's score explains the amount on its own
 PART_PAID_SCORE = 0.85  # a real part payment is proposed with its residual, never applied automatically
+# Work per bank line relative to others: Japanese payers are read against kanji names (speed set: 220 vs 138 µs).
+LINE_COST = {"JPY": 1.6}
 
 
 _ISSUED = attrgetter("issued")
@@ -765,12 +767,14 @@ def _frame(sheet: Sheet, rows: list[tuple]) -> pd.DataFrame:
 
 
 def _currency_groups(counts: dict[str, int], workers: int) -> list[frozenset[str]]:
-    """Currencies split into at most ``workers`` groups of similar line counts (largest first)."""
-    groups: list[tuple[int, set[str]]] = [(0, set()) for _ in range(max(1, min(workers, len(counts))))]
-    for currency, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+    """Currencies split into at most ``workers`` groups of similar work (``LINE_COST`` per line),
+    the most work first."""
+    groups: list[tuple[float, set[str]]] = [(0.0, set()) for _ in range(max(1, min(workers, len(counts))))]
+    work = {currency: count * LINE_COST.get(currency, 1.0) for currency, count in counts.items()}
+    for currency in sorted(work, key=lambda c: (-work[c], c)):
         load, members = min(groups, key=lambda g: g[0])
-        groups[groups.index((load, members))] = (load + count, members | {currency})
-    return [frozenset(members) for _, members in groups if members]
+        groups[groups.index((load, members))] = (load + work[currency], members | {currency})
+    return [frozenset(members) for _, members in sorted(groups, key=lambda g: -g[0]) if members]
 
 
 def run_matching(customers: pd.DataFrame, invoices: pd.DataFrame, bank: pd.DataFrame,

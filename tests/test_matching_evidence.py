@@ -100,6 +100,11 @@ def test_company_form_picks_the_kabushiki_kaisha_among_same_reading_clients():
     status, cid, _, _ = outcome(run(customers, [("INV-1", "C1", 50000), ("INV-2", "C2", 50000)],
                                     [(50000, "ﾕ)ﾄｳﾜﾃﾞﾝｷ", "")]))
     assert (status, cid) == ("auto", "C2")
+    # the form agrees with a client owed nothing like the amount: the other one's exact invoice is offered too
+    result = run(customers, [("INV-1", "C1", 770000), ("INV-2", "C2", 50000)], [(50000, "ｶ)ﾄｳﾜﾃﾞﾝｷ", "")])
+    assert set(result.allocations["Status"]) == {"suggested"}
+    offered = result.review.set_index("Customer ID")
+    assert offered.loc["C2", "Invoices"] == "INV-2" and "is another" in offered.loc["C2", "Reason"]
 
 
 def test_godo_and_kabushiki_of_the_same_name_and_the_place_of_the_form():
@@ -115,8 +120,9 @@ def test_godo_and_kabushiki_of_the_same_name_and_the_place_of_the_form():
 def test_english_and_chinese_forms_rule_out_the_other_company():
     index = CustomerIndex([{"Customer ID": "E1", "Name": "Orion Foods Inc."}, {"Customer ID": "E2", "Name": "Orion Foods LLC"},
                            {"Customer ID": "Z1", "Name": "上海宏达有限公司"}, {"Customer ID": "Z2", "Name": "上海宏达股份有限公司"}])
-    assert [h.customer for h in index.identify("ORION FOODS LLC")] == ["E2"]
-    assert [h.customer for h in index.identify("上海宏达股份有限公司")] == ["Z2"]
+    for payer, right, wrong in (("ORION FOODS LLC", "E2", "E1"), ("上海宏达股份有限公司", "Z2", "Z1")):
+        hits = index.identify(payer)  # the other company stays, for review at most
+        assert [(h.customer, h.score >= 0.9) for h in hits] == [(right, True), (wrong, False)]
     assert {h.customer for h in index.identify("ORION FOODS")} == {"E1", "E2"}
 
 

@@ -40,6 +40,7 @@ RARE_GRAM = 24  # a character pair shared by more clients than this says little 
 MIN_DICTIONARY_CUT = 12  # a kana payer this long may be the start of a reading (cut by the bank at 24-48 columns)
 CONTEST = FUZZY_FLOOR  # another client's name resembling the payer this much contests a reading derived from kanji
 AUTO_FLOOR, MARGIN_INSIDE = 0.9, 0.06  # a contender scores at least the matcher's auto floor, within its margin
+RULED_OUT_SCORE = 0.7  # a client whose company form or its place the payer contradicts, beside one it agrees with
 THIRD_PARTY = "learned third-party payer (Paid By)"
 DERIVED = "reading derived from the name"
 DICTIONARY = "dictionary reading of the name"
@@ -272,7 +273,8 @@ class CustomerIndex:
 
     def _weigh_forms(self, payer_form: Form, best: dict[str, NameHit], matched_key: dict[str, str]) -> list[NameHit]:
         """Hits with the company-form evidence applied: a candidate whose form or its place
-        disagrees with the payer's is dropped when another candidate's agrees."""
+        disagrees with the payer's falls to ``RULED_OUT_SCORE`` (a suggestion at most: payers do type
+        their own names) when another candidate's agrees."""
         hits = sorted(best.values(), key=lambda h: (-h.score, h.customer))
         if payer_form is None or len(hits) < 2:
             return hits
@@ -288,9 +290,13 @@ class CustomerIndex:
         ruled_out = [h.customer for h in hits if verdicts[h.customer] == -1]
         said = f"company form agrees ({describe_form(payer_form)})" + (
             f"; {', '.join(ruled_out)} ruled out: another company form or place" if ruled_out else "")
+        below = [replace(h, score=min(h.score, RULED_OUT_SCORE),
+                         why=f"{h.why}; but the payer's company form or its place ({describe_form(payer_form)}) "
+                             "is another")
+                 for h in hits if verdicts[h.customer] == -1]
         if len(out) == 1 and ruled_out:  # the form tells the one client from the others as a unique name does
-            return [replace(out[0], score=max(out[0].score, 0.95), why=f"{out[0].why}; {said}")]
-        return [replace(h, why=f"{h.why}; {said}") if verdicts[h.customer] == 1 else h for h in out]
+            return [replace(out[0], score=max(out[0].score, 0.95), why=f"{out[0].why}; {said}"), *below]
+        return [*(replace(h, why=f"{h.why}; {said}") if verdicts[h.customer] == 1 else h for h in out), *below]
 
     def _cut(self, key: str, offer, note: str = "") -> None:
         """Names and readings that start with the payer: the bank cut the name at its field length."""

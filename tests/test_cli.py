@@ -126,6 +126,23 @@ def test_bad_rows_give_one_line_and_leave_the_book_untouched(tmp_path, capsys, c
     assert book.read_bytes() == before
 
 
+def test_several_bad_rows_are_each_listed_under_the_one_line_error(tmp_path, capsys, monkeypatch):
+    book = tmp_path / "b.xlsx"
+    (tmp_path / "c.csv").write_text(CUSTOMERS_CSV, encoding="utf-8")
+    main(["new", str(book)])
+    main(["customers", str(book), str(tmp_path / "c.csv")])
+    rows = "".join(f"X{n},C001,2026-10-01,JPY,\n" for n in range(1, 5))  # four invoices without an Amount
+    (tmp_path / "i.csv").write_text("Invoice No,Customer ID,Issue Date,Currency,Amount\n" + rows, encoding="utf-8")
+    monkeypatch.setattr("arbook.cli.LISTED", 2)
+    capsys.readouterr()
+    with pytest.raises(SystemExit):
+        main(["invoices", str(book), str(tmp_path / "i.csv")])
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].endswith("i.csv:2: Amount: is required (and 3 more)")
+    assert err[1:] == [f"  also {tmp_path / 'i.csv'}:3: Amount: is required",
+                       f"  also {tmp_path / 'i.csv'}:4: Amount: is required", "  ... 1 more not shown"]
+
+
 def test_locked_book_and_unknown_sheet_are_one_line_errors(tmp_path, capsys):
     book = tmp_path / "b.xlsx"
     main(["new", str(book)])

@@ -11,8 +11,9 @@ import click
 
 from arbook import __version__
 from arbook.actions import ACTIONS, Action, Param
-from arbook.model.errors import ArbookError
+from arbook.model.errors import ArbookError, InputError
 
+LISTED = 20  # further problems of a bad input listed under its one-line error
 
 class Steps:
     """A progress bar over a command's named steps, shown only on a terminal."""
@@ -170,6 +171,11 @@ def main(argv: list[str] | None = None) -> None:
         if debug:
             raise
         click.echo(f"arbook: {exc}", err=True)
+        more = exc.problems[1:] if isinstance(exc, InputError) else []
+        for problem in more[:LISTED]:  # the first line says how many; these say which
+            click.echo(f"  also {problem}", err=True)
+        if len(more) > LISTED:
+            click.echo(f"  ... {len(more) - LISTED} more not shown", err=True)
         sys.exit(1)
     except OSError as exc:  # a folder or file the system refuses: the user's to fix, not a bug
         if debug:

@@ -57,7 +57,8 @@ def refused(capsys, book, tmp_path, command, text, *extra):
     code, _, err = arbook(capsys, command, book, source, *extra)
     assert code == 1, err
     assert digest(book) == before
-    assert err.count("\n") == 1
+    first, *more = err.splitlines()
+    assert first.startswith("arbook: ") and all(line.startswith("  also ") for line in more)  # one error, listed
     return err
 
 

@@ -379,6 +379,10 @@ def test_a_factoring_or_group_company_is_applied_where_only_one_clients_open_ite
     # less a guessed fee, the amount fits by coincidence more easily: suggested
     status, cid, applied, why = outcome(run(customers, invoices, [(85140, payer, "")]))
     assert (status, cid, applied) == ("suggested", "C1", {"INV-1": D(52800), "INV-2": D(33000)}) and "JPY 660" in why
+    # less the very fee the client's master states: no guess, applied
+    stating = [{**customers[0], "Fee Deduction": D(660)}, customers[1]]
+    status, cid, applied, why = outcome(run(stating, invoices, [(85140, payer, "")]))
+    assert (status, cid, applied) == ("auto", "C1", {"INV-1": D(52800), "INV-2": D(33000)}) and "JPY 660" in why
     # C2's open invoice of the same amount: the amount no longer tells, the accountant chooses
     invoices.append(("INV-4", "C2", 85800, 9))
     result = run(customers, invoices, [(85800, payer, "")])

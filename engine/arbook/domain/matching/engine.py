@@ -305,12 +305,17 @@ class Matcher:
                 vouched = True
             if len(fits) > 1:
                 why += f"; {len(fits)} clients have open items equal to the amount: choose one"
-            elif vouched and not fee:  # a fee guessed as well as the client would make a coincidence likelier
+            elif vouched and self._known_fee(owner, currency, fee):  # a guessed fee makes coincidences likelier
                 why += "; no other client's open items equal the amount: applied (confirm to learn the payer)"
                 score = AUTO_SCORE
             rule = Rule.AMOUNT_ONLY if len(items) == 1 and not fee else Rule.THIRD_PARTY_AMOUNT
             out.append(Proposal(owner, [(i, i.open) for i in items], rule, why, round(score, 3), fee=fee))
         return sorted(out, key=lambda p: (-p.score, p.applied[0][0].issued))[:SUGGESTIONS]
+
+    def _known_fee(self, customer: str, currency: str, fee: int) -> bool:
+        """Whether ``fee`` is none or one the bank stated, the client's Fee Deduction or a fee it deducted before."""
+        stated, learned = self.fee_terms(customer, currency)
+        return not fee or fee in (stated, self.charged) or fee in learned
 
     def _contact_keys(self, customer: str) -> set[str]:
         """The client's Contact as a payer key, and as its kana reading when written in kanji (a

@@ -196,6 +196,14 @@ def test_csv_with_times_that_look_like_mt940_tags_is_a_csv():
                                                                  ("无锡隆鑫供应链管理有限公司", D("235831.00"))]
 
 
+def test_chinese_header_holding_a_japanese_word_is_chinese_and_yuan():
+    """收入金额 holds 入金 (a Japanese word): the simplified 额/对/户 decide, so the amounts are CNY, not JPY."""
+    text = ("交易日期,交易时间,对方户名,对方账号,收入金额,支出金额,余额,摘要\n"
+            "2026-08-10,09:15:00,深圳前海商业保理有限公司,6222000055556666,\"6,000.00\",,\"6,000.00\",转账\n")
+    _, (statement,) = read(text.encode("gb18030"))
+    assert (statement.currency, statement.lines[0].amount) == ("CNY", D("6000.00"))
+
+
 def test_csv_errors_name_the_line():
     with pytest.raises(InputError, match="f.csv:3: date: not a date"):
         read(b"Date,Amount\n2026-10-30,1\nyesterday,2\n2026-10-31,3\n", currency="USD")

@@ -492,12 +492,18 @@ def _mark(value: Any) -> int:
 
 def _language(header: Sequence[Any], rows: Sequence[Sequence[Any]] = ()) -> str:
     """ja or zh when the header's words or the rows' text say so (kana are Japanese; simplified
-    characters and words such as 交易/余额 Chinese); '' when they don't, kanji alone deciding nothing."""
+    characters and words such as 交易/余额 Chinese); '' when they don't, kanji alone deciding nothing.
+    Simplified characters in the header decide before Japanese words, which sit inside Chinese ones
+    (收入金额 holds 入金)."""
     text = "".join(str(v) for v in header if v)
     sample = "".join(str(v) for row in rows[:200] for v in row if isinstance(v, str))
-    if _KANA.search(text) or _KANA.search(sample) or JA_CHARS & set(text) or any(w in text for w in JA_WORDS):
+    if _KANA.search(text) or _KANA.search(sample):
         return "ja"
-    if ZH_CHARS & set(text) or ZH_CHARS & set(sample) or any(w in text for w in ZH_WORDS):
+    if ZH_CHARS & set(text):
+        return "zh"
+    if JA_CHARS & set(text) or any(w in text for w in JA_WORDS):
+        return "ja"
+    if ZH_CHARS & set(sample) or any(w in text for w in ZH_WORDS):
         return "zh"
     return ""
 

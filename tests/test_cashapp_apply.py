@@ -102,6 +102,7 @@ def test_apply_with_a_fee_within_the_clients_deduction(ar_book):
     (["INV-1=", "INV-2"], "write each as INVOICE or INVOICE=AMOUNT"),
     (["INV-1=1e3"], "INV-1: not an amount: '1e3'"),
     (["INV-1=1_000"], "INV-1: not an amount: '1_000'"),
+    (["INV-1=20000", "inv-1=10000"], "INV-1: named twice"),  # 30,000 would pass each check alone
 ])
 def test_apply_checks_refuse_and_write_nothing(ar_book, targets, message):
     before = ar_book.read_bytes()

@@ -240,6 +240,8 @@ def _manual(allocations: pd.DataFrame, bank: pd.DataFrame, invoices: pd.DataFram
             raise ArbookError(f"{where}: {number}: nothing left open on it")
         if item.currency != currency:
             raise ArbookError(f"{where}: {number}: invoice is in {item.currency}, the payment in {currency}")
+        if any(other is item for other, _ in named):
+            raise ArbookError(f"{where}: {number}: named twice; give it once, with the whole amount to apply")
         named.append((item, amount))
     owners = list(dict.fromkeys(item.customer for item, _ in named))  # whose invoices, before how much of them
     payer = str(line["Payer"] or "")

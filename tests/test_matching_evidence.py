@@ -294,6 +294,39 @@ def test_a_payer_that_paid_this_amount_for_one_of_its_clients_before_pays_for_it
     assert "this payer paid the same amount for this one before" in why
 
 
+def _second_month(customers, invoices, before_payer, payer, amount, first_client, first_invoice):
+    """Match ``payer``'s ``amount`` after ``before_payer``'s same amount was applied to ``first_invoice``."""
+    allocations = make_frame(ALLOCATIONS, [{"Bank Ref": "B0", "Invoice No": first_invoice, "Customer ID": first_client,
+                                            "Applied Amount": D(amount), "Status": "auto", "Proposal": "B0#1"}])
+    inv = make_frame(INVOICES, [{"Invoice No": n, "Customer ID": c, "Issue Date": date(2026, m, 1),
+                                 "Due Date": date(2026, 10, 31), "Currency": cur, "Amount": D(a)}
+                                for n, c, a, m, cur in invoices])
+    bank = make_frame(BANK, [{"Bank Ref": ref, "Date": date(2026, 10 + i, 5), "Amount": D(amount),
+                              "Currency": invoices[0][4], "Payer": who, "Status": "matched" if i == 0 else "new"}
+                             for i, (ref, who) in enumerate([("B0", before_payer), ("B1", payer)])])
+    return outcome(run_matching(make_frame(CUSTOMERS, customers), inv, bank, allocations), "B1")
+
+
+def test_a_payer_remembered_with_its_company_form_is_not_the_same_name_without_one():
+    customers = [ja("C1", "株式会社東和電機", **{"Name Kana": "トウワデンキ"}),
+                 ja("C2", "有限会社東和電器", **{"Name Kana": "トウワデンキ"})]
+    invoices = [("T-1", "C1", 330000, 8, "JPY"), ("T-2", "C1", 330000, 9, "JPY"), ("T-3", "C2", 330000, 9, "JPY")]
+    # ｶ)ﾄｳﾜﾃﾞﾝｷ paid C1 before; ﾄｳﾜﾃﾞﾝｷ prints no form and may be either: the accountant chooses
+    status, *_ = _second_month(customers, invoices, "ｶ)ﾄｳﾜﾃﾞﾝｷ", "ﾄｳﾜﾃﾞﾝｷ", 330000, "C1", "T-1")
+    assert status == "suggested"
+    status, cid, _, why = _second_month(customers, invoices, "ﾄｳﾜﾃﾞﾝｷ", "ﾄｳﾜﾃﾞﾝｷ", 330000, "C1", "T-1")
+    assert (status, cid) == ("auto", "C1") and "paid the same amount for this one before" in why
+
+
+def test_a_factor_learned_for_one_client_is_no_proof_when_another_is_owed_the_amount():
+    zh = lambda cid, name, **more: {"Customer ID": cid, "Name": name, "Language": "zh", "Currency": "CNY", **more}
+    factor = "深圳前海XYZ商业保理有限公司"
+    customers = [zh("C5", "广州新源贸易有限公司"), zh("C6", "北京华腾科技有限公司", **{"Paid By": factor})]
+    invoices = [("CN-504", "C5", 6000, 9), ("CN-603", "C6", 6000, 9)]
+    status, cid, _, why = outcome(run(customers, invoices, [(6000, factor, "")]))
+    assert status == "suggested" and cid == "C6" and "C5" in why and "may pay for clients it was not learned for" in why
+
+
 def test_an_invoice_named_in_the_memo_outweighs_a_same_reading_client_by_name():
     customers = [ja("C1", "株式会社石井薬品", **{"Name Kana": "イシイヤクヒン"}),
                  ja("C2", "石井約品株式会社", **{"Name Kana": "イシイヤクヒン"})]
@@ -444,6 +477,8 @@ def test_a_director_paying_personally_on_first_sight_is_the_clients_contact():
     status, cid, applied, why = outcome(run(customers, [("INV-1", "C1", 77000), ("INV-2", "C2", 66000)],
                                             [(77000, "ﾔﾏﾀﾞ ﾀﾛｳ", "")]))
     assert (status, cid, applied) == ("auto", "C1", {"INV-1": D(77000)}) and "contact" in why
+    result = run(customers, [("INV-1", "C1", 77000), ("INV-2", "C2", 66000)], [(77000, "ﾔﾏﾀﾞ ﾀﾛｳ", "")])
+    assert set(result.allocations["Rule"]) == {"payer not a client, amount"}  # never 'amount only' when applied
     # a surname alone is no proof of the person
     status, *_ = outcome(run(customers, [("INV-1", "C1", 77000), ("INV-2", "C2", 66000)], [(77000, "ﾔﾏﾀﾞ", "")]))
     assert status == "suggested"

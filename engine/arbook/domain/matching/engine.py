@@ -32,7 +32,7 @@ from arbook.model.money import from_minor, to_minor
 from arbook.model.schema import ALLOCATIONS, CREDIT_NOTE, REVIEW, Sheet
 from arbook.domain.matching.fees import fee_reason, fee_steps, largest_fee
 from arbook.domain.matching.names import THIRD_PARTY, CustomerIndex, NameHit
-from arbook.domain.matching.normalize import digit_runs, fold, invoice_core, name_key, pays_for_others
+from arbook.domain.matching.normalize import digit_runs, fold, invoice_core, name_key, payer_key, pays_for_others
 from arbook.domain.matching.readings import needs_reading, reading
 from arbook.domain.matching.subset import find_combination
 from arbook.model.statuses import APPLIED, AllocationStatus, BankStatus, Rule
@@ -243,7 +243,7 @@ class Matcher:
         contenders = [h for h in named if h.score >= max(AUTO_SCORE, top - MARGIN)]
         by_name: list[Proposal] = []
         if len(contenders) > 1:
-            before = self.history.get((name_key(payer, drop_digits=True), currency, amount), set())
+            before = self.history.get((payer_key(payer), currency, amount), set())
             by_name.extend(self._homonyms(amount, currency, contenders, before))
         for hit in named:
             if len(contenders) > 1 and hit in contenders:
@@ -306,9 +306,10 @@ class Matcher:
             if len(fits) > 1:
                 why += f"; {len(fits)} clients have open items equal to the amount: choose one"
             elif vouched and self._known_fee(owner, currency, fee):  # a guessed fee makes coincidences likelier
-                why += "; no other client's open items equal the amount: applied (confirm to learn the payer)"
+                why += ("; no other client's open items equal the amount: applied (not learned as the client's "
+                        "payer: apply or confirm a payment of it by hand to teach it)")
                 score = AUTO_SCORE
-            rule = Rule.AMOUNT_ONLY if len(items) == 1 and not fee else Rule.THIRD_PARTY_AMOUNT
+            rule = Rule.AMOUNT_ONLY if len(items) == 1 and not fee and score < AUTO_SCORE else Rule.THIRD_PARTY_AMOUNT
             out.append(Proposal(owner, [(i, i.open) for i in items], rule, why, round(score, 3), fee=fee))
         return sorted(out, key=lambda p: (-p.score, p.applied[0][0].issued))[:SUGGESTIONS]
 
@@ -552,9 +553,9 @@ class Matcher:
         no proof, unless this payer paid this amount for that client before. Returns the other
         clients' invoices as suggestions."""
         learned = [p for p in by_name if p.score >= AUTO_SCORE and hits[p.customer].label == THIRD_PARTY]
-        if not learned or sum(h.label == THIRD_PARTY for h in hits.values()) < 2:
-            return []  # a payer learned for one client only (a director, an own account) pays for that one
-        before = self.history.get((name_key(payer, drop_digits=True), currency, amount), set())
+        if not learned or (sum(h.label == THIRD_PARTY for h in hits.values()) < 2 and not pays_for_others(payer)):
+            return []  # learned for one client only, no factor or parent (a director, an own account): that one
+        before = self.history.get((payer_key(payer), currency, amount), set())
         others = [p for p in self._by_amount(amount, currency) if p.customer not in hits]
         if not others or all(p.customer in before for p in learned):
             return []
@@ -830,7 +831,7 @@ def payment_history(bank: pd.DataFrame, allocations: pd.DataFrame) -> dict[tuple
         return history
     done = bank[bank["Bank Ref"].isin(paid_for.keys())]
     for ref, payer, currency, amount in zip(done["Bank Ref"], done["Payer"], done["Currency"], done["Amount"]):
-        key = name_key(str(payer or ""), drop_digits=True)
+        key = payer_key(str(payer or ""))
         if key:
             history[(key, currency, to_minor(amount, currency))].add(paid_for[ref])
     return history

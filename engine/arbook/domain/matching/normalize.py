@@ -142,6 +142,13 @@ def name_key(text: str, drop_digits: bool = False) -> str:
     return name_keys(text)[1 if drop_digits else 0]
 
 
+def payer_key(payer: str) -> str:
+    """The key a payment's payer is remembered by (payment history): its ``name_key`` without
+    digits and its company form, so ``ｶ)ﾄｳﾜﾃﾞﾝｷ`` is not the ``ﾄｳﾜﾃﾞﾝｷ`` a 有限会社 may print too."""
+    form = company_form(payer)
+    return name_key(payer, drop_digits=True) + ("|" + "/".join(form) if form else "")
+
+
 def digit_runs(text: str) -> list[str]:
     """Every run of digits in ``text`` after NFKC (full-width digits count), in order."""
     return _DIGITS.findall(unicodedata.normalize("NFKC", text or ""))

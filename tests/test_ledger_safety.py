@@ -156,6 +156,11 @@ def test_unknown_code_in_currencies_is_refused(paid_book, tmp_path, capsys):
     assert "in.csv:2: Currencies: 'XYZ' is not a currency code" in err
 
 
+def test_negative_credit_limit_or_fee_deduction_is_refused(paid_book, tmp_path, capsys):
+    err = refused(capsys, paid_book, tmp_path, "customers", "Customer ID,Credit Limit,Fee Deduction\nC1,-5,-440\n")
+    assert "in.csv:2: Credit Limit: -5.00 is negative (and 1 more)" in err and "Fee Deduction: -440.00 is negative" in err
+
+
 @pytest.mark.parametrize("command", [("reminders", "--out", "rem", "--as-of", "2027-02-28"),
                                      ("statements", "--out", "st", "--as-of", "2027-02-28")])
 def test_reports_leave_the_stored_computed_columns_alone(paid_book, tmp_path, capsys, command):

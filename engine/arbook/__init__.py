@@ -29,6 +29,7 @@ _API = {
     "import_bank": "arbook.services.bankimport:import_bank",
     "match": "arbook.services.cashapp:match_book",
     "confirm": "arbook.services.cashapp:confirm_book",
+    "apply": "arbook.services.cashapp:apply_book",
     "unmatch": "arbook.services.cashapp:unmatch_book",
     "age": "arbook.services.receivables:age_book",
     "write_ledgers": "arbook.services.receivables:ledger_book",
@@ -59,7 +60,8 @@ if TYPE_CHECKING:
     from arbook.services.adjustments import refund_book as refunds, writeoff
     from arbook.services.bankimport import import_bank
     from arbook.services.doctor import diagnose
-    from arbook.services.cashapp import confirm_book as confirm, match_book as match, unmatch_book as unmatch
+    from arbook.services.cashapp import (apply_book as apply, confirm_book as confirm, match_book as match,
+                                         unmatch_book as unmatch)
     from arbook.services.export import export_sheet
     from arbook.services.history import history, undo_book as undo, verify_book as verify
     from arbook.services.mail import email_statements

@@ -67,7 +67,7 @@ def test_apply_leaves_the_rest_unapplied_then_applies_that_cash(ar_book):
         apply_book(book, "B2", ["INV-1"])
     assert allocations_of(ar_book, "B2") == [("", "unapplied cash", D(65000)), ("INV-1", "manual", D(30000))]
     with open_book(ar_book) as book:
-        apply_book(book, "B2", ["INV-2"])  # the unapplied 65,000 pays INV-2 (45,000)
+        apply_book(book, "B2", "INV-2")  # the unapplied 65,000 pays INV-2 (45,000); one text as the CLI takes it
         bank = book.read("Bank").set_index("Bank Ref")
     assert bank.loc["B2", "Applied"] == D(75000) and bank.loc["B2", "Unapplied"] == D(20000)
 

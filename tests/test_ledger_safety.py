@@ -156,9 +156,15 @@ def test_unknown_code_in_currencies_is_refused(paid_book, tmp_path, capsys):
     assert "in.csv:2: Currencies: 'XYZ' is not a currency code" in err
 
 
-def test_negative_credit_limit_or_fee_deduction_is_refused(paid_book, tmp_path, capsys):
-    err = refused(capsys, paid_book, tmp_path, "customers", "Customer ID,Credit Limit,Fee Deduction\nC1,-5,-440\n")
-    assert "in.csv:2: Credit Limit: -5.00 is negative (and 1 more)" in err and "Fee Deduction: -440.00 is negative" in err
+def test_negative_credit_limit_fee_deduction_or_terms_is_refused_with_the_rows_own_problems(paid_book, tmp_path,
+                                                                                           capsys):
+    err = refused(capsys, paid_book, tmp_path, "customers",
+                  "Customer ID,Name,Credit Limit,Fee Deduction,Terms Days,Currency\nC1,,-5,-440,-30,USD\n")
+    first, *more = err.splitlines()
+    assert first.endswith("in.csv:2: Name: is required (and 3 more)")  # one pass: the row's own cells together
+    assert sorted(line.split("in.csv:2: ")[1] for line in more) == ["Credit Limit: -5.00 is below 0",
+                                                                     "Fee Deduction: -440.00 is below 0",
+                                                                     "Terms Days: -30 is below 0"]
 
 
 @pytest.mark.parametrize("command", [("reminders", "--out", "rem", "--as-of", "2027-02-28"),

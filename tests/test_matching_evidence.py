@@ -420,6 +420,7 @@ def test_a_factoring_or_group_company_is_applied_where_only_one_clients_open_ite
     invoices.append(("INV-4", "C2", 85800, 9))
     result = run(customers, invoices, [(85800, payer, "")])
     assert set(result.allocations["Status"]) == {"suggested"} and set(result.review["Customer ID"]) == {"C1", "C2"}
+    assert set(result.review["Rule"]) == {"payer not a client, amount"}  # as when applied, never 'amount only'
 
 
 def test_an_unknown_payer_that_fits_several_clients_gets_the_few_best_to_choose_from():

@@ -99,7 +99,7 @@ def _convert_column(column: Column, raw: Sequence[Any], currencies: list[Any] | 
         if required and _has_none(ready):
             problems.extend(Problem(source, lines[i], column.name, "is required")
                             for i, value in enumerate(ready) if value is None)
-        return ready
+        return _at_least(column, ready, lines, source, problems)
     out: list[Any] = []
     append = out.append
     for i, value in enumerate(raw):
@@ -119,7 +119,15 @@ def _convert_column(column: Column, raw: Sequence[Any], currencies: list[Any] | 
         if typed is None and required:
             problems.append(Problem(source, lines[i], column.name, "is required"))
         append(typed)
-    return out
+    return _at_least(column, out, lines, source, problems)
+
+
+def _at_least(column: Column, values: list[Any], lines: list[int], source: str, problems: list[Problem]) -> list[Any]:
+    """``values``, with a problem for each input value below the column's ``minimum``."""
+    if column.minimum is not None and column.role is Role.INPUT:
+        problems.extend(Problem(source, lines[i], column.name, f"{value} is below {column.minimum}")
+                        for i, value in enumerate(values) if value is not None and value < column.minimum)
+    return values
 
 
 def _has_none(values: Sequence[Any]) -> bool:

@@ -55,6 +55,7 @@ class Column:
     choices: tuple[str, ...] = ()
     width: float = 14
     currency_col: str | None = None  # for MONEY: the column of the same row naming its currency
+    minimum: int | None = None  # an input value below this is refused (0: no negative limits, fees, terms)
     doc: str = ""
 
     @property
@@ -126,9 +127,9 @@ CUSTOMERS = Sheet("Customers", (
     C("Email", width=28),
     C("Language", K.CHOICE, required=True, choices=LANGUAGES, width=10, doc="Statement and email language."),
     C("Currency", K.CHOICE, required=True, choices=CURRENCY_CODES, width=10),
-    C("Terms Days", K.INT, width=11, doc="Payment terms; Due Date defaults to Issue Date + this."),
-    C("Credit Limit", K.MONEY, currency_col="Currency", width=15),
-    C("Fee Deduction", K.MONEY, currency_col="Currency", width=14,
+    C("Terms Days", K.INT, width=11, minimum=0, doc="Payment terms; Due Date defaults to Issue Date + this."),
+    C("Credit Limit", K.MONEY, currency_col="Currency", width=15, minimum=0),
+    C("Fee Deduction", K.MONEY, currency_col="Currency", width=14, minimum=0,
       doc="The bank fee this client deducts from payments (yen: that exact fee; other currencies: the largest). "
           "Published transfer fees and fees it deducted before are recognised without it."),
     C("Balance", K.MONEY, R.COMPUTED, currency_col="Currency", width=15),

@@ -10,6 +10,8 @@ def _describe(column: Column) -> str:
         parts.append("one of " + "/".join(column.choices) if len(column.choices) <= 6 else "ISO code")
     if column.required:
         parts.append("required")
+    if column.minimum is not None:
+        parts.append(f">= {column.minimum}")
     return ", ".join(parts)
 
 

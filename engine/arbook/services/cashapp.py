@@ -311,12 +311,13 @@ def _manual(allocations: pd.DataFrame, bank: pd.DataFrame, invoices: pd.DataFram
     return pd.concat([allocations, added], ignore_index=True), owners[0]
 
 
-def apply_book(book: Book, bank_ref: str, targets: list[str], third_party: bool = False) -> str:
+def apply_book(book: Book, bank_ref: str, targets: list[str] | str, third_party: bool = False) -> str:
     """Apply bank line ``bank_ref`` (or the cash it left unapplied) by hand to ``targets``
-    (``INVOICE`` or ``INVOICE=AMOUNT``): confirmed, logged, payer learned; returns a summary.
+    (``INVOICE`` or ``INVOICE=AMOUNT``, a list or one comma-separated text): confirmed, logged, payer
+    learned; returns a summary.
     ``third_party``: the payer is recognised as another client and pays for this one."""
-    where = f"{getattr(book, 'source', 'book')}: apply {bank_ref}"
-    parsed = parse_targets(",".join(targets), where)
+    where = f"{book.source}: apply {bank_ref}"
+    parsed = parse_targets(targets if isinstance(targets, str) else ",".join(targets), where)
     customers = book.read(CUSTOMERS.name)
     bank = book.read(BANK.name)
     before = book.read(ALLOCATIONS.name).reset_index(drop=True)
@@ -358,7 +359,7 @@ def unmatch_book(book: Book, bank_ref: str) -> UnmatchResult:
     allocations = book.read(ALLOCATIONS.name).reset_index(drop=True)
     mask = (allocations["Bank Ref"] == bank_ref) & allocations["Status"].isin(APPLIED_STATUSES)
     if not mask.any():
-        raise ArbookError(f"{getattr(book, 'source', 'book')}: bank line {bank_ref!r} has no auto or confirmed "
+        raise ArbookError(f"{book.source}: bank line {bank_ref!r} has no auto or confirmed "
                           "allocation to reverse")
     reversed_rows = allocations[mask]
     allocations.loc[mask, "Status"] = AllocationStatus.REJECTED.value

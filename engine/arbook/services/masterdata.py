@@ -197,8 +197,7 @@ def merge_names(old: Any, new: Any) -> str | None:
 
 
 def check_customers(incoming: pd.DataFrame, present: list[str], current: pd.DataFrame, source: str) -> None:
-    """InputError for a new client missing a required column, an unknown code in Currencies, or a
-    negative Credit Limit or Fee Deduction."""
+    """InputError for a new client missing a required column or an unknown code in Currencies."""
     known = {clean_key(k) for k in current["Customer ID"]}
     required = [c.name for c in CUSTOMERS.input_columns if c.required]
     problems: list[Problem] = []
@@ -210,10 +209,6 @@ def check_customers(incoming: pd.DataFrame, present: list[str], current: pd.Data
         for code in billed_currencies(record) - {record.get("Currency")}:
             if code not in CURRENCY_CODES:
                 problems.append(Problem(source, int(line), "Currencies", f"{code!r} is not a currency code"))
-        for name in ("Credit Limit", "Fee Deduction"):
-            value = record.get(name)
-            if value is not None and value == value and value < 0:
-                problems.append(Problem(source, int(line), name, f"{value} is negative"))
     if problems:
         raise InputError(problems)
 

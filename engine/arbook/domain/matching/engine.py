@@ -309,7 +309,7 @@ class Matcher:
                 why += ("; no other client's open items equal the amount: applied (not learned as the client's "
                         "payer: apply or confirm a payment of it by hand to teach it)")
                 score = AUTO_SCORE
-            rule = Rule.AMOUNT_ONLY if len(items) == 1 and not fee and score < AUTO_SCORE else Rule.THIRD_PARTY_AMOUNT
+            rule = Rule.AMOUNT_ONLY if len(items) == 1 and not fee and not vouched else Rule.THIRD_PARTY_AMOUNT
             out.append(Proposal(owner, [(i, i.open) for i in items], rule, why, round(score, 3), fee=fee))
         return sorted(out, key=lambda p: (-p.score, p.applied[0][0].issued))[:SUGGESTIONS]
 

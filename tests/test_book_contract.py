@@ -15,7 +15,7 @@ def _customers():
         {"Customer ID": "C2", "Name": "上海华贸有限公司", "Language": "zh", "Currency": "CNY",
          "Credit Limit": Decimal("200000.50")},
         {"Customer ID": "C3", "Name": "=HYPERLINK(\"http://evil\")", "Payer Names": "+81 3 1234;@SUM(A1);-5",
-         "Language": "en", "Currency": "USD", "Credit Limit": Decimal("-0.01")},
+         "Language": "en", "Currency": "USD", "Credit Limit": Decimal("0.01")},
     ])
 
 

@@ -243,3 +243,21 @@ def test_a_sheet_with_formulas_is_not_rewritten_whole_into_their_values(tmp_path
     with open_book(path) as book:
         age_book(book, date(2026, 10, 31))
     assert openpyxl.load_workbook(path)["Invoices"]["O5"].value == "INV-ref"
+
+
+def test_a_note_typed_below_the_invoices_says_it_looks_like_a_note(tmp_path, capsys):
+    from arbook.cli import main
+
+    path = _sample_book(tmp_path)
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook["Invoices"]
+    row = sheet.max_row + 2
+    sheet.cell(row, 3, "checked by Sato 10/31")  # a note two rows below the table, in its third column
+    workbook.save(path)
+    before = path.read_bytes()
+    with pytest.raises(SystemExit):
+        main(["age", str(path), "--as-of", "2026-10-31"])
+    message = capsys.readouterr().err.splitlines()[0]
+    assert f"[Invoices]:{row}: Invoice No: is required" in message
+    assert f"(the row holds only 'checked by Sato 10/31' in column {sheet.cell(1, 3).value!r}: a note?" in message
+    assert path.read_bytes() == before

@@ -75,7 +75,7 @@ def frame_from_rows(sheet: Sheet, header: Sequence[Any], rows: Iterable[Sequence
         data[name] = [None if v == "" else v for v in raw_column(name)]
     if problems:
         problems.sort(key=lambda p: (p.line or 0, sheet.headers.index(p.field) if p.field in sheet.headers else 0))
-        raise InputError(problems)
+        raise InputError(_noted(problems, rows, lines, names))
     kept = [c.name for c in wanted] + extras
     frame = pd.DataFrame({n: pd.Series(data[n], dtype=object) for n in kept}, columns=kept)
     frame.index = pd.Index(lines, dtype="int64", name="line")
@@ -83,6 +83,25 @@ def frame_from_rows(sheet: Sheet, header: Sequence[Any], rows: Iterable[Sequence
 
 
 _NATIVE = {Kind.TEXT: str, Kind.DATE: date, Kind.DATETIME: datetime, Kind.BOOL: bool}
+
+
+def _noted(problems: list[Problem], rows: list[Sequence[Any]], lines: list[int], names: list[str]) -> list[Problem]:
+    """``problems``, the first of a row holding one cell only saying so: a note typed below a table
+    reads as a row that lacks everything else."""
+    at = {line: i for i, line in enumerate(lines)}
+    out, said = [], set()
+    for problem in problems:
+        row = rows[at[problem.line]] if problem.line in at else ()
+        filled = [(i, v) for i, v in enumerate(row) if v not in (None, "")]
+        if len(filled) == 1 and problem.line not in said:
+            said.add(problem.line)
+            i, value = filled[0]
+            where = f"column {names[i]!r}" if i < len(names) and names[i] else f"column {i + 1}"
+            problem = Problem(problem.file, problem.line, problem.field,
+                              f"{problem.message} (the row holds only {str(value)[:40]!r} in {where}: a note? "
+                              "keep notes off the table's rows and columns)")
+        out.append(problem)
+    return out
 
 
 def _convert_column(column: Column, raw: Sequence[Any], currencies: list[Any] | None, lines: list[int],

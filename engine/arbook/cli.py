@@ -15,6 +15,7 @@ from arbook.model.errors import ArbookError, InputError
 
 LISTED = 20  # further problems of a bad input listed under its one-line error
 
+
 class Steps:
     """A progress bar over a command's named steps, shown only on a terminal."""
 

@@ -443,7 +443,7 @@ class Matcher:
                                        f"{base}; the {fmt(surplus)} over it pays "
                                        f"{', '.join(i.number for i, _ in spread)} oldest first, "
                                        f"{fmt(last.open - paid)} staying open on {last.number}: check",
-                                       min(overpaid.score, RESERVE_SCORE) - 0.02)]
+                                       overpaid.score - 0.02)]
         if near is None:
             return [overpaid]
         extra = near[0]

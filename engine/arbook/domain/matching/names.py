@@ -287,13 +287,13 @@ class CustomerIndex:
             return hits
         out = sorted((h for h in hits if verdicts[h.customer] != -1), key=lambda h: -verdicts[h.customer])
         out.sort(key=lambda h: -h.score)
-        ruled_out = [h.customer for h in hits if verdicts[h.customer] == -1]
-        said = f"company form agrees ({describe_form(payer_form)})" + (
-            f"; {', '.join(ruled_out)} ruled out: another company form or place" if ruled_out else "")
+        described = describe_form(payer_form)
         below = [replace(h, score=min(h.score, RULED_OUT_SCORE),
-                         why=f"{h.why}; but the payer's company form or its place ({describe_form(payer_form)}) "
-                             "is another")
+                         why=f"{h.why}; but the payer's company form or its place ({described}) is another")
                  for h in hits if verdicts[h.customer] == -1]
+        ruled_out = [h.customer for h in below]
+        said = f"company form agrees ({described})" + (
+            f"; {', '.join(ruled_out)} ruled out: another company form or place" if ruled_out else "")
         if len(out) == 1 and ruled_out:  # the form tells the one client from the others as a unique name does
             return [replace(out[0], score=max(out[0].score, 0.95), why=f"{out[0].why}; {said}"), *below]
         return [*(replace(h, why=f"{h.why}; {said}") if verdicts[h.customer] == 1 else h for h in out), *below]

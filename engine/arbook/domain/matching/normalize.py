@@ -144,9 +144,9 @@ def name_key(text: str, drop_digits: bool = False) -> str:
 
 def payer_key(payer: str) -> str:
     """The key a payment's payer is remembered by (payment history): its ``name_key`` without
-    digits and its company form, so ``ｶ)ﾄｳﾜﾃﾞﾝｷ`` is not the ``ﾄｳﾜﾃﾞﾝｷ`` a 有限会社 may print too."""
-    form = company_form(payer)
-    return name_key(payer, drop_digits=True) + ("|" + "/".join(form) if form else "")
+    digits and its company form, so ``ｶ)ﾄｳﾜﾃﾞﾝｷ`` is not the ``ﾄｳﾜﾃﾞﾝｷ`` a 有限会社 may print too ('' for no name)."""
+    key, form = name_key(payer, drop_digits=True), company_form(payer)
+    return key + "|" + "/".join(form) if key and form else key
 
 
 def digit_runs(text: str) -> list[str]:

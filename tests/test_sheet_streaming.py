@@ -16,6 +16,7 @@ from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
 
 from arbook.adapters.book import open_book, package, sheetxml
+from arbook.adapters.book.create import new_book
 from arbook.model.frames import cell_columns, make_frame
 from arbook.model.schema import BANK
 
@@ -96,8 +97,8 @@ def test_large_sheet_in_many_chunks_reads_back_with_two_independent_readers(book
     assert back["Amount"].tolist() == frame["Amount"].tolist()
 
 
-def test_a_sheet_past_the_zip64_limit_is_written_again_as_zip64(book_path, monkeypatch):
-    monkeypatch.setattr(package, "ZIP64_FROM", 50_000)  # stands for 2 GiB
+def test_a_sheet_past_the_zip64_limit_is_written_as_zip64(book_path, monkeypatch):
+    monkeypatch.setattr(zipfile, "ZIP64_LIMIT", 50_000)  # stands for 2 GiB
     monkeypatch.setattr(sheetxml, "CHUNK_ROWS", 50)
     frame = _bank(800)
     with open_book(book_path) as book:
@@ -146,3 +147,39 @@ def test_a_part_compressed_as_it_is_made_reads_back_whole_through_zipfile(tmp_pa
     with zipfile.ZipFile(path) as zin:
         assert zin.read("xl/worksheets/sheet1.xml") == b"".join(pieces)
     assert part.size == len(b"".join(pieces))
+
+
+def test_a_save_makes_the_same_package_with_or_without_a_forked_process(tmp_path, monkeypatch):
+    """The largest changed sheet is made here, the others beside it in a forked process when they weigh
+    enough: the package holds the same parts either way, in the book's order, and its entries check out."""
+    groups = []
+    fork_map = package.fork_map
+    monkeypatch.setattr(package, "fork_map", lambda function, parts, inputs: groups.append(len(parts)) or
+                        fork_map(function, parts, inputs))
+    made = {}
+    for name, fork_from in (("forked", 0), ("here", 1 << 40)):
+        monkeypatch.setattr(package, "FORK_FROM", fork_from)
+        path = new_book(tmp_path / f"{name}.xlsx")
+        with open_book(path) as book:
+            book.replace("Bank", _bank(3000))
+            book.replace("Customers", book.read("Customers"))
+            book.replace("Settings", book.read("Settings"))
+        with zipfile.ZipFile(path) as z:
+            assert z.testzip() is None
+            made[name] = [(info.filename, z.read(info.filename)) for info in z.infolist()]
+    assert groups == [2, 1]
+    assert [name for name, _ in made["forked"]] == [name for name, _ in made["here"]]
+    assert [data for name, data in made["forked"] if "worksheets" in name] == \
+        [data for name, data in made["here"] if "worksheets" in name]
+
+
+def test_a_part_whose_bytes_do_not_match_its_crc_is_refused(tmp_path):
+    path = tmp_path / "p.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        zout.writestr("xl/worksheets/sheet1.xml", b"<row/>" * 1000)
+    with zipfile.ZipFile(path) as zin:
+        assert package.inflated(zin, "xl/worksheets/sheet1.xml") == b"<row/>" * 1000
+        info = zin.getinfo("xl/worksheets/sheet1.xml")
+        info.CRC ^= 1
+        with pytest.raises(zipfile.BadZipFile, match="CRC"):
+            package.inflated(zin, "xl/worksheets/sheet1.xml")

@@ -25,9 +25,8 @@ from arbook.adapters.book.base import StagedBook, current_user
 from arbook.adapters.book.history import DEFAULT_GENERATIONS, Generation, keep_generation, record_head
 from arbook.model.book import Report
 from arbook.model.frames import CELL_KINDS, cell_columns, cells_of, frame_from_rows, frame_headers
-from arbook.adapters.book.package import (CALC_CHAIN, NS_MAIN, NS_REL, Deflated, NeedsZip64, Producer, SheetPart,
-                                          deflate, deflate_produced, schema_version, sheet_parts, stream_part, stored,
-                                          write_part)
+from arbook.adapters.book.package import (CALC_CHAIN, NS_MAIN, NS_REL, Producer, SheetPart, deflate, inflated,
+                                          make_parts, schema_version, sheet_parts, stored, write_part)
 from arbook.adapters.book.sheetxml import column_letter, render_table, table_ref, write_sheet
 from arbook.adapters.book.splice import RowCells, find_cells, splice_columns, table_headers
 
@@ -162,7 +161,7 @@ class FileBook(StagedBook):
     def _read_cells(self, name: str) -> Ahead:
         """A sheet part's XML and where its rows' cells are (see ``find_cells``)."""
         with zipfile.ZipFile(self.path) as zf:
-            xml = zf.read(name)
+            xml = inflated(zf, name)
         return xml, find_cells(xml)
 
     def _forget_prefetched(self, keep_parts: bool = False) -> dict[str, Ahead]:
@@ -188,14 +187,13 @@ class FileBook(StagedBook):
         ahead = self._forget_prefetched(keep_parts=True)
         with zipfile.ZipFile(self.path) as zin, ThreadPoolExecutor(max_workers=2) as pool:
             replaced: dict[str, bytes] = {}
-            sheets: dict[str, Producer] = {}  # rendered while written, a chunk of rows at a time
-            spliced: dict[str, Deflated] = {}  # only some columns changed: spliced into the old XML, compressed
+            sheets: dict[str, Producer] = {}  # each changed sheet's XML, spliced into the old or written whole
             for sheet, frame in changes.items():
                 part = self._part(sheet)
                 old = ahead.get(part.path)
                 patched = self._patched(zin, sheet, frame, old)
                 if patched is not None:
-                    spliced[part.path] = deflate_produced(patched, pool)
+                    sheets[part.path] = patched
                     continue
                 headers = frame_headers(sheet, frame)
                 old_xml = old[0] if old else zin.read(part.path)
@@ -212,30 +210,20 @@ class FileBook(StagedBook):
                 replaced["xl/_rels/workbook.xml.rels"] = _without_calc_chain(
                     zin.read("xl/_rels/workbook.xml.rels"))
             packed = {name: pool.submit(deflate, data) for name, data in replaced.items()}
+            made = make_parts(sheets, {info.filename: info.file_size for info in zin.infolist()})
+            made.update((name, future.result()) for name, future in packed.items())
             order = [info for info in zin.infolist() if not (drop_calc_chain and info.filename == CALC_CHAIN)]
             order += [zipfile.ZipInfo(name) for name in sheets if name not in names]  # new report sheets
 
-            def package(handle: BinaryIO, zip64: bool) -> None:
-                with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout:
+            def package(handle: BinaryIO) -> None:
+                with zipfile.ZipFile(handle, "w") as zout:
                     for info in order:
-                        if info.filename in sheets:
-                            stream_part(zout, info.filename, sheets[info.filename], zip64)
-                        elif info.filename in packed or info.filename in spliced:
-                            entry = _copy_info(info)
+                        entry = _copy_info(info)
+                        if info.filename in made:
                             entry.compress_type = zipfile.ZIP_DEFLATED
-                            write_part(zout, entry, spliced.get(info.filename) or packed[info.filename].result())
-                        else:
-                            write_part(zout, _copy_info(info), stored(zin, info))
+                        write_part(zout, entry, made.get(info.filename) or stored(zin, info))
 
-            def write(handle: BinaryIO) -> None:
-                try:
-                    package(handle, zip64=False)
-                except NeedsZip64:  # a sheet passed 2 GiB of XML: again, with ZIP64 entries
-                    handle.seek(0)
-                    handle.truncate()
-                    package(handle, zip64=True)
-
-            atomic_write(self.path, write, before_replace=self._keep_generation)
+            atomic_write(self.path, package, before_replace=self._keep_generation)
         if LOG in changes:
             record_head(self.path, next((h for h in reversed(changes[LOG]["Hash"].tolist()) if h), None))
         self._calamine = None

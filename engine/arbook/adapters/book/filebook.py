@@ -185,7 +185,7 @@ class FileBook(StagedBook):
     def _write(self, changes: dict[Sheet, pd.DataFrame], reports: dict[str, Report]) -> None:
         check_not_locked(self.path)
         ahead = self._forget_prefetched(keep_parts=True)
-        with zipfile.ZipFile(self.path) as zin, ThreadPoolExecutor(max_workers=2) as pool:
+        with zipfile.ZipFile(self.path) as zin:
             replaced: dict[str, bytes] = {}
             sheets: dict[str, Producer] = {}  # each changed sheet's XML, spliced into the old or written whole
             for sheet, frame in changes.items():
@@ -209,9 +209,8 @@ class FileBook(StagedBook):
                 replaced["[Content_Types].xml"] = _without_calc_chain(zin.read("[Content_Types].xml"))
                 replaced["xl/_rels/workbook.xml.rels"] = _without_calc_chain(
                     zin.read("xl/_rels/workbook.xml.rels"))
-            packed = {name: pool.submit(deflate, data) for name, data in replaced.items()}
             made = make_parts(sheets, {info.filename: info.file_size for info in zin.infolist()})
-            made.update((name, future.result()) for name, future in packed.items())
+            made.update((name, deflate(data)) for name, data in replaced.items())  # small: tables, relationships
             order = [info for info in zin.infolist() if not (drop_calc_chain and info.filename == CALC_CHAIN)]
             order += [zipfile.ZipInfo(name) for name in sheets if name not in names]  # new report sheets
 

@@ -7,11 +7,13 @@ currencies: every sum is per currency.
 from __future__ import annotations
 
 from collections import defaultdict
+import functools
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from operator import sub
 from fractions import Fraction
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
@@ -278,11 +280,14 @@ class Totals:
     currencies: list[str]  # currencies billed in the last year, in order of first appearance
     last_payment: pd.Series  # client -> last day paid
     open_total: dict[tuple[str, str], int] = field(init=False)  # (client, currency) -> open in all buckets
+    accounts: dict[tuple[str, str], dict[str, int]] = field(init=False)  # (client, currency) -> bucket -> open
 
     def __post_init__(self) -> None:
         self.open_total = defaultdict(int)
-        for (cid, currency, _), units in self.open_by.items():
+        self.accounts = defaultdict(dict)
+        for (cid, currency, bucket), units in self.open_by.items():
             self.open_total[cid, currency] += units
+            self.accounts[cid, currency][bucket] = units
 
     def amount(self, units: int | None, currency: str) -> Decimal:
         """Decimal of ``units`` in ``currency``; a plain 0 when nothing was added."""
@@ -336,10 +341,11 @@ def _customer_columns(customers: pd.DataFrame, totals: Totals, policy: Policy) -
     """Customers with Balance, Overdue, Unapplied, credit use and status, DSO, lateness, last payment, grade."""
     out = customers.copy()
     ids, currencies = out["Customer ID"].tolist(), out["Currency"].tolist()
+    keys = list(zip(ids, currencies))
     limits = out["Credit Limit"].tolist()
-    total_open = [totals.total_open(c, k) for c, k in zip(ids, currencies)]
-    cash = [totals.cash(c, k) for c, k in zip(ids, currencies)]
-    used = [o - c for o, c in zip(total_open, cash)]
+    total_open = _amounts(list(map(totals.open_total.get, keys)), currencies)
+    cash = _amounts(list(map(totals.unapplied.get, keys)), currencies)
+    used = list(map(sub, total_open, cash))
     percent = [float(u / limit * 100) if limit else None for u, limit in zip(used, limits)]
     over = np.array([limit is not None and limit > 0 and u > limit for u, limit in zip(used, limits)], dtype=bool)
     overdue = totals.overdue.reindex(ids)
@@ -348,21 +354,21 @@ def _customer_columns(customers: pd.DataFrame, totals: Totals, policy: Policy) -
     status = np.select([(overdue["worst"].fillna(0).to_numpy() > policy.hold_days) | (over & late_now), over, watch],
                        [CreditStatus.HOLD.value, CreditStatus.OVER_LIMIT.value, CreditStatus.WATCH.value],
                        CreditStatus.OK.value)
-    revenue = totals.revenue.to_dict()
-    sales = [totals.amount(revenue.get((c, k)), k) for c, k in zip(ids, currencies)]
+    sales = _amounts(list(map(totals.revenue.to_dict().get, keys)), currencies)
     lateness = totals.lateness.reindex(ids)
+    late_count = lateness["count"].to_numpy(dtype=float)
     grades = _grades(totals)
     columns = {
         "Balance": used,
-        "Overdue": [ZERO if pd.isna(u) else Decimal(int(u) // 10 ** (SCALE - int(d))).scaleb(-int(d))
-                    for u, d in zip(overdue["units"], overdue["digits"])],
+        "Overdue": [Decimal(int(u) // 10 ** (SCALE - int(d))).scaleb(-int(d)) if late else ZERO
+                    for u, d, late in zip(overdue["units"].tolist(), overdue["digits"].tolist(), late_now.tolist())],
         "Unapplied": cash,
         "Credit Used %": [round(p, 1) if p is not None else None for p in percent],
         "Credit Status": status.tolist(),
         "DSO": [round(float(o / s * 365), 1) if s > 0 else None for o, s in zip(total_open, sales)],
-        "Avg Days Late": [None if pd.isna(n) else round(int(s) / int(n), 1)
-                          for s, n in zip(lateness["sum"], lateness["count"])],
-        "Last Payment": [None if pd.isna(d) else pd.Timestamp(d).date() for d in totals.last_payment.reindex(ids)],
+        "Avg Days Late": [round(int(s) / int(n), 1) if n == n else None
+                          for s, n in zip(lateness["sum"].tolist(), late_count.tolist())],
+        "Last Payment": totals.last_payment.reindex(ids).to_numpy(dtype="datetime64[D]").astype(object).tolist(),
         "Grade": [grades.get(c) for c in ids],
     }
     for name, values in columns.items():
@@ -370,7 +376,7 @@ def _customer_columns(customers: pd.DataFrame, totals: Totals, policy: Policy) -
     return out
 
 
-ONE, A_SHARE, B_SHARE = Fraction(1), Fraction(4, 5), Fraction(19, 20)  # billing shares of grades A and B
+A_SHARE, B_SHARE = Fraction(4, 5), Fraction(19, 20)  # billing shares of grades A and B
 LOWER = {"A": "B", "B": "C", "C": "C"}  # the grade of a chronic late payer
 
 
@@ -384,33 +390,55 @@ def _grades(totals: Totals) -> dict[str, str]:
         total = int(mine.sum())
         running = 0
         for cid, units in sorted(mine.items(), key=lambda x: (-x[1], x[0])):
-            share_before = Fraction(running, total) if total else ONE
+            grade = "A" if _below(running, total, A_SHARE) else "B" if _below(running, total, B_SHARE) else "C"
             running += int(units)
-            grade = "A" if share_before < A_SHARE else "B" if share_before < B_SHARE else "C"
             grades[cid] = LOWER[grade] if cid in chronic else grade
     return grades
+
+
+def _below(part: int, whole: int, share: Fraction) -> bool:
+    """Whether ``part / whole`` (1 when ``whole`` is 0) is below ``share`` (at most 1), in integers."""
+    if whole < 0:
+        part, whole = -part, -whole
+    return whole > 0 and part * share.denominator < share.numerator * whole
+
+
+def _amounts(units: Sequence[int | None], currencies: Sequence[str]) -> list[Decimal]:
+    """``from_minor`` of each of ``units`` in its currency, a plain 0 where None (made in C-level loops)."""
+    present = [i for i, u in enumerate(units) if u is not None]
+    out = [ZERO] * len(units)
+    for i, amount in zip(present, scaled([int(units[i]) for i in present], [_digits(currencies[i]) for i in present])):
+        out[i] = amount
+    return out
+
+
+_digits = functools.cache(minor_digits)
 
 
 def _aging_table(customers: pd.DataFrame, totals: Totals, policy: Policy) -> pd.DataFrame:
     """One row per client and currency with anything open or unapplied, then a total row per currency."""
     names = dict(zip(customers["Customer ID"], customers["Name"]))
     buckets = ["Current", *policy.labels]
-    records = []
-    sums: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    for cid, currency in sorted({(c, k) for c, k, _ in totals.open_by} | set(totals.unapplied)):
-        row: dict[str, Any] = {"Customer ID": cid, "Customer": names.get(cid), "Currency": currency}
-        for label in buckets:
-            row[label] = totals.open(cid, currency, label)
-        row["Total Open"] = totals.total_open(cid, currency)
-        row["Unapplied"] = totals.cash(cid, currency)
-        row["Net"] = row["Total Open"] - row["Unapplied"]
-        for key in (*buckets, "Total Open", "Unapplied", "Net"):
-            sums[currency][key] += row[key]
-        records.append(row)
-    for currency in sorted(sums):
-        records.append({"Customer ID": None, "Customer": f"Total {currency}", "Currency": currency,
-                        **sums[currency]})
-    frame = make_frame(AGING, records)
+    keys = sorted(set(totals.accounts) | set(totals.unapplied))
+    currencies = [currency for _, currency in keys]
+    none: dict[str, int] = {}
+    columns: dict[str, list[Any]] = {
+        label: _amounts([totals.accounts.get(key, none).get(label) for key in keys], currencies) for label in buckets}
+    columns["Total Open"] = _amounts(list(map(totals.open_total.get, keys)), currencies)
+    columns["Unapplied"] = _amounts(list(map(totals.unapplied.get, keys)), currencies)
+    columns["Net"] = list(map(sub, columns["Total Open"], columns["Unapplied"]))
+    rows = defaultdict(list)  # currency -> its rows' positions
+    for i, currency in enumerate(currencies):
+        rows[currency].append(i)
+    totalled = sorted(rows)
+    for values in columns.values():
+        values += [sum((values[i] for i in rows[currency]), Decimal()) for currency in totalled]
+    columns["Customer ID"] = [cid for cid, _ in keys] + [None] * len(totalled)
+    columns["Customer"] = list(map(names.get, columns["Customer ID"][:len(keys)])) + [f"Total {c}" for c in totalled]
+    columns["Currency"] = currencies + totalled
+    frame = pd.DataFrame({c: pd.Series(columns.get(c), dtype=object) if c in columns else
+                          pd.Series([None] * (len(keys) + len(totalled)), dtype=object)
+                          for c in AGING.headers + sorted(set(columns) - set(AGING.headers))})
     order = [c for c in AGING.headers if c in buckets or not _is_bucket(c)]
     extra = [b for b in buckets if b not in order]
     return frame.reindex(columns=order + extra).astype(object)

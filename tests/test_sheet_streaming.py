@@ -16,7 +16,6 @@ from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
 
 from arbook.adapters.book import open_book, package, sheetxml
-from arbook.adapters.book.create import new_book
 from arbook.model.frames import cell_columns, make_frame
 from arbook.model.schema import BANK
 
@@ -147,30 +146,6 @@ def test_a_part_compressed_as_it_is_made_reads_back_whole_through_zipfile(tmp_pa
     with zipfile.ZipFile(path) as zin:
         assert zin.read("xl/worksheets/sheet1.xml") == b"".join(pieces)
     assert part.size == len(b"".join(pieces))
-
-
-def test_a_save_makes_the_same_package_with_or_without_a_forked_process(tmp_path, monkeypatch):
-    """The largest changed sheet is made here, the others beside it in a forked process when they weigh
-    enough: the package holds the same parts either way, in the book's order, and its entries check out."""
-    groups = []
-    fork_map = package.fork_map
-    monkeypatch.setattr(package, "fork_map", lambda function, parts, inputs: groups.append(len(parts)) or
-                        fork_map(function, parts, inputs))
-    made = {}
-    for name, fork_from in (("forked", 0), ("here", 1 << 40)):
-        monkeypatch.setattr(package, "FORK_FROM", fork_from)
-        path = new_book(tmp_path / f"{name}.xlsx")
-        with open_book(path) as book:
-            book.replace("Bank", _bank(3000))
-            book.replace("Customers", book.read("Customers"))
-            book.replace("Settings", book.read("Settings"))
-        with zipfile.ZipFile(path) as z:
-            assert z.testzip() is None
-            made[name] = [(info.filename, z.read(info.filename)) for info in z.infolist()]
-    assert groups == [2, 1]
-    assert [name for name, _ in made["forked"]] == [name for name, _ in made["here"]]
-    assert [data for name, data in made["forked"] if "worksheets" in name] == \
-        [data for name, data in made["here"] if "worksheets" in name]
 
 
 def test_a_part_whose_bytes_do_not_match_its_crc_is_refused(tmp_path):

@@ -25,8 +25,8 @@ from arbook.adapters.book.base import StagedBook, current_user
 from arbook.adapters.book.history import DEFAULT_GENERATIONS, Generation, keep_generation, record_head
 from arbook.model.book import Report
 from arbook.model.frames import CELL_KINDS, cell_columns, cells_of, frame_from_rows, frame_headers
-from arbook.adapters.book.package import (CALC_CHAIN, NS_MAIN, NS_REL, Producer, SheetPart, deflate, inflated,
-                                          make_parts, schema_version, sheet_parts, stored, write_part)
+from arbook.adapters.book.package import (CALC_CHAIN, NS_MAIN, NS_REL, Producer, SheetPart, deflate,
+                                          deflate_produced, inflated, schema_version, sheet_parts, stored, write_part)
 from arbook.adapters.book.sheetxml import column_letter, render_table, table_ref, write_sheet
 from arbook.adapters.book.splice import RowCells, find_cells, splice_columns, table_headers
 
@@ -209,7 +209,8 @@ class FileBook(StagedBook):
                 replaced["[Content_Types].xml"] = _without_calc_chain(zin.read("[Content_Types].xml"))
                 replaced["xl/_rels/workbook.xml.rels"] = _without_calc_chain(
                     zin.read("xl/_rels/workbook.xml.rels"))
-            made = make_parts(sheets, {info.filename: info.file_size for info in zin.infolist()})
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                made = {name: deflate_produced(produce, pool) for name, produce in sheets.items()}
             made.update((name, deflate(data)) for name, data in replaced.items())  # small: tables, relationships
             order = [info for info in zin.infolist() if not (drop_calc_chain and info.filename == CALC_CHAIN)]
             order += [zipfile.ZipInfo(name) for name in sheets if name not in names]  # new report sheets

@@ -7,9 +7,8 @@ import xml.etree.ElementTree as ET
 import zipfile
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable
 
-from arbook.domain.forking import fork_map
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -120,26 +119,6 @@ def deflate_produced(produce: Producer, pool: Executor) -> Deflated:
     produce(write)
     pieces.append(pool.submit(_piece, b"".join(held), True))
     return Deflated(b"".join(piece.result() for piece in pieces), crc, size)
-
-
-#: Changed parts lighter than this in all (their XML's size before) are made here: forking costs more.
-FORK_FROM = 8 << 20
-
-
-def make_parts(producers: Mapping[str, Producer], sizes: Mapping[str, int]) -> dict[str, Deflated]:
-    """Every part ``producers`` give (``produce(write)``), compressed: the largest (by ``sizes``, the parts' sizes
-    before) here and, when the others' sizes add up to ``FORK_FROM`` or more, those meanwhile in a forked
-    process (see ``fork_map``), so a large sheet and the rest are made at once."""
-    order = sorted(producers, key=lambda name: sizes.get(name, 0), reverse=True)
-    rest = order[1:]
-    groups = [order[:1], rest] if sum(sizes.get(name, 0) for name in rest) >= FORK_FROM else [order]
-    made = fork_map(_made, groups, {"producers": producers})
-    return {name: part for group in made for name, part in group.items()}
-
-
-def _made(names: Sequence[str], producers: Mapping[str, Producer]) -> dict[str, Deflated]:
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return {name: deflate_produced(producers[name], pool) for name in names}
 
 
 def stored(zin: zipfile.ZipFile, info: zipfile.ZipInfo) -> Deflated:

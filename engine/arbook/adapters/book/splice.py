@@ -85,11 +85,15 @@ def _word(text: bytes) -> int:
     return int.from_bytes(text, "little")
 
 
+#: Bytes scanned at a time by ``_at``: its compares stay in the cache, not a mask as long as the XML.
+SCAN = 4 << 20
+
+
 def _at(words: np.ndarray, begin: int, close: int, text: bytes) -> np.ndarray:
     """Where ``text`` (as long as a word of ``words``) starts between ``begin`` and ``close``."""
-    found = np.flatnonzero(words[begin:close] == _word(text))
-    found += begin
-    return found
+    target = _word(text)
+    found = [np.flatnonzero(words[lo:min(lo + SCAN, close)] == target) + lo for lo in range(begin, close, SCAN)]
+    return np.concatenate(found) if found else np.zeros(0, dtype=np.intp)
 
 
 def _numbered(windows: np.ndarray, starts: np.ndarray) -> bool:

@@ -1,4 +1,4 @@
-"""The sheet writer streams: a sheet is rendered a chunk of rows at a time straight into its zip entry.
+"""The sheet writer streams: a sheet is rendered a chunk of rows at a time and compressed as it comes.
 
 Whatever the chunk size, the bytes are those of the one-piece rendering, and two independent
 readers (python-calamine and openpyxl) read back every value as it was written.
@@ -111,6 +111,10 @@ def test_a_sheet_past_the_zip64_limit_is_written_as_zip64(book_path, monkeypatch
             name_length, extra_length = int.from_bytes(raw.read(2), "little"), int.from_bytes(raw.read(2), "little")
             raw.seek(name_length, 1)
             assert raw.read(extra_length)[:2] == b"\x01\x00"
+            small = z.getinfo("xl/worksheets/sheet1.xml")  # Customers: below the limit, no extra field
+            assert small.file_size < 50_000
+            raw.seek(small.header_offset + 28)
+            assert int.from_bytes(raw.read(2), "little") == 0
         assert z.testzip() is None
     rows = CalamineWorkbook.from_path(str(book_path)).get_sheet_by_name("Bank").to_python()
     assert [r[0] for r in rows[1:]] == frame["Bank Ref"].tolist()
@@ -158,3 +162,9 @@ def test_a_part_whose_bytes_do_not_match_its_crc_is_refused(tmp_path):
         info.CRC ^= 1
         with pytest.raises(zipfile.BadZipFile, match="CRC"):
             package.inflated(zin, "xl/worksheets/sheet1.xml")
+    data = bytearray(path.read_bytes())
+    start = data.index(b"xl/worksheets/sheet1.xml") + len("xl/worksheets/sheet1.xml")
+    data[start + 5:start + 9] = b"\xff\xff\xff\xff"  # inside the compressed stream
+    path.write_bytes(bytes(data))
+    with zipfile.ZipFile(path) as zin, pytest.raises(zipfile.BadZipFile):
+        package.inflated(zin, "xl/worksheets/sheet1.xml")

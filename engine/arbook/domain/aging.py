@@ -7,20 +7,19 @@ currencies: every sum is per currency.
 from __future__ import annotations
 
 from collections import defaultdict
-import functools
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from operator import sub
 from fractions import Fraction
+from operator import sub
 from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
 
-from arbook.model.frames import make_frame
+from arbook.model.frames import frame_of_columns, make_frame
 from arbook.model.errors import ArbookError
-from arbook.model.money import CURRENCIES, MoneyError, from_minor, minor_digits, scaled
+from arbook.model.money import CURRENCIES, MoneyError, minor_digits, scaled
 from arbook.model.schema import AGING, ALLOCATIONS, BANK, CREDIT_STATUSES, CUSTOMERS, DASHBOARD, INVOICES
 from arbook.model.statuses import APPLIED as APPLIED_STATUSES, CreditStatus, InvoiceStatus, Rule
 
@@ -289,19 +288,6 @@ class Totals:
             self.open_total[cid, currency] += units
             self.accounts[cid, currency][bucket] = units
 
-    def amount(self, units: int | None, currency: str) -> Decimal:
-        """Decimal of ``units`` in ``currency``; a plain 0 when nothing was added."""
-        return ZERO if units is None else from_minor(int(units), currency)
-
-    def open(self, cid: str, currency: str, bucket: str) -> Decimal:
-        return self.amount(self.open_by.get((cid, currency, bucket)), currency)
-
-    def total_open(self, cid: str, currency: str) -> Decimal:
-        return self.amount(self.open_total.get((cid, currency)), currency)
-
-    def cash(self, cid: str, currency: str) -> Decimal:
-        return self.amount(self.unapplied.get((cid, currency)), currency)
-
 
 def dashboard(aging: pd.DataFrame, customers: pd.DataFrame, policy: Policy) -> pd.DataFrame:
     """The Dashboard rows in their fixed layout (the charts read fixed ranges; see the schema)."""
@@ -404,15 +390,14 @@ def _below(part: int, whole: int, share: Fraction) -> bool:
 
 
 def _amounts(units: Sequence[int | None], currencies: Sequence[str]) -> list[Decimal]:
-    """``from_minor`` of each of ``units`` in its currency, a plain 0 where None (made in C-level loops)."""
+    """Each of ``units`` (minor units) as the Decimal amount of its currency, a plain 0 where None (made in
+    C-level loops)."""
     present = [i for i, u in enumerate(units) if u is not None]
     out = [ZERO] * len(units)
-    for i, amount in zip(present, scaled([int(units[i]) for i in present], [_digits(currencies[i]) for i in present])):
+    made = scaled([int(units[i]) for i in present], [minor_digits(currencies[i]) for i in present])
+    for i, amount in zip(present, made):
         out[i] = amount
     return out
-
-
-_digits = functools.cache(minor_digits)
 
 
 def _aging_table(customers: pd.DataFrame, totals: Totals, policy: Policy) -> pd.DataFrame:
@@ -427,7 +412,7 @@ def _aging_table(customers: pd.DataFrame, totals: Totals, policy: Policy) -> pd.
     columns["Total Open"] = _amounts(list(map(totals.open_total.get, keys)), currencies)
     columns["Unapplied"] = _amounts(list(map(totals.unapplied.get, keys)), currencies)
     columns["Net"] = list(map(sub, columns["Total Open"], columns["Unapplied"]))
-    rows = defaultdict(list)  # currency -> its rows' positions
+    rows: dict[str, list[int]] = defaultdict(list)  # currency -> its rows' positions
     for i, currency in enumerate(currencies):
         rows[currency].append(i)
     totalled = sorted(rows)
@@ -436,9 +421,7 @@ def _aging_table(customers: pd.DataFrame, totals: Totals, policy: Policy) -> pd.
     columns["Customer ID"] = [cid for cid, _ in keys] + [None] * len(totalled)
     columns["Customer"] = list(map(names.get, columns["Customer ID"][:len(keys)])) + [f"Total {c}" for c in totalled]
     columns["Currency"] = currencies + totalled
-    frame = pd.DataFrame({c: pd.Series(columns.get(c), dtype=object) if c in columns else
-                          pd.Series([None] * (len(keys) + len(totalled)), dtype=object)
-                          for c in AGING.headers + sorted(set(columns) - set(AGING.headers))})
+    frame = frame_of_columns(AGING, columns, len(keys) + len(totalled))
     order = [c for c in AGING.headers if c in buckets or not _is_bucket(c)]
     extra = [b for b in buckets if b not in order]
     return frame.reindex(columns=order + extra).astype(object)

@@ -23,9 +23,16 @@ def empty_frame(sheet: Sheet) -> pd.DataFrame:
 
 def make_frame(sheet: Sheet, records: Sequence[dict[str, Any]]) -> pd.DataFrame:
     """A sheet DataFrame from dicts keyed by header; absent columns are None."""
-    columns = sheet.headers + sorted({k for r in records for k in r} - set(sheet.headers))
-    data = {c: pd.Series([r.get(c) for r in records], dtype=object) for c in columns}
-    return pd.DataFrame(data, columns=columns)
+    names = {k for r in records for k in r}
+    return frame_of_columns(sheet, {c: [r.get(c) for r in records] for c in names}, len(records))
+
+
+def frame_of_columns(sheet: Sheet, columns: dict[str, list[Any]], rows: int) -> pd.DataFrame:
+    """A sheet DataFrame of ``rows`` rows from lists keyed by header: the sheet's columns (None where not given),
+    then the others in name order."""
+    names = sheet.headers + sorted(set(columns) - set(sheet.headers))
+    blank = [None] * rows
+    return pd.DataFrame({c: pd.Series(columns.get(c, blank), dtype=object) for c in names}, columns=names)
 
 
 def frame_from_rows(sheet: Sheet, header: Sequence[Any], rows: Iterable[Sequence[Any]],

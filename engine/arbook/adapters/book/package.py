@@ -9,7 +9,6 @@ from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Callable
 
-
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -20,6 +19,9 @@ try:  # ISA-L deflates at level 1 about 3.5 times as fast as zlib (to the same s
     from isal import isal_zlib as zlib
 except ImportError:  # a platform it has no wheels for (see pyproject.toml)
     import zlib  # type: ignore[no-redef]
+
+#: Deflate level of every part written (ISA-L takes 0 to 3 only).
+LEVEL = 1
 
 
 @dataclass(frozen=True)
@@ -67,9 +69,10 @@ def sheet_parts(zf: zipfile.ZipFile) -> dict[str, SheetPart]:
 
 @dataclass(frozen=True)
 class Deflated:
-    """A part's bytes already compressed (raw deflate), with the sizes and CRC a zip entry records."""
+    """A part's bytes already compressed (raw deflate, or stored), in consecutive pieces, with the CRC and size of
+    the bytes a zip entry records."""
 
-    data: bytes
+    pieces: tuple[bytes, ...]
     crc: int
     size: int
 
@@ -83,7 +86,7 @@ SPLIT_FROM = 8 << 20  # a part this large is compressed in pieces at once (as pi
 def _piece(data: bytes | memoryview, last: bool) -> bytes:
     """Raw deflate of one piece of a part: the last closes the stream; the others end on a byte boundary (a sync
     flush), so the next piece, compressed on its own, continues it as one valid deflate stream."""
-    packer = zlib.compressobj(1, zlib.DEFLATED, -15)
+    packer = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
     return packer.compress(data) + packer.flush(zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH)
 
 
@@ -91,12 +94,12 @@ def deflate(data: bytes) -> Deflated:
     """Compress a part (zlib releases the GIL, so parts compress on threads beside the rendering); a large
     part's halves compress on two threads (see ``_piece``)."""
     if len(data) < SPLIT_FROM:
-        return Deflated(_piece(data, last=True), zlib.crc32(data), len(data))
+        return Deflated((_piece(data, last=True),), zlib.crc32(data), len(data))
     view, half = memoryview(data), len(data) // 2
     with ThreadPoolExecutor(max_workers=1) as pool:
         head = pool.submit(_piece, view[:half], False)
         tail = _piece(view[half:], last=True)
-        return Deflated(head.result() + tail, zlib.crc32(data), len(data))
+        return Deflated((head.result(), tail), zlib.crc32(data), len(data))
 
 
 def deflate_produced(produce: Producer, pool: Executor) -> Deflated:
@@ -118,7 +121,7 @@ def deflate_produced(produce: Producer, pool: Executor) -> Deflated:
 
     produce(write)
     pieces.append(pool.submit(_piece, b"".join(held), True))
-    return Deflated(b"".join(piece.result() for piece in pieces), crc, size)
+    return Deflated(tuple(piece.result() for piece in pieces), crc, size)
 
 
 def stored(zin: zipfile.ZipFile, info: zipfile.ZipInfo) -> Deflated:
@@ -127,18 +130,23 @@ def stored(zin: zipfile.ZipFile, info: zipfile.ZipInfo) -> Deflated:
     assert fp is not None
     fp.seek(info.header_offset)
     header = fp.read(zipfile.sizeFileHeader)
+    if header[:4] != zipfile.stringFileHeader:
+        raise zipfile.BadZipFile(f"{info.filename}: no local header where the directory puts it")
     name_length, extra_length = struct.unpack("<HH", header[26:30])
     fp.seek(info.header_offset + zipfile.sizeFileHeader + name_length + extra_length)
-    return Deflated(fp.read(info.compress_size), info.CRC, info.file_size)
+    return Deflated((fp.read(info.compress_size),), info.CRC, info.file_size)
 
 
 def inflated(zf: zipfile.ZipFile, name: str) -> bytes:
-    """A part's bytes (as ``zf.read``, a few times faster for a deflated part); BadZipFile when they do not
-    match the CRC the package records."""
+    """A part's bytes (as ``zf.read``, a few times faster for a deflated part); BadZipFile when its stream is
+    damaged or its bytes do not match the CRC and size the package records."""
     info = zf.getinfo(name)
     if info.compress_type != zipfile.ZIP_DEFLATED:
         return zf.read(name)
-    data = zlib.decompress(stored(zf, info).data, -15)
+    try:
+        data = zlib.decompress(stored(zf, info).pieces[0], -15, max(info.file_size, 1))
+    except zlib.error as exc:  # the module in use's own (ISA-L's is not zlib's)
+        raise zipfile.BadZipFile(f"{name}: the compressed stream is damaged ({exc})") from None
     if zlib.crc32(data) != info.CRC or len(data) != info.file_size:
         raise zipfile.BadZipFile(f"Bad CRC-32 for file {name!r}")
     return data
@@ -147,11 +155,12 @@ def inflated(zf: zipfile.ZipFile, name: str) -> bytes:
 def write_part(zout: zipfile.ZipFile, info: zipfile.ZipInfo, part: Deflated) -> None:
     """Append an entry whose compressed bytes are ready (``info`` says the method: deflate or stored)."""
     assert zout.fp is not None
-    info.CRC, info.compress_size, info.file_size = part.crc, len(part.data), part.size
+    info.CRC, info.compress_size, info.file_size = part.crc, sum(map(len, part.pieces)), part.size
     info.flag_bits &= ~0x08  # sizes are in the header, no data descriptor follows
     info.header_offset = zout.fp.tell()
     zout.fp.write(info.FileHeader())
-    zout.fp.write(part.data)
+    for piece in part.pieces:
+        zout.fp.write(piece)
     zout.filelist.append(info)  # zipfile has no public call for pre-compressed data: keep its directory
     zout.NameToInfo[info.filename] = info
     zout.start_dir = zout.fp.tell()

@@ -390,14 +390,12 @@ def _below(part: int, whole: int, share: Fraction) -> bool:
 
 
 def _amounts(units: Sequence[int | None], currencies: Sequence[str]) -> list[Decimal]:
-    """Each of ``units`` (minor units) as the Decimal amount of its currency, a plain 0 where None (made in
-    C-level loops)."""
-    present = [i for i, u in enumerate(units) if u is not None]
-    out = [ZERO] * len(units)
-    made = scaled([int(units[i]) for i in present], [minor_digits(currencies[i]) for i in present])
-    for i, amount in zip(present, made):
-        out[i] = amount
-    return out
+    """Each of ``units`` (minor units) as the Decimal amount of its currency, a plain 0 where None (see
+    ``_decimals``)."""
+    given = np.fromiter((u is not None for u in units), dtype=bool, count=len(units))
+    values = np.fromiter((u or 0 for u in units), dtype=np.int64, count=len(units))
+    made = _decimals(values, minor_digits_of(pd.Series(currencies, dtype=object)), given)
+    return [ZERO if amount is None else amount for amount in made.tolist()]
 
 
 def _aging_table(customers: pd.DataFrame, totals: Totals, policy: Policy) -> pd.DataFrame:

@@ -10,7 +10,7 @@ from arbook.model.book import Book
 ENGINE = Path(__file__).resolve().parents[1] / "engine"
 PACKAGE = ENGINE / "arbook"
 FORBIDDEN = ("arbook.adapters", "arbook.services", "arbook.cli", "arbook.actions", "openpyxl", "xlwings",
-             "python_calamine", "lxml", "click")
+             "python_calamine", "fastexcel", "pyarrow", "lxml", "click")
 
 
 def _module(path: Path) -> str:

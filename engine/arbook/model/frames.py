@@ -5,7 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from itertools import repeat
 from operator import is_, itemgetter
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -45,8 +45,7 @@ def frame_from_rows(sheet: Sheet, header: Sequence[Any], rows: Iterable[Sequence
     ``source``, the line (``lines``, else counted from ``first_line``) and the field. The index
     holds each row's line number. ``columns`` (schema names) limits which schema columns are read.
     """
-    asked = None if columns is None else set(columns) | {sheet.column(c).currency_col for c in columns}
-    wanted = [c for c in sheet.columns if asked is None or c.name in asked]
+    wanted = [c for c in sheet.columns if c.name in columns_read(sheet, columns)]
     names = [("" if h is None else str(h)).strip() for h in header]
     position = {n: i for i, n in enumerate(names) if n}
     missing = [c.name for c in wanted if c.role is Role.INPUT and c.required and c.name not in position]
@@ -69,6 +68,40 @@ def frame_from_rows(sheet: Sheet, header: Sequence[Any], rows: Iterable[Sequence
         return list(map(itemgetter(idx), rows)) if idx is not None and idx < width else blank
 
     problems: list[Problem] = []
+    frame = _typed_frame(sheet, wanted, extras, raw_column, lines, source, problems)
+    if problems:
+        problems.sort(key=lambda p: (p.line or 0, sheet.headers.index(p.field) if p.field in sheet.headers else 0))
+        raise InputError(_noted(problems, rows, lines, names))
+    return frame
+
+
+def frame_from_columns(sheet: Sheet, values: Mapping[str, Sequence[Any]], count: int, source: str,
+                       columns: Sequence[str] | None = None) -> pd.DataFrame | None:
+    """``frame_from_rows``' frame of a sheet read column by column: ``values`` holds the raw cells of each header
+    read (every schema column ``columns`` asks for that the sheet has, and the user's own), empty cells as None,
+    ``count`` data rows on lines 2.. with no row left empty. None when a value does not fit its column or a
+    required column is missing: ``frame_from_rows`` says where."""
+    wanted = [c for c in sheet.columns if c.name in columns_read(sheet, columns)]
+    if any(c.role is Role.INPUT and c.required and c.name not in values for c in wanted):
+        return None
+    blank: list[Any] = [None] * count
+    problems: list[Problem] = []
+    frame = _typed_frame(sheet, wanted, [n for n in values if not sheet.has(n)], lambda n: values.get(n, blank),
+                         list(range(2, count + 2)), source, problems)
+    return None if problems else frame
+
+
+def columns_read(sheet: Sheet, columns: Sequence[str] | None) -> set[str]:
+    """The schema columns a frame of ``columns`` reads: those and their currency columns (all when None)."""
+    if columns is None:
+        return set(sheet.headers)
+    return set(columns) | {sheet.column(c).currency_col for c in columns}
+
+
+def _typed_frame(sheet: Sheet, wanted: list[Column], extras: list[str], raw_column: Callable[[str], Sequence[Any]],
+                 lines: list[int], source: str, problems: list[Problem]) -> pd.DataFrame:
+    """The frame of the ``wanted`` schema columns (typed) and ``extras`` (as they are, "" as None), indexed by
+    ``lines``; each value that does not fit its column is added to ``problems``."""
     data: dict[str, list[Any]] = {}
     currencies: dict[str, list[Any]] = {}
     ordered = sorted(wanted, key=lambda c: c.kind is Kind.MONEY)  # currency columns first
@@ -80,9 +113,6 @@ def frame_from_rows(sheet: Sheet, header: Sequence[Any], rows: Iterable[Sequence
             currencies[column.name] = data[column.name]
     for name in extras:
         data[name] = [None if v == "" else v for v in raw_column(name)]
-    if problems:
-        problems.sort(key=lambda p: (p.line or 0, sheet.headers.index(p.field) if p.field in sheet.headers else 0))
-        raise InputError(_noted(problems, rows, lines, names))
     kept = [c.name for c in wanted] + extras
     frame = pd.DataFrame({n: pd.Series(data[n], dtype=object) for n in kept}, columns=kept)
     frame.index = pd.Index(lines, dtype="int64", name="line")

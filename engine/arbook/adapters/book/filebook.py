@@ -24,7 +24,8 @@ from arbook.adapters.book.atomic import atomic_write, check_not_locked, exclusiv
 from arbook.adapters.book.base import StagedBook, current_user
 from arbook.adapters.book.history import DEFAULT_GENERATIONS, Generation, keep_generation, record_head
 from arbook.model.book import Report
-from arbook.model.frames import CELL_KINDS, cell_columns, cells_of, frame_from_rows, frame_headers
+from arbook.model.frames import (CELL_KINDS, cell_columns, cells_of, columns_read, frame_from_columns, frame_from_rows,
+                                 frame_headers)
 from arbook.adapters.book.package import (CALC_CHAIN, NS_MAIN, NS_REL, Producer, SheetPart, deflate,
                                           deflate_produced, inflated, schema_version, sheet_parts, stored, write_part)
 from arbook.adapters.book.sheetxml import column_letter, render_table, table_ref, write_sheet
@@ -36,8 +37,9 @@ _CELL_REF = re.compile(rb'<c\b[^>]*?\br="([A-Z]+[0-9]+)"')
 
 #: A sheet part read ahead for a rewrite: its XML and where its rows' cells are (None: laid out otherwise).
 Ahead = tuple[bytes, RowCells | None]
-#: A sheet read ahead: its raw rows (header, data rows) and its frame, or why the rows do not fit one.
-Parsed = tuple[tuple[Sequence[Any], list[Sequence[Any]]], pd.DataFrame | InputError]
+#: A sheet read ahead: its raw rows (header, data rows; None when read by column) and its frame, or why the rows do
+#: not fit one.
+Parsed = tuple[tuple[Sequence[Any], list[Sequence[Any]]] | None, pd.DataFrame | InputError]
 
 
 def _header_and_rows(rows: list[list[Any]]) -> tuple[Sequence[Any], list[Sequence[Any]]]:
@@ -95,15 +97,18 @@ class FileBook(StagedBook):
         if sheet.name not in self._prefetched or self._prefetch_columns[sheet.name] != (
                 None if columns is None else list(columns)):
             return None
-        self._raw[sheet.name], frame = self._taken(sheet)
+        raw, frame = self._taken(sheet)
+        if raw is not None:
+            self._raw[sheet.name] = raw
         if isinstance(frame, InputError):
             raise frame
         return frame
 
     def _load_rows(self, sheet: Sheet) -> tuple[Sequence[Any], list[Sequence[Any]]]:
         self._part(sheet)
-        if sheet.name in self._prefetched:
-            return self._taken(sheet)[0]
+        raw = self._taken(sheet)[0] if sheet.name in self._prefetched else None
+        if raw is not None:
+            return raw
         if self._calamine is None:
             self._calamine = CalamineWorkbook.from_path(str(self.path))
         return self._rows(self._calamine, sheet)
@@ -151,12 +156,31 @@ class FileBook(StagedBook):
 
     def _parse(self, opened: Callable[[], CalamineWorkbook], sheet: Sheet, columns: Sequence[str] | None) -> Parsed:
         """The sheet's rows (header, data rows) and its frame of ``columns`` (see ``frame_from_rows``), or why the
-        rows do not fit it."""
+        rows do not fit it. A frame of some columns comes from those columns alone when they read plainly (see
+        ``typedread``; the rows are then None)."""
+        if columns is not None:
+            frame = self._by_column(sheet, columns)
+            if frame is not None:
+                return None, frame
         raw = self._rows(opened(), sheet)
         try:
             return raw, frame_from_rows(sheet, *raw, self._where(sheet), columns=columns)
         except InputError as problems:
             return raw, problems
+
+    def _by_column(self, sheet: Sheet, columns: Sequence[str]) -> pd.DataFrame | None:
+        """The sheet's frame of ``columns`` (and the user's own columns) read column by column, or None."""
+        from arbook.adapters.book.typedread import typed_columns  # pyarrow's import (0.1 s) only when used
+
+        with zipfile.ZipFile(self.path) as zf:
+            ref, header = table_headers(zf.read(self._part(sheet).table_path))
+        if not ref.startswith("A1:"):
+            return None
+        read = columns_read(sheet, columns)
+        values = typed_columns(self.path, sheet.name, header, lambda name: name in read or not sheet.has(name))
+        if not values:
+            return None
+        return frame_from_columns(sheet, values, len(next(iter(values.values()))), self._where(sheet), columns)
 
     def _read_cells(self, name: str) -> Ahead:
         """A sheet part's XML and where its rows' cells are (see ``find_cells``)."""

@@ -18,6 +18,7 @@ from arbook.model.schema import sheet as sheet_named
 pytestmark = pytest.mark.skipif(typedread.fastexcel is None, reason="fastexcel/pyarrow not installed here")
 
 HEADER = ["Text", "Whole", "Part", "Day", "When", "Flag"]
+DATES = ["Day", "When"]
 ROWS = [
     ["A-1", 3, 2.5, date(2026, 1, 31), datetime(2026, 2, 1, 9, 30), True],
     ["0042", 1_000_000, -0.1, date(2025, 12, 1), date(2026, 2, 2), False],
@@ -50,13 +51,15 @@ def _by_calamine(path, keep):
 @pytest.mark.parametrize("keep", [lambda name: True, lambda name: name in ("Part", "When")])
 def test_the_columns_read_hold_what_the_row_reader_gives_value_and_type(tmp_path, keep):
     path = _book(tmp_path, ROWS)
-    read = typed_columns(path, "S", HEADER, keep)
+    read = typed_columns(path, "S", HEADER, keep, DATES)
     expected = _by_calamine(path, keep)
     assert read == expected
     assert {n: list(map(type, v)) for n, v in read.items()} == {n: list(map(type, v)) for n, v in expected.items()}
 
 
 @pytest.mark.parametrize("rows, header, why", [
+    ([["a", 1, 2.0, date(2026, 1, 1), None, True], ["b", 1, 2.0, date(2026, 1, 1), None, True]],
+     ["Text", "2024", "Part", "Day", "When", "Flag"], "a number as a header (calamine gives '2024.0')"),
     ([["a", 1, 2.0, date(2026, 1, 1), None, True], ["b", "one", 2.0, date(2026, 1, 1), None, True]], HEADER,
      "a text among numbers"),
     ([["a", 1, 2.0, date(2026, 1, 1), None, True], [None] * 6, ["c", 1, 2.0, date(2026, 1, 1), None, True]], HEADER,
@@ -66,19 +69,19 @@ def test_the_columns_read_hold_what_the_row_reader_gives_value_and_type(tmp_path
 ])
 def test_anything_but_the_plain_case_is_left_to_the_row_reader(tmp_path, rows, header, why):
     path = _book(tmp_path, rows, header)
-    assert typed_columns(path, "S", header, lambda name: True) is None, why
+    assert typed_columns(path, "S", header, lambda name: True, DATES) is None, why
 
 
 def test_a_header_other_than_the_tables_is_left_to_the_row_reader(tmp_path):
     path = _book(tmp_path, ROWS)
-    assert typed_columns(path, "S", [*HEADER[:-1], "Other"], lambda name: True) is None
+    assert typed_columns(path, "S", [*HEADER[:-1], "Other"], lambda name: True, DATES) is None
 
 
 def test_a_row_with_only_unread_cells_is_left_to_the_row_reader(tmp_path):
     rows = [list(ROWS[0]), [None, None, None, None, None, True]]
     path = _book(tmp_path, rows)
-    assert typed_columns(path, "S", HEADER, lambda name: name != "Flag") is None
-    assert typed_columns(path, "S", HEADER, lambda name: True) is not None
+    assert typed_columns(path, "S", HEADER, lambda name: name != "Flag", DATES) is None
+    assert typed_columns(path, "S", HEADER, lambda name: True, DATES) is not None
 
 
 def test_the_sample_books_sheets_read_by_column_are_the_frames_read_by_row(tmp_path):
@@ -96,7 +99,8 @@ def test_the_sample_books_sheets_read_by_column_are_the_frames_read_by_row(tmp_p
             sheet = sheet_named(name)
             header = table_headers(zf.read(parts[name].table_path))[1]
             read = columns_read(sheet, columns)
-            values = typed_columns(path, name, header, lambda n: n in read or not sheet.has(n))
+            dates = [c.name for c in sheet.columns if c.kind.value in ("date", "datetime")]
+            values = typed_columns(path, name, header, lambda n: n in read or not sheet.has(n), dates)
             assert values is not None, name
             by_column = frame_from_columns(sheet, values, len(next(iter(values.values()))), "x", columns)
             rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
@@ -113,8 +117,10 @@ def test_a_value_that_does_not_fit_its_column_is_left_to_the_row_reader_which_sa
 
 
 def test_a_book_read_ahead_takes_its_sheets_by_column_and_by_row_without_fastexcel(tmp_path, monkeypatch):
+    from arbook.adapters.book import filebook
     from arbook.services.demo import REPO_SAMPLES
 
+    monkeypatch.setattr(filebook, "BY_COLUMN_FROM", 0)  # the sample's sheets are small
     path = tmp_path / "sample.xlsx"
     shutil.copyfile(REPO_SAMPLES / "book.xlsx", path)
     made = {}
@@ -128,3 +134,79 @@ def test_a_book_read_ahead_takes_its_sheets_by_column_and_by_row_without_fastexc
             book.discard()
     for name, frame in made[True].items():
         assert frame.equals(made[False][name]) and list(frame.index) == list(made[False][name].index), name
+        assert all(list(map(type, frame[c])) == list(map(type, made[False][name][c])) for c in frame.columns), name
+
+
+@pytest.mark.parametrize("serial, why", [
+    (0, "a zero in a date column (Excel shows 1900-01-00; calamine gives a time)"),
+    (0.375, "a time of day typed into a date column"),
+    (3_000_000, "a serial past 9999-12-31"),
+])
+def test_a_date_styled_cell_that_is_no_date_is_left_to_the_row_reader(tmp_path, serial, why):
+    path = _book(tmp_path, ROWS)
+    workbook = openpyxl.load_workbook(path)
+    workbook["S"]["D3"] = serial
+    workbook["S"]["D3"].number_format = "yyyy-mm-dd"
+    workbook.save(path)
+    assert typed_columns(path, "S", HEADER, lambda name: True, DATES) is None, why
+
+
+def test_dates_outside_a_date_column_are_left_to_the_row_reader(tmp_path):
+    path = _book(tmp_path, ROWS)
+    assert typed_columns(path, "S", HEADER, lambda name: True, ["Day"]) is None  # "When" holds dates too
+
+
+def _sample(tmp_path):
+    from arbook.services.demo import REPO_SAMPLES
+
+    path = tmp_path / "sample.xlsx"
+    shutil.copyfile(REPO_SAMPLES / "book.xlsx", path)
+    return path
+
+
+def test_a_zero_due_date_is_still_refused_naming_line_and_field_when_read_ahead(tmp_path, capsys, monkeypatch):
+    from arbook.adapters.book import filebook
+    from arbook.cli import main
+
+    monkeypatch.setattr(filebook, "BY_COLUMN_FROM", 0)
+    path = _sample(tmp_path)
+    workbook = openpyxl.load_workbook(path)
+    workbook["Invoices"]["D2"] = 0
+    workbook["Invoices"]["D2"].number_format = "yyyy-mm-dd"
+    workbook.save(path)
+    before = path.read_bytes()
+    with pytest.raises(SystemExit) as exit_:
+        main(["age", str(path), "--as-of", "2026-10-31"])
+    assert exit_.value.code == 1 and path.read_bytes() == before
+    assert "[Invoices]:2: Due Date: not a date" in capsys.readouterr().err
+
+
+def test_a_damaged_table_part_is_left_to_the_row_reader(tmp_path, monkeypatch):
+    import zipfile
+
+    from arbook.adapters.book import filebook
+
+    monkeypatch.setattr(filebook, "BY_COLUMN_FROM", 0)
+    path = _sample(tmp_path)
+    with open_book(path) as book:
+        table = book._part(sheet_named("Invoices")).table_path
+        book.discard()
+    with zipfile.ZipFile(path) as zin:
+        parts = {info.filename: zin.read(info) for info in zin.infolist()}
+    parts[table] = parts[table][:40]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for name, data in parts.items():
+            zout.writestr(name, data)
+    with open_book(path) as book:
+        assert book._by_column(sheet_named("Invoices"), READS["Invoices"]) is None
+        book.discard()
+
+
+def test_a_small_sheet_is_read_by_row(tmp_path):
+    path = _sample(tmp_path)
+    with open_book(path) as book:
+        book.prefetch(READS)
+        for name, columns in READS.items():
+            book.read(name, columns)
+        assert set(book._raw) == set(READS)
+        book.discard()

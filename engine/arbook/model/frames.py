@@ -45,7 +45,8 @@ def frame_from_rows(sheet: Sheet, header: Sequence[Any], rows: Iterable[Sequence
     ``source``, the line (``lines``, else counted from ``first_line``) and the field. The index
     holds each row's line number. ``columns`` (schema names) limits which schema columns are read.
     """
-    wanted = [c for c in sheet.columns if c.name in columns_read(sheet, columns)]
+    read = columns_read(sheet, columns)
+    wanted = [c for c in sheet.columns if c.name in read]
     names = [("" if h is None else str(h)).strip() for h in header]
     position = {n: i for i, n in enumerate(names) if n}
     missing = [c.name for c in wanted if c.role is Role.INPUT and c.required and c.name not in position]
@@ -81,7 +82,8 @@ def frame_from_columns(sheet: Sheet, values: Mapping[str, Sequence[Any]], count:
     read (every schema column ``columns`` asks for that the sheet has, and the user's own), empty cells as None,
     ``count`` data rows on lines 2.. with no row left empty. None when a value does not fit its column or a
     required column is missing: ``frame_from_rows`` says where."""
-    wanted = [c for c in sheet.columns if c.name in columns_read(sheet, columns)]
+    read = columns_read(sheet, columns)
+    wanted = [c for c in sheet.columns if c.name in read]
     if any(c.role is Role.INPUT and c.required and c.name not in values for c in wanted):
         return None
     blank: list[Any] = [None] * count

@@ -210,3 +210,22 @@ def test_a_small_sheet_is_read_by_row(tmp_path):
             book.read(name, columns)
         assert set(book._raw) == set(READS)
         book.discard()
+
+
+@pytest.mark.parametrize("by_column_from", [0, None])
+def test_a_date_serial_past_9999_is_refused_naming_line_and_field(tmp_path, capsys, monkeypatch, by_column_from):
+    from arbook.adapters.book import filebook
+    from arbook.cli import main
+
+    if by_column_from is not None:
+        monkeypatch.setattr(filebook, "BY_COLUMN_FROM", by_column_from)
+    path = _sample(tmp_path)
+    workbook = openpyxl.load_workbook(path)
+    workbook["Invoices"]["D19"] = 3_000_000
+    workbook["Invoices"]["D19"].number_format = "yyyy-mm-dd"
+    workbook.save(path)
+    before = path.read_bytes()
+    with pytest.raises(SystemExit) as exit_:
+        main(["age", str(path), "--as-of", "2026-10-31"])
+    assert exit_.value.code == 1 and path.read_bytes() == before
+    assert "[Invoices]:19: Due Date: not a date: 3000000.0 is no date serial" in capsys.readouterr().err

@@ -49,8 +49,12 @@ def _make_date(y: int, m: int, d: int, text: str) -> date:
 
 
 def excel_serial_to_date(serial: float) -> date:
-    """The date of an Excel 1900-system serial number (1 = 1900-01-01)."""
-    return EXCEL_EPOCH + timedelta(days=int(serial))
+    """The date of an Excel 1900-system serial number (1 = 1900-01-01); ValueError for one no date holds (past
+    9999-12-31, where Excel shows #####)."""
+    try:
+        return EXCEL_EPOCH + timedelta(days=int(serial))
+    except (OverflowError, ValueError):
+        raise ValueError(f"not a date: {serial!r} is no date serial of 1900-01-01 to 9999-12-31") from None
 
 
 def date_to_excel_serial(value: date) -> int | float:

@@ -1,5 +1,6 @@
 """Reading some columns alone (fastexcel): the cells calamine's row reader gives, or None to read the rows."""
 import shutil
+import zipfile
 from datetime import date, datetime
 
 import openpyxl
@@ -48,6 +49,14 @@ def _by_calamine(path, keep):
             if keep(name)}
 
 
+def _sample(tmp_path):
+    from arbook.services.demo import REPO_SAMPLES
+
+    path = tmp_path / "sample.xlsx"
+    shutil.copyfile(REPO_SAMPLES / "book.xlsx", path)
+    return path
+
+
 @pytest.mark.parametrize("keep", [lambda name: True, lambda name: name in ("Part", "When")])
 def test_the_columns_read_hold_what_the_row_reader_gives_value_and_type(tmp_path, keep):
     path = _book(tmp_path, ROWS)
@@ -85,14 +94,10 @@ def test_a_row_with_only_unread_cells_is_left_to_the_row_reader(tmp_path):
 
 
 def test_the_sample_books_sheets_read_by_column_are_the_frames_read_by_row(tmp_path):
-    from arbook.services.demo import REPO_SAMPLES
-
-    path = tmp_path / "sample.xlsx"
-    shutil.copyfile(REPO_SAMPLES / "book.xlsx", path)
+    path = _sample(tmp_path)
     with open_book(path) as book:
         parts = {name: book._part(sheet_named(name)) for name in READS}
         book.discard()
-    import zipfile
     workbook = CalamineWorkbook.from_path(str(path))
     with zipfile.ZipFile(path) as zf:
         for name, columns in READS.items():
@@ -118,11 +123,9 @@ def test_a_value_that_does_not_fit_its_column_is_left_to_the_row_reader_which_sa
 
 def test_a_book_read_ahead_takes_its_sheets_by_column_and_by_row_without_fastexcel(tmp_path, monkeypatch):
     from arbook.adapters.book import filebook
-    from arbook.services.demo import REPO_SAMPLES
 
     monkeypatch.setattr(filebook, "BY_COLUMN_FROM", 0)  # the sample's sheets are small
-    path = tmp_path / "sample.xlsx"
-    shutil.copyfile(REPO_SAMPLES / "book.xlsx", path)
+    path = _sample(tmp_path)
     made = {}
     for fast in (True, False):
         if not fast:
@@ -156,34 +159,31 @@ def test_dates_outside_a_date_column_are_left_to_the_row_reader(tmp_path):
     assert typed_columns(path, "S", HEADER, lambda name: True, ["Day"]) is None  # "When" holds dates too
 
 
-def _sample(tmp_path):
-    from arbook.services.demo import REPO_SAMPLES
-
-    path = tmp_path / "sample.xlsx"
-    shutil.copyfile(REPO_SAMPLES / "book.xlsx", path)
-    return path
-
-
-def test_a_zero_due_date_is_still_refused_naming_line_and_field_when_read_ahead(tmp_path, capsys, monkeypatch):
+@pytest.mark.parametrize("cell, serial, by_column_from, said", [
+    ("D2", 0, 0, "[Invoices]:2: Due Date: not a date"),  # a zero: calamine gives a time, fastexcel 1899-12-31
+    ("D19", 3_000_000, 0, "[Invoices]:19: Due Date: not a date: 3000000.0 is no date serial"),
+    ("D19", 3_000_000, None, "[Invoices]:19: Due Date: not a date: 3000000.0 is no date serial"),
+])
+def test_a_date_serial_no_date_holds_is_refused_naming_line_and_field(tmp_path, capsys, monkeypatch, cell, serial,
+                                                                       by_column_from, said):
     from arbook.adapters.book import filebook
     from arbook.cli import main
 
-    monkeypatch.setattr(filebook, "BY_COLUMN_FROM", 0)
+    if by_column_from is not None:
+        monkeypatch.setattr(filebook, "BY_COLUMN_FROM", by_column_from)
     path = _sample(tmp_path)
     workbook = openpyxl.load_workbook(path)
-    workbook["Invoices"]["D2"] = 0
-    workbook["Invoices"]["D2"].number_format = "yyyy-mm-dd"
+    workbook["Invoices"][cell] = serial
+    workbook["Invoices"][cell].number_format = "yyyy-mm-dd"
     workbook.save(path)
     before = path.read_bytes()
     with pytest.raises(SystemExit) as exit_:
         main(["age", str(path), "--as-of", "2026-10-31"])
     assert exit_.value.code == 1 and path.read_bytes() == before
-    assert "[Invoices]:2: Due Date: not a date" in capsys.readouterr().err
+    assert said in capsys.readouterr().err
 
 
 def test_a_damaged_table_part_is_left_to_the_row_reader(tmp_path, monkeypatch):
-    import zipfile
-
     from arbook.adapters.book import filebook
 
     monkeypatch.setattr(filebook, "BY_COLUMN_FROM", 0)
@@ -210,22 +210,3 @@ def test_a_small_sheet_is_read_by_row(tmp_path):
             book.read(name, columns)
         assert set(book._raw) == set(READS)
         book.discard()
-
-
-@pytest.mark.parametrize("by_column_from", [0, None])
-def test_a_date_serial_past_9999_is_refused_naming_line_and_field(tmp_path, capsys, monkeypatch, by_column_from):
-    from arbook.adapters.book import filebook
-    from arbook.cli import main
-
-    if by_column_from is not None:
-        monkeypatch.setattr(filebook, "BY_COLUMN_FROM", by_column_from)
-    path = _sample(tmp_path)
-    workbook = openpyxl.load_workbook(path)
-    workbook["Invoices"]["D19"] = 3_000_000
-    workbook["Invoices"]["D19"].number_format = "yyyy-mm-dd"
-    workbook.save(path)
-    before = path.read_bytes()
-    with pytest.raises(SystemExit) as exit_:
-        main(["age", str(path), "--as-of", "2026-10-31"])
-    assert exit_.value.code == 1 and path.read_bytes() == before
-    assert "[Invoices]:19: Due Date: not a date: 3000000.0 is no date serial" in capsys.readouterr().err

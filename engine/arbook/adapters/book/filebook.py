@@ -6,11 +6,11 @@ Every part that is not a changed sheet or its table is copied byte for byte, so 
 from __future__ import annotations
 
 import contextlib
-import xml.etree.ElementTree as ET
-import zlib
 import functools
 import re
+import xml.etree.ElementTree as ET
 import zipfile
+import zlib
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
 from pathlib import Path

@@ -81,9 +81,11 @@ def _cells(column: "pa.Array", dated: bool) -> list[Any] | None:
     """The column's cells as calamine's row reader gives them, or None for a type it gives otherwise (see above)."""
     kind = column.type
     if pa.types.is_timestamp(kind) or pa.types.is_date(kind):
+        if not dated:
+            return None
         instants = column.to_numpy(zero_copy_only=False).astype("datetime64[us]")
         given = instants[~np.isnat(instants)]
-        if not dated or len(given) and (given.min() < _FIRST or given.max() >= _LAST):
+        if len(given) and (given.min() < _FIRST or given.max() >= _LAST):
             return None
         days = instants.astype("datetime64[D]")
         midnight = np.isnat(instants) | (instants == days)
